@@ -1,0 +1,216 @@
+//! The one finding type that every rule produces and every output format consumes.
+//!
+//! Positions are computed while the note's text is still in memory (at parse time), so a
+//! diagnostic carries its byte range and its 1-based line and column. Renderers never
+//! need to re-derive them, and the text of notes without findings can be dropped early.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::rules::RuleMeta;
+
+/// How much a finding matters. Only `Error` makes `vaultlint check` exit with 1.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A byte range in a note plus the position of its start.
+///
+/// `column` counts Unicode scalar values (characters), not bytes, so that editors and
+/// GitHub annotations point at the right character on lines with non-ASCII text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A second location that explains a finding, e.g. another candidate of an ambiguous link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub path: Arc<str>,
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    /// Vault-relative, `/`-separated.
+    pub path: Arc<str>,
+    /// `None` for problems with a whole file (unreadable, binary, ...).
+    pub span: Option<Span>,
+    pub message: String,
+    /// Short text shown under the underlined source, e.g. "no such note".
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+    /// The link or text the finding is about, used to match findings across edits
+    /// (baselines) without depending on line numbers.
+    pub subject: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        rule: &'static RuleMeta,
+        path: &Arc<str>,
+        span: Option<Span>,
+        message: String,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity: rule.default_severity,
+            path: Arc::clone(path),
+            span,
+            message,
+            label: None,
+            help: None,
+            related: Vec::new(),
+            subject: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    #[must_use]
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_related(mut self, related: Vec<Related>) -> Self {
+        self.related = related;
+        self
+    }
+
+    pub fn line(&self) -> u32 {
+        self.span.map_or(1, |s| s.line)
+    }
+
+    pub fn column(&self) -> u32 {
+        self.span.map_or(1, |s| s.column)
+    }
+
+    /// The order of every output: by note, then position, then rule name, then message.
+    pub fn sort_key(&self) -> (&str, usize, &str, &str) {
+        (
+            &self.path,
+            self.span.map_or(0, |s| s.start),
+            self.rule.name,
+            &self.message,
+        )
+    }
+}
+
+/// Maps byte offsets of one text to 1-based line and character columns.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(text).map(|i| i + 1));
+        LineIndex { text, line_starts }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based line number of `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    pub fn line_start(&self, line0: usize) -> usize {
+        self.line_starts
+            .get(line0)
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let start = start.min(self.text.len());
+        let end = end.clamp(start, self.text.len());
+        let line0 = self.line_of(start);
+        let line_start = self.line_start(line0);
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(start - line_start, |s| s.chars().count());
+        Span {
+            start,
+            end,
+            line: u32::try_from(line0 + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters_not_bytes() {
+        let text = "ab\nÉdith [[x]]\n";
+        let idx = LineIndex::new(text);
+        let start = text.find("[[").unwrap();
+        let span = idx.span(start, start + 5);
+        assert_eq!((span.line, span.column), (2, 7));
+        assert_eq!(idx.span(0, 1).line, 1);
+        assert_eq!(idx.span(text.len(), text.len()).line, 3);
+    }
+}

@@ -1,0 +1,98 @@
+//! The whole vault in memory after parsing: files, parsed notes, and the name index that
+//! link resolution uses (Obsidian's `uniqueFileLookup`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::parse::{frontmatter, Note};
+use crate::resolve::Resolution;
+use crate::vault::{FileProblem, VaultFile};
+
+pub type FileId = usize;
+
+/// Names are compared in NFC and lower case (reference note, rules 35 and 36). Never NFKC:
+/// it would turn the fullwidth solidus `／` into a path separator.
+pub fn name_key(s: &str) -> String {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => s.to_lowercase(),
+        _ => s.nfc().collect::<String>().to_lowercase(),
+    }
+}
+
+/// Everything the rules read. Built once, then shared read-only across threads.
+pub struct Vault {
+    pub files: Vec<VaultFile>,
+    /// Parallel to `files`: the parsed note, or `None` for attachments and skipped files.
+    pub notes: Vec<Option<Note>>,
+    /// Parallel to `files`, then to each note's links: where each link leads.
+    pub resolutions: Vec<Vec<Resolution>>,
+    pub problems: Vec<FileProblem>,
+    /// Lower-cased NFC alias → notes that declare it in `aliases`; for hints only, since
+    /// aliases never resolve links.
+    pub aliases: HashMap<String, Vec<FileId>>,
+    pub(crate) keys: Vec<String>,
+    pub(crate) by_name: HashMap<String, Vec<FileId>>,
+}
+
+impl Vault {
+    pub fn new(
+        files: Vec<VaultFile>,
+        notes: Vec<Option<Note>>,
+        problems: Vec<FileProblem>,
+    ) -> Self {
+        let keys: Vec<String> = files.iter().map(|f| name_key(&f.path)).collect();
+        let mut by_name: HashMap<String, Vec<FileId>> = HashMap::with_capacity(files.len());
+        for (id, key) in keys.iter().enumerate() {
+            let name = key.rsplit('/').next().unwrap_or(key);
+            by_name.entry(name.to_owned()).or_default().push(id);
+        }
+        let mut aliases: HashMap<String, Vec<FileId>> = HashMap::new();
+        for (id, note) in notes.iter().enumerate() {
+            let Some(value) = note.as_ref().and_then(|n| n.front_matter.value()) else {
+                continue;
+            };
+            if let Some(list) = frontmatter::property(value, "aliases") {
+                for alias in frontmatter::string_entries(list) {
+                    aliases.entry(name_key(&alias)).or_default().push(id);
+                }
+            }
+        }
+        Vault {
+            files,
+            notes,
+            resolutions: Vec::new(),
+            problems,
+            aliases,
+            keys,
+            by_name,
+        }
+    }
+
+    pub fn path(&self, id: FileId) -> &Arc<str> {
+        &self.files[id].path
+    }
+
+    pub fn note(&self, id: FileId) -> Option<&Note> {
+        self.notes.get(id).and_then(Option::as_ref)
+    }
+
+    /// Files whose name (without folder) matches, ignoring case; used for "did you mean".
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
+    pub fn files_named(&self, lower_name: &str) -> &[FileId] {
+        self.by_name.get(lower_name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Notes that are linted: parsed and not excluded.
+    pub fn linted_notes(&self) -> impl Iterator<Item = (FileId, &Note)> {
+        self.notes
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| self.files[*id].lint)
+            .filter_map(|(id, n)| n.as_ref().map(|n| (id, n)))
+    }
+}

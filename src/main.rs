@@ -1,0 +1,29 @@
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use vaultlint::cli::{self, Cli, Outcome};
+use vaultlint::Error;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match cli::run(cli, &mut out) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        // `vaultlint check | head` closes the pipe early; that is not an error.
+        Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = out.flush();
+            let _ = writeln!(io::stderr(), "vaultlint: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! The Markdown pass: pulldown-cmark events turned into links, headings and block ids.
+//!
+//! pulldown-cmark's `ENABLE_WIKILINKS` handles wiki-link syntax, code, math and HTML; what
+//! it gets wrong for Obsidian (the `\|` table escape, `%%comments%%`, multi-line targets,
+//! unescaped pipes in tables) is corrected here or in the caller.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
+use super::{BlockId, Heading, Note};
+use crate::diagnostic::LineIndex;
+
+fn options() -> Options {
+    Options::ENABLE_WIKILINKS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+/// Byte ranges of `%%…%%` comments outside code and math. An unclosed `%%` hides the rest
+/// of the note, as in Obsidian.
+pub(super) fn comment_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut code: Vec<Range<usize>> = Vec::new();
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock)
+            | Event::Code(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::InlineHtml(_) => code.push(range),
+            _ => {}
+        }
+    }
+    let mut ranges = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'%' && bytes[i + 1] == b'%' && !code.iter().any(|r| r.contains(&i)) {
+            match open.take() {
+                None => open = Some(i),
+                Some(start) => ranges.push(start..i + 2),
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if let Some(start) = open {
+        ranges.push(start..text.len());
+    }
+    ranges
+}
+
+struct PendingLink {
+    kind: LinkKind,
+    range: Range<usize>,
+    dest: String,
+    wiki: bool,
+    has_pothole: bool,
+    text: String,
+}
+
+#[derive(Default)]
+struct TableState {
+    cells: Vec<String>,
+    in_cell: bool,
+    links: Vec<(usize, usize)>,
+}
+
+/// Walks `body` (the masked text) and fills `note`; `original` is used for source slices.
+pub(super) fn walk(original: &str, body: &str, lines: &LineIndex, note: &mut Note) {
+    let mut link_stack: Vec<PendingLink> = Vec::new();
+    let mut heading: Option<(u8, Range<usize>, String)> = None;
+    let mut table: Option<TableState> = None;
+    let mut tables: Vec<Range<usize>> = Vec::new();
+    // The text of the current line of the current block, to find a trailing `^block-id`.
+    let mut tail = String::new();
+    let mut tail_end = 0usize;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                link_stack.push(pending(
+                    LinkKind::Wiki,
+                    LinkKind::Markdown,
+                    link_type,
+                    dest_url,
+                    range,
+                ));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                link_stack.push(pending(
+                    LinkKind::Embed,
+                    LinkKind::Image,
+                    link_type,
+                    dest_url,
+                    range,
+                ));
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if let Some(p) = link_stack.pop() {
+                    let inner_text = p.text.clone();
+                    if let Some(link) = finish_link(original, lines, p, table.as_ref()) {
+                        if let Some(t) = table.as_mut() {
+                            t.links
+                                .push((note.links.len(), t.cells.len().saturating_sub(1)));
+                        }
+                        note.links.push(link);
+                    }
+                    if let Some(outer) = link_stack.last_mut() {
+                        outer.text.push_str(&inner_text);
+                    }
+                    push_text(&mut heading, &mut table, &inner_text);
+                    tail.push_str(&inner_text);
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
+                if let Some(p) = link_stack.last_mut() {
+                    p.text.push_str(&t);
+                } else {
+                    push_text(&mut heading, &mut table, &t);
+                    // Code and math never hold a block id, but text after them may.
+                    if body
+                        .get(range.clone())
+                        .is_some_and(|s| s.starts_with(['`', '$']))
+                    {
+                        tail.push('\u{1}');
+                    } else {
+                        tail.push_str(&t);
+                    }
+                    tail_end = range.end;
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                tail.clear();
+                push_text(&mut heading, &mut table, " ");
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level as u8, range, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, range, plain)) = heading.take() {
+                    let raw = heading_source(original.get(range.clone()).unwrap_or_default());
+                    note.headings.push(Heading {
+                        level,
+                        raw,
+                        plain: plain.trim().to_owned(),
+                        span: lines.span(range.start, range.end),
+                    });
+                }
+                tail.clear();
+            }
+            Event::Start(Tag::Paragraph | Tag::Item) => tail.clear(),
+            Event::End(TagEnd::Paragraph | TagEnd::Item) | Event::Start(Tag::List(_)) => {
+                block_id(original, lines, &tail, tail_end, &mut note.block_ids);
+                tail.clear();
+            }
+            Event::Start(Tag::Table(_)) => {
+                table = Some(TableState::default());
+                tables.push(range);
+            }
+            Event::End(TagEnd::Table) => table = None,
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    t.cells.clear();
+                    t.links.clear();
+                }
+            }
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    let cells: Arc<[String]> =
+                        t.cells.iter().map(|c| c.trim().to_owned()).collect();
+                    for &(link, index) in &t.links {
+                        if let Some(l) = note.links.get_mut(link) {
+                            l.table = Some(TableCell {
+                                cells: Arc::clone(&cells),
+                                index,
+                            });
+                        }
+                    }
+                }
+            }
+            Event::Start(Tag::TableCell) => {
+                if let Some(t) = table.as_mut() {
+                    t.cells.push(String::new());
+                    t.in_cell = true;
+                }
+            }
+            Event::End(TagEnd::TableCell) => {
+                if let Some(t) = table.as_mut() {
+                    t.in_cell = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    for range in tables {
+        unescaped_table_pipes(original, lines, range, &mut note.table_pipes);
+    }
+}
+
+fn push_text(
+    heading: &mut Option<(u8, Range<usize>, String)>,
+    table: &mut Option<TableState>,
+    text: &str,
+) {
+    if let Some((_, _, plain)) = heading.as_mut() {
+        plain.push_str(text);
+    }
+    if let Some(t) = table.as_mut() {
+        if t.in_cell {
+            if let Some(cell) = t.cells.last_mut() {
+                cell.push_str(text);
+            }
+        }
+    }
+}
+
+fn pending(
+    wiki_kind: LinkKind,
+    md_kind: LinkKind,
+    link_type: LinkType,
+    dest: CowStr<'_>,
+    range: Range<usize>,
+) -> PendingLink {
+    let (wiki, has_pothole) = match link_type {
+        LinkType::WikiLink { has_pothole } => (true, has_pothole),
+        _ => (false, false),
+    };
+    let kind = if wiki {
+        wiki_kind
+    } else if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+        // Marked external below through an empty destination check.
+        md_kind
+    } else {
+        md_kind
+    };
+    let dest = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+        String::from("mailto:")
+    } else {
+        dest.into_string()
+    };
+    PendingLink {
+        kind,
+        range,
+        dest,
+        wiki,
+        has_pothole,
+        text: String::new(),
+    }
+}
+
+fn finish_link(
+    original: &str,
+    lines: &LineIndex,
+    p: PendingLink,
+    table: Option<&TableState>,
+) -> Option<Link> {
+    let source = original.get(p.range.clone()).unwrap_or_default();
+    let trailing: String = original
+        .get(p.range.end..)
+        .unwrap_or_default()
+        .chars()
+        .take_while(|&c| c != '\n' && c != '\r')
+        .take(40)
+        .collect();
+    let mut problem = None;
+    let (path, subpath, display) = if p.wiki {
+        let inner = source
+            .trim_start_matches('!')
+            .strip_prefix("[[")
+            .and_then(|s| s.strip_suffix("]]"))
+            .map_or_else(|| p.dest.clone(), str::to_owned);
+        let inner = if inner.contains('|') || !p.has_pothole {
+            inner
+        } else {
+            p.dest.clone()
+        };
+        let (path, subpath, mut display) = links::split_wiki(&inner);
+        if p.has_pothole && table.is_some() {
+            display = Some(p.text.clone());
+        }
+        if inner.contains('\n') {
+            problem = Some(LinkProblem::MultiLine);
+        } else if inner.starts_with("##") || inner.starts_with("^^") {
+            problem = Some(LinkProblem::UnfinishedSearch);
+        }
+        (path, subpath, display)
+    } else {
+        let dest = p.dest.trim();
+        if dest.is_empty() || links::is_external(dest) {
+            return None;
+        }
+        match links::split_markdown(dest) {
+            Ok((path, subpath)) => (path, subpath, Some(p.text.clone())),
+            Err(e) => {
+                problem = Some(e);
+                (dest.to_owned(), None, Some(p.text.clone()))
+            }
+        }
+    };
+    Some(Link {
+        kind: p.kind,
+        span: lines.span(p.range.start, p.range.end),
+        original: source.into(),
+        path,
+        subpath,
+        display,
+        problem,
+        table: None,
+        trailing: trailing.into(),
+    })
+}
+
+/// The heading's text as written: ATX markers and closing hashes removed, or the
+/// setext underline dropped.
+fn heading_source(source: &str) -> String {
+    let trimmed = source.trim();
+    if let Some(rest) = trimmed.strip_prefix('#') {
+        let line = rest.lines().next().unwrap_or_default();
+        let line = line.trim_start_matches('#').trim();
+        let without_closing = line.trim_end_matches('#');
+        let text = if without_closing.is_empty() || without_closing.ends_with([' ', '\t']) {
+            without_closing
+        } else {
+            line
+        };
+        text.trim().to_owned()
+    } else {
+        let mut lines: Vec<&str> = trimmed.lines().collect();
+        lines.pop();
+        lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// `^id` at the end of a block's last line (reference note, rule 34).
+fn block_id(
+    original: &str,
+    lines: &LineIndex,
+    tail: &str,
+    tail_end: usize,
+    out: &mut Vec<BlockId>,
+) {
+    let t = tail.trim_end();
+    let Some(caret) = t.rfind('^') else {
+        return;
+    };
+    let id = t.get(caret + 1..).unwrap_or_default();
+    let before_ok = caret == 0 || t[..caret].ends_with(char::is_whitespace);
+    if id.is_empty() || !before_ok || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return;
+    }
+    let source_end = original
+        .get(..tail_end)
+        .map_or(tail_end, |s| s.trim_end().len());
+    let start = source_end.saturating_sub(id.len() + 1);
+    if out.last().is_some_and(|b| b.span.start == start) {
+        return;
+    }
+    out.push(BlockId {
+        id: id.to_owned(),
+        span: lines.span(start, source_end),
+    });
+}
+
+/// `[[a|b]]` inside a table row: the `|` splits the cell and pulldown-cmark (like Obsidian)
+/// sees no link at all, so this is found from the raw lines.
+fn unescaped_table_pipes(
+    original: &str,
+    lines: &LineIndex,
+    range: Range<usize>,
+    out: &mut Vec<crate::diagnostic::Span>,
+) {
+    let Some(text) = original.get(range.clone()) else {
+        return;
+    };
+    let mut search = 0;
+    while let Some(open) = text
+        .get(search..)
+        .and_then(|t| t.find("[["))
+        .map(|i| i + search)
+    {
+        let rest = text.get(open + 2..).unwrap_or_default();
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        let Some(close) = rest.get(..line_end).and_then(|l| l.find("]]")) else {
+            search = open + 2;
+            continue;
+        };
+        let inner = rest.get(..close).unwrap_or_default();
+        let abs = range.start + open;
+        let unescaped = inner
+            .char_indices()
+            .any(|(i, c)| c == '|' && !inner[..i].ends_with('\\'));
+        let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
+        let in_code = text[line_start..open].matches('`').count() % 2 == 1;
+        if unescaped && !in_code {
+            let start = if text[..open].ends_with('!') {
+                abs - 1
+            } else {
+                abs
+            };
+            out.push(lines.span(start, abs + 2 + close + 2));
+        }
+        search = open + 2 + close + 2;
+    }
+}

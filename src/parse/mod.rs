@@ -1,0 +1,211 @@
+//! Parsing one note into the model the rules read: front matter, links, headings, block ids.
+//!
+//! `parse_note` never fails. Anything odd about the note becomes data on `Note` and a rule
+//! turns it into a diagnostic. Byte offsets always refer to the note's original text: the
+//! front matter and `%%comments%%` are masked with spaces (newlines kept) before Markdown
+//! parsing, so positions and line numbers survive.
+
+pub mod frontmatter;
+pub mod links;
+mod markdown;
+
+use std::ops::Range;
+
+use serde_json::Value;
+
+use crate::diagnostic::{LineIndex, Span};
+pub use frontmatter::{FrontMatterCut, TopLevelKey, YamlError};
+pub use links::{Link, LinkKind, LinkProblem, TableCell};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    /// The source text after the `#` marks, inline Markdown included.
+    pub raw: String,
+    /// The rendered text: inline markup removed.
+    pub plain: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockId {
+    pub id: String,
+    pub span: Span,
+}
+
+/// An Obsidian comment whose text starts with `vaultlint-`: a suppression directive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum FrontMatter {
+    #[default]
+    None,
+    Parsed {
+        span: Span,
+        value: Value,
+        keys: Vec<(TopLevelKey, Span)>,
+    },
+    Invalid {
+        span: Span,
+        error: String,
+        at: Span,
+    },
+    Unclosed {
+        span: Span,
+    },
+}
+
+impl FrontMatter {
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            FrontMatter::Parsed { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Note {
+    pub front_matter: FrontMatter,
+    pub links: Vec<Link>,
+    pub headings: Vec<Heading>,
+    pub block_ids: Vec<BlockId>,
+    /// `[[a|b]]` written inside a table row without escaping the pipe.
+    pub table_pipes: Vec<Span>,
+    pub directives: Vec<Directive>,
+    pub line_count: usize,
+}
+
+pub fn parse_note(text: &str) -> Note {
+    let lines = LineIndex::new(text);
+    let mut note = Note {
+        line_count: lines.line_count(),
+        ..Note::default()
+    };
+    let mut masked: Option<Vec<u8>> = None;
+    match frontmatter::cut(text) {
+        FrontMatterCut::None => {}
+        FrontMatterCut::Unclosed { opening } => {
+            note.front_matter = FrontMatter::Unclosed {
+                span: lines.span(opening.start, opening.end),
+            };
+        }
+        FrontMatterCut::Block(block) => {
+            let span = lines.span(block.range.start, block.range.end);
+            note.front_matter = match frontmatter::parse_yaml(text, &block) {
+                Ok(value) => FrontMatter::Parsed {
+                    span,
+                    value,
+                    keys: frontmatter::top_level_keys(text, &block)
+                        .into_iter()
+                        .map(|k| {
+                            let s = lines.span(k.range.start, k.range.end);
+                            (k, s)
+                        })
+                        .collect(),
+                },
+                Err(YamlError { message, offset }) => FrontMatter::Invalid {
+                    span,
+                    error: message,
+                    at: lines.span(offset, offset),
+                },
+            };
+            property_links(text, &block.yaml, &lines, &mut note.links);
+            mask(
+                masked.get_or_insert_with(|| text.as_bytes().to_vec()),
+                block.range,
+            );
+        }
+    }
+    if text.contains("%%") {
+        let buf = masked.get_or_insert_with(|| text.as_bytes().to_vec());
+        let comments = markdown::comment_ranges(std::str::from_utf8(buf).unwrap_or_default());
+        for range in comments {
+            if let Some(inner) =
+                text.get(range.start + 2..range.end.saturating_sub(2).max(range.start + 2))
+            {
+                let inner = inner.trim();
+                if inner.starts_with("vaultlint-") {
+                    note.directives.push(Directive {
+                        text: inner.to_owned(),
+                        span: lines.span(range.start, range.end),
+                    });
+                }
+            }
+            mask(buf, range);
+        }
+    }
+    let body = match &masked {
+        Some(bytes) => std::str::from_utf8(bytes).unwrap_or(text),
+        None => text,
+    };
+    markdown::walk(text, body, &lines, &mut note);
+    note
+}
+
+/// Blanks a byte range with spaces, keeping line breaks so line numbers stay right.
+fn mask(bytes: &mut [u8], range: Range<usize>) {
+    let end = range.end.min(bytes.len());
+    for b in bytes
+        .get_mut(range.start.min(end)..end)
+        .into_iter()
+        .flatten()
+    {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
+    }
+}
+
+/// Links in quoted front matter values (reference note, rule 19). An unquoted `[[x]]` is
+/// a nested YAML list, which Obsidian does not read as a link; it is kept with a problem.
+fn property_links(text: &str, yaml: &Range<usize>, lines: &LineIndex, out: &mut Vec<Link>) {
+    let Some(yaml_text) = text.get(yaml.clone()) else {
+        return;
+    };
+    let mut offset = yaml.start;
+    for line in yaml_text.split_inclusive('\n') {
+        let mut search = 0;
+        while let Some(open) = line
+            .get(search..)
+            .and_then(|l| l.find("[["))
+            .map(|i| i + search)
+        {
+            let Some(close) = line
+                .get(open + 2..)
+                .and_then(|l| l.find("]]"))
+                .map(|i| i + open + 2)
+            else {
+                break;
+            };
+            let inner = line.get(open + 2..close).unwrap_or_default();
+            let before = line.get(..open).unwrap_or_default();
+            let value_part = before.split_once(": ").map_or(before, |(_, v)| v);
+            let quoted = value_part.matches('"').count() % 2 == 1
+                || value_part.matches('\'').count() % 2 == 1;
+            let (path, subpath, display) = links::split_wiki(inner);
+            let start = offset + open;
+            let end = offset + close + 2;
+            out.push(Link {
+                kind: LinkKind::Property,
+                span: lines.span(start, end),
+                original: line.get(open..close + 2).unwrap_or_default().into(),
+                path,
+                subpath,
+                display,
+                problem: (!quoted).then_some(LinkProblem::UnquotedProperty),
+                table: None,
+                trailing: "".into(),
+            });
+            search = close + 2;
+        }
+        offset += line.len();
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+use super::*;
+
+fn links(text: &str) -> Vec<(LinkKind, String, Option<String>, Option<String>)> {
+    parse_note(text)
+        .links
+        .into_iter()
+        .map(|l| (l.kind, l.path, l.subpath, l.display))
+        .collect()
+}
+
+fn paths(text: &str) -> Vec<String> {
+    parse_note(text).links.into_iter().map(|l| l.path).collect()
+}
+
+#[test]
+fn nothing_in_code_math_comments_or_html_is_a_link() {
+    let text = "`[[A]]`\n\n```\n[[B]]\n```\n\n    [[C]]\n\n<!-- [[D]] -->\n\n$[[E]]$\n\n\\[\\[F]]\n\n%%[[G]]%%\n\n%%\n[[H]]\n%%\n\n<div>[[I]]</div>\n\n$$\n[[J]]\n$$\n\n[[K]]\n";
+    assert_eq!(paths(text), ["K"]);
+}
+
+#[test]
+fn percent_inside_code_does_not_open_a_comment() {
+    assert_eq!(paths("`%%` [[A]] `%%`\n"), ["A"]);
+    assert_eq!(paths("%% open\n[[A]]\n"), Vec::<String>::new());
+}
+
+#[test]
+fn table_escaped_pipe_gives_clean_target_and_display() {
+    let text =
+        "| ID | Name |\n| --- | --- |\n| [[Dir/T\\|T1036]] | Masq |\n| ![[img.png\\|200]] | x |\n";
+    let note = parse_note(text);
+    assert_eq!(note.links.len(), 2);
+    let l = &note.links[0];
+    assert_eq!(
+        (l.path.as_str(), l.display.as_deref()),
+        ("Dir/T", Some("T1036"))
+    );
+    let cell = l.table.as_ref().unwrap();
+    assert_eq!((cell.index, cell.cells[1].as_str()), (0, "Masq"));
+    assert_eq!(note.links[1].kind, LinkKind::Embed);
+    assert_eq!(note.links[1].path, "img.png");
+    assert!(note.table_pipes.is_empty());
+}
+
+#[test]
+fn unescaped_table_pipe_is_found() {
+    let text = "| a | b |\n| - | - |\n| [[T2|x]] | `[[c|d]]` |\n";
+    let note = parse_note(text);
+    assert!(note.links.iter().all(|l| l.path != "T2"));
+    assert_eq!(note.table_pipes.len(), 1);
+    assert_eq!(note.table_pipes[0].line, 3);
+    assert_eq!(note.table_pipes[0].column, 3);
+}
+
+#[test]
+fn wiki_forms() {
+    let got = links("[[a|b#c]] [[a#b|c]] ![[doc.pdf#page=3]] [[#^blk]] [[a\\|b]]\n");
+    assert_eq!(
+        got,
+        [
+            (LinkKind::Wiki, "a".into(), None, Some("b#c".into())),
+            (
+                LinkKind::Wiki,
+                "a".into(),
+                Some("b".into()),
+                Some("c".into())
+            ),
+            (
+                LinkKind::Embed,
+                "doc.pdf".into(),
+                Some("page=3".into()),
+                None
+            ),
+            (LinkKind::Wiki, String::new(), Some("^blk".into()), None),
+            (LinkKind::Wiki, "a".into(), None, Some("b".into())),
+        ]
+    );
+}
+
+#[test]
+fn markdown_forms() {
+    let got = links("[x](Folder%2FNote.md) [y](<path with spaces.md>) [z](A.md#Some%20Heading) [w](https://e.com) ![i](pic.png) [h](#Local)\n");
+    assert_eq!(
+        got,
+        [
+            (
+                LinkKind::Markdown,
+                "Folder/Note.md".into(),
+                None,
+                Some("x".into())
+            ),
+            (
+                LinkKind::Markdown,
+                "path with spaces.md".into(),
+                None,
+                Some("y".into())
+            ),
+            (
+                LinkKind::Markdown,
+                "A.md".into(),
+                Some("Some Heading".into()),
+                Some("z".into())
+            ),
+            (LinkKind::Image, "pic.png".into(), None, Some("i".into())),
+            (
+                LinkKind::Markdown,
+                String::new(),
+                Some("Local".into()),
+                Some("h".into())
+            ),
+        ]
+    );
+}
+
+#[test]
+fn multi_line_and_unfinished_search_are_flagged() {
+    let note = parse_note("[[multi\nline]] and [[## team]]\n");
+    assert_eq!(note.links[0].problem, Some(LinkProblem::MultiLine));
+    assert_eq!(note.links[1].problem, Some(LinkProblem::UnfinishedSearch));
+    assert_eq!(note.links[1].subpath.as_deref(), Some("# team"));
+}
+
+#[test]
+fn front_matter_links_quoted_and_unquoted() {
+    let note = parse_note("---\nup: \"[[A#H|x]]\"\nrel:\n  - \"[[B]]\"\nbad: [[C]]\n---\n[[D]]\n");
+    let got: Vec<_> = note
+        .links
+        .iter()
+        .map(|l| (l.kind, l.path.as_str(), l.problem.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (LinkKind::Property, "A", None),
+            (LinkKind::Property, "B", None),
+            (LinkKind::Property, "C", Some(LinkProblem::UnquotedProperty)),
+            (LinkKind::Wiki, "D", None),
+        ]
+    );
+    assert_eq!(note.links[3].span.line, 7);
+}
+
+#[test]
+fn front_matter_is_not_markdown_and_positions_survive() {
+    let note = parse_note("---\ntitle: '# not a heading'\n---\n# Real\n");
+    assert_eq!(note.headings.len(), 1);
+    assert_eq!(note.headings[0].span.line, 4);
+}
+
+#[test]
+fn headings_raw_and_plain() {
+    let note = parse_note("# A `b` [[D|e]] #\n\nSetext *x*\n===\n## Über uns\n");
+    let got: Vec<_> = note
+        .headings
+        .iter()
+        .map(|h| (h.level, h.raw.as_str(), h.plain.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, "A `b` [[D|e]]", "A b e"),
+            (1, "Setext *x*", "Setext x"),
+            (2, "Über uns", "Über uns"),
+        ]
+    );
+}
+
+#[test]
+fn block_ids() {
+    let text = "Para text ^abc-1\n\n- item ^Item2\n- other\n\n| a |\n| - |\n| b |\n\n^table-id\n\nnot^an-id\n\n`code ^no`\n";
+    let ids: Vec<_> = parse_note(text)
+        .block_ids
+        .into_iter()
+        .map(|b| (b.id, b.span.line))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("abc-1".into(), 1),
+            ("Item2".into(), 3),
+            ("table-id".into(), 10)
+        ]
+    );
+}
+
+#[test]
+fn directives_come_from_comments() {
+    let note =
+        parse_note("%% vaultlint-disable-next-line broken-link %%\n[[X]]\n%% plain comment %%\n");
+    assert_eq!(note.directives.len(), 1);
+    assert_eq!(
+        note.directives[0].text,
+        "vaultlint-disable-next-line broken-link"
+    );
+    assert_eq!(paths("%% vaultlint-disable broken-link %%\n[[X]]\n"), ["X"]);
+}
+
+#[test]
+fn front_matter_states() {
+    assert!(matches!(
+        parse_note("---\na: [\n---\n").front_matter,
+        FrontMatter::Invalid { .. }
+    ));
+    assert!(matches!(
+        parse_note("---\na: 1\n").front_matter,
+        FrontMatter::Unclosed { .. }
+    ));
+    assert!(matches!(
+        parse_note("---\n---\n").front_matter,
+        FrontMatter::Parsed { .. }
+    ));
+    assert!(matches!(
+        parse_note("\n---\na: 1\n---\n").front_matter,
+        FrontMatter::None
+    ));
+}

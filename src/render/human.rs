@@ -1,0 +1,107 @@
+//! The default format: miette's graphical report, the note's line with the link
+//! underlined, and a help line. The only file that knows about miette.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+
+use super::Style;
+use crate::{Diagnostic, Report, Severity};
+
+pub fn render(
+    report: &Report,
+    sources: &BTreeMap<String, String>,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
+    for d in &report.diagnostics {
+        let mut text = String::new();
+        let diag = to_miette(d);
+        let result = match (d.span, sources.get(&*d.path)) {
+            (Some(_), Some(source)) => {
+                let report = miette::Report::new(diag).with_source_code(
+                    NamedSource::new(&*d.path, source.clone()).with_language("markdown"),
+                );
+                handler.render_report(&mut text, report.as_ref())
+            }
+            _ => handler.render_report(&mut text, &diag),
+        };
+        if result.is_err() {
+            text = format!("{}: {} [{}]\n", d.path, d.message, d.rule.name);
+        }
+        out.write_all(text.as_bytes())?;
+    }
+    let s = &report.summary;
+    let verdict = if s.errors + s.warnings + s.infos == 0 {
+        "no findings"
+    } else {
+        "found"
+    };
+    writeln!(
+        out,
+        "vaultlint: {verdict}: {} error{}, {} warning{}, {} info in {} notes ({} files, {} links checked)",
+        s.errors,
+        plural(s.errors),
+        s.warnings,
+        plural(s.warnings),
+        s.infos,
+        s.notes,
+        s.files,
+        s.links
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let message = match d.span {
+        Some(_) => d.message.clone(),
+        None => format!("{} {}", d.path, d.message),
+    };
+    let mut diag = MietteDiagnostic::new(message)
+        .with_code(d.rule.name)
+        .with_severity(severity);
+    if let Some(help) = &d.help {
+        diag = diag.with_help(help.clone());
+    }
+    if let Some(span) = d.span {
+        let label = d.label.clone();
+        diag = diag.with_label(LabeledSpan::new_primary_with_span(
+            label,
+            span.start..span.end,
+        ));
+    }
+    if !d.related.is_empty() {
+        let related: Vec<String> = d
+            .related
+            .iter()
+            .map(|r| format!("{} ({})", r.path, r.message))
+            .collect();
+        let help = match &d.help {
+            Some(h) => format!("{h}\nalso matched: {}", related.join(", ")),
+            None => format!("also matched: {}", related.join(", ")),
+        };
+        diag = diag.with_help(help);
+    }
+    diag
+}

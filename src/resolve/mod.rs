@@ -1,0 +1,219 @@
+//! Link resolution exactly as Obsidian's `getLinkpathDest` does it (reference note,
+//! rules 29 to 33), plus subpath (heading and block) checks.
+
+use crate::index::{name_key, FileId, Vault};
+use crate::parse::Note;
+
+/// Where a link leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// No file matches.
+    Missing,
+    Found {
+        file: FileId,
+        /// Other files the link could mean, in Obsidian's order, when the link picked one
+        /// of several by ranking.
+        others: Vec<FileId>,
+        /// The pick is a full-path match that shadows same-named files elsewhere: Obsidian's
+        /// choice is deterministic.
+        exact: bool,
+        /// The first two candidates tie on Obsidian's ranking: its choice depends on
+        /// filesystem order.
+        tie: bool,
+    },
+}
+
+impl Resolution {
+    fn single(file: FileId) -> Self {
+        Resolution::Found {
+            file,
+            others: Vec::new(),
+            exact: false,
+            tie: false,
+        }
+    }
+
+    pub fn file(&self) -> Option<FileId> {
+        match self {
+            Resolution::Found { file, .. } => Some(*file),
+            Resolution::Missing => None,
+        }
+    }
+}
+
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Joins `./` and `../` segments onto the source folder. Going above the vault root stays
+/// at the root: this is string arithmetic and never touches the filesystem.
+fn join_relative(folder: &str, link: &str) -> String {
+    let mut parts: Vec<&str> = folder.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in link.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+impl Vault {
+    /// Resolves a link path written in `source` (rules 29 to 32).
+    pub fn resolve(&self, link_path: &str, source: FileId) -> Resolution {
+        if link_path.is_empty() {
+            return Resolution::single(source);
+        }
+        let mut lower = name_key(link_path);
+        let mut name = lower.rsplit('/').next().unwrap_or_default().to_owned();
+        let mut candidates = if name.contains('.') {
+            self.files_named(&name)
+        } else {
+            &[]
+        };
+        if candidates.is_empty() {
+            lower.push_str(".md");
+            name.push_str(".md");
+            candidates = self.files_named(&name);
+        }
+        if candidates.is_empty() {
+            return Resolution::Missing;
+        }
+        if !lower.contains('/') && candidates.len() == 1 {
+            return Resolution::single(candidates[0]);
+        }
+        let source_folder = parent(&self.keys[source]);
+        if lower.starts_with("./") || lower.starts_with("../") {
+            lower = join_relative(source_folder, &lower);
+            if let Some(&hit) = candidates.iter().find(|&&c| self.keys[c] == lower) {
+                return Resolution::single(hit);
+            }
+        }
+        let absolute = lower.starts_with('/');
+        let wanted = lower.trim_start_matches('/');
+        if let Some(&hit) = candidates.iter().find(|&&c| self.keys[c] == wanted) {
+            let others: Vec<FileId> = if absolute || wanted.contains('/') {
+                Vec::new()
+            } else {
+                candidates.iter().copied().filter(|&c| c != hit).collect()
+            };
+            return Resolution::Found {
+                file: hit,
+                others,
+                exact: true,
+                tie: false,
+            };
+        }
+        if absolute {
+            return Resolution::Missing;
+        }
+        let mut ranked: Vec<(bool, usize, FileId)> = candidates
+            .iter()
+            .filter(|&&c| self.keys[c].ends_with(wanted))
+            .map(|&c| {
+                (
+                    !self.keys[c].starts_with(source_folder),
+                    self.keys[c].len(),
+                    c,
+                )
+            })
+            .collect();
+        ranked.sort_by_key(|&(outside, len, _)| (outside, len));
+        let Some(&(outside, len, file)) = ranked.first() else {
+            return Resolution::Missing;
+        };
+        let tie = ranked
+            .get(1)
+            .is_some_and(|&(o, l, _)| o == outside && l == len);
+        Resolution::Found {
+            file,
+            others: ranked.iter().skip(1).map(|&(_, _, c)| c).collect(),
+            exact: false,
+            tie,
+        }
+    }
+}
+
+/// Obsidian's `stripHeading`: punctuation and line breaks become spaces, whitespace runs
+/// fold into one, and the ends are trimmed.
+pub fn strip_heading(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        let is_space = c.is_whitespace() || "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\".contains(c);
+        if is_space {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What a subpath asks for and whether the note has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubpathCheck {
+    Found,
+    MissingBlock {
+        id: String,
+    },
+    /// `matched` pieces of the heading chain were found before `missing`.
+    MissingHeading {
+        missing: String,
+        matched: usize,
+    },
+}
+
+/// Checks a subpath (the text after the first `#`) against a note (rule 33).
+pub fn check_subpath(note: &Note, subpath: &str) -> SubpathCheck {
+    let pieces: Vec<&str> = subpath.split('#').filter(|p| !p.is_empty()).collect();
+    if pieces.is_empty() || pieces[0].starts_with("[^") {
+        return SubpathCheck::Found;
+    }
+    if pieces.len() == 1 {
+        if let Some(id) = pieces[0].strip_prefix('^') {
+            let wanted = id.to_lowercase();
+            return if note.block_ids.iter().any(|b| b.id.to_lowercase() == wanted) {
+                SubpathCheck::Found
+            } else {
+                SubpathCheck::MissingBlock { id: id.to_owned() }
+            };
+        }
+    }
+    let wanted: Vec<String> = pieces
+        .iter()
+        .map(|p| strip_heading(p).to_lowercase())
+        .collect();
+    let mut next = 0;
+    let mut last_level = 0;
+    for heading in &note.headings {
+        let Some(piece) = wanted.get(next) else {
+            break;
+        };
+        if heading.level > last_level
+            && (strip_heading(&heading.raw).to_lowercase() == *piece
+                || strip_heading(&heading.plain).to_lowercase() == *piece)
+        {
+            next += 1;
+            last_level = heading.level;
+        }
+    }
+    if next == wanted.len() {
+        SubpathCheck::Found
+    } else {
+        SubpathCheck::MissingHeading {
+            missing: pieces[next].to_owned(),
+            matched: next,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,184 @@
+//! Section F of the reference note (`../shared/docs/obsidian-links.md`) as a table.
+
+use super::*;
+use crate::parse::parse_note;
+use crate::vault::VaultFile;
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "A.md",
+        "# H1\n# X\n## H2\n## Some heading\n# a b\npara ^blk-1\n",
+    ),
+    ("Folder/Note.md", ""),
+    ("Other/Note.md", ""),
+    ("Folder/Sub/Deep.md", ""),
+    ("img.png", ""),
+    ("Folder/img.png", ""),
+    ("doc.pdf", ""),
+    ("v1.2.md", ""),
+    ("Caf\u{e9}.md", ""),
+    ("Encrypted\u{ff0f}Encoded File.md", ""),
+    ("ab/X.md", ""),
+    ("notes/Src.md", "## Local Heading\n"),
+    ("notes2/Y.md", ""),
+    ("other/Y.md", ""),
+    ("Alpha/Dup.md", ""),
+    ("Gamma/Dup.md", ""),
+    ("Root.md", ""),
+    ("Deep/Root.md", ""),
+    ("Artificial Intelligence.md", "---\naliases: [AI]\n---\n"),
+];
+
+fn vault() -> Vault {
+    let mut files: Vec<VaultFile> = FILES
+        .iter()
+        .map(|(p, _)| VaultFile {
+            path: (*p).into(),
+            abs: p.into(),
+            size: 0,
+            is_note: p.ends_with(".md"),
+            lint: true,
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let notes = files
+        .iter()
+        .map(|f| {
+            let text = FILES.iter().find(|(p, _)| *p == &*f.path).unwrap().1;
+            f.is_note.then(|| parse_note(text))
+        })
+        .collect();
+    Vault::new(files, notes, Vec::new())
+}
+
+fn id(v: &Vault, path: &str) -> FileId {
+    v.files.iter().position(|f| &*f.path == path).unwrap()
+}
+
+fn resolve_from(v: &Vault, source: &str, link: &str) -> Option<String> {
+    v.resolve(link, id(v, source))
+        .file()
+        .map(|f| v.path(f).to_string())
+}
+
+fn resolve(v: &Vault, link: &str) -> Option<String> {
+    resolve_from(v, "notes/Src.md", link)
+}
+
+#[test]
+fn section_f_resolution_table() {
+    let v = vault();
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("1", "A", Some("A.md")),
+        ("1", "a", Some("A.md")),
+        ("1", "A.md", Some("A.md")),
+        ("1", "/A", Some("A.md")),
+        ("2", "Note", Some("Other/Note.md")),
+        ("3", "Folder/Note", Some("Folder/Note.md")),
+        ("3", "folder/note.md", Some("Folder/Note.md")),
+        ("4", "/Note", None),
+        ("5", "Sub/Deep", Some("Folder/Sub/Deep.md")),
+        ("6", "b/X", Some("ab/X.md")),
+        ("7", "../A", Some("A.md")),
+        ("7", "./Src", Some("notes/Src.md")),
+        ("8", "Y", Some("notes2/Y.md")),
+        ("8b", "Root", Some("Root.md")),
+        ("9", "img.png", Some("img.png")),
+        ("9", "Folder/img.png", Some("Folder/img.png")),
+        ("10", "img", None),
+        ("11", "v1.2", Some("v1.2.md")),
+        ("12", "Cafe\u{301}", Some("Caf\u{e9}.md")),
+        (
+            "13",
+            "Encrypted\u{ff0f}Encoded File",
+            Some("Encrypted\u{ff0f}Encoded File.md"),
+        ),
+        ("13", "Encrypted/Encoded File", None),
+        ("14", "AI", None),
+        ("15", "", Some("notes/Src.md")),
+        ("29", "Folder/Note.md", Some("Folder/Note.md")),
+        ("--", "../../../etc/passwd", None),
+        ("--", "/etc/passwd", None),
+    ];
+    for (case, link, want) in cases {
+        assert_eq!(
+            resolve(&v, link).as_deref(),
+            *want,
+            "case {case}: [[{link}]]"
+        );
+    }
+}
+
+#[test]
+fn ambiguity_is_reported_with_ranking() {
+    let v = vault();
+    let src = id(&v, "notes/Src.md");
+    match v.resolve("Note", src) {
+        Resolution::Found {
+            others, tie, exact, ..
+        } => {
+            assert_eq!(others, vec![id(&v, "Folder/Note.md")]);
+            assert!(!tie && !exact);
+        }
+        Resolution::Missing => panic!(),
+    }
+    assert!(matches!(
+        v.resolve("Dup", src),
+        Resolution::Found { tie: true, .. }
+    ));
+    assert!(matches!(
+        v.resolve("Y", src),
+        Resolution::Found { tie: false, .. }
+    ));
+    match v.resolve("Root", src) {
+        Resolution::Found { exact, others, .. } => {
+            assert!(exact);
+            assert_eq!(others, vec![id(&v, "Deep/Root.md")]);
+        }
+        Resolution::Missing => panic!(),
+    }
+    assert!(
+        matches!(v.resolve("Folder/Note", src), Resolution::Found { ref others, .. } if others.is_empty())
+    );
+}
+
+#[test]
+fn section_f_subpath_table() {
+    let v = vault();
+    let a = v.note(id(&v, "A.md")).unwrap();
+    let src = v.note(id(&v, "notes/Src.md")).unwrap();
+    assert_eq!(check_subpath(src, "Local Heading"), SubpathCheck::Found);
+    let cases: &[(&str, &str, bool)] = &[
+        ("16", "Some Heading", true),
+        ("17", "a.b", true),
+        ("18", "H1#H2", true),
+        ("19", "#H1", true),
+        ("20", "^Blk-1", true),
+        ("21", "H#^blk", false),
+        ("--", "No Such", false),
+        ("--", "^nope", false),
+        ("--", "H2#H1", false),
+        ("--", "[^1]", true),
+    ];
+    for (case, sub, found) in cases {
+        assert_eq!(
+            check_subpath(a, sub) == SubpathCheck::Found,
+            *found,
+            "case {case}: #{sub}"
+        );
+    }
+    assert_eq!(
+        check_subpath(a, "^nope"),
+        SubpathCheck::MissingBlock { id: "nope".into() }
+    );
+}
+
+#[test]
+fn strip_heading_matches_obsidian() {
+    assert_eq!(
+        strip_heading("foo!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\bar"),
+        "foo bar"
+    );
+    assert_eq!(strip_heading("  a.b  "), "a b");
+    assert_eq!(strip_heading("Über uns"), "Über uns");
+}

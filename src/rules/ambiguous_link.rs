@@ -1,0 +1,119 @@
+//! `ambiguous-link`: a link that several files match, so Obsidian picks one by ranking.
+//!
+//! Ranking (reference note, rule 32d): files under the linking note's folder first, then
+//! shorter paths. When the top two tie, Obsidian's pick depends on filesystem order, which
+//! differs between machines: that case is an error. A full-path match that shadows
+//! same-named notes elsewhere is deterministic and reported as info only.
+
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::resolve::Resolution;
+
+use super::{NoteContext, Rule, RuleMeta};
+
+pub struct AmbiguousLink;
+
+static META: RuleMeta = RuleMeta {
+    name: "ambiguous-link",
+    summary: "A link matches several files and Obsidian silently picks one",
+    default_severity: Severity::Warning,
+    docs: r#"## Why this matters
+
+When two notes share a name, `[[Meeting]]` opens whichever Obsidian ranks first: a note
+in the linking note's folder, else the one with the shortest path. Add a third `Meeting`
+note and the link may start opening a different one. When two candidates rank equally,
+the choice depends on filesystem order and differs between machines.
+
+## Bad
+
+```md bad
+Notes from [[Meeting]].
+```
+
+## Good
+
+```md good
+Notes from [[Projects/Meeting]] and [[Archive/Meeting|the old meeting]].
+```
+
+```md file=Projects/Meeting.md
+```
+
+```md file=Archive/Meeting.md
+```
+"#,
+};
+
+impl Rule for AmbiguousLink {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+            let Resolution::Found {
+                file,
+                others,
+                exact,
+                tie,
+            } = resolution
+            else {
+                continue;
+            };
+            if others.is_empty() || link.problem.is_some() {
+                continue;
+            }
+            let vault = ctx.vault;
+            let chosen = vault.path(*file);
+            let related = others
+                .iter()
+                .map(|&o| Related {
+                    path: vault.path(o).clone(),
+                    span: None,
+                    message: "also matches".to_owned(),
+                })
+                .collect();
+            let list: Vec<String> = others
+                .iter()
+                .map(|&o| format!("`{}`", vault.path(o)))
+                .collect();
+            let chosen_link = chosen.strip_suffix(".md").unwrap_or(chosen);
+            let (severity, message, help) = if *exact {
+                (
+                    Severity::Info,
+                    format!("`{}` opens `{chosen}`, which shadows {}", link.path, list.join(", ")),
+                    format!("if `{chosen}` is meant, nothing to do; to reach another note, write its full path"),
+                )
+            } else if *tie {
+                (
+                    Severity::Error,
+                    format!(
+                        "`{}` matches {} files that rank equally; Obsidian opens `{chosen}` or {} depending on filesystem order",
+                        link.path,
+                        others.len() + 1,
+                        list.join(", ")
+                    ),
+                    format!("write the full path, e.g. `[[{chosen_link}]]`"),
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    format!(
+                        "`{}` matches {} files; Obsidian opens `{chosen}`, not {}",
+                        link.path,
+                        others.len() + 1,
+                        list.join(", ")
+                    ),
+                    format!("write the full path, e.g. `[[{chosen_link}]]`"),
+                )
+            };
+            out.push(
+                Diagnostic::new(&META, ctx.path, Some(link.span), message)
+                    .with_severity(severity)
+                    .with_label(format!("opens `{chosen}`"))
+                    .with_help(help)
+                    .with_related(related)
+                    .with_subject(link.original.to_string()),
+            );
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! `broken-link`: a link, embed or property link whose target file does not exist.
+//!
+//! Resolution follows the reference note (rules 29 to 32); aliases never resolve a link
+//! (rule 23), so a link that only matches an alias is broken, with a hint.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::parse::{LinkKind, LinkProblem};
+use crate::resolve::Resolution;
+
+use super::{NoteContext, Rule, RuleMeta};
+
+pub struct BrokenLink;
+
+static META: RuleMeta = RuleMeta {
+    name: "broken-link",
+    summary: "A wiki-link, embed or Markdown link points to a file that does not exist",
+    default_severity: Severity::Error,
+    docs: r#"## Why this matters
+
+Obsidian shows a link to a missing file as an unresolved link and quietly creates an
+empty note when someone clicks it. The knowledge the link promised is not there, and
+renaming or deleting notes leaves such links behind in files nobody is editing.
+
+Names match without regard to case and `.md` may be left out, but attachments need their
+extension, and an alias never resolves a link: `[[AI]]` does not open the note whose
+`aliases` list `AI`.
+
+## Bad
+
+```md bad
+See [[Masquerding]] and ![[diagram]].
+```
+
+## Good
+
+```md good
+See [[Masquerading]], [[masquerading.md]] and ![[diagram.png]].
+```
+
+```md file=Masquerading.md
+# Masquerading
+```
+
+```md file=diagram.png
+```
+"#,
+};
+
+impl Rule for BrokenLink {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+            let diag = |message: String| {
+                Diagnostic::new(&META, ctx.path, Some(link.span), message)
+                    .with_subject(link.original.to_string())
+            };
+            match link.problem {
+                Some(LinkProblem::MultiLine) => {
+                    out.push(
+                        diag(format!(
+                            "{} `{}` spans lines, so Obsidian does not read it as a link",
+                            link.kind.noun(),
+                            link.original.replace('\n', " ")
+                        ))
+                        .with_severity(Severity::Warning)
+                        .with_label("line break inside the link")
+                        .with_help("put the whole link on one line"),
+                    );
+                    continue;
+                }
+                Some(LinkProblem::BadPercentEncoding) => {
+                    out.push(
+                        diag(format!("link target `{}` is not valid percent-encoded UTF-8", link.path))
+                            .with_label("cannot be decoded")
+                            .with_help("encode the target's bytes as UTF-8 (`%C3%A9` for `é`) or use the `<path with spaces.md>` form"),
+                    );
+                    continue;
+                }
+                Some(LinkProblem::UnquotedProperty) => continue,
+                Some(LinkProblem::UnfinishedSearch) | None => {}
+            }
+            if *resolution != Resolution::Missing || link.path.is_empty() {
+                continue;
+            }
+            let noun = match link.kind {
+                LinkKind::Embed | LinkKind::Image => "embedded file",
+                _ => "link target",
+            };
+            let mut d =
+                diag(format!("{noun} `{}` not found", link.path)).with_label("no such file");
+            if let Some(help) = help(ctx, &link.path) {
+                d = d.with_help(help);
+            }
+            out.push(d);
+        }
+    }
+}
+
+fn help(ctx: &NoteContext<'_>, path: &str) -> Option<String> {
+    let vault = ctx.vault;
+    let key = crate::index::name_key(path);
+    if let Some(&owner) = vault
+        .aliases
+        .get(key.trim_start_matches('/'))
+        .and_then(|v| v.first())
+    {
+        let name = note_name(vault.path(owner));
+        return Some(format!(
+            "`{path}` is an alias of `{name}`, and aliases do not resolve links: write `[[{name}|{path}]]`"
+        ));
+    }
+    let name = key.rsplit('/').next().unwrap_or(&key);
+    let with_ext = if std::path::Path::new(name).extension().is_some() {
+        name.to_owned()
+    } else {
+        format!("{name}.md")
+    };
+    if !vault.files_named(&with_ext).is_empty() {
+        let found = vault.files_named(&with_ext);
+        let paths: Vec<String> = found
+            .iter()
+            .take(3)
+            .map(|&f| format!("`{}`", vault.path(f)))
+            .collect();
+        return Some(format!(
+            "a file with this name exists at {}; check the folder part of the link",
+            paths.join(", ")
+        ));
+    }
+    if !name.contains('.') {
+        let attachments: Vec<&str> = vault
+            .names()
+            .filter(|n| {
+                n.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('.') && rest != ".md")
+            })
+            .collect();
+        if let Some(first) = attachments.iter().min() {
+            return Some(format!(
+                "attachments need their extension: did you mean `{first}`?"
+            ));
+        }
+    }
+    closest_name(vault, &with_ext)
+        .map(|n| format!("did you mean `{}`?", n.strip_suffix(".md").unwrap_or(&n)))
+}
+
+fn note_name(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
+/// The existing file name nearest to `wanted` by edit distance, if it is close enough to be
+/// a plausible typo. Ties go to the alphabetically first name, so output is stable.
+fn closest_name(vault: &crate::index::Vault, wanted: &str) -> Option<String> {
+    let limit = (wanted.chars().count() / 4).clamp(1, 4);
+    let wanted_len = wanted.chars().count();
+    let mut best: Option<(usize, &str)> = None;
+    for name in vault.names() {
+        let len = name.chars().count();
+        if len.abs_diff(wanted_len) > limit {
+            continue;
+        }
+        let d = strsim::levenshtein(wanted, name);
+        if d <= limit && best.is_none_or(|(bd, bn)| (d, name) < (bd, bn)) {
+            best = Some((d, name));
+        }
+    }
+    best.map(|(_, n)| {
+        vault.files_named(n).first().map_or_else(
+            || n.to_owned(),
+            |&f| vault.path(f).rsplit('/').next().unwrap_or(n).to_owned(),
+        )
+    })
+}

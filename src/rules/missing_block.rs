@@ -1,0 +1,89 @@
+//! `missing-block`: `[[Note#^id]]` where the note has no block with that id.
+//!
+//! Block ids (`^id` at the end of a block, letters, digits and dashes) match without
+//! regard to case (reference note, rules 33 and 34). Only `.md` targets are checked.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::resolve::{check_subpath, SubpathCheck};
+
+use super::{markdown_target, NoteContext, Rule, RuleMeta};
+
+pub struct MissingBlock;
+
+static META: RuleMeta = RuleMeta {
+    name: "missing-block",
+    summary: "A link points to a block id that the target note does not have",
+    default_severity: Severity::Error,
+    docs: r#"## Why this matters
+
+Block links (`[[Note#^id]]`) and block embeds (`![[Note#^id]]`) pin one paragraph or list
+item. When the `^id` marker is deleted or edited, the embed shows nothing and the link
+opens the note at the top.
+
+## Bad
+
+```md bad
+As said in [[Log#^decision-2]]:
+```
+
+## Good
+
+```md good
+As said in [[Log#^Decision-1]]:
+```
+
+```md file=Log.md
+We chose SQLite. ^decision-1
+```
+"#,
+};
+
+impl Rule for MissingBlock {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+            if link.problem.is_some() {
+                continue;
+            }
+            let (Some(subpath), Some(target)) =
+                (&link.subpath, markdown_target(ctx.vault, resolution))
+            else {
+                continue;
+            };
+            let SubpathCheck::MissingBlock { id } = check_subpath(target, subpath) else {
+                continue;
+            };
+            let file = resolution.file().map_or("", |f| ctx.vault.path(f));
+            let where_ = if link.path.is_empty() {
+                "this note".to_owned()
+            } else {
+                format!("`{file}`")
+            };
+            let help = if target.block_ids.is_empty() {
+                format!("add ` ^{id}` at the end of the paragraph the link means")
+            } else {
+                let ids: Vec<String> = target
+                    .block_ids
+                    .iter()
+                    .take(5)
+                    .map(|b| format!("`^{}`", b.id))
+                    .collect();
+                format!("its block ids are {}", ids.join(", "))
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(link.span),
+                    format!("block `^{id}` not found in {where_}"),
+                )
+                .with_label("no such block")
+                .with_help(help)
+                .with_subject(link.original.to_string()),
+            );
+        }
+    }
+}

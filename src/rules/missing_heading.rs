@@ -1,0 +1,134 @@
+//! `missing-heading`: `[[Note#Heading]]` where the note has no such heading.
+//!
+//! Headings match on Obsidian's stripped text, not on slugs (reference note, rule 33):
+//! punctuation becomes a space and case is ignored, and `#A#B` needs `B` deeper than and
+//! after `A`. Only `.md` targets are checked: `#page=3` on a PDF is a viewer parameter.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::parse::LinkProblem;
+use crate::resolve::{check_subpath, strip_heading, SubpathCheck};
+
+use super::{markdown_target, NoteContext, Rule, RuleMeta};
+
+pub struct MissingHeading;
+
+static META: RuleMeta = RuleMeta {
+    name: "missing-heading",
+    summary: "A link points to a heading that the target note does not have",
+    default_severity: Severity::Error,
+    docs: r#"## Why this matters
+
+A link to a heading that was renamed or removed still opens the note, but at the top:
+the reader lands far from the passage the link promised, and nothing tells the author.
+
+Obsidian compares heading text without regard to case and treats punctuation as spaces,
+so `[[Note#a.b]]` reaches `# A b`. A chain `[[Note#Part#Detail]]` needs `Detail` below
+`Part`.
+
+## Bad
+
+```md bad
+See [[Guide#Instalation]] and [[#Summary]].
+```
+
+## Good
+
+```md good
+See [[Guide#installation]], [[Guide#Setup#Step 1]] and [[#Intro]].
+
+# Intro
+```
+
+```md file=Guide.md
+# Installation
+## Setup
+### Step 1
+```
+"#,
+};
+
+impl Rule for MissingHeading {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+            if link.problem == Some(LinkProblem::UnfinishedSearch) {
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        ctx.path,
+                        Some(link.span),
+                        format!(
+                            "`{}` is an unfinished heading or block search",
+                            link.original
+                        ),
+                    )
+                    .with_label("editor search gesture, not a link")
+                    .with_help(
+                        "pick a result from Obsidian's suggestions, or write `[[Note#Heading]]`",
+                    )
+                    .with_subject(link.original.to_string()),
+                );
+                continue;
+            }
+            if link.problem.is_some() {
+                continue;
+            }
+            let (Some(subpath), Some(target)) =
+                (&link.subpath, markdown_target(ctx.vault, resolution))
+            else {
+                continue;
+            };
+            let SubpathCheck::MissingHeading { missing, matched } = check_subpath(target, subpath)
+            else {
+                continue;
+            };
+            let file = resolution.file().map_or("", |f| ctx.vault.path(f));
+            let where_ = if link.path.is_empty() {
+                "this note".to_owned()
+            } else {
+                format!("`{file}`")
+            };
+            let message = if matched > 0 {
+                format!("heading `{missing}` not found under the earlier headings of the link in {where_}")
+            } else {
+                format!("heading `{missing}` not found in {where_}")
+            };
+            let mut diag = Diagnostic::new(&META, ctx.path, Some(link.span), message)
+                .with_label("no such heading")
+                .with_subject(link.original.to_string());
+            if let Some(h) = closest_heading(target, &missing) {
+                diag = diag.with_help(format!("did you mean `{h}`?"));
+            } else if !target.headings.is_empty() {
+                let names: Vec<String> = target
+                    .headings
+                    .iter()
+                    .take(5)
+                    .map(|h| format!("`{}`", h.raw))
+                    .collect();
+                diag = diag.with_help(format!("its headings are {}", names.join(", ")));
+            } else {
+                diag = diag.with_help("the note has no headings");
+            }
+            out.push(diag);
+        }
+    }
+}
+
+fn closest_heading<'a>(note: &'a crate::parse::Note, wanted: &str) -> Option<&'a str> {
+    let wanted = strip_heading(wanted).to_lowercase();
+    let limit = (wanted.chars().count() / 3).clamp(1, 6);
+    note.headings
+        .iter()
+        .map(|h| {
+            (
+                strsim::levenshtein(&strip_heading(&h.raw).to_lowercase(), &wanted),
+                h.raw.as_str(),
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, h)| h)
+}

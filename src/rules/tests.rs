@@ -1,0 +1,141 @@
+//! Registry checks and the executable examples in every rule's docs.
+
+use super::*;
+use crate::parse::parse_note;
+use crate::vault::VaultFile;
+
+#[test]
+fn registry_is_sorted_unique_and_kebab_case() {
+    let names: Vec<&str> = ALL.iter().map(|r| r.meta().name).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(names, sorted);
+    for name in names {
+        assert!(
+            name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_docs_with_the_house_headings() {
+    for rule in ALL {
+        let docs = rule.meta().docs;
+        for heading in ["## Why this matters", "## Bad", "## Good"] {
+            assert!(
+                docs.contains(heading),
+                "{} lacks {heading}",
+                rule.meta().name
+            );
+        }
+    }
+}
+
+/// A fenced block in a rule's docs: its info string and body.
+fn blocks(docs: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = docs.lines();
+    while let Some(line) = lines.next() {
+        if let Some(info) = line.strip_prefix("```") {
+            if info.is_empty() {
+                continue;
+            }
+            let mut body = String::new();
+            for l in lines.by_ref() {
+                if l == "```" {
+                    break;
+                }
+                body.push_str(l);
+                body.push('\n');
+            }
+            out.push((info.to_owned(), body));
+        }
+    }
+    out
+}
+
+pub(crate) fn example_vault(files: &[(String, String)]) -> Vault {
+    let mut sorted = files.to_vec();
+    sorted.sort();
+    let vault_files = sorted
+        .iter()
+        .map(|(p, _)| VaultFile {
+            path: p.as_str().into(),
+            abs: p.into(),
+            size: 0,
+            is_note: p.ends_with(".md"),
+            lint: true,
+        })
+        .collect();
+    let notes = sorted
+        .iter()
+        .map(|(p, t)| p.ends_with(".md").then(|| parse_note(t)))
+        .collect();
+    let mut vault = Vault::new(vault_files, notes, Vec::new());
+    vault.resolutions = (0..vault.files.len())
+        .map(|id| {
+            vault.note(id).map_or_else(Vec::new, |n| {
+                n.links.iter().map(|l| vault.resolve(&l.path, id)).collect()
+            })
+        })
+        .collect();
+    vault
+}
+
+pub(crate) fn run_rule(rule: &dyn Rule, vault: &Vault) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (id, note) in vault.linted_notes() {
+        let ctx = NoteContext {
+            vault,
+            id,
+            note,
+            path: vault.path(id),
+            resolutions: &vault.resolutions[id],
+        };
+        rule.check_note(&ctx, &mut out);
+    }
+    rule.check_vault(vault, &mut out);
+    out
+}
+
+#[test]
+fn docs_examples_fire_and_stay_quiet() {
+    for rule in ALL {
+        let name = rule.meta().name;
+        let all = blocks(rule.meta().docs);
+        let context: Vec<(String, String)> = all
+            .iter()
+            .filter_map(|(info, body)| {
+                info.strip_prefix("md file=")
+                    .map(|p| (p.to_owned(), body.clone()))
+            })
+            .collect();
+        let examples: Vec<_> = all
+            .iter()
+            .filter(|(i, _)| i == "md bad" || i == "md good")
+            .collect();
+        let file_level = matches!(name, "unreadable-file" | "skipped-symlink");
+        assert!(
+            file_level || examples.len() >= 2,
+            "{name} needs a bad and a good example"
+        );
+        for (info, body) in examples {
+            let mut files = context.clone();
+            files.push(("Example.md".to_owned(), body.clone()));
+            let found: Vec<_> = run_rule(*rule, &example_vault(&files))
+                .into_iter()
+                .filter(|d| &*d.path == "Example.md")
+                .collect();
+            if info == "md bad" {
+                assert!(
+                    !found.is_empty(),
+                    "{name}: bad example stays quiet:\n{body}"
+                );
+            } else {
+                assert!(found.is_empty(), "{name}: good example fires: {found:?}");
+            }
+        }
+    }
+}

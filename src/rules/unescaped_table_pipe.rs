@@ -1,0 +1,63 @@
+//! `unescaped-table-pipe`: `[[Note|alias]]` inside a table row, where the `|` ends the cell.
+//!
+//! Inside a GFM table the pipe must be written `\|` (reference note, rules 8 and 9).
+//! Unescaped, it splits the cell and the link disappears without a trace.
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::{NoteContext, Rule, RuleMeta};
+
+pub struct UnescapedTablePipe;
+
+static META: RuleMeta = RuleMeta {
+    name: "unescaped-table-pipe",
+    summary:
+        "A wiki-link in a table row uses `|` unescaped, which splits the cell and breaks the link",
+    default_severity: Severity::Error,
+    docs: r#"## Why this matters
+
+In a Markdown table, `|` separates cells. A wiki-link with display text written as
+`[[Note|text]]` in a table row is cut in two: the row gains a column and the link is gone.
+Obsidian's own table editor writes `[[Note\|text]]`.
+
+## Bad
+
+```md bad
+| Technique | Name |
+| --- | --- |
+| [[Masquerading|T1036]] | Masquerading |
+```
+
+## Good
+
+```md good
+| Technique | Name |
+| --- | --- |
+| [[Masquerading\|T1036]] | Masquerading |
+```
+
+```md file=Masquerading.md
+```
+"#,
+};
+
+impl Rule for UnescapedTablePipe {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for span in &ctx.note.table_pipes {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(*span),
+                    "`|` inside a wiki-link splits this table cell, so the link is lost".to_owned(),
+                )
+                .with_label("escape this pipe")
+                .with_help("write `\\|` instead of `|` inside links in tables"),
+            );
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The vault on disk: every file it holds, and the only code that reads the filesystem.
+//!
+//! `walk` lists every file (notes and attachments alike, because attachments are link
+//! targets too) and `read_note` turns one note's bytes into text. Both report problems as
+//! data instead of failing, so one bad file never stops a run.
+
+mod read;
+mod walk;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use read::{read_note, NoteText, MAX_NOTE_BYTES};
+pub use walk::{walk, WalkOptions};
+
+/// One file in the vault.
+#[derive(Debug, Clone)]
+pub struct VaultFile {
+    /// Vault-relative, `/`-separated, as Obsidian shows it.
+    pub path: Arc<str>,
+    pub abs: PathBuf,
+    pub size: u64,
+    pub is_note: bool,
+    /// False for files that resolve as link targets but are not linted themselves
+    /// (Obsidian's "Excluded files", `--only`, or config `exclude`).
+    pub lint: bool,
+}
+
+/// Why a file was not checked, or was checked only in part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblemKind {
+    Unreadable(String),
+    Binary,
+    TooLarge { size: u64, limit: u64 },
+    InvalidUtf8 { line: u32, column: u32 },
+    SymlinkLoop,
+    SymlinkSkipped { target: String },
+    BadObsidianConfig(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    pub path: Arc<str>,
+    pub kind: FileProblemKind,
+}
+
+/// What the walk found: files sorted by path, plus the entries it could not take.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<VaultFile>,
+    pub problems: Vec<FileProblem>,
+}

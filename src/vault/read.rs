@@ -1,0 +1,96 @@
+//! Reading one note: size limit, binary detection, BOM, and lossy UTF-8 decoding.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::FileProblemKind;
+
+/// Notes above this size are reported and skipped: no real note is this large, and
+/// parsing one would dominate the run's time and memory.
+pub const MAX_NOTE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The decoded text of a note, or why it could not be checked.
+#[derive(Debug)]
+pub enum NoteText {
+    /// The text, and a problem that did not prevent checking (invalid UTF-8 replaced).
+    Text(String, Option<FileProblemKind>),
+    Skipped(FileProblemKind),
+}
+
+pub fn read_note(path: &Path, max_bytes: u64) -> NoteText {
+    let mut bytes = Vec::new();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return NoteText::Skipped(FileProblemKind::Unreadable(e.to_string())),
+    };
+    // Read one byte past the limit so an oversized file is detected without reading it all.
+    if let Err(e) = file.take(max_bytes + 1).read_to_end(&mut bytes) {
+        return NoteText::Skipped(FileProblemKind::Unreadable(e.to_string()));
+    }
+    if bytes.len() as u64 > max_bytes {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return NoteText::Skipped(FileProblemKind::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
+    decode(bytes)
+}
+
+pub(crate) fn decode(mut bytes: Vec<u8>) -> NoteText {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    // Text editors never write NUL; a NUL means an image or archive renamed to `.md`.
+    if bytes.contains(&0) {
+        return NoteText::Skipped(FileProblemKind::Binary);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => NoteText::Text(text, None),
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let bytes = err.into_bytes();
+            let prefix = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default());
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let problem = FileProblemKind::InvalidUtf8 {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+            };
+            NoteText::Text(text, Some(problem))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_is_stripped() {
+        match decode(b"\xEF\xBB\xBF---\na: 1\n---\n".to_vec()) {
+            NoteText::Text(t, None) => assert!(t.starts_with("---")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn nul_means_binary() {
+        assert!(matches!(
+            decode(b"abc\0def".to_vec()),
+            NoteText::Skipped(FileProblemKind::Binary)
+        ));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_located() {
+        match decode(b"ok\nab\xFFcd [[x]]".to_vec()) {
+            NoteText::Text(t, Some(FileProblemKind::InvalidUtf8 { line, column })) => {
+                assert_eq!((line, column), (2, 3));
+                assert!(t.contains("[[x]]"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! Listing the vault: every file, sorted, without following symlinks.
+//!
+//! Dot-entries (`.obsidian/`, `.git/`, `.trash/`) are skipped as Obsidian hides them.
+//! Files matched by Obsidian's "Excluded files" (`userIgnoreFilters` in
+//! `.obsidian/app.json`) are listed but not linted: links into them still resolve
+//! (reference note, rule 39).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use regex::Regex;
+use walkdir::WalkDir;
+
+use super::{FileProblem, FileProblemKind, Listing, VaultFile};
+
+#[derive(Debug, Default, Clone)]
+pub struct WalkOptions {
+    /// Vault paths that are indexed but not linted (config `exclude`).
+    pub exclude: Option<globset::GlobSet>,
+    /// When set, only these vault paths are linted (`--only`); the rest still resolve.
+    pub only: Option<std::collections::HashSet<String>>,
+}
+
+pub fn walk(root: &Path, options: &WalkOptions) -> Listing {
+    let mut listing = Listing::default();
+    let ignore = UserIgnoreFilters::load(root, &mut listing.problems);
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map_or_else(|| ".".to_owned(), |p| relative(root, p));
+                listing.problems.push(FileProblem {
+                    path: path.into(),
+                    kind: FileProblemKind::Unreadable(io_message(&err)),
+                });
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        if entry.path_is_symlink() {
+            let kind = symlink_problem(root, entry.path());
+            listing.problems.push(FileProblem {
+                path: rel.into(),
+                kind,
+            });
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let size = entry.metadata().map_or(0, |m| m.len());
+        let is_note = Path::new(&rel)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        let lint = is_note
+            && !ignore.excludes(&rel)
+            && !options.exclude.as_ref().is_some_and(|ex| ex.is_match(&rel))
+            && options.only.as_ref().is_none_or(|only| only.contains(&rel));
+        listing.files.push(VaultFile {
+            path: rel.into(),
+            abs: entry.into_path(),
+            size,
+            is_note,
+            lint,
+        });
+    }
+    listing.files.sort_by(|a, b| a.path.cmp(&b.path));
+    listing
+}
+
+fn io_message(err: &walkdir::Error) -> String {
+    if err.loop_ancestor().is_some() {
+        return "symlink loop".to_owned();
+    }
+    err.io_error()
+        .map_or_else(|| err.to_string(), std::string::ToString::to_string)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, comp) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&comp.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+fn symlink_problem(root: &Path, link: &Path) -> FileProblemKind {
+    let target = std::fs::read_link(link)
+        .map(|t| t.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match std::fs::canonicalize(link) {
+        Err(_) => {
+            // ELOOP, or a dangling link; tell the two apart by whether the target exists.
+            if std::fs::symlink_metadata(link).is_ok() && is_loop(link) {
+                FileProblemKind::SymlinkLoop
+            } else {
+                FileProblemKind::SymlinkSkipped { target }
+            }
+        }
+        Ok(resolved) => {
+            let inside_ancestor = link
+                .parent()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .is_some_and(|parent| parent.starts_with(&resolved));
+            let root_ok = std::fs::canonicalize(root).ok();
+            if inside_ancestor && root_ok.is_some_and(|r| resolved.starts_with(r)) {
+                FileProblemKind::SymlinkLoop
+            } else {
+                FileProblemKind::SymlinkSkipped { target }
+            }
+        }
+    }
+}
+
+fn is_loop(link: &Path) -> bool {
+    matches!(std::fs::metadata(link), Err(e) if e.raw_os_error() == Some(40))
+}
+
+/// Obsidian's "Excluded files": an entry `/…/` is a case-insensitive regex, anything else a
+/// case-insensitive prefix of the vault path.
+#[derive(Default)]
+struct UserIgnoreFilters {
+    prefixes: Vec<String>,
+    regexes: Vec<Regex>,
+}
+
+impl UserIgnoreFilters {
+    fn load(root: &Path, problems: &mut Vec<FileProblem>) -> Self {
+        let mut filters = UserIgnoreFilters::default();
+        let config = root.join(".obsidian").join("app.json");
+        let Ok(text) = std::fs::read_to_string(&config) else {
+            return filters;
+        };
+        let path: Arc<str> = ".obsidian/app.json".into();
+        let value: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(FileProblem {
+                    path,
+                    kind: FileProblemKind::BadObsidianConfig(format!("not valid JSON: {e}")),
+                });
+                return filters;
+            }
+        };
+        let entries = value
+            .get("userIgnoreFilters")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str);
+        for entry in entries {
+            if entry.len() > 2 && entry.starts_with('/') && entry.ends_with('/') {
+                let pattern = entry.get(1..entry.len() - 1).unwrap_or_default();
+                match regex::RegexBuilder::new(pattern)
+                    .case_insensitive(true)
+                    .build()
+                {
+                    Ok(re) => filters.regexes.push(re),
+                    Err(e) => problems.push(FileProblem {
+                        path: Arc::clone(&path),
+                        kind: FileProblemKind::BadObsidianConfig(format!(
+                            "excluded-files pattern `{entry}` is not supported: {e}"
+                        )),
+                    }),
+                }
+            } else {
+                filters.prefixes.push(entry.to_lowercase());
+            }
+        }
+        filters
+    }
+
+    fn excludes(&self, rel: &str) -> bool {
+        if self.prefixes.is_empty() && self.regexes.is_empty() {
+            return false;
+        }
+        let lower = rel.to_lowercase();
+        self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
+            || self.regexes.iter().any(|r| r.is_match(rel))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_dot_entries_and_lists_attachments() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".obsidian")).unwrap();
+        std::fs::create_dir_all(root.join(".trash")).unwrap();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join(".trash/y.md"), "").unwrap();
+        std::fs::write(root.join("a/Note.md"), "").unwrap();
+        std::fs::write(root.join("a/img.png"), "").unwrap();
+        let listing = walk(root, &WalkOptions::default());
+        let paths: Vec<_> = listing.files.iter().map(|f| &*f.path).collect();
+        assert_eq!(paths, ["a/Note.md", "a/img.png"]);
+        assert!(listing.files[0].is_note && !listing.files[1].is_note);
+    }
+
+    #[test]
+    fn user_ignore_filters_exclude_but_keep_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".obsidian")).unwrap();
+        std::fs::write(
+            root.join(".obsidian/app.json"),
+            r#"{"userIgnoreFilters": ["Arch", "/^Temp.*\\.md$/"]}"#,
+        )
+        .unwrap();
+        for name in ["Architecture.md", "Temp1.md", "Keep.md"] {
+            std::fs::write(root.join(name), "").unwrap();
+        }
+        let listing = walk(root, &WalkOptions::default());
+        let linted: Vec<_> = listing
+            .files
+            .iter()
+            .filter(|f| f.lint)
+            .map(|f| &*f.path)
+            .collect();
+        assert_eq!(listing.files.len(), 3);
+        assert_eq!(linted, ["Keep.md"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_reported_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::os::unix::fs::symlink(root.join("a"), root.join("a/loop")).unwrap();
+        std::os::unix::fs::symlink("/etc", root.join("outside")).unwrap();
+        let listing = walk(root, &WalkOptions::default());
+        assert_eq!(listing.problems.len(), 2, "{:?}", listing.problems);
+        assert_eq!(listing.problems[0].kind, FileProblemKind::SymlinkLoop);
+        assert!(matches!(
+            listing.problems[1].kind,
+            FileProblemKind::SymlinkSkipped { .. }
+        ));
+    }
+}
