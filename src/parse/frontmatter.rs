@@ -92,13 +92,14 @@ pub fn parse_yaml(text: &str, block: &FrontMatterBlock) -> Result<Value, YamlErr
     }
 }
 
+/// The error's first line, without the parser's own position: that counts from the start
+/// of the YAML, not of the note, and the diagnostic carries the note's position instead.
 fn first_line(message: &str) -> String {
-    message
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_owned()
+    let line = message.lines().next().unwrap_or("invalid YAML").trim();
+    match line.rfind(" at line ") {
+        Some(i) if line[i..].contains(", column ") => line[..i].trim_end().to_owned(),
+        _ => line.to_owned(),
+    }
 }
 
 fn line_col_to_offset(text: &str, line: u64, column: u64) -> usize {

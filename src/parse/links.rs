@@ -139,7 +139,8 @@ mod tests {
 
     #[test]
     fn wiki_split_table() {
-        let cases: &[(&str, (&str, Option<&str>, Option<&str>))] = &[
+        type Parts<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+        let cases: &[(&str, Parts)] = &[
             ("a", ("a", None, None)),
             ("a|b#c", ("a", None, Some("b#c"))),
             ("a#b|c", ("a", Some("b"), Some("c"))),

@@ -125,7 +125,9 @@ pub(super) fn walk(original: &str, body: &str, lines: &LineIndex, note: &mut Not
                         outer.text.push_str(&inner_text);
                     }
                     push_text(&mut heading, &mut table, &inner_text);
+                    // `![[img.png]]^id`: the id directly after a link or embed still counts.
                     tail.push_str(&inner_text);
+                    tail.push(' ');
                 }
             }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {

@@ -167,7 +167,7 @@ fn headings_raw_and_plain() {
 
 #[test]
 fn block_ids() {
-    let text = "Para text ^abc-1\n\n- item ^Item2\n- other\n\n| a |\n| - |\n| b |\n\n^table-id\n\nnot^an-id\n\n`code ^no`\n";
+    let text = "![[img.png]]^after-embed\n\nPara text ^abc-1\n\n- item ^Item2\n- other\n\n| a |\n| - |\n| b |\n\n^table-id\n\nnot^an-id\n\n`code ^no`\n";
     let ids: Vec<_> = parse_note(text)
         .block_ids
         .into_iter()
@@ -176,9 +176,10 @@ fn block_ids() {
     assert_eq!(
         ids,
         [
-            ("abc-1".into(), 1),
-            ("Item2".into(), 3),
-            ("table-id".into(), 10)
+            ("after-embed".into(), 1),
+            ("abc-1".into(), 3),
+            ("Item2".into(), 5),
+            ("table-id".into(), 12)
         ]
     );
 }
@@ -213,4 +214,12 @@ fn front_matter_states() {
         parse_note("\n---\na: 1\n---\n").front_matter,
         FrontMatter::None
     ));
+}
+
+#[test]
+fn comment_between_code_and_math() {
+    assert_eq!(
+        paths("`[[in code]]` %%[[in comment]]%% $[[in math]]$\n"),
+        Vec::<String>::new()
+    );
 }

@@ -48,15 +48,18 @@ pub fn render(
     };
     writeln!(
         out,
-        "vaultlint: {verdict}: {} error{}, {} warning{}, {} info in {} notes ({} files, {} links checked)",
+        "vaultlint: {verdict}: {} error{}, {} warning{}, {} info in {} note{} ({} file{}, {} link{} checked)",
         s.errors,
         plural(s.errors),
         s.warnings,
         plural(s.warnings),
         s.infos,
         s.notes,
+        plural(s.notes),
         s.files,
-        s.links
+        plural(s.files),
+        s.links,
+        plural(s.links)
     )
 }
 
@@ -95,11 +98,11 @@ fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
         let related: Vec<String> = d
             .related
             .iter()
-            .map(|r| format!("{} ({})", r.path, r.message))
+            .map(|r| format!("{}: {}", r.message, r.path))
             .collect();
         let help = match &d.help {
-            Some(h) => format!("{h}\nalso matched: {}", related.join(", ")),
-            None => format!("also matched: {}", related.join(", ")),
+            Some(h) => format!("{h}\n{}", related.join("\n")),
+            None => related.join("\n"),
         };
         diag = diag.with_help(help);
     }

@@ -2,8 +2,9 @@
 //!
 //! Ranking (reference note, rule 32d): files under the linking note's folder first, then
 //! shorter paths. When the top two tie, Obsidian's pick depends on filesystem order, which
-//! differs between machines: that case is an error. A full-path match that shadows
-//! same-named notes elsewhere is deterministic and reported as info only.
+//! differs between machines: that case is an error. Two picks are deterministic and what
+//! the author sees, so they are info only: a full-path match that shadows same-named
+//! notes elsewhere, and a note in the linking note's own folder.
 
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::resolve::Resolution;
@@ -94,6 +95,14 @@ impl Rule for AmbiguousLink {
                     ),
                     format!("write the full path, e.g. `[[{chosen_link}]]`"),
                 )
+            } else if in_folder(ctx.path, chosen)
+                && !others.iter().any(|&o| in_folder(ctx.path, vault.path(o)))
+            {
+                (
+                    Severity::Info,
+                    format!("`{}` matches {} files; Obsidian opens `{chosen}` in this note's folder, not {}", link.path, others.len() + 1, list.join(", ")),
+                    format!("this works while the notes stay in their folders; `[[{chosen_link}]]` keeps working if they move"),
+                )
             } else {
                 (
                     Severity::Warning,
@@ -116,4 +125,14 @@ impl Rule for AmbiguousLink {
             );
         }
     }
+}
+
+/// Whether `target` sits directly in the folder of `source` (a real folder match, unlike
+/// Obsidian's string-prefix ranking, which also prefers `notes2/` from `notes/`).
+fn in_folder(source: &str, target: &str) -> bool {
+    let folder = |p: &str| {
+        p.rfind('/')
+            .map_or(String::new(), |i| p[..i].to_lowercase())
+    };
+    folder(source) == folder(target)
 }

@@ -99,7 +99,16 @@ impl Rule for MissingHeading {
             let mut diag = Diagnostic::new(&META, ctx.path, Some(link.span), message)
                 .with_label("no such heading")
                 .with_subject(link.original.to_string());
-            if let Some(h) = closest_heading(target, &missing) {
+            if matched > 0
+                && target
+                    .headings
+                    .iter()
+                    .any(|h| strip_heading(&h.raw).eq_ignore_ascii_case(&strip_heading(&missing)))
+            {
+                diag = diag.with_help(format!(
+                    "`{missing}` exists, but not below the link's earlier headings; list headings from outer to inner"
+                ));
+            } else if let Some(h) = closest_heading(target, &missing) {
                 diag = diag.with_help(format!("did you mean `{h}`?"));
             } else if !target.headings.is_empty() {
                 let names: Vec<String> = target

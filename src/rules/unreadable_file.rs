@@ -64,13 +64,17 @@ impl Rule for UnreadableFile {
                     Severity::Error,
                     None,
                 ),
-                FileProblemKind::InvalidUtf8 { line, column } => (
+                FileProblemKind::InvalidUtf8 {
+                    offset,
+                    line,
+                    column,
+                } => (
                     "is not valid UTF-8; checked with the bad bytes replaced".to_owned(),
                     "save the note as UTF-8".to_owned(),
                     Severity::Warning,
                     Some(Span {
-                        start: 0,
-                        end: 0,
+                        start: *offset,
+                        end: offset + '\u{FFFD}'.len_utf8(),
                         line: *line,
                         column: *column,
                     }),

@@ -31,10 +31,19 @@ pub struct VaultFile {
 pub enum FileProblemKind {
     Unreadable(String),
     Binary,
-    TooLarge { size: u64, limit: u64 },
-    InvalidUtf8 { line: u32, column: u32 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    InvalidUtf8 {
+        offset: usize,
+        line: u32,
+        column: u32,
+    },
     SymlinkLoop,
-    SymlinkSkipped { target: String },
+    SymlinkSkipped {
+        target: String,
+    },
     BadObsidianConfig(String),
 }
 

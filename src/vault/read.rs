@@ -55,6 +55,7 @@ pub(crate) fn decode(mut bytes: Vec<u8>) -> NoteText {
             let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let problem = FileProblemKind::InvalidUtf8 {
+                offset: valid,
                 line: u32::try_from(line).unwrap_or(u32::MAX),
                 column: u32::try_from(column).unwrap_or(u32::MAX),
             };
@@ -86,7 +87,15 @@ mod tests {
     #[test]
     fn invalid_utf8_is_replaced_and_located() {
         match decode(b"ok\nab\xFFcd [[x]]".to_vec()) {
-            NoteText::Text(t, Some(FileProblemKind::InvalidUtf8 { line, column })) => {
+            NoteText::Text(
+                t,
+                Some(FileProblemKind::InvalidUtf8 {
+                    offset,
+                    line,
+                    column,
+                }),
+            ) => {
+                assert_eq!(offset, 5);
                 assert_eq!((line, column), (2, 3));
                 assert!(t.contains("[[x]]"));
             }
