@@ -147,13 +147,20 @@ impl Diagnostic {
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// The last position converted (byte offset, its 0-based column): spans arrive mostly
+    /// in order, so counting characters from there keeps long lines linear.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text).map(|i| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts,
+            last: std::cell::Cell::new((0, 0)),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -180,10 +187,18 @@ impl<'a> LineIndex<'a> {
         let end = end.clamp(start, self.text.len());
         let line0 = self.line_of(start);
         let line_start = self.line_start(line0);
-        let column = self
-            .text
-            .get(line_start..start)
-            .map_or(start - line_start, |s| s.chars().count());
+        let (last_offset, last_column) = self.last.get();
+        let (from, base) = if last_offset >= line_start && last_offset <= start {
+            (last_offset, last_column)
+        } else {
+            (line_start, 0)
+        };
+        let column = base
+            + self
+                .text
+                .get(from..start)
+                .map_or(start - from, |s| s.chars().count());
+        self.last.set((start, column));
         Span {
             start,
             end,

@@ -34,6 +34,9 @@ pub struct Vault {
     pub aliases: HashMap<String, Vec<FileId>>,
     pub(crate) keys: Vec<String>,
     pub(crate) by_name: HashMap<String, Vec<FileId>>,
+    /// The keys of `by_name` with their length in characters, sorted by length then name,
+    /// so "did you mean" only looks at names of a plausible length.
+    names_by_len: Vec<(usize, String)>,
 }
 
 impl Vault {
@@ -59,6 +62,11 @@ impl Vault {
                 }
             }
         }
+        let mut names_by_len: Vec<(usize, String)> = by_name
+            .keys()
+            .map(|k| (k.chars().count(), k.clone()))
+            .collect();
+        names_by_len.sort_unstable();
         Vault {
             files,
             notes,
@@ -67,6 +75,7 @@ impl Vault {
             aliases,
             keys,
             by_name,
+            names_by_len,
         }
     }
 
@@ -78,9 +87,15 @@ impl Vault {
         self.notes.get(id).and_then(Option::as_ref)
     }
 
-    /// Files whose name (without folder) matches, ignoring case; used for "did you mean".
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str)
+    /// Lower-cased file names whose length in characters is within `slack` of `len`.
+    pub fn names_near(&self, len: usize, slack: usize) -> impl Iterator<Item = &str> {
+        let lo = self
+            .names_by_len
+            .partition_point(|(l, _)| *l < len.saturating_sub(slack));
+        let hi = self
+            .names_by_len
+            .partition_point(|(l, _)| *l <= len + slack);
+        self.names_by_len[lo..hi].iter().map(|(_, n)| n.as_str())
     }
 
     pub fn files_named(&self, lower_name: &str) -> &[FileId] {

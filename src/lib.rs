@@ -17,6 +17,7 @@ pub mod parse;
 pub mod render;
 pub mod resolve;
 pub mod rules;
+pub mod suggest;
 pub mod vault;
 
 use std::collections::BTreeMap;

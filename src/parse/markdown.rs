@@ -12,6 +12,7 @@ use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
 use super::{BlockId, Heading, Note};
 use crate::diagnostic::LineIndex;
+use crate::resolve::heading_key;
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
@@ -159,8 +160,9 @@ pub(super) fn walk(original: &str, body: &str, lines: &LineIndex, note: &mut Not
                     let raw = heading_source(original.get(range.clone()).unwrap_or_default());
                     note.headings.push(Heading {
                         level,
+                        key: heading_key(&raw),
+                        plain_key: heading_key(&plain),
                         raw,
-                        plain: plain.trim().to_owned(),
                         span: lines.span(range.start, range.end),
                     });
                 }

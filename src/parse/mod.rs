@@ -22,8 +22,10 @@ pub struct Heading {
     pub level: u8,
     /// The source text after the `#` marks, inline Markdown included.
     pub raw: String,
-    /// The rendered text: inline markup removed.
-    pub plain: String,
+    /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased.
+    pub key: String,
+    /// The rendered text (inline markup removed), stripped and lower-cased.
+    pub plain_key: String,
     pub span: Span,
 }
 

@@ -157,6 +157,11 @@ pub fn strip_heading(text: &str) -> String {
     out
 }
 
+/// A heading or link subpath in the form Obsidian compares: stripped and lower-cased.
+pub fn heading_key(text: &str) -> String {
+    strip_heading(text).to_lowercase()
+}
+
 /// What a subpath asks for and whether the note has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubpathCheck {
@@ -197,10 +202,7 @@ pub fn check_subpath(note: &Note, subpath: &str) -> SubpathCheck {
         let Some(piece) = wanted.get(next) else {
             break;
         };
-        if heading.level > last_level
-            && (strip_heading(&heading.raw).to_lowercase() == *piece
-                || strip_heading(&heading.plain).to_lowercase() == *piece)
-        {
+        if heading.level > last_level && (heading.key == *piece || heading.plain_key == *piece) {
             next += 1;
             last_level = heading.level;
         }

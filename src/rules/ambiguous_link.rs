@@ -2,9 +2,10 @@
 //!
 //! Ranking (reference note, rule 32d): files under the linking note's folder first, then
 //! shorter paths. When the top two tie, Obsidian's pick depends on filesystem order, which
-//! differs between machines: that case is an error. Two picks are deterministic and what
-//! the author sees, so they are info only: a full-path match that shadows same-named
-//! notes elsewhere, and a note in the linking note's own folder.
+//! differs between machines: that case is an error. A pick in the linking note's own
+//! folder is deterministic and what the author sees, so it is info only. A full-path match
+//! (`[[Root]]` with `Root.md` at the vault root) is not reported at all: it is the link
+//! Obsidian itself writes for that note.
 
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::resolve::Resolution;
@@ -60,7 +61,9 @@ impl Rule for AmbiguousLink {
             else {
                 continue;
             };
-            if others.is_empty() || link.problem.is_some() {
+            // A full-path match is what Obsidian's own "shortest" link format writes for a
+            // note at the vault root: deterministic and intended, so not a finding.
+            if others.is_empty() || link.problem.is_some() || *exact {
                 continue;
             }
             let vault = ctx.vault;
@@ -73,18 +76,16 @@ impl Rule for AmbiguousLink {
                     message: "also matches".to_owned(),
                 })
                 .collect();
-            let list: Vec<String> = others
+            let mut list: Vec<String> = others
                 .iter()
+                .take(3)
                 .map(|&o| format!("`{}`", vault.path(o)))
                 .collect();
+            if others.len() > 3 {
+                list.push(format!("{} more", others.len() - 3));
+            }
             let chosen_link = chosen.strip_suffix(".md").unwrap_or(chosen);
-            let (severity, message, help) = if *exact {
-                (
-                    Severity::Info,
-                    format!("`{}` opens `{chosen}`, which shadows {}", link.path, list.join(", ")),
-                    format!("if `{chosen}` is meant, nothing to do; to reach another note, write its full path"),
-                )
-            } else if *tie {
+            let (severity, message, help) = if *tie {
                 (
                     Severity::Error,
                     format!(

@@ -131,8 +131,9 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<String> {
         ));
     }
     if !name.contains('.') {
+        // An extension adds 2 to 7 characters (`.md` excluded, `.canvas` the longest).
         let attachments: Vec<&str> = vault
-            .names()
+            .names_near(name.chars().count() + 5, 3)
             .filter(|n| {
                 n.strip_prefix(name)
                     .is_some_and(|rest| rest.starts_with('.') && rest != ".md")
@@ -153,26 +154,14 @@ fn note_name(path: &str) -> &str {
     name.strip_suffix(".md").unwrap_or(name)
 }
 
-/// The existing file name nearest to `wanted` by edit distance, if it is close enough to be
-/// a plausible typo. Ties go to the alphabetically first name, so output is stable.
+/// The existing file name nearest to `wanted`, shown with its real case.
 fn closest_name(vault: &crate::index::Vault, wanted: &str) -> Option<String> {
-    let limit = (wanted.chars().count() / 4).clamp(1, 4);
-    let wanted_len = wanted.chars().count();
-    let mut best: Option<(usize, &str)> = None;
-    for name in vault.names() {
-        let len = name.chars().count();
-        if len.abs_diff(wanted_len) > limit {
-            continue;
-        }
-        let d = strsim::levenshtein(wanted, name);
-        if d <= limit && best.is_none_or(|(bd, bn)| (d, name) < (bd, bn)) {
-            best = Some((d, name));
-        }
-    }
-    best.map(|(_, n)| {
-        vault.files_named(n).first().map_or_else(
-            || n.to_owned(),
-            |&f| vault.path(f).rsplit('/').next().unwrap_or(n).to_owned(),
-        )
-    })
+    let len = wanted.chars().count();
+    let limit = crate::suggest::typo_limit(len);
+    let name = crate::suggest::closest(wanted, vault.names_near(len, limit), limit)?;
+    let shown = vault
+        .files_named(name)
+        .first()
+        .map_or(name, |&f| vault.path(f).rsplit('/').next().unwrap_or(name));
+    Some(shown.to_owned())
 }

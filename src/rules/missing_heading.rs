@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::parse::LinkProblem;
-use crate::resolve::{check_subpath, strip_heading, SubpathCheck};
+use crate::resolve::{check_subpath, heading_key, SubpathCheck};
 
 use super::{markdown_target, NoteContext, Rule, RuleMeta};
 
@@ -103,7 +103,7 @@ impl Rule for MissingHeading {
                 && target
                     .headings
                     .iter()
-                    .any(|h| strip_heading(&h.raw).eq_ignore_ascii_case(&strip_heading(&missing)))
+                    .any(|h| h.key == heading_key(&missing))
             {
                 diag = diag.with_help(format!(
                     "`{missing}` exists, but not below the link's earlier headings; list headings from outer to inner"
@@ -127,17 +127,12 @@ impl Rule for MissingHeading {
 }
 
 fn closest_heading<'a>(note: &'a crate::parse::Note, wanted: &str) -> Option<&'a str> {
-    let wanted = strip_heading(wanted).to_lowercase();
-    let limit = (wanted.chars().count() / 3).clamp(1, 6);
+    let wanted = heading_key(wanted);
+    let limit = crate::suggest::typo_limit(wanted.chars().count());
+    let best =
+        crate::suggest::closest(&wanted, note.headings.iter().map(|h| h.key.as_str()), limit)?;
     note.headings
         .iter()
-        .map(|h| {
-            (
-                strsim::levenshtein(&strip_heading(&h.raw).to_lowercase(), &wanted),
-                h.raw.as_str(),
-            )
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, h)| h)
+        .find(|h| h.key == best)
+        .map(|h| h.raw.as_str())
 }
