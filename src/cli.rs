@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::attack::Catalogue;
 use crate::render::{self, Format, Style};
 use crate::{rules, CheckOptions, Error};
 
@@ -27,6 +28,21 @@ pub enum Command {
         /// The rule's name, e.g. `broken-link`
         name: String,
     },
+    /// ATT&CK helpers
+    #[command(subcommand)]
+    Attack(AttackCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttackCommand {
+    /// Print what the catalogue knows of an ID: name, type, domain, status, replacement
+    Lookup {
+        /// An ATT&CK ID, e.g. `T1173`
+        id: String,
+        /// Use this catalogue (ATT&CK TSV or STIX 2.x bundle) instead of the built-in v18.1
+        #[arg(long, value_name = "PATH")]
+        attack_catalog: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -43,6 +59,9 @@ pub struct CheckArgs {
     /// Report only for these notes (vault-relative or as given), resolving against the whole vault
     #[arg(long, num_args = 1..)]
     pub only: Vec<PathBuf>,
+    /// Check ATT&CK IDs against this catalogue (ATT&CK TSV or STIX 2.x bundle) instead of the built-in v18.1
+    #[arg(long, value_name = "PATH")]
+    pub attack_catalog: Option<PathBuf>,
 }
 
 /// How a run ended; mapped to the exit code in `main.rs`.
@@ -68,6 +87,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             }
             Ok(Outcome::Clean)
         }
+        Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
+            let catalogue = load_catalogue(attack_catalog.as_deref())?;
+            lookup(&catalogue, id.trim(), out)
+        }
         Command::Rule { name } => {
             let rule = rules::find(&name).ok_or_else(|| {
                 Error::Usage(format!(
@@ -88,8 +111,69 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     }
 }
 
+/// The built-in catalogue, or the one in `path`.
+pub fn load_catalogue(path: Option<&std::path::Path>) -> Result<Catalogue, Error> {
+    let Some(path) = path else {
+        return Ok(Catalogue::built_in());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read ATT&CK catalogue `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    Catalogue::from_text(&text, &path.display().to_string())
+        .map_err(|e| Error::Usage(format!("ATT&CK catalogue `{}`: {e}", path.display())))
+}
+
+fn lookup(catalogue: &Catalogue, id: &str, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let rows = catalogue.all(id);
+    if rows.is_empty() {
+        return Err(Error::Usage(format!(
+            "`{id}` is not in {}",
+            catalogue.version
+        )));
+    }
+    writeln!(out, "{id} in {}", catalogue.version)?;
+    for e in rows {
+        let status = if e.revoked {
+            match (&e.revoked_by, &e.replacement) {
+                (Some(by), Some(last)) if by != last => format!("revoked by {by}, now {last}"),
+                (_, Some(last)) => format!("revoked, replaced by {last}"),
+                _ => "revoked, no replacement".to_owned(),
+            }
+        } else if e.deprecated {
+            "deprecated".to_owned()
+        } else {
+            "active".to_owned()
+        };
+        writeln!(
+            out,
+            "  {:<18} {:<15} {}  [{status}]",
+            e.domain, e.kind, e.name
+        )?;
+        if let Some(new) = e.replacement.as_deref().filter(|_| e.revoked) {
+            for r in catalogue
+                .all(new)
+                .into_iter()
+                .filter(|r| r.domain == e.domain)
+            {
+                writeln!(
+                    out,
+                    "  {:<18} {:<15} {}  [{new}, the replacement]",
+                    r.domain, r.kind, r.name
+                )?;
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
 fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut options = CheckOptions::new(args.path.clone());
+    if args.attack_catalog.is_some() {
+        options.catalogue = std::sync::Arc::new(load_catalogue(args.attack_catalog.as_deref())?);
+    }
     if !args.only.is_empty() {
         options.walk.only = Some(args.only.iter().map(|p| only_path(&args.path, p)).collect());
     }

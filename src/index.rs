@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+use crate::attack::{AttackConfig, AttackModel, Catalogue};
 use crate::parse::{frontmatter, Note};
 use crate::resolve::Resolution;
 use crate::vault::{FileProblem, VaultFile};
@@ -29,6 +30,10 @@ pub struct Vault {
     /// Parallel to `files`, then to each note's links: where each link leads.
     pub resolutions: Vec<Vec<Resolution>>,
     pub problems: Vec<FileProblem>,
+    /// Which notes declare which ATT&CK IDs (empty for vaults without ATT&CK notes).
+    pub attack: AttackModel,
+    pub attack_config: Arc<AttackConfig>,
+    pub catalogue: Arc<Catalogue>,
     /// Lower-cased NFC alias → notes that declare it in `aliases`; for hints only, since
     /// aliases never resolve links.
     pub aliases: HashMap<String, Vec<FileId>>,
@@ -72,6 +77,9 @@ impl Vault {
             notes,
             resolutions: Vec::new(),
             problems,
+            attack: AttackModel::default(),
+            attack_config: Arc::new(AttackConfig::default()),
+            catalogue: Arc::new(Catalogue::empty()),
             aliases,
             keys,
             by_name,

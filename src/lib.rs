@@ -9,6 +9,7 @@
 //! 5. `rules`: run the rules in parallel over the read-only model;
 //! 6. sort the diagnostics, then `render` them in the chosen format.
 
+pub mod attack;
 pub mod cli;
 pub mod diagnostic;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod vault;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -41,6 +43,8 @@ pub struct CheckOptions {
     /// Per-rule severity overrides by rule name.
     pub severities: BTreeMap<String, Severity>,
     pub max_note_bytes: u64,
+    pub attack: Arc<attack::AttackConfig>,
+    pub catalogue: Arc<attack::Catalogue>,
 }
 
 impl CheckOptions {
@@ -51,6 +55,8 @@ impl CheckOptions {
             rules: None,
             severities: BTreeMap::new(),
             max_note_bytes: vault::MAX_NOTE_BYTES,
+            attack: Arc::new(attack::AttackConfig::default()),
+            catalogue: Arc::new(attack::Catalogue::built_in()),
         }
     }
 }
@@ -67,6 +73,10 @@ pub struct Summary {
     pub files: usize,
     pub notes: usize,
     pub links: usize,
+    /// ID-labelled links checked by the ATT&CK rules.
+    pub attack_links: usize,
+    /// The ATT&CK catalogue the IDs were checked against.
+    pub attack_catalog: String,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -116,6 +126,9 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         problems.extend(problem);
     }
     let mut vault = Vault::new(listing.files, notes, problems);
+    vault.attack = attack::AttackModel::build(&vault, &options.attack);
+    vault.attack_config = Arc::clone(&options.attack);
+    vault.catalogue = Arc::clone(&options.catalogue);
     vault.resolutions = (0..vault.files.len())
         .into_par_iter()
         .map(|id| match vault.note(id) {
@@ -160,6 +173,16 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         files: vault.files.len(),
         notes: linted.len(),
         links: linted.iter().map(|(_, n)| n.links.len()).sum(),
+        attack_links: linted
+            .iter()
+            .map(|(_, n)| {
+                n.links
+                    .iter()
+                    .filter(|l| attack::link_label(l, &options.attack).is_some())
+                    .count()
+            })
+            .sum(),
+        attack_catalog: options.catalogue.version.clone(),
         ..Summary::default()
     };
     for d in &diagnostics {

@@ -96,6 +96,10 @@ pub fn parse_yaml(text: &str, block: &FrontMatterBlock) -> Result<Value, YamlErr
 /// of the YAML, not of the note, and the diagnostic carries the note's position instead.
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or("invalid YAML").trim();
+    if line.starts_with("budget breached") {
+        return "too large to parse: too many values, aliases or nesting levels (an alias bomb?)"
+            .to_owned();
+    }
     match line.rfind(" at line ") {
         Some(i) if line[i..].contains(", column ") => line[..i].trim_end().to_owned(),
         _ => line.to_owned(),

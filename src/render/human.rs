@@ -22,7 +22,8 @@ pub fn render(
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
-        .with_links(false);
+        .with_links(false)
+        .with_context_lines(0);
     for d in &report.diagnostics {
         let mut text = String::new();
         let diag = to_miette(d);
@@ -60,7 +61,17 @@ pub fn render(
         plural(s.files),
         s.links,
         plural(s.links)
-    )
+    )?;
+    if s.attack_links > 0 {
+        writeln!(
+            out,
+            "vaultlint: {} ID-labelled link{} checked against {}",
+            s.attack_links,
+            plural(s.attack_links),
+            s.attack_catalog
+        )?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

@@ -74,6 +74,9 @@ pub(crate) fn example_vault(files: &[(String, String)]) -> Vault {
         .map(|(p, t)| p.ends_with(".md").then(|| parse_note(t)))
         .collect();
     let mut vault = Vault::new(vault_files, notes, Vec::new());
+    vault.attack_config = std::sync::Arc::new(crate::attack::AttackConfig::default());
+    vault.catalogue = std::sync::Arc::new(crate::attack::Catalogue::built_in());
+    vault.attack = crate::attack::AttackModel::build(&vault, &vault.attack_config);
     vault.resolutions = (0..vault.files.len())
         .map(|id| {
             vault.note(id).map_or_else(Vec::new, |n| {
@@ -114,7 +117,7 @@ fn docs_examples_fire_and_stay_quiet() {
             .collect();
         let examples: Vec<_> = all
             .iter()
-            .filter(|(i, _)| i == "md bad" || i == "md good")
+            .filter(|(i, _)| i.starts_with("md bad") || i.starts_with("md good"))
             .collect();
         let file_level = matches!(name, "unreadable-file" | "skipped-symlink");
         assert!(
@@ -122,13 +125,14 @@ fn docs_examples_fire_and_stay_quiet() {
             "{name} needs a bad and a good example"
         );
         for (info, body) in examples {
+            let path = info.split_once(" file=").map_or("Example.md", |(_, p)| p);
             let mut files = context.clone();
-            files.push(("Example.md".to_owned(), body.clone()));
+            files.push((path.to_owned(), body.clone()));
             let found: Vec<_> = run_rule(*rule, &example_vault(&files))
                 .into_iter()
-                .filter(|d| &*d.path == "Example.md")
+                .filter(|d| &*d.path == path)
                 .collect();
-            if info == "md bad" {
+            if info.starts_with("md bad") {
                 assert!(
                     !found.is_empty(),
                     "{name}: bad example stays quiet:\n{body}"

@@ -86,7 +86,12 @@ fn readme_commands_are_real() {
 #[test]
 fn readme_shows_real_output() {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let out = vaultlint(&["check", fixtures().join("sample-vault").to_str().unwrap()]);
+    let out = vaultlint(&[
+        "check",
+        fixtures().join("sample-vault").to_str().unwrap(),
+        "--format",
+        "concise",
+    ]);
     assert!(
         readme.contains(stdout(&out).trim_end()),
         "README's sample output is stale; paste the output of the first quick-start command"

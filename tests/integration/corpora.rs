@@ -26,9 +26,24 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
     ("obsidian-tasks/contributing", &[("broken-link/error", 8)]),
     (
         "obsidian-tasks/resources/sample_vaults/Tasks-Demo",
-        &[("broken-link/error", 10)],
+        &[
+            ("broken-link/error", 10),
+            ("deprecated-property/warning", 4),
+        ],
     ),
-    ("attack-vault", &[("broken-link/error", 3)]),
+    (
+        "attack-vault",
+        &[
+            ("attack-deprecated-id/warning", 27),
+            ("attack-id-mismatch/error", 2736),
+            ("attack-name-mismatch/info", 165),
+            ("attack-outdated-name/warning", 21),
+            ("attack-revoked-id/error", 1140),
+            ("attack-wrong-kind/error", 228),
+            ("broken-link/error", 3),
+            ("deprecated-property/warning", 2580),
+        ],
+    ),
 ];
 
 #[test]

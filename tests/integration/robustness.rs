@@ -59,7 +59,7 @@ fn hostile_vault() {
     write(
         root,
         "bom.md",
-        b"\xEF\xBB\xBF---\nalias: x\n---\n[[good]]\n",
+        b"\xEF\xBB\xBF---\naliases: [x]\n---\n[[good]]\n",
     );
     write(
         root,

@@ -1,0 +1,68 @@
+//! `attack-deprecated-id`: an ATT&CK ID that MITRE has deprecated (kept, not maintained).
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::{catalogue_entry, mentioned_ids, NoteContext, Rule, RuleMeta};
+
+pub struct AttackDeprecatedId;
+
+static META: RuleMeta = RuleMeta {
+    name: "attack-deprecated-id",
+    summary: "An ATT&CK ID in a note or link label is deprecated",
+    default_severity: Severity::Warning,
+    docs: r#"## Why this matters
+
+A deprecated ATT&CK object is no longer maintained and has no replacement: it has left
+the matrix. Notes built on it describe behaviour ATT&CK no longer tracks, and coverage
+counts that include it are inflated.
+
+## Bad
+
+```md bad
+---
+alias: G0014
+---
+## G0014
+```
+
+## Good
+
+```md good
+---
+aliases: [G0016]
+---
+## G0016
+```
+"#,
+};
+
+impl Rule for AttackDeprecatedId {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for (id, kind, span, verb) in mentioned_ids(ctx) {
+            let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &id, kind) else {
+                continue;
+            };
+            if !entry.deprecated || entry.revoked {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(span),
+                    format!("`{id}` ({}) is deprecated in ATT&CK", entry.name),
+                )
+                .with_label(format!("this note {verb} a deprecated ID"))
+                .with_help(format!(
+                    "deprecated objects have no replacement; archive the note or drop the ID ({})",
+                    ctx.vault.catalogue.version
+                ))
+                .with_subject(id),
+            );
+        }
+    }
+}

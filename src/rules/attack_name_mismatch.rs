@@ -1,0 +1,91 @@
+//! `attack-name-mismatch`: in a table row `| [[…\|ID]] | Name | … |`, the name cell differs
+//! from the name of the note the link opens. `／` and `/` count as equal (file names cannot
+//! hold `/`); a difference only in case is reported as info.
+
+use crate::attack::note_name;
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::{labelled_links, NoteContext, Rule, RuleMeta};
+
+pub struct AttackNameMismatch;
+
+static META: RuleMeta = RuleMeta {
+    name: "attack-name-mismatch",
+    summary: "The name cell of an ID-labelled table row differs from the linked note's name",
+    default_severity: Severity::Warning,
+    docs: r#"## Why this matters
+
+In ATT&CK tables the name cell tells the reader what the row is about; the link decides
+where they land. When the two disagree, one of them is stale: the row was renamed but the
+link still opens the old note, or the link was re-pointed and the name was not.
+
+## Bad
+
+```md bad
+| ID | Name |
+| --- | --- |
+| [[Shell History\|T1552.003]] | Bash Logs |
+```
+
+## Good
+
+```md good
+| ID | Name |
+| --- | --- |
+| [[Shell History\|T1552.003]] | Shell History |
+| [[Encrypted／Encoded File\|T1027.013]] | Encrypted/Encoded File |
+```
+
+```md file=Shell History.md
+---
+aliases: [T1552.003]
+---
+```
+
+```md file=Encrypted／Encoded File.md
+---
+aliases: [T1027.013]
+---
+```
+"#,
+};
+
+impl Rule for AttackNameMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for l in labelled_links(ctx) {
+            let (Some(target), Some(cell)) = (l.target, &l.link.table) else {
+                continue;
+            };
+            let Some(name_cell) = cell.cells.get(cell.index + 1) else {
+                continue;
+            };
+            let shown = name_cell.replace('\u{FF0F}', "/");
+            let shown = shown.trim();
+            let name = note_name(ctx.vault.path(target));
+            if shown.is_empty() || shown == name {
+                continue;
+            }
+            let case_only = shown.to_lowercase() == name.to_lowercase();
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(l.link.span),
+                    format!("the row names `{shown}`, but `{}` opens the note `{name}`", l.id),
+                )
+                .with_severity(if case_only { Severity::Info } else { Severity::Warning })
+                .with_label(format!("opens `{name}`"))
+                .with_help(if case_only {
+                    format!("only the case differs; write `{name}` in the name cell")
+                } else {
+                    format!("write `{name}` in the name cell, or point the link at the note called `{shown}`")
+                })
+                .with_subject(l.link.original.to_string()),
+            );
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `attack-outdated-name`: the note's name is not the current ATT&CK name of the ID it
+//! declares. ATT&CK renames objects between releases (`T1552.003` "Bash History" is now
+//! "Shell History"). The note name is its file name, with `／` read as `/`.
+
+use crate::attack::note_name;
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::{catalogue_entry, NoteContext, Rule, RuleMeta};
+
+pub struct AttackOutdatedName;
+
+static META: RuleMeta = RuleMeta {
+    name: "attack-outdated-name",
+    summary: "A note's name is not the current ATT&CK name of the ID it declares",
+    default_severity: Severity::Warning,
+    docs: r#"## Why this matters
+
+ATT&CK renames objects between releases. A note still called by the old name is hard to
+find, and tables that show names drift from the matrix. A difference only in case is
+reported as info.
+
+## Bad
+
+```md bad file=Bash History.md
+---
+aliases: [T1552.003]
+---
+```
+
+## Good
+
+```md good file=Shell History.md
+---
+aliases: [T1552.003]
+---
+```
+"#,
+};
+
+impl Rule for AttackOutdatedName {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(declared) = ctx.vault.attack.primary(ctx.id) else {
+            return;
+        };
+        let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &declared.id, declared.kind) else {
+            return;
+        };
+        if entry.revoked || entry.deprecated {
+            return;
+        }
+        let name = note_name(ctx.path);
+        if name == entry.name {
+            return;
+        }
+        let case_only = name.to_lowercase() == entry.name.to_lowercase();
+        let file_name = entry.name.replace('/', "\u{FF0F}");
+        out.push(
+            Diagnostic::new(
+                &META,
+                ctx.path,
+                Some(declared.span),
+                format!("`{}` is called `{}` in ATT&CK, not `{name}`", declared.id, entry.name),
+            )
+            .with_severity(if case_only { Severity::Info } else { Severity::Warning })
+            .with_label(format!("declares `{}`", declared.id))
+            .with_help(format!(
+                "rename the note to `{file_name}.md` in Obsidian, which updates the links to it ({})",
+                ctx.vault.catalogue.version
+            ))
+            .with_subject(declared.id.clone()),
+        );
+    }
+}

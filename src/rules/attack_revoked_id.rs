@@ -1,0 +1,91 @@
+//! `attack-revoked-id`: a note declares, or a link is labelled with, an ATT&CK ID that
+//! MITRE has revoked. The replacement follows the revoked-by chain to its end.
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::{catalogue_entry, mentioned_ids, NoteContext, Rule, RuleMeta};
+
+pub struct AttackRevokedId;
+
+static META: RuleMeta = RuleMeta {
+    name: "attack-revoked-id",
+    summary: "An ATT&CK ID in a note or link label has been revoked; names the replacement",
+    default_severity: Severity::Error,
+    docs: r#"## Why this matters
+
+ATT&CK revokes an ID when the object is merged into or replaced by another: `T1173`
+(Dynamic Data Exchange) became the sub-technique `T1559.002`. A note or table row that
+still uses the revoked ID no longer matches the current matrix, detections and reports,
+and anyone looking it up on attack.mitre.org lands on a "revoked" page.
+
+## Bad
+
+```md bad
+| ID | Name |
+| --- | --- |
+| [[Dynamic Data Exchange\|T1173]] | Dynamic Data Exchange |
+```
+
+## Good
+
+```md good
+| ID | Name |
+| --- | --- |
+| [[Dynamic Data Exchange\|T1559.002]] | Dynamic Data Exchange |
+```
+
+```md file=Dynamic Data Exchange.md
+---
+aliases: [T1559.002]
+---
+```
+
+## Configuration
+
+`--attack-catalog PATH` checks against a newer catalogue (TSV or STIX bundle).
+"#,
+};
+
+impl Rule for AttackRevokedId {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        for (id, kind, span, verb) in mentioned_ids(ctx) {
+            let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &id, kind) else {
+                continue;
+            };
+            if !entry.revoked {
+                continue;
+            }
+            let (message, help) = match &entry.replacement {
+                Some(new) => {
+                    let new_name = catalogue_entry(ctx.vault, ctx.path, new, kind)
+                        .or_else(|| ctx.vault.catalogue.all(new).into_iter().next())
+                        .map_or_else(String::new, |e| format!(" ({})", e.name));
+                    (
+                        format!(
+                            "`{id}` ({}) was revoked in ATT&CK; it is now `{new}`{new_name}",
+                            entry.name
+                        ),
+                        format!("replace `{id}` with `{new}`"),
+                    )
+                }
+                None => (
+                    format!(
+                        "`{id}` ({}) was revoked in ATT&CK without a replacement",
+                        entry.name
+                    ),
+                    "remove the ID, or map it by hand to the object that covers it now".to_owned(),
+                ),
+            };
+            out.push(
+                Diagnostic::new(&META, ctx.path, Some(span), message)
+                    .with_label(format!("this note {verb} a revoked ID"))
+                    .with_help(format!("{help} ({})", ctx.vault.catalogue.version))
+                    .with_subject(id),
+            );
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! `attack-unknown-id`: an ID-shaped label or declaration that the catalogue does not
+//! know in any domain: a typo, or an ID from a newer ATT&CK than the catalogue.
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::{catalogue_entry, mentioned_ids, NoteContext, Rule, RuleMeta};
+
+pub struct AttackUnknownId;
+
+static META: RuleMeta = RuleMeta {
+    name: "attack-unknown-id",
+    summary: "An ATT&CK ID in a note or link label is not in the catalogue",
+    default_severity: Severity::Error,
+    docs: r#"## Why this matters
+
+An ID that ATT&CK never issued is usually a typo (`T1036.080` for `T1036.008`), and it
+silently breaks every lookup, report and detection mapping that uses it. IDs are looked up
+in the note's own domain first, then in every other domain.
+
+## Bad
+
+```md bad
+| [[Masquerade File Type\|T1036.080]] | Masquerade File Type |
+```
+
+## Good
+
+```md good
+| [[Masquerade File Type\|T1036.008]] | Masquerade File Type |
+```
+
+```md file=Masquerade File Type.md
+---
+aliases: [T1036.008]
+---
+```
+
+## Configuration
+
+If your vault uses IDs newer than the built-in catalogue, pass `--attack-catalog PATH`.
+"#,
+};
+
+impl Rule for AttackUnknownId {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        if ctx.vault.catalogue.is_empty() {
+            return;
+        }
+        for (id, kind, span, verb) in mentioned_ids(ctx) {
+            if catalogue_entry(ctx.vault, ctx.path, &id, kind).is_some() {
+                continue;
+            }
+            let other_kinds: Vec<String> = ctx
+                .vault
+                .catalogue
+                .all(&id)
+                .iter()
+                .map(|e| e.kind.clone())
+                .collect();
+            let help = if other_kinds.is_empty() {
+                format!(
+                    "check the ID for a typo; {} has no `{id}`",
+                    ctx.vault.catalogue.version
+                )
+            } else {
+                format!(
+                    "`{id}` exists only as {}, not as a {}",
+                    other_kinds.join(", "),
+                    kind.name()
+                )
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(span),
+                    format!("`{id}` is not an ATT&CK {} ID", kind.name()),
+                )
+                .with_label(format!("this note {verb} an unknown ID"))
+                .with_help(help)
+                .with_subject(id),
+            );
+        }
+    }
+}

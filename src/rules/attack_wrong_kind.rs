@@ -1,0 +1,111 @@
+//! `attack-wrong-kind`: an ID-labelled link whose ID kind does not fit the folder of the
+//! note it opens, e.g. a mitigation ID (`M1032`) pointing into `techniques/`.
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::{labelled_links, NoteContext, Rule, RuleMeta};
+
+pub struct AttackWrongKind;
+
+static META: RuleMeta = RuleMeta {
+    name: "attack-wrong-kind",
+    summary:
+        "An ID-labelled link points into the folder of another kind (an M ID into techniques/)",
+    default_severity: Severity::Error,
+    docs: r#"## Why this matters
+
+When a mitigation and a technique share a name (`Multi-Factor Authentication`, `Code
+Signing`), a generated link can point into the wrong folder: the row says `M1032` but opens
+the technique note. The reader lands on the wrong kind of object.
+
+## Bad
+
+```md bad
+| [[techniques/Code Signing\|M1045]] | Code Signing |
+```
+
+## Good
+
+```md good
+| [[mitigations/Code Signing\|M1045]] | Code Signing |
+```
+
+```md file=techniques/Code Signing.md
+---
+aliases: [T1553.002]
+---
+```
+
+```md file=mitigations/Code Signing.md
+---
+aliases: [M1045]
+---
+```
+
+## Configuration
+
+The folder names of each kind are configurable; by default `techniques`, `tactics`,
+`mitigations`, `groups`, `software`, `campaigns`, `datasources`, `datacomponents`, `assets`.
+"#,
+};
+
+impl Rule for AttackWrongKind {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        let vault = ctx.vault;
+        for l in labelled_links(ctx) {
+            let Some(target) = l.target else { continue };
+            let target_path = vault.path(target);
+            let Some(folder_kind) = vault.attack_config.folder_kind(target_path) else {
+                continue;
+            };
+            if folder_kind == l.kind {
+                continue;
+            }
+            let folder = target_path.rsplit('/').nth(1).unwrap_or_default();
+            let right = vault.attack.by_id.get(&l.id).and_then(|files| {
+                files
+                    .iter()
+                    .copied()
+                    .find(|&f| vault.attack_config.folder_kind(vault.path(f)) == Some(l.kind))
+            });
+            let help = match right {
+                Some(f) => {
+                    let p = vault.path(f);
+                    format!(
+                        "link to the {} note instead: `[[{}|{}]]`",
+                        l.kind.name(),
+                        p.strip_suffix(".md").unwrap_or(p),
+                        l.id
+                    )
+                }
+                None => format!(
+                    "point the link at a {} note, or fix the label",
+                    l.kind.name()
+                ),
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(l.link.span),
+                    format!(
+                        "`{}` is a {} ID, but the link opens a note in `{folder}/`",
+                        l.id,
+                        l.kind.name()
+                    ),
+                )
+                .with_label(format!(
+                    "{} note, not a {}",
+                    folder_kind.name(),
+                    l.kind.name()
+                ))
+                .with_help(help)
+                .with_subject(l.link.original.to_string()),
+            );
+        }
+    }
+}
