@@ -330,24 +330,25 @@ def vaultlint_findings(json_path, list_path):
 
 
 def hyalo_findings(json_path, list_path):
-    """Best effort: hyalo's JSON -> list of {file, line, kind}."""
+    """hyalo's JSON -> list of {file, line, kind}.
+
+    `results` lists every link of each file that has a broken one: `"path": null`
+    (not an external link) is a broken target, `"broken_anchor": true` a dead fragment.
+    """
     with open(json_path, encoding="utf-8") as fh:
         data = json.load(fh)
     out = []
-
-    def walk(o, f=None):
-        if isinstance(o, dict):
-            f = o.get("file") or o.get("path") if isinstance(o.get("file") or o.get("path"), str) else f
-            if "line" in o and ("target" in o or "link" in o or "broken_anchor" in o):
-                kind = "missing-heading" if o.get("broken_anchor") else "broken-link"
-                out.append({"file": f, "line": o.get("line"), "kind": kind})
-                return
-            for v in o.values():
-                walk(v, f)
-        elif isinstance(o, list):
-            for v in o:
-                walk(v, f)
-    walk(data)
+    for r in data.get("results", []) if isinstance(data, dict) else []:
+        for ln in r.get("links", []):
+            if ln.get("kind") == "external":
+                continue
+            if ln.get("broken_anchor"):
+                kind = "missing-heading"
+            elif ln.get("path") is None:
+                kind = "broken-link"
+            else:
+                continue
+            out.append({"file": r.get("file"), "line": ln.get("line"), "kind": kind})
     with open(list_path, "w", encoding="utf-8") as fh:
         json.dump(out, fh, ensure_ascii=False)
     return out
@@ -516,7 +517,7 @@ def main():
     ap.add_argument("--json", dest="json_out", help="also write all results to this JSON file")
     ap.add_argument("--cache", default=os.path.join(BASE, "vaults"), help="vault cache dir")
     ap.add_argument("--slow", type=float, default=30.0, help="commands slower than this run once (s)")
-    ap.add_argument("--timeout", type=float, default=900.0, help="kill a run after this many seconds")
+    ap.add_argument("--timeout", type=float, default=600.0, help="kill a run after this many seconds (default 600)")
     a = ap.parse_args()
 
     sizes = [s.strip() for s in a.sizes.split(",") if s.strip()]

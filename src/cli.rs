@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::attack::Catalogue;
+use crate::baseline::Baseline;
+use crate::config;
 use crate::render::{self, Format, Style};
 use crate::{rules, CheckOptions, Error};
 
@@ -62,6 +64,24 @@ pub struct CheckArgs {
     /// Check ATT&CK IDs against this catalogue (ATT&CK TSV or STIX 2.x bundle) instead of the built-in v18.1
     #[arg(long, value_name = "PATH")]
     pub attack_catalog: Option<PathBuf>,
+    /// Use this config file instead of the nearest `vaultlint.toml` / `.vaultlint.toml`
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files
+    #[arg(long)]
+    pub no_config: bool,
+    /// Run only these rules (names or prefixes such as `attack`); overrides the config's `select`
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Option<Vec<String>>,
+    /// Do not run these rules (names or prefixes), in addition to the config's `ignore`
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// How a run ended; mapped to the exit code in `main.rs`.
@@ -170,23 +190,72 @@ fn lookup(catalogue: &Catalogue, id: &str, out: &mut dyn Write) -> Result<Outcom
 }
 
 fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let loaded = if args.no_config {
+        config::Loaded::default()
+    } else {
+        match args.config.clone().or_else(|| config::discover(&args.path)) {
+            Some(path) => config::load(&path)?,
+            None => config::Loaded::default(),
+        }
+    };
+    let overrides = config::Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let settings = config::settings(&loaded, &overrides)?;
     let mut options = CheckOptions::new(args.path.clone());
-    if args.attack_catalog.is_some() {
-        options.catalogue = std::sync::Arc::new(load_catalogue(args.attack_catalog.as_deref())?);
+    options.rules = Some(settings.rules);
+    options.severities = settings.severities;
+    options.walk.exclude = settings.exclude;
+    options.attack = std::sync::Arc::new(settings.attack);
+    if let Some(catalog) = args
+        .attack_catalog
+        .as_deref()
+        .or(settings.catalog.as_deref())
+    {
+        options.catalogue = std::sync::Arc::new(load_catalogue(Some(catalog))?);
     }
     if !args.only.is_empty() {
         options.walk.only = Some(args.only.iter().map(|p| only_path(&args.path, p)).collect());
     }
+    let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
+        .num_threads(threads)
         .build()
-        .map_err(|e| {
-            Error::Usage(format!(
-                "cannot start {} threads: {e}",
-                args.threads.unwrap_or(0)
-            ))
+        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let mut report = pool.install(|| crate::check(&options))?;
+
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::record(&report.diagnostics);
+        let json =
+            serde_json::to_string_pretty(&baseline).map_err(|e| Error::Usage(e.to_string()))?;
+        std::fs::write(path, json + "\n").map_err(|e| {
+            Error::Usage(format!("cannot write baseline `{}`: {e}", path.display()))
         })?;
-    let report = pool.install(|| crate::check(&options))?;
+        writeln!(
+            io::stderr(),
+            "vaultlint: recorded {} finding{} in {}",
+            baseline.findings.len(),
+            if baseline.findings.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            path.display()
+        )?;
+        return Ok(Outcome::Clean);
+    }
+    if let Some(path) = &args.baseline {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Usage(format!("cannot read baseline `{}`: {e}", path.display())))?;
+        let baseline =
+            Baseline::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        let (new, known, fixed) = baseline.filter(std::mem::take(&mut report.diagnostics));
+        report.diagnostics = new;
+        report.recount();
+        report.summary.baseline = Some(crate::BaselineSummary { known, fixed });
+    }
+
     let sources = if args.format == Format::Human {
         crate::load_sources(&options.root, &report.diagnostics)
     } else {
@@ -197,14 +266,37 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         color: terminal && std::env::var_os("NO_COLOR").is_none(),
         width: if terminal { terminal_width() } else { 100 },
     };
+    let prefix = path_prefix(&args.path);
     let mut buffered = io::BufWriter::new(out);
-    render::render(args.format, &report, &sources, style, &mut buffered)?;
+    render::render_with_prefix(
+        args.format,
+        &report,
+        &sources,
+        style,
+        &prefix,
+        &mut buffered,
+    )?;
     buffered.flush()?;
     Ok(if report.summary.errors > 0 {
         Outcome::Findings
     } else {
         Outcome::Clean
     })
+}
+
+/// The vault folder as given, `/`-separated with a trailing `/`, when it is relative:
+/// CI formats then name files relative to the folder vaultlint ran in (the repository).
+fn path_prefix(path: &std::path::Path) -> String {
+    if path.is_absolute() {
+        return String::new();
+    }
+    let s = path.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./").trim_end_matches('/');
+    if s.is_empty() || s == "." {
+        String::new()
+    } else {
+        format!("{s}/")
+    }
 }
 
 fn terminal_width() -> usize {

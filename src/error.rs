@@ -7,6 +7,7 @@ use std::path::PathBuf;
 pub enum Error {
     VaultRoot(PathBuf, String),
     Usage(String),
+    Config(String),
     Output(std::io::Error),
 }
 
@@ -15,6 +16,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::VaultRoot(path, e) => write!(f, "cannot check vault `{}`: {e}", path.display()),
             Error::Usage(e) => f.write_str(e),
+            Error::Config(e) => write!(f, "config: {e}"),
             Error::Output(e) => write!(f, "cannot write the report: {e}"),
         }
     }

@@ -10,7 +10,9 @@
 //! 6. sort the diagnostics, then `render` them in the chosen format.
 
 pub mod attack;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod error;
 pub mod index;
@@ -19,6 +21,7 @@ pub mod render;
 pub mod resolve;
 pub mod rules;
 pub mod suggest;
+pub mod suppress;
 pub mod vault;
 
 use std::collections::BTreeMap;
@@ -77,9 +80,18 @@ pub struct Summary {
     pub attack_links: usize,
     /// The ATT&CK catalogue the IDs were checked against.
     pub attack_catalog: String,
+    /// With `--baseline`: how many recorded findings are still there, and how many are gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BaselineSummary {
+    pub known: usize,
+    pub fixed: usize,
 }
 
 /// The result of a check: sorted diagnostics and counts.
@@ -163,39 +175,50 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     for rule in &rules {
         rule.check_vault(&vault, &mut diagnostics);
     }
+    let report_unused = rules.iter().any(|r| r.meta().name == "unused-suppression");
+    let mut diagnostics = suppress::apply(&vault, diagnostics, report_unused);
     for d in &mut diagnostics {
         if let Some(&severity) = options.severities.get(d.rule.name) {
             d.severity = severity;
         }
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let mut summary = Summary {
-        files: vault.files.len(),
-        notes: linted.len(),
-        links: linted.iter().map(|(_, n)| n.links.len()).sum(),
-        attack_links: linted
-            .iter()
-            .map(|(_, n)| {
-                n.links
-                    .iter()
-                    .filter(|l| attack::link_label(l, &options.attack).is_some())
-                    .count()
-            })
-            .sum(),
-        attack_catalog: options.catalogue.version.clone(),
-        ..Summary::default()
+    let mut report = Report {
+        diagnostics,
+        summary: Summary {
+            files: vault.files.len(),
+            notes: linted.len(),
+            links: linted.iter().map(|(_, n)| n.links.len()).sum(),
+            attack_links: linted
+                .iter()
+                .map(|(_, n)| {
+                    n.links
+                        .iter()
+                        .filter(|l| attack::link_label(l, &options.attack).is_some())
+                        .count()
+                })
+                .sum(),
+            attack_catalog: options.catalogue.version.clone(),
+            ..Summary::default()
+        },
     };
-    for d in &diagnostics {
-        match d.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Info => summary.infos += 1,
+    report.recount();
+    Ok(report)
+}
+
+impl Report {
+    /// Recomputes the counts per severity, after diagnostics were filtered.
+    pub fn recount(&mut self) {
+        let s = &mut self.summary;
+        (s.errors, s.warnings, s.infos) = (0, 0, 0);
+        for d in &self.diagnostics {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
         }
     }
-    Ok(Report {
-        diagnostics,
-        summary,
-    })
 }
 
 /// Reads the text of the notes that have findings, for renderers that show source lines.

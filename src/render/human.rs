@@ -62,6 +62,15 @@ pub fn render(
         s.links,
         plural(s.links)
     )?;
+    if let Some(b) = s.baseline {
+        writeln!(
+            out,
+            "vaultlint: baseline: {} known finding{} not shown, {} fixed since it was recorded",
+            b.known,
+            plural(b.known),
+            b.fixed
+        )?;
+    }
     if s.attack_links > 0 {
         writeln!(
             out,

@@ -1,8 +1,10 @@
 //! Output formats. Each takes the same sorted diagnostics; nothing upstream knows formats.
 
 mod concise;
+mod github;
 mod human;
 mod json;
+mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -17,6 +19,10 @@ pub enum Format {
     Concise,
     /// One JSON object, schema version 1 (see README)
     Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions annotations (`::error file=…::…`)
+    Github,
 }
 
 /// Settings that affect only how the human format looks.
@@ -33,9 +39,23 @@ pub fn render(
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_with_prefix(format, report, sources, style, "", out)
+}
+
+/// Like `render`, with `prefix` put before every path in SARIF and GitHub output.
+pub fn render_with_prefix(
+    format: Format,
+    report: &Report,
+    sources: &BTreeMap<String, String>,
+    style: Style,
+    prefix: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, sources, style, out),
         Format::Concise => concise::render(report, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, prefix, out),
+        Format::Github => github::render(report, prefix, out),
     }
 }

@@ -22,6 +22,7 @@ mod skipped_symlink;
 mod unescaped_table_pipe;
 mod unquoted_property_link;
 mod unreadable_file;
+pub(crate) mod unused_suppression;
 
 use std::sync::Arc;
 
@@ -80,6 +81,7 @@ pub static ALL: &[&dyn Rule] = &[
     &unescaped_table_pipe::UnescapedTablePipe,
     &unquoted_property_link::UnquotedPropertyLink,
     &unreadable_file::UnreadableFile,
+    &unused_suppression::UnusedSuppression,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Rule> {

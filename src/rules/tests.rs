@@ -87,6 +87,8 @@ pub(crate) fn example_vault(files: &[(String, String)]) -> Vault {
     vault
 }
 
+/// Runs every rule, applies in-note suppressions, and keeps `rule`'s findings: the docs
+/// examples see exactly what users see.
 pub(crate) fn run_rule(rule: &dyn Rule, vault: &Vault) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (id, note) in vault.linted_notes() {
@@ -97,10 +99,17 @@ pub(crate) fn run_rule(rule: &dyn Rule, vault: &Vault) -> Vec<Diagnostic> {
             path: vault.path(id),
             resolutions: &vault.resolutions[id],
         };
-        rule.check_note(&ctx, &mut out);
+        for r in ALL {
+            r.check_note(&ctx, &mut out);
+        }
     }
-    rule.check_vault(vault, &mut out);
-    out
+    for r in ALL {
+        r.check_vault(vault, &mut out);
+    }
+    crate::suppress::apply(vault, out, true)
+        .into_iter()
+        .filter(|d| d.rule.name == rule.meta().name)
+        .collect()
 }
 
 #[test]

@@ -1,8 +1,12 @@
 //! Integration tests: one test binary (ripgrep style), one module per concern.
 
+mod ci;
 mod cli;
+mod config;
 mod corpora;
 mod formats;
+mod precommit;
+mod readme;
 mod robustness;
 mod rules;
 
@@ -42,7 +46,7 @@ pub fn copy_tree(from: &Path) -> tempfile::TempDir {
     dir
 }
 
-fn copy_into(from: &Path, to: &Path) {
+pub fn copy_into(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

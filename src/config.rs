@@ -1,0 +1,385 @@
+//! `vaultlint.toml`: rule selection, severities, excluded notes and ATT&CK options.
+//!
+//! The file is found by walking up from the checked folder (`vaultlint.toml`, then
+//! `.vaultlint.toml`, in each folder). Unknown keys are errors with their position, so a
+//! typo never silently turns a setting off. Command-line flags override the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::attack::{AttackConfig, IdKind};
+use crate::rules::{self, Rule};
+use crate::{Error, Severity};
+
+pub const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    /// Rules to run, by name or by prefix (`attack` selects every `attack-*` rule).
+    pub select: Option<Vec<Spanned<String>>>,
+    /// Rules not to run, by name or prefix.
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
+    /// Globs of vault paths that are not linted but still resolve as link targets.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub rules: BTreeMap<Spanned<String>, RuleSettings>,
+    #[serde(default)]
+    pub attack: AttackSettings,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleSettings {
+    pub severity: Option<Level>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AttackSettings {
+    /// A newer ATT&CK catalogue (TSV or STIX bundle), relative to the config file.
+    pub catalog: Option<String>,
+    /// Folder name → ATT&CK domain; replaces the default three when given.
+    pub domains: Option<BTreeMap<String, String>>,
+    /// Per kind (`technique`, `mitigation`, ...): the ID pattern and folder names.
+    #[serde(default)]
+    pub kinds: BTreeMap<Spanned<String>, KindSettings>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KindSettings {
+    pub pattern: Option<Spanned<String>>,
+    pub folders: Option<Vec<String>>,
+}
+
+/// A loaded config file and where it came from, for error positions.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub path: Option<PathBuf>,
+    pub text: String,
+    pub file: ConfigFile,
+}
+
+/// Finds the config file for a vault: the nearest one in the vault folder or above.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    start
+        .ancestors()
+        .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
+}
+
+pub fn load(path: &Path) -> Result<Loaded, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("cannot read `{}`: {e}", path.display())))?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map_or_else(String::new, |s| position(&text, s.start));
+        Error::Config(format!("{}{at}: {}", path.display(), e.message().trim()))
+    })?;
+    Ok(Loaded {
+        path: Some(path.to_path_buf()),
+        text,
+        file,
+    })
+}
+
+/// `:line:column` of a byte offset, 1-based.
+fn position(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!(":{line}:{column}")
+}
+
+impl Loaded {
+    fn error_at(&self, span: std::ops::Range<usize>, message: String) -> Error {
+        let name = self
+            .path
+            .as_ref()
+            .map_or_else(|| "config".to_owned(), |p| p.display().to_string());
+        Error::Config(format!(
+            "{name}{}: {message}",
+            position(&self.text, span.start)
+        ))
+    }
+
+    fn rules_matching(&self, pattern: &Spanned<String>) -> Result<Vec<&'static dyn Rule>, Error> {
+        let found = matching(pattern.get_ref());
+        if found.is_empty() {
+            return Err(self.error_at(
+                pattern.span(),
+                format!(
+                    "no rule is called or starts with `{}`; `vaultlint rules` lists them",
+                    pattern.get_ref()
+                ),
+            ));
+        }
+        Ok(found)
+    }
+}
+
+/// Rules named `name`, or whose name starts with `name-`.
+pub fn matching(name: &str) -> Vec<&'static dyn Rule> {
+    rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| {
+            let n = r.meta().name;
+            n == name
+                || n.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('-'))
+        })
+        .collect()
+}
+
+/// What the run uses, after the file and the command line are merged.
+#[derive(Debug)]
+pub struct Settings {
+    pub rules: Vec<&'static dyn Rule>,
+    pub severities: BTreeMap<String, Severity>,
+    pub exclude: Option<globset::GlobSet>,
+    pub attack: AttackConfig,
+    pub catalog: Option<PathBuf>,
+}
+
+/// Command-line values that override the file.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Error> {
+    let file = &loaded.file;
+    let cli = |names: &[String]| -> Result<Vec<&'static dyn Rule>, Error> {
+        let mut out = Vec::new();
+        for n in names {
+            let found = matching(n);
+            if found.is_empty() {
+                return Err(Error::Usage(format!(
+                    "no rule is called or starts with `{n}`; `vaultlint rules` lists them"
+                )));
+            }
+            out.extend(found);
+        }
+        Ok(out)
+    };
+    let mut selected: Vec<&'static dyn Rule> = match (&overrides.select, &file.select) {
+        (Some(names), _) => cli(names)?,
+        (None, Some(patterns)) => {
+            let mut out = Vec::new();
+            for p in patterns {
+                out.extend(loaded.rules_matching(p)?);
+            }
+            out
+        }
+        (None, None) => rules::ALL.to_vec(),
+    };
+    let mut ignored: Vec<&'static str> = cli(&overrides.ignore)?
+        .iter()
+        .map(|r| r.meta().name)
+        .collect();
+    // An explicit `--select` is the user's choice for this run: the file's ignores and
+    // `off` severities do not take those rules away again.
+    let cli_selects = overrides.select.is_some();
+    for p in &file.ignore {
+        let found = loaded.rules_matching(p)?;
+        if !cli_selects {
+            ignored.extend(found.iter().map(|r| r.meta().name));
+        }
+    }
+    let mut severities = BTreeMap::new();
+    for (name, rule) in &file.rules {
+        if rules::find(name.get_ref()).is_none() {
+            return Err(loaded.error_at(
+                name.span(),
+                format!(
+                    "unknown rule `{}`; `vaultlint rules` lists them",
+                    name.get_ref()
+                ),
+            ));
+        }
+        match rule.severity {
+            Some(Level::Off) if !cli_selects => {
+                ignored.push(rules::find(name.get_ref()).map_or("", |r| r.meta().name));
+            }
+            Some(Level::Off) => {}
+            Some(Level::Error) => {
+                severities.insert(name.get_ref().clone(), Severity::Error);
+            }
+            Some(Level::Warning) => {
+                severities.insert(name.get_ref().clone(), Severity::Warning);
+            }
+            Some(Level::Info) => {
+                severities.insert(name.get_ref().clone(), Severity::Info);
+            }
+            None => {}
+        }
+    }
+    selected.sort_by_key(|r| r.meta().name);
+    selected.dedup_by_key(|r| r.meta().name);
+    selected.retain(|r| !ignored.contains(&r.meta().name));
+
+    let exclude = if file.exclude.is_empty() {
+        None
+    } else {
+        let mut builder = globset::GlobSetBuilder::new();
+        for glob in &file.exclude {
+            let g = globset::GlobBuilder::new(glob.get_ref())
+                .literal_separator(true)
+                .build()
+                .map_err(|e| loaded.error_at(glob.span(), format!("bad exclude glob: {e}")))?;
+            builder.add(g);
+        }
+        Some(
+            builder
+                .build()
+                .map_err(|e| Error::Config(format!("exclude globs: {e}")))?,
+        )
+    };
+
+    let mut attack = AttackConfig::default();
+    if let Some(domains) = &file.attack.domains {
+        attack.domains = domains
+            .iter()
+            .map(|(f, d)| (f.clone(), d.clone()))
+            .collect();
+    }
+    for (name, kind) in &file.attack.kinds {
+        let Some(id_kind) = IdKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == name.get_ref())
+        else {
+            let names: Vec<&str> = IdKind::ALL.iter().map(|k| k.name()).collect();
+            return Err(loaded.error_at(
+                name.span(),
+                format!(
+                    "unknown ATT&CK kind `{}`; expected one of {}",
+                    name.get_ref(),
+                    names.join(", ")
+                ),
+            ));
+        };
+        let Some(entry) = attack.kinds.iter_mut().find(|(k, _, _)| *k == id_kind) else {
+            continue;
+        };
+        if let Some(pattern) = &kind.pattern {
+            entry.1 = regex::Regex::new(pattern.get_ref())
+                .map_err(|e| loaded.error_at(pattern.span(), format!("bad pattern: {e}")))?;
+        }
+        if let Some(folders) = &kind.folders {
+            entry.2.clone_from(folders);
+        }
+    }
+    let catalog = file.attack.catalog.as_ref().map(|c| {
+        let base = loaded
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map_or_else(PathBuf::new, Path::to_path_buf);
+        base.join(c)
+    });
+    Ok(Settings {
+        rules: selected,
+        severities,
+        exclude,
+        attack,
+        catalog,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, Error> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| Error::Config(e.to_string()))?;
+        settings(
+            &Loaded {
+                path: None,
+                text: text.to_owned(),
+                file,
+            },
+            &Overrides::default(),
+        )
+    }
+
+    fn names(s: &Settings) -> Vec<&str> {
+        s.rules.iter().map(|r| r.meta().name).collect()
+    }
+
+    #[test]
+    fn select_ignore_and_prefixes() {
+        let s = parse("select = [\"attack\", \"broken-link\"]\nignore = [\"attack-unknown-id\"]\n")
+            .unwrap();
+        assert!(names(&s).contains(&"broken-link"));
+        assert!(names(&s).contains(&"attack-revoked-id"));
+        assert!(!names(&s).contains(&"attack-unknown-id"));
+        assert!(!names(&s).contains(&"missing-heading"));
+    }
+
+    #[test]
+    fn severities_and_off() {
+        let s = parse("[rules.broken-link]\nseverity = \"warning\"\n[rules.deprecated-property]\nseverity = \"off\"\n").unwrap();
+        assert_eq!(s.severities.get("broken-link"), Some(&Severity::Warning));
+        assert!(!names(&s).contains(&"deprecated-property"));
+    }
+
+    #[test]
+    fn unknown_keys_and_rules_are_errors_with_positions() {
+        let e = parse("selec = []\n").unwrap_err().to_string();
+        assert!(e.contains("selec"), "{e}");
+        let e = parse("\n[rules.no-such-rule]\nseverity = \"error\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:8") && e.contains("no-such-rule"), "{e}");
+        let e = parse("[rules.broken-link]\nseverity = \"loud\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("loud"), "{e}");
+        let e = parse("ignore = [\"nope\"]\n").unwrap_err().to_string();
+        assert!(e.contains(":1:11"), "{e}");
+    }
+
+    #[test]
+    fn attack_options() {
+        let s = parse("[attack]\ndomains = { \"Ent\" = \"enterprise-attack\" }\n[attack.kinds.mitigation]\nfolders = [\"mits\"]\n").unwrap();
+        assert_eq!(
+            s.attack.folder_kind("Ent/mits/X.md"),
+            Some(IdKind::Mitigation)
+        );
+        assert_eq!(
+            s.attack.domain_of("Ent/mits/X.md"),
+            Some(("Ent", "enterprise-attack"))
+        );
+        assert!(parse("[attack.kinds.weapon]\nfolders = []\n").is_err());
+        assert!(parse("[attack.kinds.technique]\npattern = \"(\"\n").is_err());
+    }
+
+    #[test]
+    fn exclude_globs() {
+        let s = parse("exclude = [\"Templates/**\", \"*.excalidraw.md\"]\n").unwrap();
+        let set = s.exclude.unwrap();
+        assert!(set.is_match("Templates/a/b.md"));
+        assert!(set.is_match("x.excalidraw.md"));
+        assert!(!set.is_match("Notes/x.excalidraw.md"));
+        assert!(parse("exclude = [\"[\"]\n").is_err());
+    }
+}

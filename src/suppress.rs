@@ -1,0 +1,170 @@
+//! In-note suppressions: `%% vaultlint-disable-next-line RULE… %%` and
+//! `%% vaultlint-disable RULE… %%` … `%% vaultlint-enable %%`. Applied after the rules ran;
+//! a directive that suppresses nothing is itself reported (`unused-suppression`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::index::Vault;
+use crate::rules::{self, unused_suppression};
+
+#[derive(Debug)]
+enum Scope {
+    /// Lines `from..=to` (1-based).
+    Lines { from: u32, to: u32 },
+}
+
+#[derive(Debug)]
+struct Suppression {
+    span: Span,
+    text: String,
+    /// Empty means every rule.
+    rules: Vec<String>,
+    scope: Scope,
+    used: bool,
+}
+
+fn rule_names(rest: &str) -> Vec<String> {
+    rest.split([' ', ',', '\t'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Parses a note's directives into suppressions; malformed ones become diagnostics.
+fn suppressions(
+    path: &Arc<str>,
+    directives: &[crate::parse::Directive],
+    last_line: u32,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<Suppression> {
+    let mut result = Vec::new();
+    let mut open: Vec<Suppression> = Vec::new();
+    for d in directives {
+        let body = d.text.strip_prefix("vaultlint-").unwrap_or(&d.text);
+        let end_line = d.span.line + u32::try_from(d.text.matches('\n').count()).unwrap_or(0);
+        let (kind, rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+        let names = rule_names(rest);
+        if let Some(unknown) = names.iter().find(|n| rules::find(n).is_none()) {
+            out.push(
+                Diagnostic::new(
+                    &unused_suppression::META,
+                    path,
+                    Some(d.span),
+                    format!("`{}` names unknown rule `{unknown}`", d.text),
+                )
+                .with_help("`vaultlint rules` lists the rule names")
+                .with_subject(d.text.clone()),
+            );
+            continue;
+        }
+        match kind {
+            "disable-next-line" => result.push(Suppression {
+                span: d.span,
+                text: d.text.clone(),
+                rules: names,
+                scope: Scope::Lines {
+                    from: end_line + 1,
+                    to: end_line + 1,
+                },
+                used: false,
+            }),
+            "disable" => open.push(Suppression {
+                span: d.span,
+                text: d.text.clone(),
+                rules: names,
+                scope: Scope::Lines {
+                    from: end_line,
+                    to: last_line,
+                },
+                used: false,
+            }),
+            "enable" => {
+                let mut still_open = Vec::new();
+                for mut s in open.drain(..) {
+                    let closes = names.is_empty() || s.rules.iter().all(|r| names.contains(r));
+                    if closes {
+                        let Scope::Lines { from, .. } = s.scope;
+                        s.scope = Scope::Lines {
+                            from,
+                            to: d.span.line,
+                        };
+                        result.push(s);
+                    } else {
+                        still_open.push(s);
+                    }
+                }
+                open = still_open;
+            }
+            _ => out.push(
+                Diagnostic::new(
+                    &unused_suppression::META,
+                    path,
+                    Some(d.span),
+                    format!("`{}` is not a vaultlint directive", d.text),
+                )
+                .with_help(
+                    "use `vaultlint-disable-next-line`, `vaultlint-disable` or `vaultlint-enable`",
+                )
+                .with_subject(d.text.clone()),
+            ),
+        }
+    }
+    result.extend(open);
+    result
+}
+
+/// Removes suppressed diagnostics and adds one for each suppression that matched nothing.
+pub fn apply(vault: &Vault, diagnostics: Vec<Diagnostic>, report_unused: bool) -> Vec<Diagnostic> {
+    let mut by_path: HashMap<&str, Vec<Suppression>> = HashMap::new();
+    let mut extra = Vec::new();
+    for (id, note) in vault.linted_notes() {
+        if note.directives.is_empty() {
+            continue;
+        }
+        let last = u32::try_from(note.line_count).unwrap_or(u32::MAX);
+        by_path.insert(
+            vault.path(id),
+            suppressions(vault.path(id), &note.directives, last, &mut extra),
+        );
+    }
+    if by_path.is_empty() {
+        return diagnostics;
+    }
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let hit = match (by_path.get_mut(&*d.path), d.span) {
+            (Some(list), Some(span)) => list.iter_mut().find(|s| {
+                let Scope::Lines { from, to } = s.scope;
+                (from..=to).contains(&span.line)
+                    && (s.rules.is_empty() || s.rules.iter().any(|r| r == d.rule.name))
+            }),
+            _ => None,
+        };
+        match hit {
+            Some(s) => s.used = true,
+            None => kept.push(d),
+        }
+    }
+    if report_unused {
+        for (path, list) in by_path {
+            for s in list.into_iter().filter(|s| !s.used) {
+                let path: Arc<str> = path.into();
+                kept.push(
+                    Diagnostic::new(
+                        &unused_suppression::META,
+                        &path,
+                        Some(s.span),
+                        format!("`{}` suppresses nothing", s.text),
+                    )
+                    .with_label("nothing to suppress here")
+                    .with_help("remove the comment")
+                    .with_subject(s.text),
+                );
+            }
+        }
+        kept.extend(extra);
+    }
+    kept
+}
