@@ -176,7 +176,8 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         rule.check_vault(&vault, &mut diagnostics);
     }
     let report_unused = rules.iter().any(|r| r.meta().name == "unused-suppression");
-    let mut diagnostics = suppress::apply(&vault, diagnostics, report_unused);
+    let ran: Vec<&str> = rules.iter().map(|r| r.meta().name).collect();
+    let mut diagnostics = suppress::apply(&vault, diagnostics, &ran, report_unused);
     for d in &mut diagnostics {
         if let Some(&severity) = options.severities.get(d.rule.name) {
             d.severity = severity;

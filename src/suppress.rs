@@ -116,7 +116,14 @@ fn suppressions(
 }
 
 /// Removes suppressed diagnostics and adds one for each suppression that matched nothing.
-pub fn apply(vault: &Vault, diagnostics: Vec<Diagnostic>, report_unused: bool) -> Vec<Diagnostic> {
+/// A suppression naming a rule that did not run this time is not called unused: it may
+/// matter in a run with another selection.
+pub fn apply(
+    vault: &Vault,
+    diagnostics: Vec<Diagnostic>,
+    ran: &[&str],
+    report_unused: bool,
+) -> Vec<Diagnostic> {
     let mut by_path: HashMap<&str, Vec<Suppression>> = HashMap::new();
     let mut extra = Vec::new();
     for (id, note) in vault.linted_notes() {
@@ -149,7 +156,10 @@ pub fn apply(vault: &Vault, diagnostics: Vec<Diagnostic>, report_unused: bool) -
     }
     if report_unused {
         for (path, list) in by_path {
-            for s in list.into_iter().filter(|s| !s.used) {
+            for s in list
+                .into_iter()
+                .filter(|s| !s.used && s.rules.iter().all(|r| ran.contains(&r.as_str())))
+            {
                 let path: Arc<str> = path.into();
                 kept.push(
                     Diagnostic::new(

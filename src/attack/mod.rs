@@ -234,8 +234,14 @@ fn declared_ids(note: &Note, config: &AttackConfig, path: &str) -> Vec<Declared>
             };
             let span = keys
                 .iter()
-                .find(|(k, _)| k.name.eq_ignore_ascii_case(key))
-                .map_or_else(Span::default, |(_, s)| *s);
+                .find(|k| k.name.eq_ignore_ascii_case(key))
+                .map_or_else(Span::default, |k| {
+                    if k.value.end > k.value.start {
+                        k.value
+                    } else {
+                        k.span
+                    }
+                });
             for entry in frontmatter::string_entries(v) {
                 for part in entry.split(',') {
                     if let Some(kind) = config.kind_of(part) {

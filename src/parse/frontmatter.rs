@@ -124,6 +124,8 @@ fn line_col_to_offset(text: &str, line: u64, column: u64) -> usize {
 pub struct TopLevelKey {
     pub name: String,
     pub range: Range<usize>,
+    /// The value on the key's own line, trimmed (empty for block values).
+    pub value: Range<usize>,
 }
 
 pub fn top_level_keys(text: &str, block: &FrontMatterBlock) -> Vec<TopLevelKey> {
@@ -139,9 +141,12 @@ pub fn top_level_keys(text: &str, block: &FrontMatterBlock) -> Vec<TopLevelKey> 
             if let Some(colon) = key_colon(line) {
                 let raw = line.get(..colon).unwrap_or_default();
                 let name = raw.trim().trim_matches(['"', '\'']).to_owned();
+                let rest = line.get(colon + 1..).unwrap_or_default();
+                let value_start = offset + colon + 1 + (rest.len() - rest.trim_start().len());
                 keys.push(TopLevelKey {
                     name,
                     range: offset..offset + raw.trim_end().len(),
+                    value: value_start..value_start + rest.trim().len(),
                 });
             }
         }

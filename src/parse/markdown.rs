@@ -163,7 +163,7 @@ pub(super) fn walk(original: &str, body: &str, lines: &LineIndex, note: &mut Not
                         key: heading_key(&raw),
                         plain_key: heading_key(&plain),
                         raw,
-                        span: lines.span(range.start, range.end),
+                        span: lines.span(range.start, trimmed_end(original, &range)),
                     });
                 }
                 tail.clear();
@@ -328,6 +328,13 @@ fn finish_link(
         table: None,
         trailing: trailing.into(),
     })
+}
+
+/// The end of `range` without trailing whitespace and line breaks.
+fn trimmed_end(original: &str, range: &Range<usize>) -> usize {
+    original
+        .get(range.clone())
+        .map_or(range.end, |s| range.start + s.trim_end().len())
 }
 
 /// The heading's text as written: ATX markers and closing hashes removed, or the

@@ -14,7 +14,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::diagnostic::{LineIndex, Span};
-pub use frontmatter::{FrontMatterCut, TopLevelKey, YamlError};
+pub use frontmatter::{FrontMatterCut, YamlError};
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,14 @@ pub struct Directive {
     pub span: Span,
 }
 
+/// A top-level front matter key, with the position of the key and of its inline value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyKey {
+    pub name: String,
+    pub span: Span,
+    pub value: Span,
+}
+
 #[derive(Debug, Clone, Default)]
 pub enum FrontMatter {
     #[default]
@@ -49,7 +57,7 @@ pub enum FrontMatter {
     Parsed {
         span: Span,
         value: Value,
-        keys: Vec<(TopLevelKey, Span)>,
+        keys: Vec<PropertyKey>,
     },
     Invalid {
         span: Span,
@@ -104,9 +112,10 @@ pub fn parse_note(text: &str) -> Note {
                     value,
                     keys: frontmatter::top_level_keys(text, &block)
                         .into_iter()
-                        .map(|k| {
-                            let s = lines.span(k.range.start, k.range.end);
-                            (k, s)
+                        .map(|k| PropertyKey {
+                            span: lines.span(k.range.start, k.range.end),
+                            value: lines.span(k.value.start, k.value.end),
+                            name: k.name,
                         })
                         .collect(),
                 },

@@ -42,7 +42,8 @@ impl Rule for AttackDeprecatedId {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, kind, span, verb) in mentioned_ids(ctx) {
+        for m in mentioned_ids(ctx) {
+            let (id, kind, span, verb) = (m.id.clone(), m.kind, m.span, m.verb());
             let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &id, kind) else {
                 continue;
             };
@@ -57,10 +58,9 @@ impl Rule for AttackDeprecatedId {
                     format!("`{id}` ({}) is deprecated in ATT&CK", entry.name),
                 )
                 .with_label(format!("this note {verb} a deprecated ID"))
-                .with_help(format!(
-                    "deprecated objects have no replacement; archive the note or drop the ID ({})",
-                    ctx.vault.catalogue.version
-                ))
+                .with_help(
+                    "deprecated objects have no replacement: archive the note, or drop the ID",
+                )
                 .with_subject(id),
             );
         }

@@ -7,7 +7,10 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::FileId;
 
-use super::{catalogue_entry, labelled_links, NoteContext, Rule, RuleMeta};
+use super::{
+    catalogue_entry, labelled_links, nearest_declaring, revocation_chain, wiki_link, LabelledLink,
+    NoteContext, Rule, RuleMeta,
+};
 
 pub struct AttackIdMismatch;
 
@@ -62,6 +65,14 @@ impl Rule for AttackIdMismatch {
             if vault.attack.declares(target, &l.id) {
                 continue;
             }
+            // A label of the wrong kind for the folder is `attack-wrong-kind`'s finding.
+            if vault
+                .attack_config
+                .folder_kind(vault.path(target))
+                .is_some_and(|k| k != l.kind)
+            {
+                continue;
+            }
             let target_path = vault.path(target);
             let declared: Vec<&str> = vault.attack.declared[target]
                 .iter()
@@ -79,76 +90,64 @@ impl Rule for AttackIdMismatch {
             out.push(
                 Diagnostic::new(&META, ctx.path, Some(l.link.span), message)
                     .with_label(format!("not `{}`", l.id))
-                    .with_help(fix(ctx, &l.id, l.kind, target, &declared))
+                    .with_help(fix(ctx, &l, target, &declared))
                     .with_subject(l.link.original.to_string()),
             );
         }
     }
 }
 
-fn fix(
-    ctx: &NoteContext<'_>,
-    id: &str,
-    kind: crate::attack::IdKind,
-    target: FileId,
-    declared: &[&str],
-) -> String {
+/// The one edit that fixes the link, as far as the vault and the catalogue tell.
+fn fix(ctx: &NoteContext<'_>, l: &LabelledLink<'_>, target: FileId, declared: &[&str]) -> String {
     let vault = ctx.vault;
-    let label = catalogue_entry(vault, ctx.path, id, kind);
-    if let Some(new) = label
-        .filter(|e| e.revoked)
-        .and_then(|e| e.replacement.as_deref())
-    {
-        if declared.contains(&new) {
-            return format!("`{id}` was revoked and replaced by `{new}`, which this note declares: change the label to `{new}`");
+    let in_table = l.link.table.is_some();
+    let id = l.id.as_str();
+    let chain = revocation_chain(vault, ctx.path, id, l.kind);
+    if let Some(last) = chain.last() {
+        if declared.contains(&last.as_str()) {
+            return format!("`{id}` was revoked and is now `{last}`, which this note declares: change the label to `{last}`");
         }
-    }
-    for old in declared {
-        let entry = vault.catalogue.lookup(
-            old,
-            kind,
-            vault
-                .attack_config
-                .domain_of(vault.path(target))
-                .map(|(_, d)| d),
-        );
-        if entry.is_some_and(|e| e.revoked && e.replacement.as_deref() == Some(id)) {
-            return format!("the note still declares `{old}`, which ATT&CK replaced with `{id}`: update its alias to `{id}`");
+        if let Some(other) = nearest_declaring(ctx, last, Some(target), Some(l.kind), None) {
+            return format!(
+                "`{id}` was revoked and is now `{last}`, declared by `{}`: link to `{}`",
+                vault.path(other),
+                wiki_link(vault.path(other), last, in_table)
+            );
         }
+        if let Some(between) = chain.iter().find(|c| declared.contains(&c.as_str())) {
+            return format!(
+                "`{id}` was revoked and is now `{last}`; this note declares `{between}`, also revoked: change the label and the note's ID (front matter and heading) to `{last}`"
+            );
+        }
+        return format!("`{id}` was revoked and is now `{last}`: change the label to `{last}` and point the link at its note");
     }
-    if let Some(other) = best_declaring(ctx, id, target) {
-        let path = vault.path(other);
-        let link = path.strip_suffix(".md").unwrap_or(path);
-        return format!("`{path}` declares `{id}`: link to it, `[[{link}|{id}]]`");
-    }
-    match label {
-        Some(e) => format!(
-            "no note in the vault declares `{id}` ({}); create one or fix the label",
-            e.name
-        ),
-        None => format!("no note in the vault declares `{id}`; fix the label"),
-    }
-}
-
-/// The note declaring `id` that the link most likely meant: in the target's domain folder,
-/// else in the linking note's, else the first by path.
-fn best_declaring(ctx: &NoteContext<'_>, id: &str, target: FileId) -> Option<FileId> {
-    let vault = ctx.vault;
-    let candidates = vault.attack.by_id.get(id)?;
-    let domain = |p: &str| {
+    let target_domain = vault
+        .attack_config
+        .domain_of(vault.path(target))
+        .map(|(_, d)| d);
+    let stale = declared.iter().find(|old| {
         vault
-            .attack_config
-            .domain_of(p)
-            .map(|(folder, _)| folder.to_owned())
-    };
-    let target_domain = domain(vault.path(target));
-    let source_domain = domain(ctx.path);
-    candidates.iter().copied().min_by_key(|&c| {
-        let d = domain(vault.path(c));
-        (
-            d != target_domain,
-            d != source_domain,
-            vault.path(c).clone(),
-        )
-    })
+            .catalogue
+            .lookup(old, l.kind, target_domain)
+            .is_some_and(|e| e.revoked)
+            && revocation_chain(vault, vault.path(target), old, l.kind)
+                .iter()
+                .any(|c| c == id)
+    });
+    if let Some(other) = nearest_declaring(ctx, id, Some(target), Some(l.kind), Some(target)) {
+        let path = vault.path(other);
+        return format!(
+            "`{path}` declares `{id}`: link to it, `{}`",
+            wiki_link(path, id, in_table)
+        );
+    }
+    if let Some(old) = stale {
+        return format!(
+            "the note still declares `{old}`, which ATT&CK replaced with `{id}`: change its ID (front matter and heading) to `{id}`"
+        );
+    }
+    match catalogue_entry(vault, ctx.path, id, l.kind) {
+        Some(e) => format!("no note in the vault declares `{id}` ({}): fix the label, or create that note and link to it", e.name),
+        None => format!("no note in the vault declares `{id}`: fix the label"),
+    }
 }

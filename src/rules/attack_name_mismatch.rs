@@ -60,6 +60,11 @@ impl Rule for AttackNameMismatch {
             let (Some(target), Some(cell)) = (l.target, &l.link.table) else {
                 continue;
             };
+            // A link to a note that does not declare its ID is wrong itself (reported by
+            // `attack-id-mismatch` or `attack-wrong-kind`); its name cell may well be right.
+            if !ctx.vault.attack.declares(target, &l.id) {
+                continue;
+            }
             let Some(name_cell) = cell.cells.get(cell.index + 1) else {
                 continue;
             };

@@ -68,8 +68,7 @@ impl Rule for AttackOutdatedName {
             .with_severity(if case_only { Severity::Info } else { Severity::Warning })
             .with_label(format!("declares `{}`", declared.id))
             .with_help(format!(
-                "rename the note to `{file_name}.md` in Obsidian, which updates the links to it ({})",
-                ctx.vault.catalogue.version
+                "rename the note to `{file_name}.md` in Obsidian, which updates links to it; table name cells that list it need the new name too"
             ))
             .with_subject(declared.id.clone()),
         );

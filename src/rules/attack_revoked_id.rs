@@ -3,7 +3,10 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{catalogue_entry, mentioned_ids, NoteContext, Rule, RuleMeta};
+use super::{
+    catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, Mention, NoteContext, Rule,
+    RuleMeta,
+};
 
 pub struct AttackRevokedId;
 
@@ -52,16 +55,17 @@ impl Rule for AttackRevokedId {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, kind, span, verb) in mentioned_ids(ctx) {
-            let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &id, kind) else {
+        for m in mentioned_ids(ctx) {
+            let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &m.id, m.kind) else {
                 continue;
             };
             if !entry.revoked {
                 continue;
             }
+            let id = &m.id;
             let (message, help) = match &entry.replacement {
                 Some(new) => {
-                    let new_name = catalogue_entry(ctx.vault, ctx.path, new, kind)
+                    let new_name = catalogue_entry(ctx.vault, ctx.path, new, m.kind)
                         .or_else(|| ctx.vault.catalogue.all(new).into_iter().next())
                         .map_or_else(String::new, |e| format!(" ({})", e.name));
                     (
@@ -69,7 +73,7 @@ impl Rule for AttackRevokedId {
                             "`{id}` ({}) was revoked in ATT&CK; it is now `{new}`{new_name}",
                             entry.name
                         ),
-                        format!("replace `{id}` with `{new}`"),
+                        help(ctx, &m, new),
                     )
                 }
                 None => (
@@ -81,11 +85,37 @@ impl Rule for AttackRevokedId {
                 ),
             };
             out.push(
-                Diagnostic::new(&META, ctx.path, Some(span), message)
-                    .with_label(format!("this note {verb} a revoked ID"))
-                    .with_help(format!("{help} ({})", ctx.vault.catalogue.version))
-                    .with_subject(id),
+                Diagnostic::new(&META, ctx.path, Some(m.span), message)
+                    .with_label(format!("this note {} a revoked ID", m.verb()))
+                    .with_help(help)
+                    .with_subject(id.clone()),
             );
         }
+    }
+}
+
+/// The edit that moves to the replacement without creating a second note for it.
+fn help(ctx: &NoteContext<'_>, m: &Mention, new: &str) -> String {
+    let vault = ctx.vault;
+    let id = &m.id;
+    match m.link {
+        Some((target, in_table)) => {
+            if target.is_some_and(|t| vault.attack.declares(t, new)) {
+                return format!("the linked note declares `{new}`: change the label to `{new}`");
+            }
+            match nearest_declaring(ctx, new, target, None, target) {
+                Some(other) => format!("`{}` declares `{new}`: link to `{}`", vault.path(other), wiki_link(vault.path(other), new, in_table)),
+                None => format!("change the label to `{new}`, and the linked note's ID (front matter and heading) to `{new}`"),
+            }
+        }
+        None => match nearest_declaring(ctx, new, Some(ctx.id), None, Some(ctx.id)) {
+            Some(other) => format!(
+                "`{new}` already has a note, `{}`: merge this note into it and point links there",
+                vault.path(other)
+            ),
+            None => {
+                format!("change this note's ID (front matter and heading) from `{id}` to `{new}`")
+            }
+        },
     }
 }

@@ -50,7 +50,8 @@ impl Rule for AttackUnknownId {
         if ctx.vault.catalogue.is_empty() {
             return;
         }
-        for (id, kind, span, verb) in mentioned_ids(ctx) {
+        for m in mentioned_ids(ctx) {
+            let (id, kind, span, verb) = (m.id.clone(), m.kind, m.span, m.verb());
             if catalogue_entry(ctx.vault, ctx.path, &id, kind).is_some() {
                 continue;
             }

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{labelled_links, NoteContext, Rule, RuleMeta};
+use super::{labelled_links, nearest_declaring, wiki_link, NoteContext, Rule, RuleMeta};
 
 pub struct AttackWrongKind;
 
@@ -66,22 +66,13 @@ impl Rule for AttackWrongKind {
                 continue;
             }
             let folder = target_path.rsplit('/').nth(1).unwrap_or_default();
-            let right = vault.attack.by_id.get(&l.id).and_then(|files| {
-                files
-                    .iter()
-                    .copied()
-                    .find(|&f| vault.attack_config.folder_kind(vault.path(f)) == Some(l.kind))
-            });
+            let right = nearest_declaring(ctx, &l.id, Some(target), Some(l.kind), None);
             let help = match right {
-                Some(f) => {
-                    let p = vault.path(f);
-                    format!(
-                        "link to the {} note instead: `[[{}|{}]]`",
-                        l.kind.name(),
-                        p.strip_suffix(".md").unwrap_or(p),
-                        l.id
-                    )
-                }
+                Some(f) => format!(
+                    "link to the {} note instead: `{}`",
+                    l.kind.name(),
+                    wiki_link(vault.path(f), &l.id, l.link.table.is_some())
+                ),
                 None => format!(
                     "point the link at a {} note, or fix the label",
                     l.kind.name()

@@ -55,7 +55,7 @@ impl Rule for DeprecatedProperty {
         let FrontMatter::Parsed { keys, .. } = &ctx.note.front_matter else {
             return;
         };
-        for (key, span) in keys {
+        for key in keys {
             let Some((old, new)) = DEPRECATED
                 .iter()
                 .find(|(old, _)| key.name.eq_ignore_ascii_case(old))
@@ -63,7 +63,7 @@ impl Rule for DeprecatedProperty {
                 continue;
             };
             out.push(
-                Diagnostic::new(&META, ctx.path, Some(*span), format!("`{}` is no longer read by Obsidian (since 1.9)", key.name))
+                Diagnostic::new(&META, ctx.path, Some(key.span), format!("`{}` is no longer read by Obsidian (since 1.9)", key.name))
                     .with_label(format!("deprecated; use `{new}`"))
                     .with_help(format!("rename `{old}` to `{new}` and write the value as a list, e.g. `{new}: [value]`"))
                     .with_subject(key.name.clone()),

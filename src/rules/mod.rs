@@ -125,26 +125,48 @@ pub(crate) fn labelled_links<'a>(
         })
 }
 
-/// Every ATT&CK ID a note mentions: the IDs it declares and the labels of its links,
-/// each with where it is written. Catalogue rules check them all.
-pub(crate) fn mentioned_ids(
-    ctx: &NoteContext<'_>,
-) -> Vec<(
-    String,
-    crate::attack::IdKind,
-    crate::diagnostic::Span,
-    &'static str,
-)> {
-    let mut out: Vec<_> = ctx
+/// An ATT&CK ID a note mentions: one it declares, or the label of one of its links.
+pub(crate) struct Mention {
+    pub id: String,
+    pub kind: crate::attack::IdKind,
+    pub span: crate::diagnostic::Span,
+    /// For a link label: the note the link opens (if it resolves), and whether the link
+    /// sits in a table row.
+    pub link: Option<(Option<FileId>, bool)>,
+}
+
+impl Mention {
+    pub fn verb(&self) -> &'static str {
+        if self.link.is_some() {
+            "links to"
+        } else {
+            "declares"
+        }
+    }
+}
+
+/// Every ATT&CK ID a note mentions. Catalogue rules check them all.
+pub(crate) fn mentioned_ids(ctx: &NoteContext<'_>) -> Vec<Mention> {
+    let mut out: Vec<Mention> = ctx
         .vault
         .attack
         .declared
         .get(ctx.id)
         .into_iter()
         .flatten()
-        .map(|d| (d.id.clone(), d.kind, d.span, "declares"))
+        .map(|d| Mention {
+            id: d.id.clone(),
+            kind: d.kind,
+            span: d.span,
+            link: None,
+        })
         .collect();
-    out.extend(labelled_links(ctx).map(|l| (l.id, l.kind, l.link.span, "links to")));
+    out.extend(labelled_links(ctx).map(|l| Mention {
+        id: l.id,
+        kind: l.kind,
+        span: l.link.span,
+        link: Some((l.target, l.link.table.is_some())),
+    }));
     out
 }
 
@@ -157,6 +179,65 @@ pub(crate) fn catalogue_entry<'v>(
 ) -> Option<&'v crate::attack::Entry> {
     let domain = vault.attack_config.domain_of(path).map(|(_, d)| d);
     vault.catalogue.lookup(id, kind, domain)
+}
+
+/// A wiki-link to the note at `path` labelled `label`; in a table row the pipe is escaped,
+/// so the suggestion can be pasted as is.
+pub(crate) fn wiki_link(path: &str, label: &str, in_table: bool) -> String {
+    let target = path.strip_suffix(".md").unwrap_or(path);
+    let pipe = if in_table { "\\|" } else { "|" };
+    format!("[[{target}{pipe}{label}]]")
+}
+
+/// The note declaring `id` that a link most likely meant: in the domain folder of `near`,
+/// else of the linking note, else the first by path. `kind` keeps only notes in folders of
+/// that kind; `except` is left out.
+pub(crate) fn nearest_declaring(
+    ctx: &NoteContext<'_>,
+    id: &str,
+    near: Option<FileId>,
+    kind: Option<crate::attack::IdKind>,
+    except: Option<FileId>,
+) -> Option<FileId> {
+    let vault = ctx.vault;
+    let config = &vault.attack_config;
+    let domain = |p: &str| config.domain_of(p).map(|(folder, _)| folder.to_owned());
+    let near_domain = near.and_then(|n| domain(vault.path(n)));
+    let source_domain = domain(ctx.path);
+    vault
+        .attack
+        .by_id
+        .get(id)?
+        .iter()
+        .copied()
+        .filter(|&f| Some(f) != except)
+        .filter(|&f| kind.is_none_or(|k| config.folder_kind(vault.path(f)) == Some(k)))
+        .min_by_key(|&f| {
+            let d = domain(vault.path(f));
+            (d != near_domain, d != source_domain, vault.path(f).clone())
+        })
+}
+
+/// The IDs that replaced a revoked ID, in order (`T1073` → `T1574.002` → `T1574.001`).
+pub(crate) fn revocation_chain(
+    vault: &Vault,
+    path: &str,
+    id: &str,
+    kind: crate::attack::IdKind,
+) -> Vec<String> {
+    let mut chain = Vec::new();
+    let mut current = id.to_owned();
+    while let Some(next) = catalogue_entry(vault, path, &current, kind)
+        .filter(|e| e.revoked)
+        .and_then(|e| e.revoked_by.clone().or_else(|| e.replacement.clone()))
+    {
+        if chain.contains(&next) || chain.len() > 16 {
+            break;
+        }
+        chain.push(next.clone());
+        current = next;
+    }
+    chain
 }
 
 #[cfg(test)]

@@ -106,10 +106,15 @@ pub(crate) fn run_rule(rule: &dyn Rule, vault: &Vault) -> Vec<Diagnostic> {
     for r in ALL {
         r.check_vault(vault, &mut out);
     }
-    crate::suppress::apply(vault, out, true)
-        .into_iter()
-        .filter(|d| d.rule.name == rule.meta().name)
-        .collect()
+    crate::suppress::apply(
+        vault,
+        out,
+        &ALL.iter().map(|r| r.meta().name).collect::<Vec<_>>(),
+        true,
+    )
+    .into_iter()
+    .filter(|d| d.rule.name == rule.meta().name)
+    .collect()
 }
 
 #[test]

@@ -35,8 +35,8 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
         "attack-vault",
         &[
             ("attack-deprecated-id/warning", 27),
-            ("attack-id-mismatch/error", 2736),
-            ("attack-name-mismatch/info", 165),
+            ("attack-id-mismatch/error", 2508),
+            ("attack-name-mismatch/info", 18),
             ("attack-outdated-name/warning", 21),
             ("attack-revoked-id/error", 1140),
             ("attack-wrong-kind/error", 228),
