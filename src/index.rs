@@ -7,8 +7,7 @@ use std::sync::Arc;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::attack::{AttackConfig, AttackModel, Catalogue};
-use crate::parse::{frontmatter, Note};
-use crate::resolve::Resolution;
+use crate::parse::Outline;
 use crate::vault::{FileProblem, VaultFile};
 
 pub type FileId = usize;
@@ -25,10 +24,8 @@ pub fn name_key(s: &str) -> String {
 /// Everything the rules read. Built once, then shared read-only across threads.
 pub struct Vault {
     pub files: Vec<VaultFile>,
-    /// Parallel to `files`: the parsed note, or `None` for attachments and skipped files.
-    pub notes: Vec<Option<Note>>,
-    /// Parallel to `files`, then to each note's links: where each link leads.
-    pub resolutions: Vec<Vec<Resolution>>,
+    /// Parallel to `files`: each note's outline, `None` for attachments and skipped files.
+    pub outlines: Vec<Option<Outline>>,
     pub problems: Vec<FileProblem>,
     /// Which notes declare which ATT&CK IDs (empty for vaults without ATT&CK notes).
     pub attack: AttackModel,
@@ -47,7 +44,7 @@ pub struct Vault {
 impl Vault {
     pub fn new(
         files: Vec<VaultFile>,
-        notes: Vec<Option<Note>>,
+        outlines: Vec<Option<Outline>>,
         problems: Vec<FileProblem>,
     ) -> Self {
         let keys: Vec<String> = files.iter().map(|f| name_key(&f.path)).collect();
@@ -57,14 +54,9 @@ impl Vault {
             by_name.entry(name.to_owned()).or_default().push(id);
         }
         let mut aliases: HashMap<String, Vec<FileId>> = HashMap::new();
-        for (id, note) in notes.iter().enumerate() {
-            let Some(value) = note.as_ref().and_then(|n| n.front_matter.value()) else {
-                continue;
-            };
-            if let Some(list) = frontmatter::property(value, "aliases") {
-                for alias in frontmatter::string_entries(list) {
-                    aliases.entry(name_key(&alias)).or_default().push(id);
-                }
+        for (id, outline) in outlines.iter().enumerate() {
+            for alias in outline.iter().flat_map(|o| &o.aliases) {
+                aliases.entry(name_key(alias)).or_default().push(id);
             }
         }
         let mut names_by_len: Vec<(usize, String)> = by_name
@@ -74,8 +66,7 @@ impl Vault {
         names_by_len.sort_unstable();
         Vault {
             files,
-            notes,
-            resolutions: Vec::new(),
+            outlines,
             problems,
             attack: AttackModel::default(),
             attack_config: Arc::new(AttackConfig::default()),
@@ -91,8 +82,8 @@ impl Vault {
         &self.files[id].path
     }
 
-    pub fn note(&self, id: FileId) -> Option<&Note> {
-        self.notes.get(id).and_then(Option::as_ref)
+    pub fn outline(&self, id: FileId) -> Option<&Outline> {
+        self.outlines.get(id).and_then(Option::as_ref)
     }
 
     /// Lower-cased file names whose length in characters is within `slack` of `len`.
@@ -110,12 +101,8 @@ impl Vault {
         self.by_name.get(lower_name).map_or(&[], Vec::as_slice)
     }
 
-    /// Notes that are linted: parsed and not excluded.
-    pub fn linted_notes(&self) -> impl Iterator<Item = (FileId, &Note)> {
-        self.notes
-            .iter()
-            .enumerate()
-            .filter(|(id, _)| self.files[*id].lint)
-            .filter_map(|(id, n)| n.as_ref().map(|n| (id, n)))
+    /// Notes that are linted: readable and not excluded.
+    pub fn linted_notes(&self) -> impl Iterator<Item = FileId> + '_ {
+        (0..self.files.len()).filter(|&id| self.files[id].lint && self.outlines[id].is_some())
     }
 }

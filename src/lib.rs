@@ -32,7 +32,7 @@ use rayon::prelude::*;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::Error;
-use index::Vault;
+use index::{FileId, Vault};
 use rules::{NoteContext, Rule};
 use vault::{FileProblem, NoteText, WalkOptions};
 
@@ -101,7 +101,18 @@ pub struct Report {
     pub summary: Summary,
 }
 
+/// What the check pass counted in one note.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoteStats {
+    pub links: usize,
+    pub attack_links: usize,
+}
+
 /// Runs the whole pipeline on a vault. Fails only when the vault itself cannot be listed.
+///
+/// Two passes keep memory proportional to the vault's outline, not its text: the outline
+/// pass keeps only what links into a note need (headings, block ids, aliases); the check
+/// pass reads each note again, checks it against the finished index and drops it.
 pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     let root = &options.root;
     let meta =
@@ -111,7 +122,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     }
     let listing = vault::walk(root, &options.walk);
     let mut problems = listing.problems;
-    let parsed: Vec<(Option<parse::Note>, Option<FileProblem>)> = listing
+    let outlines: Vec<(Option<parse::Outline>, Option<FileProblem>)> = listing
         .files
         .par_iter()
         .map(|file| {
@@ -126,58 +137,51 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
             };
             match vault::read_note(&file.abs, options.max_note_bytes) {
                 NoteText::Text(text, issue) => {
-                    (Some(parse::parse_note(&text)), issue.and_then(problem))
+                    let note = parse::parse(&text, parse::Depth::Outline);
+                    (Some(parse::Outline::of(&note)), issue.and_then(problem))
                 }
                 NoteText::Skipped(kind) => (None, problem(kind)),
             }
         })
         .collect();
-    let mut notes = Vec::with_capacity(parsed.len());
-    for (note, problem) in parsed {
-        notes.push(note);
+    let mut kept = Vec::with_capacity(outlines.len());
+    for (outline, problem) in outlines {
+        kept.push(outline);
         problems.extend(problem);
     }
-    let mut vault = Vault::new(listing.files, notes, problems);
-    vault.attack = attack::AttackModel::build(&vault, &options.attack);
+    let mut vault = Vault::new(listing.files, kept, problems);
     vault.attack_config = Arc::clone(&options.attack);
     vault.catalogue = Arc::clone(&options.catalogue);
-    vault.resolutions = (0..vault.files.len())
-        .into_par_iter()
-        .map(|id| match vault.note(id) {
-            Some(note) if vault.files[id].lint => note
-                .links
-                .iter()
-                .map(|l| vault.resolve(&l.path, id))
-                .collect(),
-            _ => Vec::new(),
-        })
-        .collect();
+    vault.attack = attack::AttackModel::build(&vault, &options.attack);
+
     let rules: Vec<&'static dyn Rule> =
         options.rules.clone().unwrap_or_else(|| rules::ALL.to_vec());
-    let linted: Vec<_> = vault.linted_notes().collect();
-    let mut diagnostics: Vec<Diagnostic> = linted
+    let linted: Vec<FileId> = vault.linted_notes().collect();
+    let checked: Vec<(Vec<Diagnostic>, NoteStats)> = linted
         .par_iter()
-        .flat_map_iter(|&(id, note)| {
-            let ctx = NoteContext {
-                vault: &vault,
-                id,
-                note,
-                path: vault.path(id),
-                resolutions: &vault.resolutions[id],
-            };
-            let mut out = Vec::new();
-            for rule in &rules {
-                rule.check_note(&ctx, &mut out);
-            }
-            out
-        })
+        .map(
+            |&id| match vault::read_note(&vault.files[id].abs, options.max_note_bytes) {
+                NoteText::Text(text, _) => check_text(&vault, id, &text, &rules),
+                // The note changed between the passes; the outline pass reported what it saw.
+                NoteText::Skipped(_) => (Vec::new(), NoteStats::default()),
+            },
+        )
         .collect();
+    let mut summary = Summary {
+        files: vault.files.len(),
+        notes: linted.len(),
+        attack_catalog: options.catalogue.version.clone(),
+        ..Summary::default()
+    };
+    let mut diagnostics = Vec::new();
+    for (found, stats) in checked {
+        diagnostics.extend(found);
+        summary.links += stats.links;
+        summary.attack_links += stats.attack_links;
+    }
     for rule in &rules {
         rule.check_vault(&vault, &mut diagnostics);
     }
-    let report_unused = rules.iter().any(|r| r.meta().name == "unused-suppression");
-    let ran: Vec<&str> = rules.iter().map(|r| r.meta().name).collect();
-    let mut diagnostics = suppress::apply(&vault, diagnostics, &ran, report_unused);
     for d in &mut diagnostics {
         if let Some(&severity) = options.severities.get(d.rule.name) {
             d.severity = severity;
@@ -186,25 +190,49 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let mut report = Report {
         diagnostics,
-        summary: Summary {
-            files: vault.files.len(),
-            notes: linted.len(),
-            links: linted.iter().map(|(_, n)| n.links.len()).sum(),
-            attack_links: linted
-                .iter()
-                .map(|(_, n)| {
-                    n.links
-                        .iter()
-                        .filter(|l| attack::link_label(l, &options.attack).is_some())
-                        .count()
-                })
-                .sum(),
-            attack_catalog: options.catalogue.version.clone(),
-            ..Summary::default()
-        },
+        summary,
     };
     report.recount();
     Ok(report)
+}
+
+/// The check pass for one note: parse it fully, resolve its links, run the rules and
+/// apply its suppressions.
+pub fn check_text(
+    vault: &Vault,
+    id: FileId,
+    text: &str,
+    rules: &[&'static dyn Rule],
+) -> (Vec<Diagnostic>, NoteStats) {
+    let note = parse::parse_note(text);
+    let resolutions: Vec<resolve::Resolution> = note
+        .links
+        .iter()
+        .map(|l| vault.resolve(&l.path, id))
+        .collect();
+    let ctx = NoteContext {
+        vault,
+        id,
+        note: &note,
+        path: vault.path(id),
+        resolutions: &resolutions,
+    };
+    let mut out = Vec::new();
+    for rule in rules {
+        rule.check_note(&ctx, &mut out);
+    }
+    let ran: Vec<&str> = rules.iter().map(|r| r.meta().name).collect();
+    let report_unused = ran.contains(&"unused-suppression");
+    let out = suppress::apply(vault.path(id), &note, out, &ran, report_unused);
+    let stats = NoteStats {
+        links: note.links.len(),
+        attack_links: note
+            .links
+            .iter()
+            .filter(|l| attack::link_label(l, &vault.attack_config).is_some())
+            .count(),
+    };
+    (out, stats)
 }
 
 impl Report {

@@ -2,11 +2,10 @@
 //! `%% vaultlint-disable RULE… %%` … `%% vaultlint-enable %%`. Applied after the rules ran;
 //! a directive that suppresses nothing is itself reported (`unused-suppression`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::index::Vault;
+use crate::parse::Note;
 use crate::rules::{self, unused_suppression};
 
 #[derive(Debug)]
@@ -115,64 +114,52 @@ fn suppressions(
     result
 }
 
-/// Removes suppressed diagnostics and adds one for each suppression that matched nothing.
-/// A suppression naming a rule that did not run this time is not called unused: it may
-/// matter in a run with another selection.
+/// Removes a note's suppressed diagnostics and adds one for each suppression that matched
+/// nothing. A suppression naming a rule that did not run this time is not called unused:
+/// it may matter in a run with another selection.
 pub fn apply(
-    vault: &Vault,
+    path: &Arc<str>,
+    note: &Note,
     diagnostics: Vec<Diagnostic>,
     ran: &[&str],
     report_unused: bool,
 ) -> Vec<Diagnostic> {
-    let mut by_path: HashMap<&str, Vec<Suppression>> = HashMap::new();
-    let mut extra = Vec::new();
-    for (id, note) in vault.linted_notes() {
-        if note.directives.is_empty() {
-            continue;
-        }
-        let last = u32::try_from(note.line_count).unwrap_or(u32::MAX);
-        by_path.insert(
-            vault.path(id),
-            suppressions(vault.path(id), &note.directives, last, &mut extra),
-        );
-    }
-    if by_path.is_empty() {
+    if note.directives.is_empty() {
         return diagnostics;
     }
+    let mut extra = Vec::new();
+    let last = u32::try_from(note.line_count).unwrap_or(u32::MAX);
+    let mut list = suppressions(path, &note.directives, last, &mut extra);
     let mut kept = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
-        let hit = match (by_path.get_mut(&*d.path), d.span) {
-            (Some(list), Some(span)) => list.iter_mut().find(|s| {
+        let hit = d.span.and_then(|span| {
+            list.iter_mut().find(|s| {
                 let Scope::Lines { from, to } = s.scope;
                 (from..=to).contains(&span.line)
                     && (s.rules.is_empty() || s.rules.iter().any(|r| r == d.rule.name))
-            }),
-            _ => None,
-        };
+            })
+        });
         match hit {
             Some(s) => s.used = true,
             None => kept.push(d),
         }
     }
     if report_unused {
-        for (path, list) in by_path {
-            for s in list
-                .into_iter()
-                .filter(|s| !s.used && s.rules.iter().all(|r| ran.contains(&r.as_str())))
-            {
-                let path: Arc<str> = path.into();
-                kept.push(
-                    Diagnostic::new(
-                        &unused_suppression::META,
-                        &path,
-                        Some(s.span),
-                        format!("`{}` suppresses nothing", s.text),
-                    )
-                    .with_label("nothing to suppress here")
-                    .with_help("remove the comment")
-                    .with_subject(s.text),
-                );
-            }
+        for s in list
+            .into_iter()
+            .filter(|s| !s.used && s.rules.iter().all(|r| ran.contains(&r.as_str())))
+        {
+            kept.push(
+                Diagnostic::new(
+                    &unused_suppression::META,
+                    path,
+                    Some(s.span),
+                    format!("`{}` suppresses nothing", s.text),
+                )
+                .with_label("nothing to suppress here")
+                .with_help("remove the comment")
+                .with_subject(s.text),
+            );
         }
         kept.extend(extra);
     }

@@ -13,7 +13,7 @@ use regex::Regex;
 
 use crate::diagnostic::Span;
 use crate::index::{FileId, Vault};
-use crate::parse::{frontmatter, FrontMatter, Link, Note};
+use crate::parse::{FrontMatter, Link, Note, Outline};
 pub use catalogue::{Catalogue, Entry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -169,7 +169,8 @@ impl AttackConfig {
 /// Where a declared ID comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    FrontMatter,
+    /// The front matter key, `aliases` or `alias`.
+    FrontMatter(&'static str),
     Heading,
 }
 
@@ -178,7 +179,28 @@ pub struct Declared {
     pub id: String,
     pub kind: IdKind,
     pub source: Source,
-    pub span: Span,
+}
+
+impl Declared {
+    /// Where the declaration is written in `note` (the note that declares it).
+    pub fn span(&self, note: &Note) -> Span {
+        match self.source {
+            Source::FrontMatter(key) => match &note.front_matter {
+                FrontMatter::Parsed { keys, .. } => keys
+                    .iter()
+                    .find(|k| k.name.eq_ignore_ascii_case(key))
+                    .map_or_else(Span::default, |k| {
+                        if k.value.end > k.value.start {
+                            k.value
+                        } else {
+                            k.span
+                        }
+                    }),
+                _ => Span::default(),
+            },
+            Source::Heading => note.headings.first().map_or_else(Span::default, |h| h.span),
+        }
+    }
 }
 
 /// The IDs every note declares, and the notes declaring each ID.
@@ -194,8 +216,8 @@ impl AttackModel {
         let declared: Vec<Vec<Declared>> = (0..vault.files.len())
             .map(|id| {
                 vault
-                    .note(id)
-                    .map_or_else(Vec::new, |n| declared_ids(n, config, vault.path(id)))
+                    .outline(id)
+                    .map_or_else(Vec::new, |o| declared_ids(o, config, vault.path(id)))
             })
             .collect();
         let mut by_id: HashMap<String, Vec<FileId>> = HashMap::new();
@@ -225,43 +247,26 @@ impl AttackModel {
 /// first heading. An ID-shaped alias whose kind does not fit the note's folder (a group
 /// named `TA2541` in `groups/`) is a name, not a declaration, when the heading declares an
 /// ID that fits.
-fn declared_ids(note: &Note, config: &AttackConfig, path: &str) -> Vec<Declared> {
+fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str) -> Vec<Declared> {
     let mut from_fm = Vec::new();
-    if let FrontMatter::Parsed { value, keys, .. } = &note.front_matter {
-        for key in ["aliases", "alias"] {
-            let Some(v) = frontmatter::property(value, key) else {
-                continue;
-            };
-            let span = keys
-                .iter()
-                .find(|k| k.name.eq_ignore_ascii_case(key))
-                .map_or_else(Span::default, |k| {
-                    if k.value.end > k.value.start {
-                        k.value
-                    } else {
-                        k.span
-                    }
-                });
-            for entry in frontmatter::string_entries(v) {
-                for part in entry.split(',') {
-                    if let Some(kind) = config.kind_of(part) {
-                        from_fm.push(Declared {
-                            id: part.trim().to_owned(),
-                            kind,
-                            source: Source::FrontMatter,
-                            span,
-                        });
-                    }
+    for (key, entries) in [("aliases", &outline.aliases), ("alias", &outline.alias)] {
+        for entry in entries.iter() {
+            for part in entry.split(',') {
+                if let Some(kind) = config.kind_of(part) {
+                    from_fm.push(Declared {
+                        id: part.trim().to_owned(),
+                        kind,
+                        source: Source::FrontMatter(key),
+                    });
                 }
             }
         }
     }
-    let heading = note.headings.first().and_then(|h| {
+    let heading = outline.headings.first().and_then(|h| {
         config.kind_of(&h.raw).map(|kind| Declared {
             id: h.raw.trim().to_owned(),
             kind,
             source: Source::Heading,
-            span: h.span,
         })
     });
     let folder = config.folder_kind(path);
@@ -299,7 +304,7 @@ pub fn note_name(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse_note;
+    use crate::parse::{parse_note, Outline};
 
     #[test]
     fn kinds_and_domains() {
@@ -327,7 +332,7 @@ mod tests {
     fn declared_ids_follow_the_model() {
         let c = AttackConfig::default();
         let ids = |text: &str, path: &str| -> Vec<String> {
-            declared_ids(&parse_note(text), &c, path)
+            declared_ids(&Outline::of(&parse_note(text)), &c, path)
                 .into_iter()
                 .map(|d| d.id)
                 .collect()

@@ -75,7 +75,14 @@ struct TableState {
 }
 
 /// Walks `body` (the masked text) and fills `note`; `original` is used for source slices.
-pub(super) fn walk(original: &str, body: &str, lines: &LineIndex, note: &mut Note) {
+pub(super) fn walk(
+    original: &str,
+    body: &str,
+    lines: &LineIndex,
+    depth: super::Depth,
+    note: &mut Note,
+) {
+    let full = depth == super::Depth::Full;
     let mut link_stack: Vec<PendingLink> = Vec::new();
     let mut heading: Option<(u8, Range<usize>, String)> = None;
     let mut table: Option<TableState> = None;
@@ -115,7 +122,12 @@ pub(super) fn walk(original: &str, body: &str, lines: &LineIndex, note: &mut Not
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = link_stack.pop() {
                     let inner_text = p.text.clone();
-                    if let Some(link) = finish_link(original, lines, p, table.as_ref()) {
+                    let link = if full {
+                        finish_link(original, lines, p, table.as_ref())
+                    } else {
+                        None
+                    };
+                    if let Some(link) = link {
                         if let Some(t) = table.as_mut() {
                             t.links
                                 .push((note.links.len(), t.cells.len().saturating_sub(1)));
@@ -212,7 +224,7 @@ pub(super) fn walk(original: &str, body: &str, lines: &LineIndex, note: &mut Not
             _ => {}
         }
     }
-    for range in tables {
+    for range in tables.into_iter().filter(|_| full) {
         unescaped_table_pipes(original, lines, range, &mut note.table_pipes);
     }
 }

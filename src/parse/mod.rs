@@ -90,7 +90,84 @@ pub struct Note {
     pub line_count: usize,
 }
 
+/// What other notes need to know about a note, kept for the whole run while the note's
+/// links and text are dropped: its headings, block ids and front matter aliases.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub headings: Vec<OutlineHeading>,
+    /// Lower-cased block ids.
+    pub block_ids: Vec<Box<str>>,
+    /// String entries of `aliases`, as Obsidian reads them.
+    pub aliases: Vec<Box<str>>,
+    /// String entries of the deprecated `alias` key, which ATT&CK vaults still use.
+    pub alias: Vec<Box<str>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutlineHeading {
+    pub level: u8,
+    pub raw: Box<str>,
+    pub key: Box<str>,
+    /// Empty when equal to `key`.
+    pub plain_key: Box<str>,
+}
+
+impl Outline {
+    pub fn of(note: &Note) -> Self {
+        let headings = note
+            .headings
+            .iter()
+            .map(|h| OutlineHeading {
+                level: h.level,
+                raw: h.raw.as_str().into(),
+                key: h.key.as_str().into(),
+                plain_key: if h.plain_key == h.key {
+                    "".into()
+                } else {
+                    h.plain_key.as_str().into()
+                },
+            })
+            .collect();
+        let block_ids = note
+            .block_ids
+            .iter()
+            .map(|b| b.id.to_lowercase().into_boxed_str())
+            .collect();
+        let entries = |key: &str| -> Vec<Box<str>> {
+            note.front_matter
+                .value()
+                .and_then(|v| frontmatter::property(v, key))
+                .map(|v| {
+                    frontmatter::string_entries(v)
+                        .into_iter()
+                        .map(String::into_boxed_str)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Outline {
+            headings,
+            block_ids,
+            aliases: entries("aliases"),
+            alias: entries("alias"),
+        }
+    }
+}
+
+/// How much of a note to build: the outline pass skips links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    Outline,
+    Full,
+}
+
 pub fn parse_note(text: &str) -> Note {
+    parse(text, Depth::Full)
+}
+
+/// Parses a note; with `Depth::Outline` the links are not built (headings, block ids and
+/// front matter are).
+pub fn parse(text: &str, depth: Depth) -> Note {
     let lines = LineIndex::new(text);
     let mut note = Note {
         line_count: lines.line_count(),
@@ -125,7 +202,9 @@ pub fn parse_note(text: &str) -> Note {
                     at: lines.span(offset, offset),
                 },
             };
-            property_links(text, &block.yaml, &lines, &mut note.links);
+            if depth == Depth::Full {
+                property_links(text, &block.yaml, &lines, &mut note.links);
+            }
             mask(
                 masked.get_or_insert_with(|| text.as_bytes().to_vec()),
                 block.range,
@@ -154,7 +233,7 @@ pub fn parse_note(text: &str) -> Note {
         Some(bytes) => std::str::from_utf8(bytes).unwrap_or(text),
         None => text,
     };
-    markdown::walk(text, body, &lines, &mut note);
+    markdown::walk(text, body, &lines, depth, &mut note);
     note
 }
 

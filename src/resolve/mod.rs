@@ -2,7 +2,7 @@
 //! rules 29 to 33), plus subpath (heading and block) checks.
 
 use crate::index::{name_key, FileId, Vault};
-use crate::parse::Note;
+use crate::parse::Outline;
 
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,7 +177,7 @@ pub enum SubpathCheck {
 }
 
 /// Checks a subpath (the text after the first `#`) against a note (rule 33).
-pub fn check_subpath(note: &Note, subpath: &str) -> SubpathCheck {
+pub fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
     let pieces: Vec<&str> = subpath.split('#').filter(|p| !p.is_empty()).collect();
     if pieces.is_empty() || pieces[0].starts_with("[^") {
         return SubpathCheck::Found;
@@ -185,7 +185,7 @@ pub fn check_subpath(note: &Note, subpath: &str) -> SubpathCheck {
     if pieces.len() == 1 {
         if let Some(id) = pieces[0].strip_prefix('^') {
             let wanted = id.to_lowercase();
-            return if note.block_ids.iter().any(|b| b.id.to_lowercase() == wanted) {
+            return if note.block_ids.iter().any(|b| **b == *wanted) {
                 SubpathCheck::Found
             } else {
                 SubpathCheck::MissingBlock { id: id.to_owned() }
@@ -202,7 +202,8 @@ pub fn check_subpath(note: &Note, subpath: &str) -> SubpathCheck {
         let Some(piece) = wanted.get(next) else {
             break;
         };
-        if heading.level > last_level && (heading.key == *piece || heading.plain_key == *piece) {
+        if heading.level > last_level && (*heading.key == **piece || *heading.plain_key == **piece)
+        {
             next += 1;
             last_level = heading.level;
         }

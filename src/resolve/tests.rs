@@ -1,7 +1,7 @@
 //! Section F of the reference note (`../shared/docs/obsidian-links.md`) as a table.
 
 use super::*;
-use crate::parse::parse_note;
+use crate::parse::{parse_note, Outline};
 use crate::vault::VaultFile;
 
 const FILES: &[(&str, &str)] = &[
@@ -45,7 +45,7 @@ fn vault() -> Vault {
         .iter()
         .map(|f| {
             let text = FILES.iter().find(|(p, _)| *p == &*f.path).unwrap().1;
-            f.is_note.then(|| parse_note(text))
+            f.is_note.then(|| Outline::of(&parse_note(text)))
         })
         .collect();
     Vault::new(files, notes, Vec::new())
@@ -145,8 +145,8 @@ fn ambiguity_is_reported_with_ranking() {
 #[test]
 fn section_f_subpath_table() {
     let v = vault();
-    let a = v.note(id(&v, "A.md")).unwrap();
-    let src = v.note(id(&v, "notes/Src.md")).unwrap();
+    let a = v.outline(id(&v, "A.md")).unwrap();
+    let src = v.outline(id(&v, "notes/Src.md")).unwrap();
     assert_eq!(check_subpath(src, "Local Heading"), SubpathCheck::Found);
     let cases: &[(&str, &str, bool)] = &[
         ("16", "Some Heading", true),

@@ -4,12 +4,10 @@
 //! (`Enterprise-Attack`, `Mobile-Attack`, `ICS-Attack` by default); a vault without one
 //! is a single domain. Only each note's primary ID counts.
 
-use std::collections::BTreeMap;
-
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::index::{FileId, Vault};
+use crate::index::FileId;
 
-use super::{Rule, RuleMeta};
+use super::{NoteContext, Rule, RuleMeta};
 
 pub struct AttackDuplicateId;
 
@@ -51,59 +49,56 @@ impl Rule for AttackDuplicateId {
         &META
     }
 
-    fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>) {
-        let mut groups: BTreeMap<(String, &str), Vec<FileId>> = BTreeMap::new();
-        for (file, _) in vault.notes.iter().enumerate().filter(|(_, n)| n.is_some()) {
-            let Some(primary) = vault.attack.primary(file) else {
-                continue;
-            };
-            let domain = vault
-                .attack_config
-                .domain_of(vault.path(file))
-                .map_or_else(String::new, |(f, _)| f.to_owned());
-            groups
-                .entry((domain, primary.id.as_str()))
-                .or_default()
-                .push(file);
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+        let vault = ctx.vault;
+        let Some(primary) = vault.attack.primary(ctx.id) else {
+            return;
+        };
+        let config = &vault.attack_config;
+        let domain = |f: FileId| {
+            config
+                .domain_of(vault.path(f))
+                .map(|(folder, _)| folder.to_owned())
+        };
+        let here = domain(ctx.id);
+        let others: Vec<FileId> = vault
+            .attack
+            .by_id
+            .get(&primary.id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&f| f != ctx.id && domain(f) == here)
+            .filter(|&f| vault.attack.primary(f).is_some_and(|p| p.id == primary.id))
+            .collect();
+        if others.is_empty() {
+            return;
         }
-        for ((_, id), files) in groups {
-            if files.len() < 2 {
-                continue;
-            }
-            for &file in &files {
-                if !vault.files[file].lint {
-                    continue;
-                }
-                let others: Vec<FileId> = files.iter().copied().filter(|&f| f != file).collect();
-                let span = vault.attack.primary(file).map(|d| d.span);
-                let list: Vec<String> = others
+        let id = &primary.id;
+        let list: Vec<String> = others
+            .iter()
+            .map(|&o| format!("`{}`", vault.path(o)))
+            .collect();
+        out.push(
+            Diagnostic::new(
+                &META,
+                ctx.path,
+                Some(primary.span(ctx.note)),
+                format!("`{id}` is also declared by {}", list.join(", ")),
+            )
+            .with_label(format!("declares `{id}`"))
+            .with_help("keep one note per ID in each domain: merge the notes, or fix the wrong ID")
+            .with_related(
+                others
                     .iter()
-                    .map(|&o| format!("`{}`", vault.path(o)))
-                    .collect();
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        vault.path(file),
-                        span,
-                        format!("`{id}` is also declared by {}", list.join(", ")),
-                    )
-                    .with_label(format!("declares `{id}`"))
-                    .with_help(
-                        "keep one note per ID in each domain: merge the notes, or fix the wrong ID",
-                    )
-                    .with_related(
-                        others
-                            .iter()
-                            .map(|&o| Related {
-                                path: vault.path(o).clone(),
-                                span: vault.attack.primary(o).map(|d| d.span),
-                                message: format!("also declares `{id}`"),
-                            })
-                            .collect(),
-                    )
-                    .with_subject(id.to_owned()),
-                );
-            }
-        }
+                    .map(|&o| Related {
+                        path: vault.path(o).clone(),
+                        span: None,
+                        message: format!("also declares `{id}`"),
+                    })
+                    .collect(),
+            )
+            .with_subject(id.clone()),
+        );
     }
 }

@@ -62,7 +62,7 @@ impl Rule for AttackOutdatedName {
             Diagnostic::new(
                 &META,
                 ctx.path,
-                Some(declared.span),
+                Some(declared.span(ctx.note)),
                 format!("`{}` is called `{}` in ATT&CK, not `{name}`", declared.id, entry.name),
             )
             .with_severity(if case_only { Severity::Info } else { Severity::Warning })

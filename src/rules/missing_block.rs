@@ -69,7 +69,7 @@ impl Rule for MissingBlock {
                     .block_ids
                     .iter()
                     .take(5)
-                    .map(|b| format!("`^{}`", b.id))
+                    .map(|b| format!("`^{b}`"))
                     .collect();
                 format!("its block ids are {}", ids.join(", "))
             };

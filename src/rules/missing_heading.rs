@@ -103,7 +103,7 @@ impl Rule for MissingHeading {
                 && target
                     .headings
                     .iter()
-                    .any(|h| h.key == heading_key(&missing))
+                    .any(|h| *h.key == *heading_key(&missing))
             {
                 diag = diag.with_help(format!(
                     "`{missing}` exists, but not below the link's earlier headings; list headings from outer to inner"
@@ -126,13 +126,12 @@ impl Rule for MissingHeading {
     }
 }
 
-fn closest_heading<'a>(note: &'a crate::parse::Note, wanted: &str) -> Option<&'a str> {
+fn closest_heading<'a>(note: &'a crate::parse::Outline, wanted: &str) -> Option<&'a str> {
     let wanted = heading_key(wanted);
     let limit = crate::suggest::typo_limit(wanted.chars().count());
-    let best =
-        crate::suggest::closest(&wanted, note.headings.iter().map(|h| h.key.as_str()), limit)?;
+    let best = crate::suggest::closest(&wanted, note.headings.iter().map(|h| &*h.key), limit)?;
     note.headings
         .iter()
-        .find(|h| h.key == best)
-        .map(|h| h.raw.as_str())
+        .find(|h| &*h.key == best)
+        .map(|h| &*h.raw)
 }

@@ -88,11 +88,14 @@ pub fn find(name: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.meta().name == name)
 }
 
-/// The linked note and whether its subpath should be checked: only `.md` targets have
-/// headings and blocks (reference note, rule 7).
-pub(crate) fn markdown_target<'a>(vault: &'a Vault, resolution: &Resolution) -> Option<&'a Note> {
+/// The outline of the linked note, whose subpath should be checked: only `.md` targets
+/// have headings and blocks (reference note, rule 7).
+pub(crate) fn markdown_target<'a>(
+    vault: &'a Vault,
+    resolution: &Resolution,
+) -> Option<&'a crate::parse::Outline> {
     let file = resolution.file()?;
-    vault.note(file)
+    vault.outline(file)
 }
 
 /// An ID-labelled link that resolved to a note, with its label.
@@ -115,7 +118,9 @@ pub(crate) fn labelled_links<'a>(
         .filter(|(link, _)| link.problem.is_none())
         .filter_map(move |(link, resolution)| {
             let (id, kind) = crate::attack::link_label(link, config)?;
-            let target = resolution.file().filter(|&f| ctx.vault.note(f).is_some());
+            let target = resolution
+                .file()
+                .filter(|&f| ctx.vault.outline(f).is_some());
             Some(LabelledLink {
                 link,
                 target,
@@ -157,7 +162,7 @@ pub(crate) fn mentioned_ids(ctx: &NoteContext<'_>) -> Vec<Mention> {
         .map(|d| Mention {
             id: d.id.clone(),
             kind: d.kind,
-            span: d.span,
+            span: d.span(ctx.note),
             link: None,
         })
         .collect();

@@ -1,7 +1,7 @@
 //! Registry checks and the executable examples in every rule's docs.
 
 use super::*;
-use crate::parse::parse_note;
+use crate::parse::{parse_note, Outline};
 use crate::vault::VaultFile;
 
 #[test]
@@ -56,7 +56,13 @@ fn blocks(docs: &str) -> Vec<(String, String)> {
     out
 }
 
-pub(crate) fn example_vault(files: &[(String, String)]) -> Vault {
+/// A vault held in memory: its files and the text of each note, for the check pass.
+pub(crate) struct ExampleVault {
+    vault: Vault,
+    texts: Vec<String>,
+}
+
+pub(crate) fn example_vault(files: &[(String, String)]) -> ExampleVault {
     let mut sorted = files.to_vec();
     sorted.sort();
     let vault_files = sorted
@@ -69,52 +75,34 @@ pub(crate) fn example_vault(files: &[(String, String)]) -> Vault {
             lint: true,
         })
         .collect();
-    let notes = sorted
+    let outlines = sorted
         .iter()
-        .map(|(p, t)| p.ends_with(".md").then(|| parse_note(t)))
+        .map(|(p, t)| p.ends_with(".md").then(|| Outline::of(&parse_note(t))))
         .collect();
-    let mut vault = Vault::new(vault_files, notes, Vec::new());
+    let mut vault = Vault::new(vault_files, outlines, Vec::new());
     vault.attack_config = std::sync::Arc::new(crate::attack::AttackConfig::default());
     vault.catalogue = std::sync::Arc::new(crate::attack::Catalogue::built_in());
     vault.attack = crate::attack::AttackModel::build(&vault, &vault.attack_config);
-    vault.resolutions = (0..vault.files.len())
-        .map(|id| {
-            vault.note(id).map_or_else(Vec::new, |n| {
-                n.links.iter().map(|l| vault.resolve(&l.path, id)).collect()
-            })
-        })
-        .collect();
-    vault
+    ExampleVault {
+        vault,
+        texts: sorted.into_iter().map(|(_, t)| t).collect(),
+    }
 }
 
-/// Runs every rule, applies in-note suppressions, and keeps `rule`'s findings: the docs
-/// examples see exactly what users see.
-pub(crate) fn run_rule(rule: &dyn Rule, vault: &Vault) -> Vec<Diagnostic> {
+/// Runs every rule the way `check` does (suppressions included) and keeps `rule`'s
+/// findings: the docs examples see exactly what users see.
+pub(crate) fn run_rule(rule: &dyn Rule, example: &ExampleVault) -> Vec<Diagnostic> {
+    let vault = &example.vault;
     let mut out = Vec::new();
-    for (id, note) in vault.linted_notes() {
-        let ctx = NoteContext {
-            vault,
-            id,
-            note,
-            path: vault.path(id),
-            resolutions: &vault.resolutions[id],
-        };
-        for r in ALL {
-            r.check_note(&ctx, &mut out);
-        }
+    for id in vault.linted_notes() {
+        out.extend(crate::check_text(vault, id, &example.texts[id], ALL).0);
     }
     for r in ALL {
         r.check_vault(vault, &mut out);
     }
-    crate::suppress::apply(
-        vault,
-        out,
-        &ALL.iter().map(|r| r.meta().name).collect::<Vec<_>>(),
-        true,
-    )
-    .into_iter()
-    .filter(|d| d.rule.name == rule.meta().name)
-    .collect()
+    out.into_iter()
+        .filter(|d| d.rule.name == rule.meta().name)
+        .collect()
 }
 
 #[test]
