@@ -59,7 +59,7 @@ impl CheckOptions {
             severities: BTreeMap::new(),
             max_note_bytes: vault::MAX_NOTE_BYTES,
             attack: Arc::new(attack::AttackConfig::default()),
-            catalogue: Arc::new(attack::Catalogue::built_in()),
+            catalogue: attack::Catalogue::built_in_shared(),
         }
     }
 }
@@ -194,6 +194,50 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     };
     report.recount();
     Ok(report)
+}
+
+/// Checks a vault held in memory (`(vault path, text)` pairs; paths not ending in `.md` are
+/// attachments) with every rule and the default options: for tests, docs examples and fuzzing.
+pub fn check_texts(files: &[(&str, &str)]) -> Report {
+    let mut sorted: Vec<(&str, &str)> = files.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup_by(|a, b| a.0 == b.0);
+    let vault_files = sorted
+        .iter()
+        .map(|(p, _)| vault::VaultFile {
+            path: (*p).into(),
+            abs: p.into(),
+            size: 0,
+            is_note: p.ends_with(".md"),
+            lint: true,
+        })
+        .collect();
+    let outlines = sorted
+        .iter()
+        .map(|(p, t)| {
+            p.ends_with(".md")
+                .then(|| parse::Outline::of(&parse::parse(t, parse::Depth::Outline)))
+        })
+        .collect();
+    let options = CheckOptions::new(PathBuf::new());
+    let mut vault = Vault::new(vault_files, outlines, Vec::new());
+    vault.attack_config = Arc::clone(&options.attack);
+    vault.catalogue = Arc::clone(&options.catalogue);
+    vault.attack = attack::AttackModel::build(&vault, &options.attack);
+    let mut diagnostics = Vec::new();
+    for id in vault.linted_notes() {
+        diagnostics.extend(check_text(&vault, id, sorted[id].1, rules::ALL).0);
+    }
+    for rule in rules::ALL {
+        rule.check_vault(&vault, &mut diagnostics);
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut report = Report {
+        diagnostics,
+        summary: Summary::default(),
+    };
+    report.recount();
+    report
 }
 
 /// The check pass for one note: parse it fully, resolve its links, run the rules and

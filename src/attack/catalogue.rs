@@ -49,6 +49,15 @@ impl Catalogue {
         }
     }
 
+    /// The built-in catalogue, parsed once per process (it is immutable data).
+    pub fn built_in_shared() -> std::sync::Arc<Self> {
+        static BUILT_IN_CATALOGUE: std::sync::OnceLock<std::sync::Arc<Catalogue>> =
+            std::sync::OnceLock::new();
+        std::sync::Arc::clone(
+            BUILT_IN_CATALOGUE.get_or_init(|| std::sync::Arc::new(Catalogue::built_in())),
+        )
+    }
+
     pub fn built_in() -> Self {
         let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue {
             version: String::new(),

@@ -1,8 +1,6 @@
 //! Registry checks and the executable examples in every rule's docs.
 
 use super::*;
-use crate::parse::{parse_note, Outline};
-use crate::vault::VaultFile;
 
 #[test]
 fn registry_is_sorted_unique_and_kebab_case() {
@@ -56,55 +54,6 @@ fn blocks(docs: &str) -> Vec<(String, String)> {
     out
 }
 
-/// A vault held in memory: its files and the text of each note, for the check pass.
-pub(crate) struct ExampleVault {
-    vault: Vault,
-    texts: Vec<String>,
-}
-
-pub(crate) fn example_vault(files: &[(String, String)]) -> ExampleVault {
-    let mut sorted = files.to_vec();
-    sorted.sort();
-    let vault_files = sorted
-        .iter()
-        .map(|(p, _)| VaultFile {
-            path: p.as_str().into(),
-            abs: p.into(),
-            size: 0,
-            is_note: p.ends_with(".md"),
-            lint: true,
-        })
-        .collect();
-    let outlines = sorted
-        .iter()
-        .map(|(p, t)| p.ends_with(".md").then(|| Outline::of(&parse_note(t))))
-        .collect();
-    let mut vault = Vault::new(vault_files, outlines, Vec::new());
-    vault.attack_config = std::sync::Arc::new(crate::attack::AttackConfig::default());
-    vault.catalogue = std::sync::Arc::new(crate::attack::Catalogue::built_in());
-    vault.attack = crate::attack::AttackModel::build(&vault, &vault.attack_config);
-    ExampleVault {
-        vault,
-        texts: sorted.into_iter().map(|(_, t)| t).collect(),
-    }
-}
-
-/// Runs every rule the way `check` does (suppressions included) and keeps `rule`'s
-/// findings: the docs examples see exactly what users see.
-pub(crate) fn run_rule(rule: &dyn Rule, example: &ExampleVault) -> Vec<Diagnostic> {
-    let vault = &example.vault;
-    let mut out = Vec::new();
-    for id in vault.linted_notes() {
-        out.extend(crate::check_text(vault, id, &example.texts[id], ALL).0);
-    }
-    for r in ALL {
-        r.check_vault(vault, &mut out);
-    }
-    out.into_iter()
-        .filter(|d| d.rule.name == rule.meta().name)
-        .collect()
-}
-
 #[test]
 fn docs_examples_fire_and_stay_quiet() {
     for rule in ALL {
@@ -130,9 +79,14 @@ fn docs_examples_fire_and_stay_quiet() {
             let path = info.split_once(" file=").map_or("Example.md", |(_, p)| p);
             let mut files = context.clone();
             files.push((path.to_owned(), body.clone()));
-            let found: Vec<_> = run_rule(*rule, &example_vault(&files))
+            let texts: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(p, t)| (p.as_str(), t.as_str()))
+                .collect();
+            let found: Vec<_> = crate::check_texts(&texts)
+                .diagnostics
                 .into_iter()
-                .filter(|d| &*d.path == path)
+                .filter(|d| &*d.path == path && d.rule.name == name)
                 .collect();
             if info.starts_with("md bad") {
                 assert!(

@@ -10,7 +10,7 @@ mod walk;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use read::{read_note, NoteText, MAX_NOTE_BYTES};
+pub use read::{decode as decode_note, read_note, NoteText, MAX_NOTE_BYTES};
 pub use walk::{walk, WalkOptions};
 
 /// One file in the vault.

@@ -37,7 +37,8 @@ pub fn read_note(path: &Path, max_bytes: u64) -> NoteText {
     decode(bytes)
 }
 
-pub(crate) fn decode(mut bytes: Vec<u8>) -> NoteText {
+/// Turns a note's bytes into text: BOM stripped, NUL means binary, invalid UTF-8 replaced.
+pub fn decode(mut bytes: Vec<u8>) -> NoteText {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
