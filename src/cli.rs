@@ -229,7 +229,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         let baseline = Baseline::record(&report.diagnostics);
         let json =
             serde_json::to_string_pretty(&baseline).map_err(|e| Error::Usage(e.to_string()))?;
-        std::fs::write(path, json + "\n").map_err(|e| {
+        write_atomically(path, &(json + "\n")).map_err(|e| {
             Error::Usage(format!("cannot write baseline `{}`: {e}", path.display()))
         })?;
         writeln!(
@@ -282,6 +282,17 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Writes `text` to a temp file beside `path` and renames it over `path`, so an interrupted
+/// run (Ctrl-C) never leaves a half-written file behind.
+fn write_atomically(path: &std::path::Path, text: &str) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The vault folder as given, `/`-separated with a trailing `/`, when it is relative:
