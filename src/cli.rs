@@ -287,7 +287,10 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
 /// Writes `text` to a temp file beside `path` and renames it over `path`, so an interrupted
 /// run (Ctrl-C) never leaves a half-written file behind.
 fn write_atomically(path: &std::path::Path, text: &str) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(text.as_bytes())?;
     file.as_file().sync_all()?;

@@ -58,7 +58,7 @@ impl CheckOptions {
             rules: None,
             severities: BTreeMap::new(),
             max_note_bytes: vault::MAX_NOTE_BYTES,
-            attack: Arc::new(attack::AttackConfig::default()),
+            attack: attack::AttackConfig::default_shared(),
             catalogue: attack::Catalogue::built_in_shared(),
         }
     }

@@ -1,20 +1,26 @@
-//! Note parsing and link extraction on arbitrary bytes, then the whole check pass (resolve,
-//! every rule, suppressions) on a two-note vault holding the input. Must never panic.
+//! Note parsing and link extraction on arbitrary bytes: decoding, front matter, links,
+//! headings, block ids, the outline and ATT&CK labels. Must never panic, hang or blow up.
 #![no_main]
 
+use std::sync::OnceLock;
+
 use libfuzzer_sys::fuzz_target;
+use vaultlint::attack::AttackConfig;
+use vaultlint::parse::{parse_note, Outline};
 use vaultlint::vault::{decode_note, NoteText};
 
 fuzz_target!(|data: &[u8]| {
+    static CONFIG: OnceLock<AttackConfig> = OnceLock::new();
+    let config = CONFIG.get_or_init(AttackConfig::default);
     if let NoteText::Text(text, _) = decode_note(data.to_vec()) {
-        let note = vaultlint::parse::parse_note(&text);
+        let note = parse_note(&text);
         for link in &note.links {
             assert!(link.span.start <= link.span.end && link.span.end <= text.len());
-            let _ = vaultlint::attack::link_label(link, &vaultlint::attack::AttackConfig::default());
+            let _ = vaultlint::attack::link_label(link, config);
         }
         for heading in &note.headings {
-            assert!(heading.span.end <= text.len());
+            assert!(heading.span.start <= heading.span.end && heading.span.end <= text.len());
         }
-        let _ = vaultlint::check_texts(&[("Fuzz.md", text.as_str()), ("Other note.md", "# Other\n^blk\n")]);
+        let _ = Outline::of(&note);
     }
 });

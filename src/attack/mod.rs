@@ -128,6 +128,16 @@ impl Default for AttackConfig {
 }
 
 impl AttackConfig {
+    /// The default configuration, built once per process (compiling its patterns is the
+    /// costly part).
+    pub fn default_shared() -> std::sync::Arc<Self> {
+        static DEFAULT_ATTACK_CONFIG: std::sync::OnceLock<std::sync::Arc<AttackConfig>> =
+            std::sync::OnceLock::new();
+        std::sync::Arc::clone(
+            DEFAULT_ATTACK_CONFIG.get_or_init(|| std::sync::Arc::new(AttackConfig::default())),
+        )
+    }
+
     pub fn kind_of(&self, text: &str) -> Option<IdKind> {
         let text = text.trim();
         if text.len() > 16 {

@@ -225,27 +225,44 @@ fn broken_pipe_exits_quietly() {
 fn interrupt_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..3000 {
-        std::fs::write(dir.path().join(format!("n{i}.md")), "# T\n[[missing]] ".repeat(200)).unwrap();
+        std::fs::write(
+            dir.path().join(format!("n{i}.md")),
+            "# T\n[[missing]] ".repeat(200),
+        )
+        .unwrap();
     }
     let out_dir = tempfile::tempdir().unwrap();
     let baseline = out_dir.path().join("baseline.json");
     let child = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
-        .args(["check", dir.path().to_str().unwrap(), "--write-baseline", baseline.to_str().unwrap()])
+        .args([
+            "check",
+            dir.path().to_str().unwrap(),
+            "--write-baseline",
+            baseline.to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(150));
-    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
     let mut child = child;
     let _ = child.wait();
-    let left: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert!(
         left.is_empty() || left == [std::ffi::OsString::from("baseline.json")],
         "an interrupted run left {left:?}"
     );
     if baseline.exists() {
         let text = std::fs::read_to_string(&baseline).unwrap();
-        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok(), "a half-written baseline");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+            "a half-written baseline"
+        );
     }
 }
