@@ -39,6 +39,10 @@ pub struct Vault {
     /// The keys of `by_name` with their length in characters, sorted by length then name,
     /// so "did you mean" only looks at names of a plausible length.
     names_by_len: Vec<(usize, String)>,
+    /// Indexes into `names_by_len` by (length, first character of the stem) and by (length,
+    /// last character of the stem): a typo rarely changes both ends, so "did you mean" looks
+    /// only in these buckets and stays fast on vaults with many broken links.
+    names_by_end: HashMap<(usize, char, bool), Vec<u32>>,
 }
 
 impl Vault {
@@ -64,6 +68,16 @@ impl Vault {
             .map(|k| (k.chars().count(), k.clone()))
             .collect();
         names_by_len.sort_unstable();
+        let mut names_by_end: HashMap<(usize, char, bool), Vec<u32>> = HashMap::new();
+        for (i, (len, name)) in names_by_len.iter().enumerate() {
+            let stem = name.strip_suffix(".md").unwrap_or(name);
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            for (c, first) in [(stem.chars().next(), true), (stem.chars().last(), false)] {
+                if let Some(c) = c {
+                    names_by_end.entry((*len, c, first)).or_default().push(i);
+                }
+            }
+        }
         Vault {
             files,
             outlines,
@@ -75,6 +89,7 @@ impl Vault {
             keys,
             by_name,
             names_by_len,
+            names_by_end,
         }
     }
 
@@ -84,6 +99,28 @@ impl Vault {
 
     pub fn outline(&self, id: FileId) -> Option<&Outline> {
         self.outlines.get(id).and_then(Option::as_ref)
+    }
+
+    /// Lower-cased file names within `slack` characters of `name`'s length that share the
+    /// first or the last character of its stem (the name without `.md`), each once.
+    pub fn typo_candidates(&self, name: &str, slack: usize) -> Vec<&str> {
+        let len = name.chars().count();
+        let stem = name.strip_suffix(".md").unwrap_or(name);
+        let mut found: Vec<u32> = Vec::new();
+        for l in len.saturating_sub(slack)..=len + slack {
+            for (c, first) in [(stem.chars().next(), true), (stem.chars().last(), false)] {
+                if let Some(list) = c.and_then(|c| self.names_by_end.get(&(l, c, first))) {
+                    found.extend(list);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .filter_map(|i| self.names_by_len.get(i as usize))
+            .map(|(_, n)| n.as_str())
+            .collect()
     }
 
     /// Lower-cased file names whose length in characters is within `slack` of `len`.

@@ -158,14 +158,7 @@ fn note_name(path: &str) -> &str {
 fn closest_name(vault: &crate::index::Vault, wanted: &str) -> Option<String> {
     let len = wanted.chars().count();
     let limit = crate::suggest::typo_limit(len);
-    // A typo rarely hits both ends of a name: comparing only names that share the first
-    // or the last character of the stem keeps this cheap on vaults with many broken links.
-    let stem = wanted.strip_suffix(".md").unwrap_or(wanted);
-    let (first, last) = (stem.chars().next(), stem.chars().last());
-    let candidates = vault.names_near(len, limit).filter(|n| {
-        let n_stem = n.strip_suffix(".md").unwrap_or(n);
-        n_stem.chars().next() == first || n_stem.chars().last() == last
-    });
+    let candidates = vault.typo_candidates(wanted, limit);
     let name = crate::suggest::closest(wanted, candidates, limit)?;
     let shown = vault
         .files_named(name)
