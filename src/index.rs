@@ -38,11 +38,14 @@ pub struct Vault {
     pub(crate) by_name: HashMap<String, Vec<FileId>>,
     /// The keys of `by_name` with their length in characters, sorted by length then name,
     /// so "did you mean" only looks at names of a plausible length.
-    names_by_len: Vec<(usize, String)>,
+    names_by_len: Vec<(usize, String, u64)>,
     /// Indexes into `names_by_len` by (length, first character of the stem) and by (length,
     /// last character of the stem): a typo rarely changes both ends, so "did you mean" looks
     /// only in these buckets and stays fast on vaults with many broken links.
     names_by_end: HashMap<(usize, char, bool), Vec<u32>>,
+    /// Lower-cased file name without its extension → attachments (non-Markdown files), for
+    /// the hint that attachment links need the extension.
+    attachments_by_stem: HashMap<String, Vec<FileId>>,
 }
 
 impl Vault {
@@ -63,13 +66,27 @@ impl Vault {
                 aliases.entry(name_key(alias)).or_default().push(id);
             }
         }
-        let mut names_by_len: Vec<(usize, String)> = by_name
+        let mut names_by_len: Vec<(usize, String, u64)> = by_name
             .keys()
-            .map(|k| (k.chars().count(), k.clone()))
+            .map(|k| (k.chars().count(), k.clone(), crate::suggest::char_mask(k)))
             .collect();
         names_by_len.sort_unstable();
+        let mut attachments_by_stem: HashMap<String, Vec<FileId>> = HashMap::new();
+        for (id, key) in keys
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| !files[*id].is_note)
+        {
+            let name = key.rsplit('/').next().unwrap_or(key);
+            if let Some((stem, _)) = name.rsplit_once('.') {
+                attachments_by_stem
+                    .entry(stem.to_owned())
+                    .or_default()
+                    .push(id);
+            }
+        }
         let mut names_by_end: HashMap<(usize, char, bool), Vec<u32>> = HashMap::new();
-        for (i, (len, name)) in names_by_len.iter().enumerate() {
+        for (i, (len, name, _)) in names_by_len.iter().enumerate() {
             let stem = name.strip_suffix(".md").unwrap_or(name);
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             for (c, first) in [(stem.chars().next(), true), (stem.chars().last(), false)] {
@@ -90,6 +107,7 @@ impl Vault {
             by_name,
             names_by_len,
             names_by_end,
+            attachments_by_stem,
         }
     }
 
@@ -103,7 +121,7 @@ impl Vault {
 
     /// Lower-cased file names within `slack` characters of `name`'s length that share the
     /// first or the last character of its stem (the name without `.md`), each once.
-    pub fn typo_candidates(&self, name: &str, slack: usize) -> Vec<&str> {
+    pub fn typo_candidates(&self, name: &str, slack: usize) -> Vec<(&str, u64)> {
         let len = name.chars().count();
         let stem = name.strip_suffix(".md").unwrap_or(name);
         let mut found: Vec<u32> = Vec::new();
@@ -119,19 +137,15 @@ impl Vault {
         found
             .into_iter()
             .filter_map(|i| self.names_by_len.get(i as usize))
-            .map(|(_, n)| n.as_str())
+            .map(|(_, n, mask)| (n.as_str(), *mask))
             .collect()
     }
 
-    /// Lower-cased file names whose length in characters is within `slack` of `len`.
-    pub fn names_near(&self, len: usize, slack: usize) -> impl Iterator<Item = &str> {
-        let lo = self
-            .names_by_len
-            .partition_point(|(l, _)| *l < len.saturating_sub(slack));
-        let hi = self
-            .names_by_len
-            .partition_point(|(l, _)| *l <= len + slack);
-        self.names_by_len[lo..hi].iter().map(|(_, n)| n.as_str())
+    /// Attachments whose lower-cased name without extension is `stem`, by path.
+    pub fn attachments_with_stem(&self, stem: &str) -> &[FileId] {
+        self.attachments_by_stem
+            .get(stem)
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn files_named(&self, lower_name: &str) -> &[FileId] {

@@ -122,34 +122,31 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     }
     let listing = vault::walk(root, &options.walk);
     let mut problems = listing.problems;
-    let outlines: Vec<(Option<parse::Outline>, Option<FileProblem>)> = listing
-        .files
-        .par_iter()
-        .map(|file| {
-            if !file.is_note {
-                return (None, None);
-            }
-            let problem = |kind| {
-                Some(FileProblem {
-                    path: file.path.clone(),
-                    kind,
-                })
-            };
-            match vault::read_note(&file.abs, options.max_note_bytes) {
-                NoteText::Text(text, issue) => {
-                    let note = parse::parse(&text, parse::Depth::Outline);
-                    (Some(parse::Outline::of(&note)), issue.and_then(problem))
+    let (outlines, read_problems): (Vec<Option<parse::Outline>>, Vec<Option<FileProblem>>) =
+        listing
+            .files
+            .par_iter()
+            .map(|file| {
+                if !file.is_note {
+                    return (None, None);
                 }
-                NoteText::Skipped(kind) => (None, problem(kind)),
-            }
-        })
-        .collect();
-    let mut kept = Vec::with_capacity(outlines.len());
-    for (outline, problem) in outlines {
-        kept.push(outline);
-        problems.extend(problem);
-    }
-    let mut vault = Vault::new(listing.files, kept, problems);
+                let problem = |kind| {
+                    Some(FileProblem {
+                        path: file.path.clone(),
+                        kind,
+                    })
+                };
+                match vault::read_note(&file.abs(root), options.max_note_bytes) {
+                    NoteText::Text(text, issue) => {
+                        let note = parse::parse(&text, parse::Depth::Outline);
+                        (Some(parse::Outline::of(&note)), issue.and_then(problem))
+                    }
+                    NoteText::Skipped(kind) => (None, problem(kind)),
+                }
+            })
+            .unzip();
+    problems.extend(read_problems.into_iter().flatten());
+    let mut vault = Vault::new(listing.files, outlines, problems);
     vault.attack_config = Arc::clone(&options.attack);
     vault.catalogue = Arc::clone(&options.catalogue);
     vault.attack = attack::AttackModel::build(&vault, &options.attack);
@@ -160,7 +157,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     let checked: Vec<(Vec<Diagnostic>, NoteStats)> = linted
         .par_iter()
         .map(
-            |&id| match vault::read_note(&vault.files[id].abs, options.max_note_bytes) {
+            |&id| match vault::read_note(&vault.files[id].abs(root), options.max_note_bytes) {
                 NoteText::Text(text, _) => check_text(&vault, id, &text, &rules),
                 // The note changed between the passes; the outline pass reported what it saw.
                 NoteText::Skipped(_) => (Vec::new(), NoteStats::default()),
@@ -206,7 +203,6 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
         .iter()
         .map(|(p, _)| vault::VaultFile {
             path: (*p).into(),
-            abs: p.into(),
             size: 0,
             is_note: p.ends_with(".md"),
             lint: true,

@@ -2,9 +2,30 @@
 
 use rapidfuzz::distance::levenshtein;
 
-/// Allowed edits for a word of `len` characters: one per four characters, 1 to 4.
+/// Allowed edits for a name of `len` characters: one per five characters, 1 or 2. More
+/// edits rarely name the note meant, and would make the search grow with the vault.
 pub fn typo_limit(len: usize) -> usize {
-    (len / 4).clamp(1, 4)
+    (len / 5).clamp(1, 2)
+}
+
+/// A 64-bit set of the characters in `s` (letters and digits get their own bit, others
+/// share bits). Each character of one string missing from the other needs an edit, so
+/// the differing bits give a lower bound of the edit distance that costs one AND.
+pub fn char_mask(s: &str) -> u64 {
+    s.chars().fold(0, |mask, c| {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            ' ' => 36,
+            _ => 37 + (c as u32 % 27),
+        };
+        mask | (1 << bit)
+    })
+}
+
+/// The least number of edits between strings with these character masks.
+pub fn mask_bound(a: u64, b: u64) -> usize {
+    (a & !b).count_ones().max((b & !a).count_ones()) as usize
 }
 
 /// The candidate closest to `wanted` within `limit` edits (callers pre-filter candidates
@@ -12,15 +33,27 @@ pub fn typo_limit(len: usize) -> usize {
 /// candidate in string order, so the answer does not depend on iteration order.
 pub fn closest<'a>(
     wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
+    candidates: impl IntoIterator<Item = (&'a str, u64)>,
     limit: usize,
 ) -> Option<&'a str> {
-    let scorer = levenshtein::BatchComparator::new(wanted.chars());
+    let ascii = wanted.is_ascii();
+    // Bytes are characters in ASCII; comparing them avoids decoding UTF-8 per candidate.
+    let bytes_scorer = levenshtein::BatchComparator::new(wanted.bytes());
+    let chars_scorer = levenshtein::BatchComparator::new(wanted.chars());
+    let wanted_mask = char_mask(wanted);
     let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
+    for (candidate, mask) in candidates {
         let cutoff = best.map_or(limit, |(d, _)| d);
+        if mask_bound(wanted_mask, mask) > cutoff {
+            continue;
+        }
         let args = levenshtein::Args::default().score_cutoff(cutoff);
-        if let Some(d) = scorer.distance_with_args(candidate.chars(), &args) {
+        let distance = if ascii && candidate.is_ascii() {
+            bytes_scorer.distance_with_args(candidate.bytes(), &args)
+        } else {
+            chars_scorer.distance_with_args(candidate.chars(), &args)
+        };
+        if let Some(d) = distance {
             if best.is_none_or(|(bd, bn)| (d, candidate) < (bd, bn)) {
                 best = Some((d, candidate));
             }
@@ -40,8 +73,19 @@ mod tests {
             "masquerade file type.md",
             "process injection.md",
         ];
-        assert_eq!(closest("masquerding.md", names, 3), Some("masquerading.md"));
-        assert_eq!(closest("completely different.md", names, 3), None);
-        assert_eq!(closest("ab", ["ac", "aa"], 1), Some("aa"));
+        let with_masks = |names: &[&'static str]| -> Vec<(&'static str, u64)> {
+            names.iter().map(|n| (*n, char_mask(n))).collect()
+        };
+        assert_eq!(
+            closest("masquerding.md", with_masks(&names), 3),
+            Some("masquerading.md")
+        );
+        assert_eq!(
+            closest("completely different.md", with_masks(&names), 3),
+            None
+        );
+        assert_eq!(closest("ab", with_masks(&["ac", "aa"]), 1), Some("aa"));
+        assert!(mask_bound(char_mask("abc"), char_mask("xyz")) == 3);
+        assert!(mask_bound(char_mask("listen"), char_mask("silent")) == 0);
     }
 }

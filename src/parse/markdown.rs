@@ -174,6 +174,7 @@ pub(super) fn walk(
                         level,
                         key: heading_key(&raw),
                         plain_key: heading_key(&plain),
+                        plain: plain.trim().to_owned(),
                         raw,
                         span: lines.span(range.start, trimmed_end(original, &range)),
                     });

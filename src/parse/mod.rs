@@ -14,6 +14,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::diagnostic::{LineIndex, Span};
+use crate::resolve::{heading_key, HeadingKeyChars};
 pub use frontmatter::{FrontMatterCut, YamlError};
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
@@ -24,7 +25,9 @@ pub struct Heading {
     pub raw: String,
     /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased.
     pub key: String,
-    /// The rendered text (inline markup removed), stripped and lower-cased.
+    /// The rendered text, inline markup removed.
+    pub plain: String,
+    /// `plain` as Obsidian compares it.
     pub plain_key: String,
     pub span: Span,
 }
@@ -95,8 +98,8 @@ pub struct Note {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {
     pub headings: Vec<OutlineHeading>,
-    /// Lower-cased block ids.
-    pub block_ids: Vec<Box<str>>,
+    /// Lower-cased block ids, one per line (one allocation per note, not one per id).
+    block_ids: Box<str>,
     /// String entries of `aliases`, as Obsidian reads them.
     pub aliases: Vec<Box<str>>,
     /// String entries of the deprecated `alias` key, which ATT&CK vaults still use.
@@ -107,9 +110,30 @@ pub struct Outline {
 pub struct OutlineHeading {
     pub level: u8,
     pub raw: Box<str>,
-    pub key: Box<str>,
-    /// Empty when equal to `key`.
-    pub plain_key: Box<str>,
+    /// The rendered text (inline markup removed), when it compares differently from `raw`.
+    pub plain: Option<Box<str>>,
+}
+
+impl OutlineHeading {
+    /// The heading as Obsidian compares it (`crate::resolve::heading_key`).
+    pub fn key(&self) -> String {
+        heading_key(&self.raw)
+    }
+
+    /// Whether a subpath piece, in key form, names this heading.
+    pub fn matches(&self, key: &str) -> bool {
+        HeadingKeyChars::new(&self.raw).eq(key.chars())
+            || self
+                .plain
+                .as_deref()
+                .is_some_and(|p| HeadingKeyChars::new(p).eq(key.chars()))
+    }
+}
+
+impl Outline {
+    pub fn block_ids(&self) -> impl Iterator<Item = &str> {
+        self.block_ids.split('\n').filter(|b| !b.is_empty())
+    }
 }
 
 impl Outline {
@@ -120,19 +144,19 @@ impl Outline {
             .map(|h| OutlineHeading {
                 level: h.level,
                 raw: h.raw.as_str().into(),
-                key: h.key.as_str().into(),
-                plain_key: if h.plain_key == h.key {
-                    "".into()
-                } else {
-                    h.plain_key.as_str().into()
-                },
+                plain: (h.plain_key != h.key).then(|| h.plain.as_str().into()),
             })
             .collect();
         let block_ids = note
             .block_ids
             .iter()
-            .map(|b| b.id.to_lowercase().into_boxed_str())
-            .collect();
+            .map(|b| b.id.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(
+                "
+",
+            )
+            .into_boxed_str();
         let entries = |key: &str| -> Vec<Box<str>> {
             note.front_matter
                 .value()

@@ -143,7 +143,7 @@ pub fn strip_heading(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
-        let is_space = c.is_whitespace() || "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\".contains(c);
+        let is_space = is_heading_separator(c);
         if is_space {
             pending_space = !out.is_empty();
         } else {
@@ -159,7 +159,57 @@ pub fn strip_heading(text: &str) -> String {
 
 /// A heading or link subpath in the form Obsidian compares: stripped and lower-cased.
 pub fn heading_key(text: &str) -> String {
-    strip_heading(text).to_lowercase()
+    HeadingKeyChars::new(text).collect()
+}
+
+/// The characters of `heading_key(text)`, without allocating: headings are compared this
+/// way so that outlines need not store a second copy of every heading.
+pub struct HeadingKeyChars<'a> {
+    chars: std::str::Chars<'a>,
+    lower: Option<std::char::ToLowercase>,
+    started: bool,
+    space: bool,
+}
+
+impl<'a> HeadingKeyChars<'a> {
+    pub fn new(text: &'a str) -> Self {
+        HeadingKeyChars {
+            chars: text.chars(),
+            lower: None,
+            started: false,
+            space: false,
+        }
+    }
+}
+
+fn is_heading_separator(c: char) -> bool {
+    c.is_whitespace() || "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\".contains(c)
+}
+
+impl Iterator for HeadingKeyChars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.lower.as_mut().and_then(Iterator::next) {
+            return Some(c);
+        }
+        for c in self.chars.by_ref() {
+            if is_heading_separator(c) {
+                self.space = self.started;
+                continue;
+            }
+            self.started = true;
+            let mut lower = c.to_lowercase();
+            if std::mem::take(&mut self.space) {
+                self.lower = Some(lower);
+                return Some(' ');
+            }
+            let first = lower.next();
+            self.lower = Some(lower);
+            return first;
+        }
+        None
+    }
 }
 
 /// What a subpath asks for and whether the note has it.
@@ -185,7 +235,7 @@ pub fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
     if pieces.len() == 1 {
         if let Some(id) = pieces[0].strip_prefix('^') {
             let wanted = id.to_lowercase();
-            return if note.block_ids.iter().any(|b| **b == *wanted) {
+            return if note.block_ids().any(|b| b == wanted) {
                 SubpathCheck::Found
             } else {
                 SubpathCheck::MissingBlock { id: id.to_owned() }
@@ -202,8 +252,7 @@ pub fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
         let Some(piece) = wanted.get(next) else {
             break;
         };
-        if heading.level > last_level && (*heading.key == **piece || *heading.plain_key == **piece)
-        {
+        if heading.level > last_level && heading.matches(piece) {
             next += 1;
             last_level = heading.level;
         }

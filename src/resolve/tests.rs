@@ -34,7 +34,6 @@ fn vault() -> Vault {
         .iter()
         .map(|(p, _)| VaultFile {
             path: (*p).into(),
-            abs: p.into(),
             size: 0,
             is_note: p.ends_with(".md"),
             lint: true,

@@ -131,17 +131,11 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<String> {
         ));
     }
     if !name.contains('.') {
-        // An extension adds 2 to 7 characters (`.md` excluded, `.canvas` the longest).
-        let attachments: Vec<&str> = vault
-            .names_near(name.chars().count() + 5, 3)
-            .filter(|n| {
-                n.strip_prefix(name)
-                    .is_some_and(|rest| rest.starts_with('.') && rest != ".md")
-            })
-            .collect();
-        if let Some(first) = attachments.iter().min() {
+        if let Some(first) = vault.attachments_with_stem(name).first() {
+            let file = vault.path(*first);
+            let file = file.rsplit('/').next().unwrap_or(file);
             return Some(format!(
-                "attachments need their extension: did you mean `{first}`?"
+                "attachments need their extension: did you mean `{file}`?"
             ));
         }
     }

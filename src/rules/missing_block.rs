@@ -62,12 +62,11 @@ impl Rule for MissingBlock {
             } else {
                 format!("`{file}`")
             };
-            let help = if target.block_ids.is_empty() {
+            let help = if target.block_ids().next().is_none() {
                 format!("add ` ^{id}` at the end of the paragraph the link means")
             } else {
                 let ids: Vec<String> = target
-                    .block_ids
-                    .iter()
+                    .block_ids()
                     .take(5)
                     .map(|b| format!("`^{b}`"))
                     .collect();

@@ -103,7 +103,7 @@ impl Rule for MissingHeading {
                 && target
                     .headings
                     .iter()
-                    .any(|h| *h.key == *heading_key(&missing))
+                    .any(|h| h.matches(&heading_key(&missing)))
             {
                 diag = diag.with_help(format!(
                     "`{missing}` exists, but not below the link's earlier headings; list headings from outer to inner"
@@ -129,9 +129,17 @@ impl Rule for MissingHeading {
 fn closest_heading<'a>(note: &'a crate::parse::Outline, wanted: &str) -> Option<&'a str> {
     let wanted = heading_key(wanted);
     let limit = crate::suggest::typo_limit(wanted.chars().count());
-    let best = crate::suggest::closest(&wanted, note.headings.iter().map(|h| &*h.key), limit)?;
-    note.headings
+    let keys: Vec<String> = note
+        .headings
         .iter()
-        .find(|h| &*h.key == best)
-        .map(|h| &*h.raw)
+        .map(crate::parse::OutlineHeading::key)
+        .collect();
+    let best = crate::suggest::closest(
+        &wanted,
+        keys.iter()
+            .map(|k| (k.as_str(), crate::suggest::char_mask(k))),
+        limit,
+    )?;
+    let index = keys.iter().position(|k| k == best)?;
+    note.headings.get(index).map(|h| &*h.raw)
 }

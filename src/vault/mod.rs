@@ -7,7 +7,7 @@
 mod read;
 mod walk;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use read::{decode as decode_note, read_note, NoteText, MAX_NOTE_BYTES};
@@ -18,12 +18,21 @@ pub use walk::{walk, WalkOptions};
 pub struct VaultFile {
     /// Vault-relative, `/`-separated, as Obsidian shows it.
     pub path: Arc<str>,
-    pub abs: PathBuf,
     pub size: u64,
     pub is_note: bool,
     /// False for files that resolve as link targets but are not linted themselves
     /// (Obsidian's "Excluded files", `--only`, or config `exclude`).
     pub lint: bool,
+}
+
+impl VaultFile {
+    /// The file on disk: the vault root joined with the vault path. Not stored, to keep
+    /// the index small on large vaults.
+    pub fn abs(&self, root: &Path) -> PathBuf {
+        self.path
+            .split('/')
+            .fold(root.to_path_buf(), |p, seg| p.join(seg))
+    }
 }
 
 /// Why a file was not checked, or was checked only in part.

@@ -65,7 +65,6 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Listing {
             && options.only.as_ref().is_none_or(|only| only.contains(&rel));
         listing.files.push(VaultFile {
             path: rel.into(),
-            abs: entry.into_path(),
             size,
             is_note,
             lint,
