@@ -1,8 +1,8 @@
 //! `attack-duplicate-id`: two notes in the same domain folder declare the same ATT&CK ID.
 //!
-//! The domain folder is the nearest ancestor named as a domain in the configuration
-//! (`Enterprise-Attack`, `Mobile-Attack`, `ICS-Attack` by default); a vault without one
-//! is a single domain. Only each note's primary ID counts.
+//! The domain folder is the one holding the note's kind folder (`techniques/`, `groups/`,
+//! …), else the nearest configured domain folder, else the vault root. Only each note's
+//! primary ID counts.
 
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::index::FileId;
@@ -10,6 +10,27 @@ use crate::index::FileId;
 use super::{NoteContext, Rule, RuleMeta};
 
 pub struct AttackDuplicateId;
+
+/// Enough other declarations to act on; listing hundreds would make output grow with the
+/// square of the number of copies.
+const MAX_RELATED: usize = 10;
+
+/// The folder one ATT&CK domain's notes live in: the parent of the note's kind folder
+/// (`…/Enterprise-Attack/techniques/X.md` → `…/Enterprise-Attack`), else the configured
+/// domain folder around it, else the vault root.
+fn scope(vault: &crate::index::Vault, file: FileId) -> String {
+    let path = vault.path(file);
+    let config = &vault.attack_config;
+    if config.folder_kind(path).is_some() {
+        let mut parts = path.rsplitn(3, '/');
+        parts.next();
+        parts.next();
+        return parts.next().unwrap_or_default().to_owned();
+    }
+    config
+        .domain_of(path)
+        .map_or_else(String::new, |(folder, _)| folder.to_owned())
+}
 
 static META: RuleMeta = RuleMeta {
     name: "attack-duplicate-id",
@@ -54,13 +75,7 @@ impl Rule for AttackDuplicateId {
         let Some(primary) = vault.attack.primary(ctx.id) else {
             return;
         };
-        let config = &vault.attack_config;
-        let domain = |f: FileId| {
-            config
-                .domain_of(vault.path(f))
-                .map(|(folder, _)| folder.to_owned())
-        };
-        let here = domain(ctx.id);
+        let here = scope(vault, ctx.id);
         let others: Vec<FileId> = vault
             .attack
             .by_id
@@ -68,7 +83,7 @@ impl Rule for AttackDuplicateId {
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&f| f != ctx.id && domain(f) == here)
+            .filter(|&f| f != ctx.id && scope(vault, f) == here)
             .filter(|&f| vault.attack.primary(f).is_some_and(|p| p.id == primary.id))
             .collect();
         if others.is_empty() {
@@ -91,6 +106,7 @@ impl Rule for AttackDuplicateId {
             .with_related(
                 others
                     .iter()
+                    .take(MAX_RELATED)
                     .map(|&o| Related {
                         path: vault.path(o).clone(),
                         span: None,

@@ -119,11 +119,26 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<String> {
         format!("{name}.md")
     };
     if !vault.files_named(&with_ext).is_empty() {
-        let found = vault.files_named(&with_ext);
+        // The same-named files nearest to what was written first: a folder typo is then
+        // answered with the folder that was meant.
+        let wanted = key.trim_start_matches('/');
+        let mut found: Vec<(usize, &str)> = vault
+            .files_named(&with_ext)
+            .iter()
+            .map(|&f| {
+                let p = vault.path(f);
+                let lower = crate::index::name_key(p.strip_suffix(".md").unwrap_or(p));
+                (
+                    rapidfuzz::distance::levenshtein::distance(wanted.chars(), lower.chars()),
+                    &**p,
+                )
+            })
+            .collect();
+        found.sort_unstable();
         let paths: Vec<String> = found
             .iter()
             .take(3)
-            .map(|&f| format!("`{}`", vault.path(f)))
+            .map(|(_, p)| format!("`{p}`"))
             .collect();
         return Some(format!(
             "a file with this name exists at {}; check the folder part of the link",
