@@ -20,6 +20,9 @@ pub enum Resolution {
         /// The first two candidates tie on Obsidian's ranking: its choice depends on
         /// filesystem order.
         tie: bool,
+        /// The link matched the end of the path in the middle of a folder name (`[[b/X]]`
+        /// opening `ab/X.md`): Obsidian's suffix test is plain text, not path segments.
+        partial: bool,
     },
 }
 
@@ -30,6 +33,7 @@ impl Resolution {
             others: Vec::new(),
             exact: false,
             tie: false,
+            partial: false,
         }
     }
 
@@ -105,6 +109,7 @@ impl Vault {
                 others,
                 exact: true,
                 tie: false,
+                partial: false,
             };
         }
         if absolute {
@@ -128,11 +133,14 @@ impl Vault {
         let tie = ranked
             .get(1)
             .is_some_and(|&(o, l, _)| o == outside && l == len);
+        let key = &self.keys[file];
+        let partial = key.len() > wanted.len() && !key[..key.len() - wanted.len()].ends_with('/');
         Resolution::Found {
             file,
             others: ranked.iter().skip(1).map(|&(_, _, c)| c).collect(),
             exact: false,
             tie,
+            partial,
         }
     }
 }

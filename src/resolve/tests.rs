@@ -142,6 +142,24 @@ fn ambiguity_is_reported_with_ranking() {
 }
 
 #[test]
+fn partial_segment_matches_are_flagged() {
+    let v = vault();
+    let src = id(&v, "notes/Src.md");
+    assert!(matches!(
+        v.resolve("b/X", src),
+        Resolution::Found { partial: true, .. }
+    ));
+    assert!(matches!(
+        v.resolve("Sub/Deep", src),
+        Resolution::Found { partial: false, .. }
+    ));
+    assert!(matches!(
+        v.resolve("Note", src),
+        Resolution::Found { partial: false, .. }
+    ));
+}
+
+#[test]
 fn section_f_subpath_table() {
     let v = vault();
     let a = v.outline(id(&v, "A.md")).unwrap();

@@ -57,6 +57,7 @@ impl Rule for AmbiguousLink {
                 others,
                 exact,
                 tie,
+                ..
             } = resolution
             else {
                 continue;

@@ -18,6 +18,7 @@ mod deprecated_property;
 mod invalid_front_matter;
 mod missing_block;
 mod missing_heading;
+mod partial_path_match;
 mod skipped_symlink;
 mod unescaped_table_pipe;
 mod unquoted_property_link;
@@ -77,6 +78,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_front_matter::InvalidFrontMatter,
     &missing_block::MissingBlock,
     &missing_heading::MissingHeading,
+    &partial_path_match::PartialPathMatch,
     &skipped_symlink::SkippedSymlink,
     &unescaped_table_pipe::UnescapedTablePipe,
     &unquoted_property_link::UnquotedPropertyLink,
