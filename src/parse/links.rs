@@ -67,16 +67,6 @@ pub struct Link {
     pub trailing: Box<str>,
 }
 
-impl Link {
-    /// The target as a person would read it: path and subpath, without display text.
-    pub fn target(&self) -> String {
-        match &self.subpath {
-            Some(sub) => format!("{}#{sub}", self.path),
-            None => self.path.clone(),
-        }
-    }
-}
-
 /// Splits a wiki-link's inner text (`path#subpath|display`) at the first `|`, then the
 /// first `#` (reference note, rule 1).
 pub fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>) {
