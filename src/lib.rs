@@ -250,12 +250,18 @@ pub fn check_text(
         .iter()
         .map(|l| vault.resolve(&l.path, id))
         .collect();
+    let labels: Vec<_> = note
+        .links
+        .iter()
+        .map(|l| attack::link_label(l, &vault.attack_config))
+        .collect();
     let ctx = NoteContext {
         vault,
         id,
         note: &note,
         path: vault.path(id),
         resolutions: &resolutions,
+        labels: &labels,
     };
     let mut out = Vec::new();
     for rule in rules {
@@ -266,11 +272,7 @@ pub fn check_text(
     let out = suppress::apply(vault.path(id), &note, out, &ran, report_unused);
     let stats = NoteStats {
         links: note.links.len(),
-        attack_links: note
-            .links
-            .iter()
-            .filter(|l| attack::link_label(l, &vault.attack_config).is_some())
-            .count(),
+        attack_links: labels.iter().filter(|l| l.is_some()).count(),
     };
     (out, stats)
 }
@@ -300,11 +302,9 @@ pub fn load_sources(
         if d.span.is_none() || sources.contains_key(&*d.path) {
             continue;
         }
-        let abs = d
-            .path
-            .split('/')
-            .fold(root.to_path_buf(), |p, seg| p.join(seg));
-        if let NoteText::Text(text, _) = vault::read_note(&abs, vault::MAX_NOTE_BYTES) {
+        if let NoteText::Text(text, _) =
+            vault::read_note(&vault::abs_path(root, &d.path), vault::MAX_NOTE_BYTES)
+        {
             sources.insert(d.path.to_string(), text);
         }
     }

@@ -14,7 +14,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::diagnostic::{LineIndex, Span};
-use crate::resolve::{heading_key, HeadingKeyChars};
+use crate::resolve::{heading_key, HeadingChars};
 pub use frontmatter::{FrontMatterCut, YamlError};
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
@@ -122,11 +122,11 @@ impl OutlineHeading {
 
     /// Whether a subpath piece, in key form, names this heading.
     pub fn matches(&self, key: &str) -> bool {
-        HeadingKeyChars::new(&self.raw).eq(key.chars())
+        HeadingChars::new(&self.raw, true).eq(key.chars())
             || self
                 .plain
                 .as_deref()
-                .is_some_and(|p| HeadingKeyChars::new(p).eq(key.chars()))
+                .is_some_and(|p| HeadingChars::new(p, true).eq(key.chars()))
     }
 }
 

@@ -148,42 +148,35 @@ impl Vault {
 /// Obsidian's `stripHeading`: punctuation and line breaks become spaces, whitespace runs
 /// fold into one, and the ends are trimmed.
 pub fn strip_heading(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    for c in text.chars() {
-        let is_space = is_heading_separator(c);
-        if is_space {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
-        }
-    }
-    out
+    HeadingChars::new(text, false).collect()
 }
 
 /// A heading or link subpath in the form Obsidian compares: stripped and lower-cased.
 pub fn heading_key(text: &str) -> String {
-    HeadingKeyChars::new(text).collect()
+    HeadingChars::new(text, true).collect()
 }
 
-/// The characters of `heading_key(text)`, without allocating: headings are compared this
-/// way so that outlines need not store a second copy of every heading.
-pub struct HeadingKeyChars<'a> {
+/// The characters of `strip_heading(text)`, lower-cased when `fold_case`, without
+/// allocating: headings are compared this way so that outlines need not store a second
+/// copy of every heading.
+pub struct HeadingChars<'a> {
     chars: std::str::Chars<'a>,
-    lower: Option<std::char::ToLowercase>,
+    fold_case: bool,
+    /// The rest of the current character: its lower-case expansion, or the character
+    /// itself held back behind a separator space.
+    rest: Option<std::char::ToLowercase>,
+    held: Option<char>,
     started: bool,
     space: bool,
 }
 
-impl<'a> HeadingKeyChars<'a> {
-    pub fn new(text: &'a str) -> Self {
-        HeadingKeyChars {
+impl<'a> HeadingChars<'a> {
+    pub fn new(text: &'a str, fold_case: bool) -> Self {
+        HeadingChars {
             chars: text.chars(),
-            lower: None,
+            fold_case,
+            rest: None,
+            held: None,
             started: false,
             space: false,
         }
@@ -194,11 +187,15 @@ fn is_heading_separator(c: char) -> bool {
     c.is_whitespace() || "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\".contains(c)
 }
 
-impl Iterator for HeadingKeyChars<'_> {
+impl Iterator for HeadingChars<'_> {
     type Item = char;
 
     fn next(&mut self) -> Option<char> {
-        if let Some(c) = self.lower.as_mut().and_then(Iterator::next) {
+        if let Some(c) = self
+            .held
+            .take()
+            .or_else(|| self.rest.as_mut().and_then(Iterator::next))
+        {
             return Some(c);
         }
         for c in self.chars.by_ref() {
@@ -207,13 +204,18 @@ impl Iterator for HeadingKeyChars<'_> {
                 continue;
             }
             self.started = true;
-            let mut lower = c.to_lowercase();
+            let first = if self.fold_case {
+                let mut lower = c.to_lowercase();
+                let first = lower.next();
+                self.rest = Some(lower);
+                first
+            } else {
+                Some(c)
+            };
             if std::mem::take(&mut self.space) {
-                self.lower = Some(lower);
+                self.held = first;
                 return Some(' ');
             }
-            let first = lower.next();
-            self.lower = Some(lower);
             return first;
         }
         None
@@ -250,10 +252,8 @@ pub fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
             };
         }
     }
-    let wanted: Vec<String> = pieces
-        .iter()
-        .map(|p| strip_heading(p).to_lowercase())
-        .collect();
+    // The same key function as the headings' side (`OutlineHeading::matches`).
+    let wanted: Vec<String> = pieces.iter().map(|p| heading_key(p)).collect();
     let mut next = 0;
     let mut last_level = 0;
     for heading in &note.headings {

@@ -52,6 +52,8 @@ pub struct NoteContext<'a> {
     pub path: &'a Arc<str>,
     /// Parallel to `note.links`.
     pub resolutions: &'a [Resolution],
+    /// Parallel to `note.links`: each link's ATT&CK label, computed once per note.
+    pub labels: &'a [Option<(String, crate::attack::IdKind)>],
 }
 
 pub trait Rule: Sync {
@@ -112,14 +114,14 @@ pub(crate) struct LabelledLink<'a> {
 pub(crate) fn labelled_links<'a>(
     ctx: &'a NoteContext<'_>,
 ) -> impl Iterator<Item = LabelledLink<'a>> + 'a {
-    let config = &ctx.vault.attack_config;
     ctx.note
         .links
         .iter()
         .zip(ctx.resolutions)
-        .filter(|(link, _)| link.problem.is_none())
-        .filter_map(move |(link, resolution)| {
-            let (id, kind) = crate::attack::link_label(link, config)?;
+        .zip(ctx.labels)
+        .filter(|((link, _), _)| link.problem.is_none())
+        .filter_map(move |((link, resolution), label)| {
+            let (id, kind) = label.clone()?;
             let target = resolution
                 .file()
                 .filter(|&f| ctx.vault.outline(f).is_some());

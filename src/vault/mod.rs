@@ -25,13 +25,17 @@ pub struct VaultFile {
     pub lint: bool,
 }
 
+/// The file on disk for a vault-relative, `/`-separated path.
+pub fn abs_path(root: &Path, path: &str) -> PathBuf {
+    path.split('/')
+        .fold(root.to_path_buf(), |p, seg| p.join(seg))
+}
+
 impl VaultFile {
     /// The file on disk: the vault root joined with the vault path. Not stored, to keep
     /// the index small on large vaults.
     pub fn abs(&self, root: &Path) -> PathBuf {
-        self.path
-            .split('/')
-            .fold(root.to_path_buf(), |p, seg| p.join(seg))
+        abs_path(root, &self.path)
     }
 }
 
