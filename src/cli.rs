@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::attack::Catalogue;
+use crate::rules::attack::{AttackPack, Catalogue};
 use crate::baseline::Baseline;
 use crate::config;
 use crate::render::{self, Format, Style};
-use crate::{rules, CheckOptions, Error};
+use crate::check::{self, BaselineSummary, CheckOptions};
+use crate::error::Error;
+use crate::rules;
 
 /// A fast, exact linter and link checker for Obsidian vaults.
 #[derive(Debug, Parser)]
@@ -97,8 +99,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => check(&args, out),
         Command::Rules => {
-            for rule in rules::ALL {
-                let meta = rule.meta();
+            for rule in rules::all() {
+                let meta = rule;
                 writeln!(
                     out,
                     "{:<24} {:<8} {}",
@@ -117,7 +119,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
                     "unknown rule `{name}`; `vaultlint rules` lists them"
                 ))
             })?;
-            let meta = rule.meta();
+            let meta = rule;
             writeln!(
                 out,
                 "# {}\n\n{}\n\nDefault severity: {}\n\n{}",
@@ -207,14 +209,18 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     options.rules = Some(settings.rules);
     options.severities = settings.severities;
     options.walk.exclude = settings.exclude;
-    options.attack = std::sync::Arc::new(settings.attack);
+    let mut attack = AttackPack {
+        config: std::sync::Arc::new(settings.attack),
+        ..AttackPack::default()
+    };
     if let Some(catalog) = args
         .attack_catalog
         .as_deref()
         .or(settings.catalog.as_deref())
     {
-        options.catalogue = std::sync::Arc::new(load_catalogue(Some(catalog))?);
+        attack.catalogue = std::sync::Arc::new(load_catalogue(Some(catalog))?);
     }
+    options.packs = rules::packs(attack);
     if !args.only.is_empty() {
         options.walk.only = Some(args.only.iter().map(|p| only_path(&args.path, p)).collect());
     }
@@ -223,7 +229,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
-    let mut report = pool.install(|| crate::check(&options))?;
+    let mut report = pool.install(|| check::check(&options))?;
 
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::record(&report.diagnostics);
@@ -253,11 +259,11 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         let (new, known, fixed) = baseline.filter(std::mem::take(&mut report.diagnostics));
         report.diagnostics = new;
         report.recount();
-        report.summary.baseline = Some(crate::BaselineSummary { known, fixed });
+        report.summary.baseline = Some(BaselineSummary { known, fixed });
     }
 
     let sources = if args.format == Format::Human {
-        crate::load_sources(&options.root, &report.diagnostics)
+        check::load_sources(&options.root, &report.diagnostics)
     } else {
         Default::default()
     };

@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::attack::{AttackConfig, IdKind};
-use crate::rules::{self, Rule};
-use crate::{Error, Severity};
+use crate::rules::attack::{AttackConfig, IdKind};
+use crate::rules;
+use crate::diagnostic::{RuleMeta, Severity};
+use crate::error::Error;
 
 pub const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
 
@@ -119,7 +120,7 @@ impl Loaded {
         ))
     }
 
-    fn rules_matching(&self, pattern: &Spanned<String>) -> Result<Vec<&'static dyn Rule>, Error> {
+    fn rules_matching(&self, pattern: &Spanned<String>) -> Result<Vec<&'static RuleMeta>, Error> {
         let found = matching(pattern.get_ref());
         if found.is_empty() {
             return Err(self.error_at(
@@ -135,12 +136,12 @@ impl Loaded {
 }
 
 /// Rules named `name`, or whose name starts with `name-`.
-pub fn matching(name: &str) -> Vec<&'static dyn Rule> {
-    rules::ALL
+pub fn matching(name: &str) -> Vec<&'static RuleMeta> {
+    rules::all()
         .iter()
         .copied()
         .filter(|r| {
-            let n = r.meta().name;
+            let n = r.name;
             n == name
                 || n.strip_prefix(name)
                     .is_some_and(|rest| rest.starts_with('-'))
@@ -151,7 +152,7 @@ pub fn matching(name: &str) -> Vec<&'static dyn Rule> {
 /// What the run uses, after the file and the command line are merged.
 #[derive(Debug)]
 pub struct Settings {
-    pub rules: Vec<&'static dyn Rule>,
+    pub rules: Vec<&'static RuleMeta>,
     pub severities: BTreeMap<String, Severity>,
     pub exclude: Option<globset::GlobSet>,
     pub attack: AttackConfig,
@@ -167,7 +168,7 @@ pub struct Overrides {
 
 pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Error> {
     let file = &loaded.file;
-    let cli = |names: &[String]| -> Result<Vec<&'static dyn Rule>, Error> {
+    let cli = |names: &[String]| -> Result<Vec<&'static RuleMeta>, Error> {
         let mut out = Vec::new();
         for n in names {
             let found = matching(n);
@@ -180,7 +181,7 @@ pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Erro
         }
         Ok(out)
     };
-    let mut selected: Vec<&'static dyn Rule> = match (&overrides.select, &file.select) {
+    let mut selected: Vec<&'static RuleMeta> = match (&overrides.select, &file.select) {
         (Some(names), _) => cli(names)?,
         (None, Some(patterns)) => {
             let mut out = Vec::new();
@@ -189,11 +190,11 @@ pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Erro
             }
             out
         }
-        (None, None) => rules::ALL.to_vec(),
+        (None, None) => rules::all().to_vec(),
     };
     let mut ignored: Vec<&'static str> = cli(&overrides.ignore)?
         .iter()
-        .map(|r| r.meta().name)
+        .map(|r| r.name)
         .collect();
     // An explicit `--select` is the user's choice for this run: the file's ignores and
     // `off` severities do not take those rules away again.
@@ -201,7 +202,7 @@ pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Erro
     for p in &file.ignore {
         let found = loaded.rules_matching(p)?;
         if !cli_selects {
-            ignored.extend(found.iter().map(|r| r.meta().name));
+            ignored.extend(found.iter().map(|r| r.name));
         }
     }
     let mut severities = BTreeMap::new();
@@ -217,7 +218,7 @@ pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Erro
         }
         match rule.severity {
             Some(Level::Off) if !cli_selects => {
-                ignored.push(rules::find(name.get_ref()).map_or("", |r| r.meta().name));
+                ignored.push(rules::find(name.get_ref()).map_or("", |r| r.name));
             }
             Some(Level::Off) => {}
             Some(Level::Error) => {
@@ -232,9 +233,9 @@ pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Erro
             None => {}
         }
     }
-    selected.sort_by_key(|r| r.meta().name);
-    selected.dedup_by_key(|r| r.meta().name);
-    selected.retain(|r| !ignored.contains(&r.meta().name));
+    selected.sort_by_key(|r| r.name);
+    selected.dedup_by_key(|r| r.name);
+    selected.retain(|r| !ignored.contains(&r.name));
 
     let exclude = if file.exclude.is_empty() {
         None
@@ -322,7 +323,7 @@ mod tests {
     }
 
     fn names(s: &Settings) -> Vec<&str> {
-        s.rules.iter().map(|r| r.meta().name).collect()
+        s.rules.iter().map(|r| r.name).collect()
     }
 
     #[test]

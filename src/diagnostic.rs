@@ -7,7 +7,22 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::rules::RuleMeta;
+/// What users see of a rule: its name (the interface), summary, default severity and docs.
+/// It lives with the finding model because every finding names its rule and every output
+/// format describes it.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The rule's kebab-case name, used in config, suppressions and output.
+    pub name: &'static str,
+    /// One line saying what the rule finds.
+    pub summary: &'static str,
+    /// The severity its findings get unless configured otherwise.
+    pub default_severity: Severity,
+    /// Markdown with the headings `## Why this matters`, `## Bad` and `## Good`. Code blocks
+    /// tagged `md bad` must make the rule fire, `md good` must not; `md file=PATH` blocks
+    /// add notes to the example vault.
+    pub docs: &'static str,
+}
 
 /// How much a finding matters. Only `Error` makes `vaultlint check` exit with 1.
 #[derive(

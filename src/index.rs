@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-use crate::attack::{AttackConfig, AttackModel, Catalogue};
 use crate::parse::Outline;
 use crate::vault::{FileProblem, VaultFile};
 
@@ -21,16 +20,13 @@ pub fn name_key(s: &str) -> String {
     }
 }
 
-/// Everything the rules read. Built once, then shared read-only across threads.
+/// Everything the rules read. Built once by [`Vault::new`], never mutated afterwards, and
+/// shared read-only across threads.
 pub struct Vault {
     pub files: Vec<VaultFile>,
     /// Parallel to `files`: each note's outline, `None` for attachments and skipped files.
     pub outlines: Vec<Option<Outline>>,
     pub problems: Vec<FileProblem>,
-    /// Which notes declare which ATT&CK IDs (empty for vaults without ATT&CK notes).
-    pub attack: AttackModel,
-    pub attack_config: Arc<AttackConfig>,
-    pub catalogue: Arc<Catalogue>,
     /// Lower-cased NFC alias → notes that declare it in `aliases`; for hints only, since
     /// aliases never resolve links.
     pub aliases: HashMap<String, Vec<FileId>>,
@@ -99,9 +95,6 @@ impl Vault {
             files,
             outlines,
             problems,
-            attack: AttackModel::default(),
-            attack_config: Arc::new(AttackConfig::default()),
-            catalogue: Arc::new(Catalogue::empty()),
             aliases,
             keys,
             by_name,

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use vaultlint::attack::AttackConfig;
+use vaultlint::rules::attack::AttackConfig;
 use vaultlint::parse::{parse_note, Outline};
 use vaultlint::vault::{decode_note, NoteText};
 
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         let note = parse_note(&text);
         for link in &note.links {
             assert!(link.span.start <= link.span.end && link.span.end <= text.len());
-            let _ = vaultlint::attack::link_label(link, config);
+            let _ = vaultlint::rules::attack::link_label(link, config);
         }
         for heading in &note.headings {
             assert!(heading.span.start <= heading.span.end && heading.span.end <= text.len());

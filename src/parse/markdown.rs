@@ -12,7 +12,7 @@ use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
 use super::{BlockId, Heading, Note};
 use crate::diagnostic::LineIndex;
-use crate::resolve::heading_key;
+use super::heading_key;
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS

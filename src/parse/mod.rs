@@ -6,6 +6,7 @@
 //! parsing, so positions and line numbers survive.
 
 pub mod frontmatter;
+mod heading;
 pub mod links;
 mod markdown;
 
@@ -14,8 +15,8 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::diagnostic::{LineIndex, Span};
-use crate::resolve::{heading_key, HeadingChars};
 pub use frontmatter::{FrontMatterCut, YamlError};
+pub use heading::{heading_key, strip_heading, HeadingChars};
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +116,7 @@ pub struct OutlineHeading {
 }
 
 impl OutlineHeading {
-    /// The heading as Obsidian compares it (`crate::resolve::heading_key`).
+    /// The heading as Obsidian compares it (`heading_key`).
     pub fn key(&self) -> String {
         heading_key(&self.raw)
     }

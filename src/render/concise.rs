@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::Report;
+use crate::check::Report;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {

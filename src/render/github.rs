@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::{Report, Severity};
+use crate::check::Report;
+use crate::diagnostic::Severity;
 
 /// Escapes the message part of a workflow command.
 pub fn escape_data(s: &str) -> String {

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
 use super::Style;
-use crate::{Diagnostic, Report, Severity};
+use crate::check::Report;
+use crate::diagnostic::{Diagnostic, Severity};
 
 pub fn render(
     report: &Report,
@@ -71,14 +72,8 @@ pub fn render(
             b.fixed
         )?;
     }
-    if s.attack_links > 0 {
-        writeln!(
-            out,
-            "vaultlint: {} ID-labelled link{} checked against {}",
-            s.attack_links,
-            plural(s.attack_links),
-            s.attack_catalog
-        )?;
+    for line in &s.packs.lines {
+        writeln!(out, "vaultlint: {line}")?;
     }
     Ok(())
 }

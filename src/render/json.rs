@@ -28,14 +28,14 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::Report;
+use crate::check::Report;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
     tool: Tool,
     diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: &'a crate::Summary,
+    summary: &'a crate::check::Summary,
 }
 
 #[derive(Serialize)]

@@ -9,7 +9,7 @@ mod sarif;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::Report;
+use crate::check::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

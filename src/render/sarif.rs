@@ -9,8 +9,10 @@ use std::io::{self, Write};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_sarif::sarif;
 
-use crate::rules::{self, RuleMeta};
-use crate::{Diagnostic, Report, Severity};
+use crate::diagnostic::RuleMeta;
+use crate::rules;
+use crate::check::Report;
+use crate::diagnostic::{Diagnostic, Severity};
 
 /// Characters that may not appear raw in a URI path.
 const PATH: &AsciiSet = &CONTROLS
@@ -153,9 +155,9 @@ pub fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri("https://github.com/vaultlint/vaultlint")
         .rules(
-            rules::ALL
+            rules::all()
                 .iter()
-                .map(|r| descriptor(r.meta()))
+                .map(|r| descriptor(r))
                 .collect::<Vec<_>>(),
         )
         .build();
@@ -163,9 +165,9 @@ pub fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<
         .diagnostics
         .iter()
         .map(|d| {
-            let index = rules::ALL
+            let index = rules::all()
                 .iter()
-                .position(|r| r.meta().name == d.rule.name)
+                .position(|r| r.name == d.rule.name)
                 .unwrap_or(0);
             result(d, index, prefix)
         })

@@ -1,6 +1,7 @@
 //! Section F of the reference note (`../shared/docs/obsidian-links.md`) as a table.
 
 use super::*;
+use crate::parse::strip_heading;
 use crate::parse::{parse_note, Outline};
 use crate::vault::VaultFile;
 

@@ -6,7 +6,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::parse::LinkProblem;
-use crate::resolve::{check_subpath, heading_key, SubpathCheck};
+use crate::parse::heading_key;
+use crate::resolve::{check_subpath, SubpathCheck};
 
 use super::{markdown_target, NoteContext, Rule, RuleMeta};
 

@@ -1,18 +1,19 @@
-//! The rules: each in its own file, each a unit struct with its metadata and docs.
+//! The rules, ruff-style: each rule in its own file with its docs, message and check,
+//! grouped in packs.
 //!
 //! Rules are pure. They read the parsed, resolved vault and push diagnostics; they never
-//! touch the filesystem, the environment or shared mutable state. `check_note` runs once
-//! per linted note (in parallel), `check_vault` once per run for whole-vault checks.
+//! touch the filesystem, the environment or shared mutable state (a test in
+//! `tests/integration/architecture.rs` enforces it).
+//!
+//! A [`Pack`] is a group of rules that share state built from the finished vault (ruff's
+//! "linter"). The general rules in this folder form the core pack; the ATT&CK pack lives
+//! in [`attack`] with its own model, catalogue and index. A new general rule goes in its
+//! own file here and in [`CORE`]; a new pack goes in its own folder with a type that
+//! implements [`Pack`], listed in [`packs`] and [`all`].
+
+pub mod attack;
 
 mod ambiguous_link;
-mod attack_deprecated_id;
-mod attack_duplicate_id;
-mod attack_id_mismatch;
-mod attack_name_mismatch;
-mod attack_outdated_name;
-mod attack_revoked_id;
-mod attack_unknown_id;
-mod attack_wrong_kind;
 mod broken_link;
 mod deprecated_property;
 mod invalid_front_matter;
@@ -25,56 +26,79 @@ mod unquoted_property_link;
 mod unreadable_file;
 pub(crate) mod unused_suppression;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
+pub use crate::diagnostic::RuleMeta;
 use crate::index::{FileId, Vault};
 use crate::parse::Note;
 use crate::resolve::Resolution;
 
-/// What users see of a rule: its name (the interface), summary, default severity and docs.
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub default_severity: Severity,
-    /// Markdown with the headings `## Why this matters`, `## Bad` and `## Good`. Code blocks
-    /// tagged `md bad` must make the rule fire, `md good` must not; `md file=PATH` blocks
-    /// add notes to the example vault.
-    pub docs: &'static str,
-}
-
 /// One note, with everything a rule needs to check it.
 pub struct NoteContext<'a> {
+    /// The whole vault, read-only.
     pub vault: &'a Vault,
+    /// The note being checked.
     pub id: FileId,
+    /// The note, fully parsed.
     pub note: &'a Note,
+    /// The note's vault-relative path.
     pub path: &'a Arc<str>,
-    /// Parallel to `note.links`.
+    /// Parallel to `note.links`: where each link leads.
     pub resolutions: &'a [Resolution],
-    /// Parallel to `note.links`: each link's ATT&CK label, computed once per note.
-    pub labels: &'a [Option<(String, crate::attack::IdKind)>],
 }
 
+/// A general rule: it reads the vault and the note and needs no index of its own.
 pub trait Rule: Sync {
+    /// The rule's name, summary, default severity and docs.
     fn meta(&self) -> &'static RuleMeta;
 
+    /// Checks one linted note; runs in parallel over notes.
     fn check_note(&self, _ctx: &NoteContext<'_>, _out: &mut Vec<Diagnostic>) {}
 
+    /// Checks the vault as a whole (file-level problems); runs once per run.
     fn check_vault(&self, _vault: &Vault, _out: &mut Vec<Diagnostic>) {}
 }
 
-/// Every rule, sorted by name.
-pub static ALL: &[&dyn Rule] = &[
+/// A group of rules sharing per-run state built from the finished vault.
+pub trait Pack: Send + Sync {
+    /// The metadata of the pack's rules.
+    fn rules(&self) -> Vec<&'static RuleMeta>;
+
+    /// Prepares a run of the pack's `selected` rules over `vault`, building whatever index
+    /// they need; `None` when none of its rules is selected, so an unused pack costs nothing.
+    fn start<'v>(
+        &'v self,
+        vault: &'v Vault,
+        selected: &[&'static RuleMeta],
+    ) -> Option<Box<dyn PackRun + 'v>>;
+}
+
+/// One run of a pack over one vault.
+pub trait PackRun: Sync {
+    /// Runs the selected rules on one note; returns how many items (e.g. ID-labelled links)
+    /// the pack checked in it, for the summary.
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize;
+
+    /// Runs the selected rules' whole-vault checks.
+    fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>);
+
+    /// What the pack adds to the summary, given the sum of `check_note`'s counts.
+    fn summary(&self, checked: usize) -> PackSummary;
+}
+
+/// What a pack adds to a run's summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PackSummary {
+    /// A line for the human format's summary, if there is anything to say.
+    pub line: Option<String>,
+    /// Fields of the JSON `summary` object, in order.
+    pub fields: Vec<(&'static str, serde_json::Value)>,
+}
+
+/// The general rules, sorted by name.
+pub static CORE: &[&dyn Rule] = &[
     &ambiguous_link::AmbiguousLink,
-    &attack_deprecated_id::AttackDeprecatedId,
-    &attack_duplicate_id::AttackDuplicateId,
-    &attack_id_mismatch::AttackIdMismatch,
-    &attack_name_mismatch::AttackNameMismatch,
-    &attack_outdated_name::AttackOutdatedName,
-    &attack_revoked_id::AttackRevokedId,
-    &attack_unknown_id::AttackUnknownId,
-    &attack_wrong_kind::AttackWrongKind,
     &broken_link::BrokenLink,
     &deprecated_property::DeprecatedProperty,
     &invalid_front_matter::InvalidFrontMatter,
@@ -88,8 +112,72 @@ pub static ALL: &[&dyn Rule] = &[
     &unused_suppression::UnusedSuppression,
 ];
 
-pub fn find(name: &str) -> Option<&'static dyn Rule> {
-    ALL.iter().copied().find(|r| r.meta().name == name)
+/// The core pack: the general rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CorePack;
+
+impl Pack for CorePack {
+    fn rules(&self) -> Vec<&'static RuleMeta> {
+        CORE.iter().map(|r| r.meta()).collect()
+    }
+
+    fn start<'v>(
+        &'v self,
+        _vault: &'v Vault,
+        selected: &[&'static RuleMeta],
+    ) -> Option<Box<dyn PackRun + 'v>> {
+        let rules: Vec<&'static dyn Rule> = CORE
+            .iter()
+            .copied()
+            .filter(|r| selected.iter().any(|s| s.name == r.meta().name))
+            .collect();
+        (!rules.is_empty()).then(|| Box::new(CoreRun(rules)) as Box<dyn PackRun>)
+    }
+}
+
+struct CoreRun(Vec<&'static dyn Rule>);
+
+impl PackRun for CoreRun {
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize {
+        for rule in &self.0 {
+            rule.check_note(ctx, out);
+        }
+        0
+    }
+
+    fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>) {
+        for rule in &self.0 {
+            rule.check_vault(vault, out);
+        }
+    }
+
+    fn summary(&self, _checked: usize) -> PackSummary {
+        PackSummary::default()
+    }
+}
+
+/// Every pack with the given ATT&CK settings: the core pack first.
+pub fn packs(attack: attack::AttackPack) -> Vec<Arc<dyn Pack>> {
+    vec![Arc::new(CorePack), Arc::new(attack)]
+}
+
+/// The metadata of every rule of every pack, sorted by name.
+pub fn all() -> &'static [&'static RuleMeta] {
+    static ALL: OnceLock<Vec<&'static RuleMeta>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all: Vec<&'static RuleMeta> = CORE
+            .iter()
+            .map(|r| r.meta())
+            .chain(attack::rule_metas())
+            .collect();
+        all.sort_by_key(|m| m.name);
+        all
+    })
+}
+
+/// The rule called `name`, in any pack.
+pub fn find(name: &str) -> Option<&'static RuleMeta> {
+    all().iter().copied().find(|m| m.name == name)
 }
 
 /// The outline of the linked note, whose subpath should be checked: only `.md` targets
@@ -100,153 +188,6 @@ pub(crate) fn markdown_target<'a>(
 ) -> Option<&'a crate::parse::Outline> {
     let file = resolution.file()?;
     vault.outline(file)
-}
-
-/// An ID-labelled link that resolved to a note, with its label.
-pub(crate) struct LabelledLink<'a> {
-    pub link: &'a crate::parse::Link,
-    pub target: Option<FileId>,
-    pub id: String,
-    pub kind: crate::attack::IdKind,
-}
-
-/// The note's ID-labelled links (reference: `crate::attack::link_label`).
-pub(crate) fn labelled_links<'a>(
-    ctx: &'a NoteContext<'_>,
-) -> impl Iterator<Item = LabelledLink<'a>> + 'a {
-    ctx.note
-        .links
-        .iter()
-        .zip(ctx.resolutions)
-        .zip(ctx.labels)
-        .filter(|((link, _), _)| link.problem.is_none())
-        .filter_map(move |((link, resolution), label)| {
-            let (id, kind) = label.clone()?;
-            let target = resolution
-                .file()
-                .filter(|&f| ctx.vault.outline(f).is_some());
-            Some(LabelledLink {
-                link,
-                target,
-                id,
-                kind,
-            })
-        })
-}
-
-/// An ATT&CK ID a note mentions: one it declares, or the label of one of its links.
-pub(crate) struct Mention {
-    pub id: String,
-    pub kind: crate::attack::IdKind,
-    pub span: crate::diagnostic::Span,
-    /// For a link label: the note the link opens (if it resolves), and whether the link
-    /// sits in a table row.
-    pub link: Option<(Option<FileId>, bool)>,
-}
-
-impl Mention {
-    pub fn verb(&self) -> &'static str {
-        if self.link.is_some() {
-            "links to"
-        } else {
-            "declares"
-        }
-    }
-}
-
-/// Every ATT&CK ID a note mentions. Catalogue rules check them all.
-pub(crate) fn mentioned_ids(ctx: &NoteContext<'_>) -> Vec<Mention> {
-    let mut out: Vec<Mention> = ctx
-        .vault
-        .attack
-        .declared
-        .get(ctx.id)
-        .into_iter()
-        .flatten()
-        .map(|d| Mention {
-            id: d.id.clone(),
-            kind: d.kind,
-            span: d.span(ctx.note),
-            link: None,
-        })
-        .collect();
-    out.extend(labelled_links(ctx).map(|l| Mention {
-        id: l.id,
-        kind: l.kind,
-        span: l.link.span,
-        link: Some((l.target, l.link.table.is_some())),
-    }));
-    out
-}
-
-/// The catalogue row for an ID written in the note at `path`, preferring its domain.
-pub(crate) fn catalogue_entry<'v>(
-    vault: &'v Vault,
-    path: &str,
-    id: &str,
-    kind: crate::attack::IdKind,
-) -> Option<&'v crate::attack::Entry> {
-    let domain = vault.attack_config.domain_of(path).map(|(_, d)| d);
-    vault.catalogue.lookup(id, kind, domain)
-}
-
-/// A wiki-link to the note at `path` labelled `label`; in a table row the pipe is escaped,
-/// so the suggestion can be pasted as is.
-pub(crate) fn wiki_link(path: &str, label: &str, in_table: bool) -> String {
-    let target = path.strip_suffix(".md").unwrap_or(path);
-    let pipe = if in_table { "\\|" } else { "|" };
-    format!("[[{target}{pipe}{label}]]")
-}
-
-/// The note declaring `id` that a link most likely meant: in the domain folder of `near`,
-/// else of the linking note, else the first by path. `kind` keeps only notes in folders of
-/// that kind; `except` is left out.
-pub(crate) fn nearest_declaring(
-    ctx: &NoteContext<'_>,
-    id: &str,
-    near: Option<FileId>,
-    kind: Option<crate::attack::IdKind>,
-    except: Option<FileId>,
-) -> Option<FileId> {
-    let vault = ctx.vault;
-    let config = &vault.attack_config;
-    let domain = |p: &str| config.domain_of(p).map(|(folder, _)| folder.to_owned());
-    let near_domain = near.and_then(|n| domain(vault.path(n)));
-    let source_domain = domain(ctx.path);
-    vault
-        .attack
-        .by_id
-        .get(id)?
-        .iter()
-        .copied()
-        .filter(|&f| Some(f) != except)
-        .filter(|&f| kind.is_none_or(|k| config.folder_kind(vault.path(f)) == Some(k)))
-        .min_by_key(|&f| {
-            let d = domain(vault.path(f));
-            (d != near_domain, d != source_domain, vault.path(f).clone())
-        })
-}
-
-/// The IDs that replaced a revoked ID, in order (`T1073` → `T1574.002` → `T1574.001`).
-pub(crate) fn revocation_chain(
-    vault: &Vault,
-    path: &str,
-    id: &str,
-    kind: crate::attack::IdKind,
-) -> Vec<String> {
-    let mut chain = Vec::new();
-    let mut current = id.to_owned();
-    while let Some(next) = catalogue_entry(vault, path, &current, kind)
-        .filter(|e| e.revoked)
-        .and_then(|e| e.revoked_by.clone().or_else(|| e.replacement.clone()))
-    {
-        if chain.contains(&next) || chain.len() > 16 {
-            break;
-        }
-        chain.push(next.clone());
-        current = next;
-    }
-    chain
 }
 
 #[cfg(test)]

@@ -91,9 +91,9 @@ fn sarif_is_valid_sarif_2_1_0() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    let all: Vec<&str> = vaultlint::rules::ALL
+    let all: Vec<&str> = vaultlint::rules::all()
         .iter()
-        .map(|r| r.meta().name)
+        .map(|r| r.name)
         .collect();
     assert_eq!(rule_ids, all);
     let results = run["results"].as_array().unwrap();

@@ -40,8 +40,8 @@ fn exit_2_on_usage_and_io_errors() {
 fn rules_lists_every_rule_and_rule_prints_docs() {
     let out = vaultlint(&["rules"]);
     assert_eq!(code(&out), 0);
-    for rule in vaultlint::rules::ALL {
-        assert!(stdout(&out).contains(rule.meta().name));
+    for rule in vaultlint::rules::all() {
+        assert!(stdout(&out).contains(rule.name));
     }
     let out = vaultlint(&["rule", "broken-link"]);
     assert_eq!(code(&out), 0);

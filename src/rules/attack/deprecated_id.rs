@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{catalogue_entry, mentioned_ids, NoteContext, Rule, RuleMeta};
+use super::{catalogue_entry, mentioned_ids, AttackContext, AttackRule, RuleMeta};
 
 pub struct AttackDeprecatedId;
 
@@ -36,15 +36,15 @@ aliases: [G0016]
 "#,
 };
 
-impl Rule for AttackDeprecatedId {
+impl AttackRule for AttackDeprecatedId {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         for m in mentioned_ids(ctx) {
             let (id, kind, span, verb) = (m.id.clone(), m.kind, m.span, m.verb());
-            let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &id, kind) else {
+            let Some(entry) = catalogue_entry(ctx.index, ctx.path, &id, kind) else {
                 continue;
             };
             if !entry.deprecated || entry.revoked {

@@ -7,7 +7,7 @@
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::index::FileId;
 
-use super::{NoteContext, Rule, RuleMeta};
+use super::{AttackContext, AttackRule, RuleMeta};
 
 pub struct AttackDuplicateId;
 
@@ -18,9 +18,9 @@ const MAX_RELATED: usize = 10;
 /// The folder one ATT&CK domain's notes live in: the parent of the note's kind folder
 /// (`…/Enterprise-Attack/techniques/X.md` → `…/Enterprise-Attack`), else the configured
 /// domain folder around it, else the vault root.
-fn scope(vault: &crate::index::Vault, file: FileId) -> String {
-    let path = vault.path(file);
-    let config = &vault.attack_config;
+fn scope(ctx: &AttackContext<'_>, file: FileId) -> String {
+    let path = ctx.vault.path(file);
+    let config = &ctx.index.config;
     if config.folder_kind(path).is_some() {
         let mut parts = path.rsplitn(3, '/');
         parts.next();
@@ -65,26 +65,25 @@ aliases: [T1036.005]
 "#,
 };
 
-impl Rule for AttackDuplicateId {
+impl AttackRule for AttackDuplicateId {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         let vault = ctx.vault;
-        let Some(primary) = vault.attack.primary(ctx.id) else {
+        let Some(primary) = ctx.index.primary(ctx.id) else {
             return;
         };
-        let here = scope(vault, ctx.id);
-        let others: Vec<FileId> = vault
-            .attack
+        let here = scope(ctx, ctx.id);
+        let others: Vec<FileId> = ctx.index
             .by_id
             .get(&primary.id)
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&f| f != ctx.id && scope(vault, f) == here)
-            .filter(|&f| vault.attack.primary(f).is_some_and(|p| p.id == primary.id))
+            .filter(|&f| f != ctx.id && scope(ctx, f) == here)
+            .filter(|&f| ctx.index.primary(f).is_some_and(|p| p.id == primary.id))
             .collect();
         if others.is_empty() {
             return;

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{catalogue_entry, mentioned_ids, NoteContext, Rule, RuleMeta};
+use super::{catalogue_entry, mentioned_ids, AttackContext, AttackRule, RuleMeta};
 
 pub struct AttackUnknownId;
 
@@ -41,22 +41,22 @@ If your vault uses IDs newer than the built-in catalogue, pass `--attack-catalog
 "#,
 };
 
-impl Rule for AttackUnknownId {
+impl AttackRule for AttackUnknownId {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        if ctx.vault.catalogue.is_empty() {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
+        if ctx.index.catalogue.is_empty() {
             return;
         }
         for m in mentioned_ids(ctx) {
             let (id, kind, span, verb) = (m.id.clone(), m.kind, m.span, m.verb());
-            if catalogue_entry(ctx.vault, ctx.path, &id, kind).is_some() {
+            if catalogue_entry(ctx.index, ctx.path, &id, kind).is_some() {
                 continue;
             }
             let other_kinds: Vec<String> = ctx
-                .vault
+                .index
                 .catalogue
                 .all(&id)
                 .iter()
@@ -65,7 +65,7 @@ impl Rule for AttackUnknownId {
             let help = if other_kinds.is_empty() {
                 format!(
                     "check the ID for a typo; {} has no `{id}`",
-                    ctx.vault.catalogue.version
+                    ctx.index.catalogue.version
                 )
             } else {
                 format!(

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{
-    catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, Mention, NoteContext, Rule,
+    catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, Mention, AttackContext, AttackRule,
     RuleMeta,
 };
 
@@ -49,14 +49,14 @@ aliases: [T1559.002]
 "#,
 };
 
-impl Rule for AttackRevokedId {
+impl AttackRule for AttackRevokedId {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         for m in mentioned_ids(ctx) {
-            let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &m.id, m.kind) else {
+            let Some(entry) = catalogue_entry(ctx.index, ctx.path, &m.id, m.kind) else {
                 continue;
             };
             if !entry.revoked {
@@ -65,8 +65,8 @@ impl Rule for AttackRevokedId {
             let id = &m.id;
             let (message, help) = match &entry.replacement {
                 Some(new) => {
-                    let new_name = catalogue_entry(ctx.vault, ctx.path, new, m.kind)
-                        .or_else(|| ctx.vault.catalogue.all(new).into_iter().next())
+                    let new_name = catalogue_entry(ctx.index, ctx.path, new, m.kind)
+                        .or_else(|| ctx.index.catalogue.all(new).into_iter().next())
                         .map_or_else(String::new, |e| format!(" ({})", e.name));
                     (
                         format!(
@@ -95,12 +95,12 @@ impl Rule for AttackRevokedId {
 }
 
 /// The edit that moves to the replacement without creating a second note for it.
-fn help(ctx: &NoteContext<'_>, m: &Mention, new: &str) -> String {
+fn help(ctx: &AttackContext<'_>, m: &Mention, new: &str) -> String {
     let vault = ctx.vault;
     let id = &m.id;
     match m.link {
         Some((target, in_table)) => {
-            if target.is_some_and(|t| vault.attack.declares(t, new)) {
+            if target.is_some_and(|t| ctx.index.declares(t, new)) {
                 return format!("the linked note declares `{new}`: change the label to `{new}`");
             }
             match nearest_declaring(ctx, new, target, None, target) {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::IdKind;
 
-const BUILT_IN: &str = include_str!("../../data/attack-catalog.tsv");
+const BUILT_IN: &str = include_str!("../../../data/attack-catalog.tsv");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{labelled_links, nearest_declaring, wiki_link, NoteContext, Rule, RuleMeta};
+use super::{labelled_links, nearest_declaring, wiki_link, AttackContext, AttackRule, RuleMeta};
 
 pub struct AttackWrongKind;
 
@@ -49,17 +49,17 @@ The folder names of each kind are configurable; by default `techniques`, `tactic
 "#,
 };
 
-impl Rule for AttackWrongKind {
+impl AttackRule for AttackWrongKind {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         let vault = ctx.vault;
         for l in labelled_links(ctx) {
             let Some(target) = l.target else { continue };
             let target_path = vault.path(target);
-            let Some(folder_kind) = vault.attack_config.folder_kind(target_path) else {
+            let Some(folder_kind) = ctx.index.config.folder_kind(target_path) else {
                 continue;
             };
             if folder_kind == l.kind {

@@ -2,10 +2,10 @@
 //! declares. ATT&CK renames objects between releases (`T1552.003` "Bash History" is now
 //! "Shell History"). The note name is its file name, with `／` read as `/`.
 
-use crate::attack::note_name;
+use super::note_name;
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{catalogue_entry, NoteContext, Rule, RuleMeta};
+use super::{catalogue_entry, AttackContext, AttackRule, RuleMeta};
 
 pub struct AttackOutdatedName;
 
@@ -37,16 +37,16 @@ aliases: [T1552.003]
 "#,
 };
 
-impl Rule for AttackOutdatedName {
+impl AttackRule for AttackOutdatedName {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(declared) = ctx.vault.attack.primary(ctx.id) else {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(declared) = ctx.index.primary(ctx.id) else {
             return;
         };
-        let Some(entry) = catalogue_entry(ctx.vault, ctx.path, &declared.id, declared.kind) else {
+        let Some(entry) = catalogue_entry(ctx.index, ctx.path, &declared.id, declared.kind) else {
             return;
         };
         if entry.revoked || entry.deprecated {

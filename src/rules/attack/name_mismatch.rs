@@ -2,10 +2,10 @@
 //! from the name of the note the link opens. `／` and `/` count as equal (file names cannot
 //! hold `/`); a difference only in case is reported as info.
 
-use crate::attack::note_name;
+use super::note_name;
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{labelled_links, NoteContext, Rule, RuleMeta};
+use super::{labelled_links, AttackContext, AttackRule, RuleMeta};
 
 pub struct AttackNameMismatch;
 
@@ -50,19 +50,19 @@ aliases: [T1027.013]
 "#,
 };
 
-impl Rule for AttackNameMismatch {
+impl AttackRule for AttackNameMismatch {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         for l in labelled_links(ctx) {
             let (Some(target), Some(cell)) = (l.target, &l.link.table) else {
                 continue;
             };
             // A link to a note that does not declare its ID is wrong itself (reported by
             // `attack-id-mismatch` or `attack-wrong-kind`); its name cell may well be right.
-            if !ctx.vault.attack.declares(target, &l.id) {
+            if !ctx.index.declares(target, &l.id) {
                 continue;
             }
             let Some(name_cell) = cell.cells.get(cell.index + 1) else {

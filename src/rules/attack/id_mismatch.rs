@@ -9,7 +9,7 @@ use crate::index::FileId;
 
 use super::{
     catalogue_entry, labelled_links, nearest_declaring, revocation_chain, wiki_link, LabelledLink,
-    NoteContext, Rule, RuleMeta,
+    AttackContext, AttackRule, RuleMeta,
 };
 
 pub struct AttackIdMismatch;
@@ -53,28 +53,28 @@ aliases: [T1598.002]
 "#,
 };
 
-impl Rule for AttackIdMismatch {
+impl AttackRule for AttackIdMismatch {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         let vault = ctx.vault;
         for l in labelled_links(ctx) {
             let Some(target) = l.target else { continue };
-            if vault.attack.declares(target, &l.id) {
+            if ctx.index.declares(target, &l.id) {
                 continue;
             }
             // A label of the wrong kind for the folder is `attack-wrong-kind`'s finding.
-            if vault
-                .attack_config
+            if ctx.index
+                .config
                 .folder_kind(vault.path(target))
                 .is_some_and(|k| k != l.kind)
             {
                 continue;
             }
             let target_path = vault.path(target);
-            let declared: Vec<&str> = vault.attack.declared[target]
+            let declared: Vec<&str> = ctx.index.declared[target]
                 .iter()
                 .map(|d| d.id.as_str())
                 .collect();
@@ -98,11 +98,11 @@ impl Rule for AttackIdMismatch {
 }
 
 /// The one edit that fixes the link, as far as the vault and the catalogue tell.
-fn fix(ctx: &NoteContext<'_>, l: &LabelledLink<'_>, target: FileId, declared: &[&str]) -> String {
+fn fix(ctx: &AttackContext<'_>, l: &LabelledLink<'_>, target: FileId, declared: &[&str]) -> String {
     let vault = ctx.vault;
     let in_table = l.link.table.is_some();
     let id = l.id.as_str();
-    let chain = revocation_chain(vault, ctx.path, id, l.kind);
+    let chain = revocation_chain(ctx.index, ctx.path, id, l.kind);
     if let Some(last) = chain.last() {
         if declared.contains(&last.as_str()) {
             return format!("`{id}` was revoked and is now `{last}`, which this note declares: change the label to `{last}`");
@@ -121,16 +121,17 @@ fn fix(ctx: &NoteContext<'_>, l: &LabelledLink<'_>, target: FileId, declared: &[
         }
         return format!("`{id}` was revoked and is now `{last}`: change the label to `{last}` and point the link at its note");
     }
-    let target_domain = vault
-        .attack_config
+    let target_domain = ctx
+        .index
+        .config
         .domain_of(vault.path(target))
         .map(|(_, d)| d);
     let stale = declared.iter().find(|old| {
-        vault
+        ctx.index
             .catalogue
             .lookup(old, l.kind, target_domain)
             .is_some_and(|e| e.revoked)
-            && revocation_chain(vault, vault.path(target), old, l.kind)
+            && revocation_chain(ctx.index, vault.path(target), old, l.kind)
                 .iter()
                 .any(|c| c == id)
     });
@@ -146,7 +147,7 @@ fn fix(ctx: &NoteContext<'_>, l: &LabelledLink<'_>, target: FileId, declared: &[
             "the note still declares `{old}`, which ATT&CK replaced with `{id}`: change its ID (front matter and heading) to `{id}`"
         );
     }
-    match catalogue_entry(vault, ctx.path, id, l.kind) {
+    match catalogue_entry(ctx.index, ctx.path, id, l.kind) {
         Some(e) => format!("no note in the vault declares `{id}` ({}): fix the label, or create that note and link to it", e.name),
         None => format!("no note in the vault declares `{id}`: fix the label"),
     }

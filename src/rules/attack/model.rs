@@ -1,20 +1,15 @@
-//! The ATT&CK model: which notes declare which IDs, and which links are ID-labelled.
+//! The ATT&CK model: ID kinds, the pack's configuration, which notes declare which IDs,
+//! and which links are ID-labelled.
 //!
 //! A note declares an ID through a front matter `aliases` or `alias` entry that is an ID
 //! (a comma-separated string is several entries), or, failing that, a first heading that is
 //! exactly an ID. A link is ID-labelled when its display text is an ID, or when `(ID)`
 //! follows it directly. Patterns and folder names are configuration (`AttackConfig`).
 
-pub mod catalogue;
-
-use std::collections::HashMap;
-
 use regex::Regex;
 
 use crate::diagnostic::Span;
-use crate::index::{FileId, Vault};
 use crate::parse::{FrontMatter, Link, Note, Outline};
-pub use catalogue::{Catalogue, Entry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IdKind {
@@ -213,51 +208,11 @@ impl Declared {
     }
 }
 
-/// The IDs every note declares, and the notes declaring each ID.
-#[derive(Debug, Default)]
-pub struct AttackModel {
-    /// Parallel to the vault's files; the primary ID comes first.
-    pub declared: Vec<Vec<Declared>>,
-    pub by_id: HashMap<String, Vec<FileId>>,
-}
-
-impl AttackModel {
-    pub fn build(vault: &Vault, config: &AttackConfig) -> Self {
-        let declared: Vec<Vec<Declared>> = (0..vault.files.len())
-            .map(|id| {
-                vault
-                    .outline(id)
-                    .map_or_else(Vec::new, |o| declared_ids(o, config, vault.path(id)))
-            })
-            .collect();
-        let mut by_id: HashMap<String, Vec<FileId>> = HashMap::new();
-        for (file, ids) in declared.iter().enumerate() {
-            for d in ids {
-                let files = by_id.entry(d.id.clone()).or_default();
-                if files.last() != Some(&file) {
-                    files.push(file);
-                }
-            }
-        }
-        AttackModel { declared, by_id }
-    }
-
-    pub fn declares(&self, file: FileId, id: &str) -> bool {
-        self.declared
-            .get(file)
-            .is_some_and(|d| d.iter().any(|x| x.id == id))
-    }
-
-    pub fn primary(&self, file: FileId) -> Option<&Declared> {
-        self.declared.get(file).and_then(|d| d.first())
-    }
-}
-
 /// The IDs a note declares, the primary one first: front matter IDs, or failing that the
 /// first heading. An ID-shaped alias whose kind does not fit the note's folder (a group
 /// named `TA2541` in `groups/`) is a name, not a declaration, when the heading declares an
 /// ID that fits.
-fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str) -> Vec<Declared> {
+pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str) -> Vec<Declared> {
     let mut from_fm = Vec::new();
     for (key, entries) in [("aliases", &outline.aliases), ("alias", &outline.alias)] {
         for entry in entries.iter() {

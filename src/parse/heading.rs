@@ -1,0 +1,79 @@
+//! Heading keys: how Obsidian compares a heading with a link's subpath (reference note,
+//! rule 33). They live with parsing because outlines store and compare them.
+
+/// Obsidian's `stripHeading`: punctuation and line breaks become spaces, whitespace runs
+/// fold into one, and the ends are trimmed.
+pub fn strip_heading(text: &str) -> String {
+    HeadingChars::new(text, false).collect()
+}
+
+/// A heading or link subpath in the form Obsidian compares: stripped and lower-cased.
+pub fn heading_key(text: &str) -> String {
+    HeadingChars::new(text, true).collect()
+}
+
+/// The characters of `strip_heading(text)`, lower-cased when `fold_case`, without
+/// allocating: headings are compared this way so that outlines need not store a second
+/// copy of every heading.
+pub struct HeadingChars<'a> {
+    chars: std::str::Chars<'a>,
+    fold_case: bool,
+    /// The rest of the current character: its lower-case expansion, or the character
+    /// itself held back behind a separator space.
+    rest: Option<std::char::ToLowercase>,
+    held: Option<char>,
+    started: bool,
+    space: bool,
+}
+
+impl<'a> HeadingChars<'a> {
+    pub fn new(text: &'a str, fold_case: bool) -> Self {
+        HeadingChars {
+            chars: text.chars(),
+            fold_case,
+            rest: None,
+            held: None,
+            started: false,
+            space: false,
+        }
+    }
+}
+
+fn is_heading_separator(c: char) -> bool {
+    c.is_whitespace() || "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\".contains(c)
+}
+
+impl Iterator for HeadingChars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self
+            .held
+            .take()
+            .or_else(|| self.rest.as_mut().and_then(Iterator::next))
+        {
+            return Some(c);
+        }
+        for c in self.chars.by_ref() {
+            if is_heading_separator(c) {
+                self.space = self.started;
+                continue;
+            }
+            self.started = true;
+            let first = if self.fold_case {
+                let mut lower = c.to_lowercase();
+                let first = lower.next();
+                self.rest = Some(lower);
+                first
+            } else {
+                Some(c)
+            };
+            if std::mem::take(&mut self.space) {
+                self.held = first;
+                return Some(' ');
+            }
+            return first;
+        }
+        None
+    }
+}

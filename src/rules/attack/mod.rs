@@ -1,0 +1,361 @@
+//! The ATT&CK rule pack: its model, catalogue, index, rules and their helpers.
+//!
+//! The core (vault, parsing, resolution, the general rules) knows nothing of ATT&CK. This
+//! pack builds its own index from the finished vault ([`AttackIndex`]: which notes declare
+//! which IDs), and only when one of its rules is selected. Its rules see each note through
+//! an [`AttackContext`]: the core's [`NoteContext`] plus that index and each link's ATT&CK
+//! label.
+
+pub mod catalogue;
+mod deprecated_id;
+mod duplicate_id;
+mod id_mismatch;
+pub mod model;
+mod name_mismatch;
+mod outdated_name;
+mod revoked_id;
+mod unknown_id;
+mod wrong_kind;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, RuleMeta, Span};
+use crate::index::{FileId, Vault};
+use crate::parse::Link;
+
+use super::{NoteContext, Pack, PackRun, PackSummary};
+pub use catalogue::{Catalogue, Entry};
+pub use model::{link_label, note_name, AttackConfig, Declared, IdKind, Source};
+
+/// A rule of the ATT&CK pack: like [`super::Rule`], but it reads the pack's index too.
+pub(crate) trait AttackRule: Sync {
+    /// The rule's name, summary, default severity and docs.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Checks one linted note; runs in parallel over notes.
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// The pack's rules, sorted by name.
+static RULES: &[&dyn AttackRule] = &[
+    &deprecated_id::AttackDeprecatedId,
+    &duplicate_id::AttackDuplicateId,
+    &id_mismatch::AttackIdMismatch,
+    &name_mismatch::AttackNameMismatch,
+    &outdated_name::AttackOutdatedName,
+    &revoked_id::AttackRevokedId,
+    &unknown_id::AttackUnknownId,
+    &wrong_kind::AttackWrongKind,
+];
+
+/// The metadata of every rule in the pack, sorted by name.
+pub(crate) fn rule_metas() -> impl Iterator<Item = &'static RuleMeta> {
+    RULES.iter().map(|r| r.meta())
+}
+
+/// The ATT&CK pack with its settings: what counts as an ID where, and the catalogue the
+/// IDs are checked against.
+#[derive(Debug, Clone)]
+pub struct AttackPack {
+    /// ID patterns, kind folders and domain folders (`[attack]` in `vaultlint.toml`).
+    pub config: Arc<AttackConfig>,
+    /// The ATT&CK release the IDs are checked against (built in, or `--attack-catalog`).
+    pub catalogue: Arc<Catalogue>,
+}
+
+impl Default for AttackPack {
+    /// The default ID patterns and folders, and the built-in catalogue.
+    fn default() -> Self {
+        AttackPack {
+            config: AttackConfig::default_shared(),
+            catalogue: Catalogue::built_in_shared(),
+        }
+    }
+}
+
+impl Pack for AttackPack {
+    fn rules(&self) -> Vec<&'static RuleMeta> {
+        rule_metas().collect()
+    }
+
+    fn start<'v>(
+        &'v self,
+        vault: &'v Vault,
+        selected: &[&'static RuleMeta],
+    ) -> Option<Box<dyn PackRun + 'v>> {
+        let rules: Vec<&'static dyn AttackRule> = RULES
+            .iter()
+            .copied()
+            .filter(|r| selected.iter().any(|s| s.name == r.meta().name))
+            .collect();
+        if rules.is_empty() {
+            return None;
+        }
+        Some(Box::new(AttackRun {
+            index: AttackIndex::build(vault, &self.config, &self.catalogue),
+            rules,
+        }))
+    }
+}
+
+/// One run of the pack over one vault.
+struct AttackRun {
+    index: AttackIndex,
+    rules: Vec<&'static dyn AttackRule>,
+}
+
+impl PackRun for AttackRun {
+    fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize {
+        let labels: Vec<_> = ctx
+            .note
+            .links
+            .iter()
+            .map(|l| link_label(l, &self.index.config))
+            .collect();
+        let actx = AttackContext {
+            base: ctx,
+            index: &self.index,
+            labels: &labels,
+        };
+        for rule in &self.rules {
+            rule.check_note(&actx, out);
+        }
+        labels.iter().filter(|l| l.is_some()).count()
+    }
+
+    fn check_vault(&self, _vault: &Vault, _out: &mut Vec<Diagnostic>) {}
+
+    fn summary(&self, checked: usize) -> PackSummary {
+        let version = self.index.catalogue.version.clone();
+        PackSummary {
+            line: (checked > 0).then(|| {
+                format!(
+                    "{checked} ID-labelled link{} checked against {version}",
+                    if checked == 1 { "" } else { "s" }
+                )
+            }),
+            fields: vec![
+                ("attack_links", serde_json::Value::from(checked)),
+                ("attack_catalog", serde_json::Value::from(version)),
+            ],
+        }
+    }
+}
+
+/// The pack's index of one vault: which notes declare which IDs, built once per run from
+/// the vault's outlines, with the settings it was built under.
+#[derive(Debug)]
+pub struct AttackIndex {
+    /// ID patterns, kind folders and domain folders.
+    pub config: Arc<AttackConfig>,
+    /// The ATT&CK release the IDs are checked against.
+    pub catalogue: Arc<Catalogue>,
+    /// Parallel to the vault's files: the IDs each note declares, the primary ID first.
+    pub declared: Vec<Vec<Declared>>,
+    /// ID → the notes declaring it, by file id, each once.
+    pub by_id: HashMap<String, Vec<FileId>>,
+}
+
+impl AttackIndex {
+    /// Reads every note's declared IDs from its outline.
+    pub fn build(vault: &Vault, config: &Arc<AttackConfig>, catalogue: &Arc<Catalogue>) -> Self {
+        let declared: Vec<Vec<Declared>> = (0..vault.files.len())
+            .map(|id| {
+                vault
+                    .outline(id)
+                    .map_or_else(Vec::new, |o| model::declared_ids(o, config, vault.path(id)))
+            })
+            .collect();
+        let mut by_id: HashMap<String, Vec<FileId>> = HashMap::new();
+        for (file, ids) in declared.iter().enumerate() {
+            for d in ids {
+                let files = by_id.entry(d.id.clone()).or_default();
+                if files.last() != Some(&file) {
+                    files.push(file);
+                }
+            }
+        }
+        AttackIndex {
+            config: Arc::clone(config),
+            catalogue: Arc::clone(catalogue),
+            declared,
+            by_id,
+        }
+    }
+
+    /// Whether note `file` declares `id`.
+    pub fn declares(&self, file: FileId, id: &str) -> bool {
+        self.declared
+            .get(file)
+            .is_some_and(|d| d.iter().any(|x| x.id == id))
+    }
+
+    /// The ID note `file` stands for: its first declaration.
+    pub fn primary(&self, file: FileId) -> Option<&Declared> {
+        self.declared.get(file).and_then(|d| d.first())
+    }
+}
+
+/// One note as the pack's rules see it: the core's context, the pack's index and each
+/// link's ATT&CK label.
+pub(crate) struct AttackContext<'a> {
+    pub base: &'a NoteContext<'a>,
+    pub index: &'a AttackIndex,
+    /// Parallel to `base.note.links`: each link's ATT&CK label, computed once per note.
+    pub labels: &'a [Option<(String, IdKind)>],
+}
+
+impl<'a> std::ops::Deref for AttackContext<'a> {
+    type Target = NoteContext<'a>;
+
+    fn deref(&self) -> &NoteContext<'a> {
+        self.base
+    }
+}
+
+/// An ID-labelled link that resolved to a note, with its label.
+pub(crate) struct LabelledLink<'a> {
+    pub link: &'a Link,
+    pub target: Option<FileId>,
+    pub id: String,
+    pub kind: IdKind,
+}
+
+/// The note's ID-labelled links (reference: [`link_label`]).
+pub(crate) fn labelled_links<'a>(
+    ctx: &'a AttackContext<'_>,
+) -> impl Iterator<Item = LabelledLink<'a>> + 'a {
+    ctx.note
+        .links
+        .iter()
+        .zip(ctx.resolutions)
+        .zip(ctx.labels)
+        .filter(|((link, _), _)| link.problem.is_none())
+        .filter_map(move |((link, resolution), label)| {
+            let (id, kind) = label.clone()?;
+            let target = resolution
+                .file()
+                .filter(|&f| ctx.vault.outline(f).is_some());
+            Some(LabelledLink {
+                link,
+                target,
+                id,
+                kind,
+            })
+        })
+}
+
+/// An ATT&CK ID a note mentions: one it declares, or the label of one of its links.
+pub(crate) struct Mention {
+    pub id: String,
+    pub kind: IdKind,
+    pub span: Span,
+    /// For a link label: the note the link opens (if it resolves), and whether the link
+    /// sits in a table row.
+    pub link: Option<(Option<FileId>, bool)>,
+}
+
+impl Mention {
+    /// How a message says the note mentions the ID.
+    pub fn verb(&self) -> &'static str {
+        if self.link.is_some() {
+            "links to"
+        } else {
+            "declares"
+        }
+    }
+}
+
+/// Every ATT&CK ID a note mentions. Catalogue rules check them all.
+pub(crate) fn mentioned_ids(ctx: &AttackContext<'_>) -> Vec<Mention> {
+    let mut out: Vec<Mention> = ctx
+        .index
+        .declared
+        .get(ctx.id)
+        .into_iter()
+        .flatten()
+        .map(|d| Mention {
+            id: d.id.clone(),
+            kind: d.kind,
+            span: d.span(ctx.note),
+            link: None,
+        })
+        .collect();
+    out.extend(labelled_links(ctx).map(|l| Mention {
+        id: l.id,
+        kind: l.kind,
+        span: l.link.span,
+        link: Some((l.target, l.link.table.is_some())),
+    }));
+    out
+}
+
+/// The catalogue row for an ID written in the note at `path`, preferring its domain.
+pub(crate) fn catalogue_entry<'i>(
+    index: &'i AttackIndex,
+    path: &str,
+    id: &str,
+    kind: IdKind,
+) -> Option<&'i Entry> {
+    let domain = index.config.domain_of(path).map(|(_, d)| d);
+    index.catalogue.lookup(id, kind, domain)
+}
+
+/// A wiki-link to the note at `path` labelled `label`; in a table row the pipe is escaped,
+/// so the suggestion can be pasted as is.
+pub(crate) fn wiki_link(path: &str, label: &str, in_table: bool) -> String {
+    let target = path.strip_suffix(".md").unwrap_or(path);
+    let pipe = if in_table { "\\|" } else { "|" };
+    format!("[[{target}{pipe}{label}]]")
+}
+
+/// The note declaring `id` that a link most likely meant: in the domain folder of `near`,
+/// else of the linking note, else the first by path. `kind` keeps only notes in folders of
+/// that kind; `except` is left out.
+pub(crate) fn nearest_declaring(
+    ctx: &AttackContext<'_>,
+    id: &str,
+    near: Option<FileId>,
+    kind: Option<IdKind>,
+    except: Option<FileId>,
+) -> Option<FileId> {
+    let vault = ctx.vault;
+    let config = &ctx.index.config;
+    let domain = |p: &str| config.domain_of(p).map(|(folder, _)| folder.to_owned());
+    let near_domain = near.and_then(|n| domain(vault.path(n)));
+    let source_domain = domain(ctx.path);
+    ctx.index
+        .by_id
+        .get(id)?
+        .iter()
+        .copied()
+        .filter(|&f| Some(f) != except)
+        .filter(|&f| kind.is_none_or(|k| config.folder_kind(vault.path(f)) == Some(k)))
+        .min_by_key(|&f| {
+            let d = domain(vault.path(f));
+            (d != near_domain, d != source_domain, vault.path(f).clone())
+        })
+}
+
+/// The IDs that replaced a revoked ID, in order (`T1073` → `T1574.002` → `T1574.001`).
+pub(crate) fn revocation_chain(
+    index: &AttackIndex,
+    path: &str,
+    id: &str,
+    kind: IdKind,
+) -> Vec<String> {
+    let mut chain = Vec::new();
+    let mut current = id.to_owned();
+    while let Some(next) = catalogue_entry(index, path, &current, kind)
+        .filter(|e| e.revoked)
+        .and_then(|e| e.revoked_by.clone().or_else(|| e.replacement.clone()))
+    {
+        if chain.contains(&next) || chain.len() > 16 {
+            break;
+        }
+        chain.push(next.clone());
+        current = next;
+    }
+    chain
+}
