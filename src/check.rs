@@ -57,7 +57,7 @@ impl CheckOptions {
             rules: None,
             severities: BTreeMap::new(),
             max_note_bytes: vault::MAX_NOTE_BYTES,
-            packs: rules::packs(rules::attack::AttackPack::default()),
+            packs: rules::default_packs(),
         }
     }
 }

@@ -47,7 +47,7 @@ struct Tool {
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     rule: &'static str,
-    severity: crate::Severity,
+    severity: crate::diagnostic::Severity,
     path: &'a str,
     line: u32,
     column: u32,

@@ -161,6 +161,11 @@ pub fn packs(attack: attack::AttackPack) -> Vec<Arc<dyn Pack>> {
     vec![Arc::new(CorePack), Arc::new(attack)]
 }
 
+/// Every pack with its default settings.
+pub fn default_packs() -> Vec<Arc<dyn Pack>> {
+    packs(attack::AttackPack::default())
+}
+
 /// The metadata of every rule of every pack, sorted by name.
 pub fn all() -> &'static [&'static RuleMeta] {
     static ALL: OnceLock<Vec<&'static RuleMeta>> = OnceLock::new();

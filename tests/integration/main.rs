@@ -1,5 +1,6 @@
 //! Integration tests: one test binary (ripgrep style), one module per concern.
 
+mod architecture;
 mod ci;
 mod cli;
 mod config;
