@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::rules::attack::{AttackPack, Catalogue};
 use crate::baseline::Baseline;
-use crate::config;
-use crate::render::{self, Format, Style};
 use crate::check::{self, BaselineSummary, CheckOptions};
+use crate::config;
 use crate::error::Error;
+use crate::render::{self, Format, Style};
 use crate::rules;
+use crate::rules::attack::{AttackPack, Catalogue};
 
 /// A fast, exact linter and link checker for Obsidian vaults.
 #[derive(Debug, Parser)]
@@ -272,17 +272,17 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         color: terminal && std::env::var_os("NO_COLOR").is_none(),
         width: if terminal { terminal_width() } else { 100 },
     };
-    let prefix = path_prefix(&args.path);
+    let ctx = ci_context(args, &options.root, &report);
     let mut buffered = io::BufWriter::new(out);
-    render::render_with_prefix(
-        args.format,
-        &report,
-        &sources,
-        style,
-        &prefix,
-        &mut buffered,
-    )?;
+    let notes =
+        render::render_with_context(args.format, &report, &sources, style, &ctx, &mut buffered)?;
     buffered.flush()?;
+    for note in notes {
+        writeln!(io::stderr(), "vaultlint: {note}")?;
+    }
+    if args.format == Format::Github {
+        write_step_summary(&report, &ctx);
+    }
     Ok(if report.summary.errors > 0 {
         Outcome::Findings
     } else {
@@ -304,18 +304,57 @@ fn write_atomically(path: &std::path::Path, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// The vault folder as given, `/`-separated with a trailing `/`, when it is relative:
-/// CI formats then name files relative to the folder vaultlint ran in (the repository).
-fn path_prefix(path: &std::path::Path) -> String {
-    if path.is_absolute() {
-        return String::new();
+/// Where the vault sits in its repository (for CI formats), and for SARIF the UTF-16
+/// positions of the findings, read one note at a time.
+fn ci_context(
+    args: &CheckArgs,
+    root: &std::path::Path,
+    report: &check::Report,
+) -> render::RenderContext {
+    if matches!(args.format, Format::Human | Format::Concise | Format::Json) {
+        return render::RenderContext::default();
     }
-    let s = path.to_string_lossy().replace('\\', "/");
-    let s = s.trim_start_matches("./").trim_end_matches('/');
-    if s.is_empty() || s == "." {
-        String::new()
+    let only: Vec<String> = args.only.iter().map(|p| only_path(&args.path, p)).collect();
+    let base_ref = std::env::var("GITHUB_BASE_REF").ok();
+    let repo = render::repo::RepoContext::detect(&args.path, &only, base_ref.as_deref());
+    let positions = if args.format == Format::Sarif {
+        render::position::Positions::compute(&report.diagnostics, |path| {
+            match crate::vault::read_note(
+                &crate::vault::abs_path(root, path),
+                crate::vault::MAX_NOTE_BYTES,
+            ) {
+                crate::vault::NoteText::Text(text, _) => Some(text),
+                crate::vault::NoteText::Skipped(_) => None,
+            }
+        })
     } else {
-        format!("{s}/")
+        render::position::Positions::default()
+    };
+    render::RenderContext { repo, positions }
+}
+
+/// Appends the Markdown job summary to `$GITHUB_STEP_SUMMARY` when GitHub Actions sets it.
+/// A summary that cannot be written is reported on stderr and does not fail the run: the
+/// annotations already carry the findings.
+fn write_step_summary(report: &check::Report, ctx: &render::RenderContext) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let result = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|file| {
+            let mut file = io::BufWriter::new(file);
+            render::github::summary(report, ctx, &mut file)?;
+            file.flush()
+        });
+    if let Err(e) = result {
+        let _ = writeln!(
+            io::stderr(),
+            "vaultlint: cannot write the job summary to `{}`: {e}",
+            std::path::Path::new(&path).display()
+        );
     }
 }
 

@@ -1,16 +1,24 @@
 //! Output formats. Each takes the same sorted diagnostics; nothing upstream knows formats.
+//! Every format has its own file; CI formats also get a `RenderContext` that says where the
+//! vault sits in its repository.
 
 mod concise;
-mod github;
+pub mod github;
+pub mod gitlab;
 mod human;
 mod json;
-mod sarif;
+pub mod junit;
+pub mod position;
+pub mod repo;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::check::Report;
+use repo::RepoContext;
 
+/// The output formats of `vaultlint check --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Source lines with the finding underlined (default)
@@ -19,43 +27,70 @@ pub enum Format {
     Concise,
     /// One JSON object, schema version 1 (see README)
     Json,
-    /// SARIF 2.1.0, for code scanning
+    /// SARIF 2.1.0, for code scanning (at most 5,000 results, errors first)
     Sarif,
-    /// GitHub Actions annotations (`::error file=…::…`)
+    /// GitHub Actions annotations (`::error file=…::…`) and the job summary
     Github,
+    /// JUnit XML test report (one failed test case per finding)
+    Junit,
+    /// GitLab Code Quality report (JSON)
+    Gitlab,
 }
 
 /// Settings that affect only how the human format looks.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
+    /// Whether to use ANSI colours.
     pub color: bool,
+    /// Terminal width in columns.
     pub width: usize,
 }
 
+/// What CI formats know beyond the report: where the vault sits in its repository (paths
+/// are made root-relative), the files under review, and UTF-16 positions for SARIF.
+#[derive(Debug, Default)]
+pub struct RenderContext {
+    /// Where the vault sits in its repository, and the files under review.
+    pub repo: RepoContext,
+    /// Filled for SARIF only; other formats ignore it.
+    pub positions: position::Positions,
+}
+
+/// Renders with paths relative to the vault (no repository context).
 pub fn render(
     format: Format,
     report: &Report,
     sources: &BTreeMap<String, String>,
     style: Style,
     out: &mut dyn Write,
-) -> io::Result<()> {
-    render_with_prefix(format, report, sources, style, "", out)
+) -> io::Result<Vec<String>> {
+    render_with_context(
+        format,
+        report,
+        sources,
+        style,
+        &RenderContext::default(),
+        out,
+    )
 }
 
-/// Like `render`, with `prefix` put before every path in SARIF and GitHub output.
-pub fn render_with_prefix(
+/// Renders `report` in `format`. Returns notes for stderr (what a format had to leave out).
+pub fn render_with_context(
     format: Format,
     report: &Report,
     sources: &BTreeMap<String, String>,
     style: Style,
-    prefix: &str,
+    ctx: &RenderContext,
     out: &mut dyn Write,
-) -> io::Result<()> {
+) -> io::Result<Vec<String>> {
     match format {
-        Format::Human => human::render(report, sources, style, out),
-        Format::Concise => concise::render(report, out),
-        Format::Json => json::render(report, out),
-        Format::Sarif => sarif::render(report, prefix, out),
-        Format::Github => github::render(report, prefix, out),
+        Format::Human => human::render(report, sources, style, out)?,
+        Format::Concise => concise::render(report, out)?,
+        Format::Json => json::render(report, out)?,
+        Format::Sarif => return sarif::render(report, ctx, out),
+        Format::Github => github::render(report, ctx, out)?,
+        Format::Junit => junit::render(report, ctx, out)?,
+        Format::Gitlab => gitlab::render(report, ctx, out)?,
     }
+    Ok(Vec::new())
 }

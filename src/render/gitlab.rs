@@ -1,0 +1,108 @@
+//! GitLab Code Quality JSON (a subset of the Code Climate issue format), which GitLab shows
+//! in merge requests when a job lists it under `artifacts:reports:codequality`.
+//!
+//! An array of issues with `description`, `check_name`, `fingerprint`, `severity` and
+//! `location` (`path` relative to the repository root, `lines.begin` 1-based). GitLab checks
+//! each issue against its `codeclimate.json` schema and stops at the first bad one; the
+//! tests validate against that schema. Severities map error → `major`, warning → `minor`,
+//! info → `info`.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::RenderContext;
+use crate::check::Report;
+use crate::diagnostic::{Diagnostic, Severity};
+
+#[derive(Serialize)]
+struct Issue {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: String,
+    check_name: &'static str,
+    fingerprint: String,
+    severity: &'static str,
+    categories: [&'static str; 1],
+    location: Location,
+}
+
+#[derive(Serialize)]
+struct Location {
+    path: String,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: u32,
+}
+
+/// GitLab's name for a severity.
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "major",
+        Severity::Warning => "minor",
+        Severity::Info => "info",
+    }
+}
+
+/// A stable, unique identity: GitLab compares fingerprints between the base and the merge
+/// request to tell new issues from fixed ones, so it must not depend on the line.
+fn fingerprint(d: &Diagnostic, path: &str, occurrence: usize) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        d.rule.name,
+        path,
+        d.subject.as_deref().unwrap_or(&d.message),
+        &occurrence.to_string(),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes the Code Quality issues, one per finding, as a pretty-printed JSON array.
+pub fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let issues: Vec<Issue> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let path = ctx.repo.repo_path(&d.path);
+            let occurrence = seen
+                .entry((
+                    d.rule.name,
+                    &d.path,
+                    d.subject.as_deref().unwrap_or(&d.message),
+                ))
+                .or_insert(0);
+            *occurrence += 1;
+            let description = match &d.help {
+                Some(help) => format!("{} (help: {help})", d.message),
+                None => d.message.clone(),
+            };
+            Issue {
+                kind: "issue",
+                description,
+                check_name: d.rule.name,
+                fingerprint: fingerprint(d, &path, *occurrence),
+                severity: severity(d.severity),
+                categories: ["Bug Risk"],
+                location: Location {
+                    path,
+                    lines: Lines { begin: d.line() },
+                },
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    writeln!(out)
+}
