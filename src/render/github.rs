@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use sha2::{Digest, Sha256};
+
 use super::RenderContext;
 use crate::check::Report;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -39,18 +41,16 @@ fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// Which findings get an annotation: per kind, those in changed files first, then the rest
-/// in the report's order, up to `PER_KIND`; one notice is kept free for the count left out
-/// when anything is left out. Returns flags parallel to `diagnostics`.
-pub fn annotated(diagnostics: &[Diagnostic], ctx: &RenderContext) -> Vec<bool> {
+/// Which findings get an annotation, in the order they are printed: errors, warnings, then
+/// notices; within each kind those in changed files first, then the report's order; at most
+/// `PER_KIND` of each, keeping one notice free for the count left out when anything is left
+/// out. Returns indices into `diagnostics`.
+pub fn annotated(diagnostics: &[Diagnostic], ctx: &RenderContext) -> Vec<usize> {
     let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    let overflow = errors > PER_KIND || warnings > PER_KIND || infos > PER_KIND;
-    let mut chosen = vec![false; diagnostics.len()];
+    let overflow = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .any(|s| count(s) > PER_KIND);
+    let mut chosen = Vec::new();
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
         let limit = if severity == Severity::Info && overflow {
             PER_KIND - 1
@@ -65,9 +65,7 @@ pub fn annotated(diagnostics: &[Diagnostic], ctx: &RenderContext) -> Vec<bool> {
                 .changed
                 .contains(&ctx.repo.repo_path(&diagnostics[i].path))
         });
-        for i in candidates.into_iter().take(limit) {
-            chosen[i] = true;
-        }
+        chosen.extend(candidates.into_iter().take(limit));
     }
     chosen
 }
@@ -82,30 +80,28 @@ fn message(d: &Diagnostic) -> String {
 /// Writes the annotations, then the findings left out as plain lines and one notice.
 pub fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let chosen = annotated(&report.diagnostics, ctx);
-    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-        for (d, _) in report
-            .diagnostics
-            .iter()
-            .zip(&chosen)
-            .filter(|(d, &c)| c && d.severity == severity)
-        {
-            writeln!(
-                out,
-                "::{} file={},line={},col={},title={}::{}",
-                command(severity),
-                escape_property(&ctx.repo.repo_path(&d.path)),
-                d.line(),
-                d.column(),
-                escape_property(&format!("vaultlint {}", d.rule.name)),
-                escape_data(&message(d))
-            )?;
-        }
+    for &i in &chosen {
+        let d = &report.diagnostics[i];
+        writeln!(
+            out,
+            "::{} file={},line={},col={},title={}::{}",
+            command(d.severity),
+            escape_property(&ctx.repo.repo_path(&d.path)),
+            d.line(),
+            d.column(),
+            escape_property(&format!("vaultlint {}", d.rule.name)),
+            escape_data(&message(d))
+        )?;
+    }
+    let mut shown = vec![false; report.diagnostics.len()];
+    for &i in &chosen {
+        shown[i] = true;
     }
     let rest: Vec<&Diagnostic> = report
         .diagnostics
         .iter()
-        .zip(&chosen)
-        .filter(|(_, &c)| !c)
+        .zip(&shown)
+        .filter(|(_, &s)| !s)
         .map(|(d, _)| d)
         .collect();
     if rest.is_empty() {
@@ -117,21 +113,30 @@ pub fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::
         rest.len(),
         plural(rest.len())
     )?;
+    let lines: Vec<String> = rest
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{}: {} {} {}",
+                ctx.repo.repo_path(&d.path),
+                d.line(),
+                d.column(),
+                d.severity,
+                d.rule.name,
+                d.message.replace(['\r', '\n'], " ")
+            )
+        })
+        .collect();
     // Note names and messages come from the vault: commands are off while they are printed,
-    // so a line in them can never act as a workflow command.
-    let token = format!("vaultlint-{}", std::process::id());
+    // so no line in them can act as a workflow command. The token is a hash of the lines
+    // themselves, which they therefore cannot contain.
+    let digest = Sha256::digest(lines.join("\n").as_bytes());
+    let token: String = std::iter::once("vaultlint-".to_owned())
+        .chain(digest.iter().take(12).map(|b| format!("{b:02x}")))
+        .collect();
     writeln!(out, "::stop-commands::{token}")?;
-    for d in &rest {
-        writeln!(
-            out,
-            "{}:{}:{}: {} {} {}",
-            ctx.repo.repo_path(&d.path),
-            d.line(),
-            d.column(),
-            d.severity,
-            d.rule.name,
-            d.message.replace(['\r', '\n'], " ")
-        )?;
+    for line in &lines {
+        writeln!(out, "{line}")?;
     }
     writeln!(out, "::{token}::")?;
     writeln!(out, "::endgroup::")?;
@@ -292,17 +297,16 @@ mod tests {
         ctx.repo.changed.insert("n11.md".to_owned());
         let chosen = annotated(&report.diagnostics, &ctx);
         let picked = |s: Severity| -> Vec<&str> {
-            report
-                .diagnostics
+            chosen
                 .iter()
-                .zip(&chosen)
-                .filter(|(d, &c)| c && d.severity == s)
-                .map(|(d, _)| &*d.path)
+                .map(|&i| &report.diagnostics[i])
+                .filter(|d| d.severity == s)
+                .map(|d| &*d.path)
                 .collect()
         };
         let errors = picked(Severity::Error);
         assert_eq!(errors.len(), 10);
-        assert!(errors.contains(&"e14.md"), "changed file first: {errors:?}");
+        assert_eq!(errors[0], "e14.md", "changed file first: {errors:?}");
         assert!(!errors.contains(&"e09.md"), "{errors:?}");
         let notices = picked(Severity::Info);
         assert_eq!(notices.len(), 9, "one notice is kept for the count");

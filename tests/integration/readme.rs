@@ -5,7 +5,7 @@ use std::process::Command;
 use crate::{code, repo};
 
 /// The fenced block after `<!-- snippet: NAME -->`.
-fn snippet(name: &str) -> String {
+pub fn snippet(name: &str) -> String {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     let marker = format!("<!-- snippet: {name} -->");
     let after = &readme[readme
@@ -22,36 +22,128 @@ fn yaml(text: &str) -> serde_json::Value {
     serde_saphyr::from_str(text).unwrap()
 }
 
+/// The distribution name and version in `pyproject.toml` and `Cargo.toml`.
+fn package() -> (String, String) {
+    let cargo: toml::Value =
+        toml::from_str(&std::fs::read_to_string(repo().join("Cargo.toml")).unwrap()).unwrap();
+    let py: toml::Value =
+        toml::from_str(&std::fs::read_to_string(repo().join("pyproject.toml")).unwrap()).unwrap();
+    let name = py["project"]["name"].as_str().unwrap().to_owned();
+    assert_eq!(cargo["package"]["name"].as_str(), Some(name.as_str()));
+    assert_eq!(py["tool"]["maturin"]["bindings"].as_str(), Some("bin"));
+    (
+        name,
+        cargo["package"]["version"].as_str().unwrap().to_owned(),
+    )
+}
+
 #[test]
-fn pre_commit_snippet_names_real_hooks() {
+fn pre_commit_snippet_matches_the_hooks_and_the_package() {
+    let (name, version) = package();
     let config = yaml(&snippet("pre-commit"));
+    let hook = &config["repos"][0]["hooks"][0];
+    assert_eq!(config["repos"][0]["repo"], "local");
+    assert_eq!(
+        hook["additional_dependencies"],
+        serde_json::json!([format!("{name}=={version}")])
+    );
     let hooks = yaml(&std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap());
-    let ids: Vec<&str> = hooks
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
-    for hook in config["repos"][0]["hooks"].as_array().unwrap() {
-        assert!(ids.contains(&hook["id"].as_str().unwrap()), "{hook}");
+    let hooks = hooks.as_array().unwrap();
+    let manifest = hooks.iter().find(|h| h["id"] == hook["id"]).unwrap();
+    for key in [
+        "entry",
+        "language",
+        "pass_filenames",
+        "always_run",
+        "require_serial",
+    ] {
+        assert_eq!(hook[key], manifest[key], "{key}");
     }
-    for hook in hooks.as_array().unwrap() {
+    for hook in hooks {
         assert_eq!(hook["pass_filenames"], false);
         assert_eq!(hook["always_run"], true);
         assert_eq!(hook["entry"], "vaultlint check");
     }
     let languages: Vec<&str> = hooks
-        .as_array()
-        .unwrap()
         .iter()
         .map(|h| h["language"].as_str().unwrap())
         .collect();
-    assert_eq!(languages, ["rust", "system"]);
+    assert_eq!(languages, ["python", "system"]);
 }
 
 #[test]
-fn action_snippets_use_real_inputs() {
+fn install_and_ci_snippets_name_the_package_and_run_as_written() {
+    let (name, version) = package();
+    let install = snippet("install");
+    assert!(
+        install.contains(&format!("pip install {name}\n")),
+        "{install}"
+    );
+    let mut commands: Vec<String> = install
+        .lines()
+        .filter(|l| l.starts_with("vaultlint "))
+        .map(str::to_owned)
+        .collect();
+    let workflow = yaml(&snippet("workflow-pip"));
+    let gitlab = yaml(&snippet("gitlab-ci"));
+    let mut runs: Vec<String> = workflow
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str().map(str::to_owned))
+        .collect();
+    runs.extend(
+        gitlab["vaultlint"]["script"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned()),
+    );
+    for run in runs {
+        if let Some(pkg) = run.strip_prefix("pip install ") {
+            assert_eq!(pkg, format!("{name}=={version}"));
+        } else {
+            commands.push(run);
+        }
+    }
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    // Each command runs in a repository with a `notes` vault, the built binary on PATH.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("notes")).unwrap();
+    std::fs::write(dir.path().join("notes/A.md"), "[[Gone]]\n").unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_vaultlint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for command in &commands {
+        let out = Command::new("sh")
+            .args(["-c", command])
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .unwrap();
+        assert!(
+            [0, 1].contains(&out.status.code().unwrap_or(-1)),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let quality = std::fs::read_to_string(dir.path().join("gl-code-quality-report.json")).unwrap();
+    assert!(quality.contains("\"path\": \"notes/A.md\""), "{quality}");
+    let junit = std::fs::read_to_string(dir.path().join("vaultlint-junit.xml")).unwrap();
+    assert!(junit.contains("classname=\"notes/A.md\""), "{junit}");
+}
+
+#[test]
+fn action_snippets_use_real_inputs_and_outputs() {
     let action = yaml(&std::fs::read_to_string(repo().join("action.yml")).unwrap());
+    let (_, version) = package();
     for name in ["action-annotations", "action-sarif"] {
         let text = snippet(name);
         let value = yaml(&text);
@@ -63,16 +155,30 @@ fn action_snippets_use_real_inputs() {
             .find(|s| {
                 s["uses"]
                     .as_str()
-                    .is_some_and(|u| u.starts_with("vaultlint/"))
+                    .is_some_and(|u| u == format!("OWNER/vaultlint@v{version}"))
             })
-            .unwrap();
+            .unwrap_or_else(|| panic!("{name}: no step uses the action at v{version}"));
         for (input, _) in step["with"].as_object().unwrap() {
             assert!(
                 action["inputs"][input].is_object(),
                 "{name}: unknown input `{input}`"
             );
         }
+        for output in text.split("steps.vaultlint.outputs.").skip(1) {
+            let output: String = output
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '-')
+                .collect();
+            assert!(
+                action["outputs"][&output].is_object(),
+                "{name}: unknown output `{output}`"
+            );
+        }
     }
+    // No URL in the README points at another project's repository.
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(!readme.contains("github.com/vaultlint/"));
+    assert!(!readme.contains("vaultlint/vaultlint@"));
 }
 
 #[test]
