@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!  cli                      command line, exit codes               (main.rs calls cli::run)
-//!  render                   human, concise, JSON, SARIF, GitHub    one Diagnostic feeds all
+//!  render                   human, concise, JSON, SARIF, GitHub,   one Diagnostic feeds all
+//!                           JUnit, GitLab
 //!  config, baseline         vaultlint.toml; recorded findings
 //!  check                    the pipeline: walk, outline pass, index, packs, check pass, sort
 //!  suppress                 in-note suppressions, applied to each note's findings

@@ -273,7 +273,7 @@ mod tests {
             .iter()
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
-        let mut report = crate::check_texts(&refs);
+        let mut report = crate::check::check_texts(&refs);
         for (d, (_, s)) in report.diagnostics.iter_mut().zip(kinds) {
             d.severity = *s;
         }

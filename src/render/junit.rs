@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn findings_are_failed_test_cases_with_escaped_text() {
-        let report = crate::check_texts(&[("A <&>.md", "[[Gone \"x\" & <y>]]\n")]);
+        let report = crate::check::check_texts(&[("A <&>.md", "[[Gone \"x\" & <y>]]\n")]);
         let mut out = Vec::new();
         render(&report, &RenderContext::default(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

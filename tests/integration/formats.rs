@@ -44,3 +44,17 @@ fn output_is_identical_with_one_and_two_threads() {
     let two = vaultlint(&["check", &sample(), "--format", "json", "--threads", "2"]);
     assert_eq!(stdout(&one), stdout(&two));
 }
+
+#[test]
+fn junit_format() {
+    let out = vaultlint(&["check", &sample(), "--format", "junit"]);
+    assert_eq!(code(&out), 1);
+    insta::assert_snapshot!("sample_junit", stdout(&out));
+}
+
+#[test]
+fn gitlab_format() {
+    let out = vaultlint(&["check", &sample(), "--format", "gitlab"]);
+    assert_eq!(code(&out), 1);
+    insta::assert_json_snapshot!("sample_gitlab", crate::json(&out));
+}
