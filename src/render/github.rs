@@ -326,6 +326,36 @@ mod tests {
     }
 
     #[test]
+    fn summary_stays_under_githubs_limit_and_says_what_it_left_out() {
+        let mut report = report(&[("a", Severity::Error)]);
+        let one = report.diagnostics[0].clone();
+        report.diagnostics = (0..20_000)
+            .map(|i| {
+                let mut d = one.clone();
+                d.path = format!("folder/note {i:05}.md").into();
+                d.message = "x".repeat(100);
+                d
+            })
+            .collect();
+        report.recount();
+        let mut out = Vec::new();
+        summary(&report, &RenderContext::default(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.len() <= 1024 * 1024, "{}", text.len());
+        assert!(text.contains("| `broken-link` | 20000 | 0 | 0 | 20000 |"));
+        let listed = text.matches("\n- 1:1 ").count();
+        assert!(listed > 1000, "{listed}");
+        assert!(
+            text.ends_with(&format!(
+                "\n{} more findings not listed: the job summary is limited to 1 MiB.\n",
+                20_000 - listed
+            )),
+            "{}",
+            &text[text.len() - 200..]
+        );
+    }
+
+    #[test]
     fn summary_counts_per_rule_then_lists_by_file() {
         let report = report(&[("a", Severity::Error), ("b|c", Severity::Warning)]);
         let mut out = Vec::new();
