@@ -315,7 +315,10 @@ fn ci_context(
         return render::RenderContext::default();
     }
     let only: Vec<String> = args.only.iter().map(|p| only_path(&args.path, p)).collect();
-    let base_ref = std::env::var("GITHUB_BASE_REF").ok();
+    // Only the github format ranks by the files under review; the others need no git diff.
+    let base_ref = std::env::var("GITHUB_BASE_REF")
+        .ok()
+        .filter(|_| args.format == Format::Github);
     let repo = render::repo::RepoContext::detect(&args.path, &only, base_ref.as_deref());
     let positions = if args.format == Format::Sarif {
         render::position::Positions::compute(&report.diagnostics, |path| {
