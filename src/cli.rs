@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::rules::attack::{AttackPack, Catalogue};
 use crate::baseline::Baseline;
-use crate::config;
-use crate::render::{self, Format, Style};
 use crate::check::{self, BaselineSummary, CheckOptions};
+use crate::config;
 use crate::error::Error;
+use crate::render::{self, Format, Style};
 use crate::rules;
+use crate::rules::attack::{AttackPack, Catalogue};
 
 /// A fast, exact linter and link checker for Obsidian vaults.
 #[derive(Debug, Parser)]

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::rules::attack::{AttackConfig, IdKind};
-use crate::rules;
 use crate::diagnostic::{RuleMeta, Severity};
 use crate::error::Error;
+use crate::rules;
+use crate::rules::attack::{AttackConfig, IdKind};
 
 pub const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
 
@@ -192,10 +192,7 @@ pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Erro
         }
         (None, None) => rules::all().to_vec(),
     };
-    let mut ignored: Vec<&'static str> = cli(&overrides.ignore)?
-        .iter()
-        .map(|r| r.name)
-        .collect();
+    let mut ignored: Vec<&'static str> = cli(&overrides.ignore)?.iter().map(|r| r.name).collect();
     // An explicit `--select` is the user's choice for this run: the file's ignores and
     // `off` severities do not take those rules away again.
     let cli_selects = overrides.select.is_some();

@@ -36,8 +36,6 @@ pub mod suggest;
 pub mod suppress;
 pub mod vault;
 
-pub use check::{
-    check, check_texts, load_sources, BaselineSummary, CheckOptions, Report, Summary,
-};
+pub use check::{check, check_texts, load_sources, BaselineSummary, CheckOptions, Report, Summary};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::Error;

@@ -9,10 +9,10 @@ use std::io::{self, Write};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_sarif::sarif;
 
-use crate::diagnostic::RuleMeta;
-use crate::rules;
 use crate::check::Report;
+use crate::diagnostic::RuleMeta;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules;
 
 /// Characters that may not appear raw in a URI path.
 const PATH: &AsciiSet = &CONTROLS

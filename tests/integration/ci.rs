@@ -91,10 +91,7 @@ fn sarif_is_valid_sarif_2_1_0() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    let all: Vec<&str> = vaultlint::rules::all()
-        .iter()
-        .map(|r| r.name)
-        .collect();
+    let all: Vec<&str> = vaultlint::rules::all().iter().map(|r| r.name).collect();
     assert_eq!(rule_ids, all);
     let results = run["results"].as_array().unwrap();
     let ambiguous = results

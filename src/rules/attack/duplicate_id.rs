@@ -76,7 +76,8 @@ impl AttackRule for AttackDuplicateId {
             return;
         };
         let here = scope(ctx, ctx.id);
-        let others: Vec<FileId> = ctx.index
+        let others: Vec<FileId> = ctx
+            .index
             .by_id
             .get(&primary.id)
             .into_iter()

@@ -4,8 +4,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{
-    catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, Mention, AttackContext, AttackRule,
-    RuleMeta,
+    catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, AttackContext, AttackRule,
+    Mention, RuleMeta,
 };
 
 pub struct AttackRevokedId;
