@@ -22,17 +22,17 @@ use crate::vault::{self, FileProblem, NoteText, VaultFile, WalkOptions};
 #[derive(Clone)]
 pub struct CheckOptions {
     /// The vault's root folder.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Which files are linted (`exclude`, `--only`).
-    pub walk: WalkOptions,
+    pub(crate) walk: WalkOptions,
     /// Rules to run; `None` runs every rule of every pack.
-    pub rules: Option<Vec<&'static RuleMeta>>,
+    pub(crate) rules: Option<Vec<&'static RuleMeta>>,
     /// Per-rule severity overrides by rule name.
-    pub severities: BTreeMap<String, Severity>,
+    pub(crate) severities: BTreeMap<String, Severity>,
     /// Notes larger than this many bytes are skipped and reported.
-    pub max_note_bytes: u64,
+    pub(crate) max_note_bytes: u64,
     /// The rule packs with their settings (see [`rules::packs`]).
-    pub packs: Vec<Arc<dyn Pack>>,
+    pub(crate) packs: Vec<Arc<dyn Pack>>,
 }
 
 impl std::fmt::Debug for CheckOptions {
@@ -168,9 +168,8 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
     sorted.dedup_by(|a, b| a.0 == b.0);
     let vault_files: Vec<VaultFile> = sorted
         .iter()
-        .map(|(p, t)| VaultFile {
+        .map(|(p, _)| VaultFile {
             path: (*p).into(),
-            size: t.len() as u64,
             is_note: p.ends_with(".md"),
             lint: true,
         })

@@ -18,11 +18,11 @@ use crate::rules::attack::{AttackPack, Catalogue};
 #[command(name = "vaultlint", version, about)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check a vault: resolve every link as Obsidian does and run the rules
     Check(CheckArgs),
     /// List the rules
@@ -38,7 +38,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AttackCommand {
+pub(crate) enum AttackCommand {
     /// Print what the catalogue knows of an ID: name, type, domain, status, replacement
     Lookup {
         /// An ATT&CK ID, e.g. `T1173`
@@ -50,7 +50,7 @@ pub enum AttackCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The vault's root folder (the one that holds `.obsidian/`)
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -134,7 +134,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
 }
 
 /// The built-in catalogue, or the one in `path`.
-pub fn load_catalogue(path: Option<&std::path::Path>) -> Result<Catalogue, Error> {
+pub(crate) fn load_catalogue(path: Option<&std::path::Path>) -> Result<Catalogue, Error> {
     let Some(path) = path else {
         return Ok(Catalogue::built_in());
     };

@@ -15,11 +15,11 @@ use crate::error::Error;
 use crate::rules;
 use crate::rules::attack::{AttackConfig, IdKind};
 
-pub const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
+pub(crate) const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// Rules to run, by name or by prefix (`attack` selects every `attack-*` rule).
     pub select: Option<Vec<Spanned<String>>>,
     /// Rules not to run, by name or prefix.
@@ -36,13 +36,13 @@ pub struct ConfigFile {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RuleSettings {
+pub(crate) struct RuleSettings {
     pub severity: Option<Level>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub(crate) enum Level {
     Error,
     Warning,
     Info,
@@ -51,7 +51,7 @@ pub enum Level {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct AttackSettings {
+pub(crate) struct AttackSettings {
     /// A newer ATT&CK catalogue (TSV or STIX bundle), relative to the config file.
     pub catalog: Option<String>,
     /// Folder name → ATT&CK domain; replaces the default three when given.
@@ -63,28 +63,28 @@ pub struct AttackSettings {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct KindSettings {
+pub(crate) struct KindSettings {
     pub pattern: Option<Spanned<String>>,
     pub folders: Option<Vec<String>>,
 }
 
 /// A loaded config file and where it came from, for error positions.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub path: Option<PathBuf>,
     pub text: String,
     pub file: ConfigFile,
 }
 
 /// Finds the config file for a vault: the nearest one in the vault folder or above.
-pub fn discover(start: &Path) -> Option<PathBuf> {
+pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     start
         .ancestors()
         .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
-pub fn load(path: &Path) -> Result<Loaded, Error> {
+pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("cannot read `{}`: {e}", path.display())))?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
@@ -136,7 +136,7 @@ impl Loaded {
 }
 
 /// Rules named `name`, or whose name starts with `name-`.
-pub fn matching(name: &str) -> Vec<&'static RuleMeta> {
+pub(crate) fn matching(name: &str) -> Vec<&'static RuleMeta> {
     rules::all()
         .iter()
         .copied()
@@ -151,7 +151,7 @@ pub fn matching(name: &str) -> Vec<&'static RuleMeta> {
 
 /// What the run uses, after the file and the command line are merged.
 #[derive(Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub rules: Vec<&'static RuleMeta>,
     pub severities: BTreeMap<String, Severity>,
     pub exclude: Option<globset::GlobSet>,
@@ -161,12 +161,12 @@ pub struct Settings {
 
 /// Command-line values that override the file.
 #[derive(Debug, Default)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
 }
 
-pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Error> {
+pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Error> {
     let file = &loaded.file;
     let cli = |names: &[String]| -> Result<Vec<&'static RuleMeta>, Error> {
         let mut out = Vec::new();

@@ -36,7 +36,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
@@ -90,7 +90,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
+    pub(crate) fn new(
         rule: &'static RuleMeta,
         path: &Arc<str>,
         span: Option<Span>,
@@ -110,45 +110,45 @@ impl Diagnostic {
     }
 
     #[must_use]
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     #[must_use]
-    pub fn with_severity(mut self, severity: Severity) -> Self {
+    pub(crate) fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
     }
 
     #[must_use]
-    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+    pub(crate) fn with_subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
         self
     }
 
     #[must_use]
-    pub fn with_related(mut self, related: Vec<Related>) -> Self {
+    pub(crate) fn with_related(mut self, related: Vec<Related>) -> Self {
         self.related = related;
         self
     }
 
-    pub fn line(&self) -> u32 {
+    pub(crate) fn line(&self) -> u32 {
         self.span.map_or(1, |s| s.line)
     }
 
-    pub fn column(&self) -> u32 {
+    pub(crate) fn column(&self) -> u32 {
         self.span.map_or(1, |s| s.column)
     }
 
     /// The order of every output: by note, then position, then rule name, then message.
-    pub fn sort_key(&self) -> (&str, usize, &str, &str) {
+    pub(crate) fn sort_key(&self) -> (&str, usize, &str, &str) {
         (
             &self.path,
             self.span.map_or(0, |s| s.start),
@@ -159,7 +159,7 @@ impl Diagnostic {
 }
 
 /// Maps byte offsets of one text to 1-based line and character columns.
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     /// The last position converted (byte offset, its 0-based column): spans arrive mostly
@@ -168,7 +168,7 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text).map(|i| i + 1));
         LineIndex {
@@ -178,26 +178,26 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
     /// 0-based line number of `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         }
     }
 
-    pub fn line_start(&self, line0: usize) -> usize {
+    pub(crate) fn line_start(&self, line0: usize) -> usize {
         self.line_starts
             .get(line0)
             .copied()
             .unwrap_or(self.text.len())
     }
 
-    pub fn span(&self, start: usize, end: usize) -> Span {
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
         let start = start.min(self.text.len());
         let end = end.clamp(start, self.text.len());
         let line0 = self.line_of(start);

@@ -9,11 +9,11 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use crate::parse::Outline;
 use crate::vault::{FileProblem, VaultFile};
 
-pub type FileId = usize;
+pub(crate) type FileId = usize;
 
 /// Names are compared in NFC and lower case (reference note, rules 35 and 36). Never NFKC:
 /// it would turn the fullwidth solidus `／` into a path separator.
-pub fn name_key(s: &str) -> String {
+pub(crate) fn name_key(s: &str) -> String {
     match is_nfc_quick(s.chars()) {
         IsNormalized::Yes => s.to_lowercase(),
         _ => s.nfc().collect::<String>().to_lowercase(),
@@ -22,7 +22,7 @@ pub fn name_key(s: &str) -> String {
 
 /// Everything the rules read. Built once by [`Vault::new`], never mutated afterwards, and
 /// shared read-only across threads.
-pub struct Vault {
+pub(crate) struct Vault {
     pub files: Vec<VaultFile>,
     /// Parallel to `files`: each note's outline, `None` for attachments and skipped files.
     pub outlines: Vec<Option<Outline>>,
@@ -45,7 +45,7 @@ pub struct Vault {
 }
 
 impl Vault {
-    pub fn new(
+    pub(crate) fn new(
         files: Vec<VaultFile>,
         outlines: Vec<Option<Outline>>,
         problems: Vec<FileProblem>,
@@ -104,17 +104,17 @@ impl Vault {
         }
     }
 
-    pub fn path(&self, id: FileId) -> &Arc<str> {
+    pub(crate) fn path(&self, id: FileId) -> &Arc<str> {
         &self.files[id].path
     }
 
-    pub fn outline(&self, id: FileId) -> Option<&Outline> {
+    pub(crate) fn outline(&self, id: FileId) -> Option<&Outline> {
         self.outlines.get(id).and_then(Option::as_ref)
     }
 
     /// Lower-cased file names within `slack` characters of `name`'s length that share the
     /// first or the last character of its stem (the name without `.md`), each once.
-    pub fn typo_candidates(&self, name: &str, slack: usize) -> Vec<(&str, u64)> {
+    pub(crate) fn typo_candidates(&self, name: &str, slack: usize) -> Vec<(&str, u64)> {
         let len = name.chars().count();
         let stem = name.strip_suffix(".md").unwrap_or(name);
         let mut found: Vec<u32> = Vec::new();
@@ -135,18 +135,18 @@ impl Vault {
     }
 
     /// Attachments whose lower-cased name without extension is `stem`, by path.
-    pub fn attachments_with_stem(&self, stem: &str) -> &[FileId] {
+    pub(crate) fn attachments_with_stem(&self, stem: &str) -> &[FileId] {
         self.attachments_by_stem
             .get(stem)
             .map_or(&[], Vec::as_slice)
     }
 
-    pub fn files_named(&self, lower_name: &str) -> &[FileId] {
+    pub(crate) fn files_named(&self, lower_name: &str) -> &[FileId] {
         self.by_name.get(lower_name).map_or(&[], Vec::as_slice)
     }
 
     /// Notes that are linted: readable and not excluded.
-    pub fn linted_notes(&self) -> impl Iterator<Item = FileId> + '_ {
+    pub(crate) fn linted_notes(&self) -> impl Iterator<Item = FileId> + '_ {
         (0..self.files.len()).filter(|&id| self.files[id].lint && self.outlines[id].is_some())
     }
 }

@@ -69,7 +69,7 @@ pub struct Link {
 
 /// Splits a wiki-link's inner text (`path#subpath|display`) at the first `|`, then the
 /// first `#` (reference note, rule 1).
-pub fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>) {
+pub(crate) fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>) {
     let (target, display) = match inner.split_once('|') {
         Some((t, d)) => (t, Some(d.to_owned())),
         None => (inner, None),
@@ -84,7 +84,7 @@ pub fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>) {
     (path.trim().to_owned(), subpath.map(str::to_owned), display)
 }
 
-pub fn split_subpath(target: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_subpath(target: &str) -> (&str, Option<&str>) {
     match target.split_once('#') {
         Some((p, s)) => (p, Some(s)),
         None => (target, None),
@@ -92,7 +92,7 @@ pub fn split_subpath(target: &str) -> (&str, Option<&str>) {
 }
 
 /// Whether a Markdown destination points outside the vault (`https:`, `mailto:`, `//host`).
-pub fn is_external(dest: &str) -> bool {
+pub(crate) fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
         return true;
     }
@@ -110,7 +110,7 @@ pub fn is_external(dest: &str) -> bool {
 }
 
 /// Splits and percent-decodes a Markdown destination (reference note, rule 14).
-pub fn split_markdown(dest: &str) -> Result<(String, Option<String>), LinkProblem> {
+pub(crate) fn split_markdown(dest: &str) -> Result<(String, Option<String>), LinkProblem> {
     let (path, subpath) = split_subpath(dest);
     let decode = |s: &str| -> Result<String, LinkProblem> {
         percent_encoding::percent_decode_str(s)

@@ -7,7 +7,7 @@
 
 pub mod frontmatter;
 mod heading;
-pub mod links;
+pub(crate) mod links;
 mod markdown;
 
 use std::ops::Range;
@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{LineIndex, Span};
 pub use frontmatter::{FrontMatterCut, YamlError};
-pub use heading::{heading_key, strip_heading, HeadingChars};
+pub(crate) use heading::{heading_key, HeadingChars};
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub enum FrontMatter {
 }
 
 impl FrontMatter {
-    pub fn value(&self) -> Option<&Value> {
+    pub(crate) fn value(&self) -> Option<&Value> {
         match self {
             FrontMatter::Parsed { value, .. } => Some(value),
             _ => None,
@@ -117,12 +117,12 @@ pub struct OutlineHeading {
 
 impl OutlineHeading {
     /// The heading as Obsidian compares it (`heading_key`).
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         heading_key(&self.raw)
     }
 
     /// Whether a subpath piece, in key form, names this heading.
-    pub fn matches(&self, key: &str) -> bool {
+    pub(crate) fn matches(&self, key: &str) -> bool {
         HeadingChars::new(&self.raw, true).eq(key.chars())
             || self
                 .plain
@@ -132,7 +132,7 @@ impl OutlineHeading {
 }
 
 impl Outline {
-    pub fn block_ids(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn block_ids(&self) -> impl Iterator<Item = &str> {
         self.block_ids.split('\n').filter(|b| !b.is_empty())
     }
 }
@@ -181,7 +181,7 @@ impl Outline {
 
 /// How much of a note to build: the outline pass skips links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Depth {
+pub(crate) enum Depth {
     Outline,
     Full,
 }
@@ -192,7 +192,7 @@ pub fn parse_note(text: &str) -> Note {
 
 /// Parses a note; with `Depth::Outline` the links are not built (headings, block ids and
 /// front matter are).
-pub fn parse(text: &str, depth: Depth) -> Note {
+pub(crate) fn parse(text: &str, depth: Depth) -> Note {
     let lines = LineIndex::new(text);
     let mut note = Note {
         line_count: lines.line_count(),

@@ -7,18 +7,18 @@ use crate::check::Report;
 use crate::diagnostic::Severity;
 
 /// Escapes the message part of a workflow command.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=`, `title=`): also `:` and `,`, which end properties.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
         let command = match d.severity {
             Severity::Error => "error",

@@ -43,7 +43,7 @@ pub fn render(
 }
 
 /// Like `render`, with `prefix` put before every path in SARIF and GitHub output.
-pub fn render_with_prefix(
+pub(crate) fn render_with_prefix(
     format: Format,
     report: &Report,
     sources: &BTreeMap<String, String>,

@@ -32,7 +32,7 @@ const PATH: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
-pub fn uri(prefix: &str, path: &str) -> String {
+pub(crate) fn uri(prefix: &str, path: &str) -> String {
     utf8_percent_encode(&format!("{prefix}{path}"), PATH).to_string()
 }
 
@@ -148,7 +148,7 @@ fn result(d: &Diagnostic, index: usize, prefix: &str) -> sarif::Result {
     result
 }
 
-pub fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<()> {
     let driver = sarif::ToolComponent::builder()
         .name("vaultlint")
         .version(env!("CARGO_PKG_VERSION"))

@@ -6,7 +6,7 @@ use crate::parse::{heading_key, Outline};
 
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
+pub(crate) enum Resolution {
     /// No file matches.
     Missing,
     Found {
@@ -37,7 +37,7 @@ impl Resolution {
         }
     }
 
-    pub fn file(&self) -> Option<FileId> {
+    pub(crate) fn file(&self) -> Option<FileId> {
         match self {
             Resolution::Found { file, .. } => Some(*file),
             Resolution::Missing => None,
@@ -67,7 +67,7 @@ fn join_relative(folder: &str, link: &str) -> String {
 
 impl Vault {
     /// Resolves a link path written in `source` (rules 29 to 32).
-    pub fn resolve(&self, link_path: &str, source: FileId) -> Resolution {
+    pub(crate) fn resolve(&self, link_path: &str, source: FileId) -> Resolution {
         if link_path.is_empty() {
             return Resolution::single(source);
         }
@@ -147,7 +147,7 @@ impl Vault {
 
 /// What a subpath asks for and whether the note has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubpathCheck {
+pub(crate) enum SubpathCheck {
     Found,
     MissingBlock {
         id: String,
@@ -160,7 +160,7 @@ pub enum SubpathCheck {
 }
 
 /// Checks a subpath (the text after the first `#`) against a note (rule 33).
-pub fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
+pub(crate) fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
     let pieces: Vec<&str> = subpath.split('#').filter(|p| !p.is_empty()).collect();
     if pieces.is_empty() || pieces[0].starts_with("[^") {
         return SubpathCheck::Found;

@@ -11,7 +11,7 @@ use crate::resolve::{check_subpath, SubpathCheck};
 
 use super::{markdown_target, NoteContext, Rule, RuleMeta};
 
-pub struct MissingHeading;
+pub(crate) struct MissingHeading;
 
 static META: RuleMeta = RuleMeta {
     name: "missing-heading",

@@ -10,15 +10,15 @@ mod walk;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use read::{decode as decode_note, read_note, NoteText, MAX_NOTE_BYTES};
-pub use walk::{walk, WalkOptions};
+pub use read::{decode as decode_note, NoteText};
+pub(crate) use read::{read_note, MAX_NOTE_BYTES};
+pub(crate) use walk::{walk, WalkOptions};
 
 /// One file in the vault.
 #[derive(Debug, Clone)]
-pub struct VaultFile {
+pub(crate) struct VaultFile {
     /// Vault-relative, `/`-separated, as Obsidian shows it.
     pub path: Arc<str>,
-    pub size: u64,
     pub is_note: bool,
     /// False for files that resolve as link targets but are not linted themselves
     /// (Obsidian's "Excluded files", `--only`, or config `exclude`).
@@ -26,7 +26,7 @@ pub struct VaultFile {
 }
 
 /// The file on disk for a vault-relative, `/`-separated path.
-pub fn abs_path(root: &Path, path: &str) -> PathBuf {
+pub(crate) fn abs_path(root: &Path, path: &str) -> PathBuf {
     path.split('/')
         .fold(root.to_path_buf(), |p, seg| p.join(seg))
 }
@@ -34,7 +34,7 @@ pub fn abs_path(root: &Path, path: &str) -> PathBuf {
 impl VaultFile {
     /// The file on disk: the vault root joined with the vault path. Not stored, to keep
     /// the index small on large vaults.
-    pub fn abs(&self, root: &Path) -> PathBuf {
+    pub(crate) fn abs(&self, root: &Path) -> PathBuf {
         abs_path(root, &self.path)
     }
 }
@@ -61,14 +61,14 @@ pub enum FileProblemKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileProblem {
+pub(crate) struct FileProblem {
     pub path: Arc<str>,
     pub kind: FileProblemKind,
 }
 
 /// What the walk found: files sorted by path, plus the entries it could not take.
 #[derive(Debug, Default)]
-pub struct Listing {
+pub(crate) struct Listing {
     pub files: Vec<VaultFile>,
     pub problems: Vec<FileProblem>,
 }

@@ -7,7 +7,7 @@ use super::FileProblemKind;
 
 /// Notes above this size are reported and skipped: no real note is this large, and
 /// parsing one would dominate the run's time and memory.
-pub const MAX_NOTE_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_NOTE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The decoded text of a note, or why it could not be checked.
 #[derive(Debug)]
@@ -17,7 +17,7 @@ pub enum NoteText {
     Skipped(FileProblemKind),
 }
 
-pub fn read_note(path: &Path, max_bytes: u64) -> NoteText {
+pub(crate) fn read_note(path: &Path, max_bytes: u64) -> NoteText {
     let mut bytes = Vec::new();
     let file = match std::fs::File::open(path) {
         Ok(f) => f,

@@ -13,7 +13,7 @@ use super::IdKind;
 const BUILT_IN: &str = include_str!("../../../data/attack-catalog.tsv");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub domain: String,
     pub id: String,
     pub name: String,
@@ -27,7 +27,7 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone)]
-pub struct Catalogue {
+pub(crate) struct Catalogue {
     /// Shown in output, e.g. "ATT&CK v18.1 (built in)".
     pub version: String,
     by_id: HashMap<String, Vec<Entry>>,
@@ -42,15 +42,8 @@ const DOMAIN_ORDER: [&str; 4] = [
 ];
 
 impl Catalogue {
-    pub fn empty() -> Self {
-        Catalogue {
-            version: String::new(),
-            by_id: HashMap::new(),
-        }
-    }
-
     /// The built-in catalogue, parsed once per process (it is immutable data).
-    pub fn built_in_shared() -> std::sync::Arc<Self> {
+    pub(crate) fn built_in_shared() -> std::sync::Arc<Self> {
         static BUILT_IN_CATALOGUE: std::sync::OnceLock<std::sync::Arc<Catalogue>> =
             std::sync::OnceLock::new();
         std::sync::Arc::clone(
@@ -58,7 +51,7 @@ impl Catalogue {
         )
     }
 
-    pub fn built_in() -> Self {
+    pub(crate) fn built_in() -> Self {
         let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue {
             version: String::new(),
             by_id: HashMap::new(),
@@ -68,7 +61,7 @@ impl Catalogue {
     }
 
     /// Loads a catalogue file: a STIX bundle if it starts with `{`, else TSV.
-    pub fn from_text(text: &str, source: &str) -> Result<Self, String> {
+    pub(crate) fn from_text(text: &str, source: &str) -> Result<Self, String> {
         let mut c = if text.trim_start().starts_with('{') {
             Self::from_stix(text)?
         } else {
@@ -82,7 +75,7 @@ impl Catalogue {
         Ok(c)
     }
 
-    pub fn from_tsv(text: &str) -> Result<Self, String> {
+    pub(crate) fn from_tsv(text: &str) -> Result<Self, String> {
         let mut lines = text
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
@@ -130,7 +123,7 @@ impl Catalogue {
     }
 
     /// Reads a STIX 2.0 or 2.1 bundle (`{"type": "bundle", "objects": [...]}`).
-    pub fn from_stix(text: &str) -> Result<Self, String> {
+    pub(crate) fn from_stix(text: &str) -> Result<Self, String> {
         let bundle: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("not a STIX bundle: {e}"))?;
         let objects = bundle
@@ -235,7 +228,7 @@ impl Catalogue {
     }
 
     /// Every row for an ID, in a stable order (domain, then type).
-    pub fn all(&self, id: &str) -> Vec<&Entry> {
+    pub(crate) fn all(&self, id: &str) -> Vec<&Entry> {
         let mut rows: Vec<&Entry> = self
             .by_id
             .get(id)
@@ -249,7 +242,7 @@ impl Catalogue {
 
     /// The row an ID in a note means: its type must fit the ID's kind, and the note's own
     /// domain wins over the others.
-    pub fn lookup(&self, id: &str, kind: IdKind, domain: Option<&str>) -> Option<&Entry> {
+    pub(crate) fn lookup(&self, id: &str, kind: IdKind, domain: Option<&str>) -> Option<&Entry> {
         let rows = self.by_id.get(id)?;
         let fitting = |e: &&Entry| kind.fits_type(&e.kind);
         domain
@@ -261,7 +254,7 @@ impl Catalogue {
             })
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
 }

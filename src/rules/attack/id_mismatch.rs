@@ -12,7 +12,7 @@ use super::{
     AttackRule, LabelledLink, RuleMeta,
 };
 
-pub struct AttackIdMismatch;
+pub(crate) struct AttackIdMismatch;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-id-mismatch",

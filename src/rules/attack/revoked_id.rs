@@ -8,7 +8,7 @@ use super::{
     Mention, RuleMeta,
 };
 
-pub struct AttackRevokedId;
+pub(crate) struct AttackRevokedId;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-revoked-id",
