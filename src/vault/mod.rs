@@ -42,21 +42,37 @@ impl VaultFile {
 /// Why a file was not checked, or was checked only in part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileProblemKind {
+    /// The file or folder could not be opened or read: the OS error's message.
     Unreadable(String),
+    /// A note holding a NUL byte: an image or archive renamed to `.md`. Not checked.
     Binary,
+    /// A note larger than the limit. Not checked.
     TooLarge {
+        /// The file's size in bytes.
         size: u64,
+        /// The limit in bytes (32 MiB for `vaultlint check`).
         limit: u64,
     },
+    /// A note that is not valid UTF-8: checked with the bad bytes replaced by U+FFFD.
     InvalidUtf8 {
+        /// Byte offset of the first invalid byte, after a BOM is dropped.
         offset: usize,
+        /// Its 1-based line.
         line: u32,
+        /// Its 1-based column, in characters.
         column: u32,
     },
+    /// A symlink to one of its own ancestor folders (or an OS-reported loop). Obsidian
+    /// ignores these (reference note, rule 40).
     SymlinkLoop,
+    /// Any other symlink: vaultlint, like Obsidian by default, does not follow it (rule 40).
     SymlinkSkipped {
+        /// The link's target as stored in the link; empty when it cannot be read.
         target: String,
     },
+    /// `.obsidian/app.json` is not valid JSON, or one of its `userIgnoreFilters` regexes
+    /// cannot be compiled (rule 39): why. The file's (or that entry's) excluded files are
+    /// then not applied.
     BadObsidianConfig(String),
 }
 

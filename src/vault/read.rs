@@ -14,6 +14,7 @@ pub(crate) const MAX_NOTE_BYTES: u64 = 32 * 1024 * 1024;
 pub enum NoteText {
     /// The text, and a problem that did not prevent checking (invalid UTF-8 replaced).
     Text(String, Option<FileProblemKind>),
+    /// The note cannot be checked: unreadable, binary or too large.
     Skipped(FileProblemKind),
 }
 
@@ -37,7 +38,9 @@ pub(crate) fn read_note(path: &Path, max_bytes: u64) -> NoteText {
     decode(bytes)
 }
 
-/// Turns a note's bytes into text: BOM stripped, NUL means binary, invalid UTF-8 replaced.
+/// Turns a note's bytes into text: a UTF-8 BOM is dropped (so offsets count from after
+/// it), a NUL byte means binary ([`FileProblemKind::Binary`]), invalid UTF-8 is replaced by
+/// U+FFFD and reported as [`FileProblemKind::InvalidUtf8`].
 pub fn decode(mut bytes: Vec<u8>) -> NoteText {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
