@@ -117,7 +117,8 @@ pub struct BaselineSummary {
 /// The result of a check: sorted diagnostics and counts.
 #[derive(Debug)]
 pub struct Report {
-    /// Sorted by [`Diagnostic::sort_key`].
+    /// Sorted by note path, then byte offset, then rule name, then message: the order of
+    /// every output format.
     pub diagnostics: Vec<Diagnostic>,
     /// Counts; the per-severity counts match `diagnostics`.
     pub summary: Summary,

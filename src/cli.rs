@@ -95,6 +95,13 @@ pub enum Outcome {
     Findings,
 }
 
+/// Runs the command: writes the report, rule list, rule docs or catalogue lookup to `out`
+/// (messages about the run itself, such as what `--write-baseline` recorded, go to stderr).
+///
+/// # Errors
+/// Any [`Error`]: a missing vault folder, an invalid config, an unknown rule, an unusable
+/// baseline or catalogue, or a failed write to `out`. Findings in the vault are not errors;
+/// they make the outcome [`Outcome::Findings`] when one is an error.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => check(&args, out),

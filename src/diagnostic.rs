@@ -30,8 +30,11 @@ pub struct RuleMeta {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing, nothing is broken (e.g. `skipped-symlink`).
     Info,
+    /// Obsidian copes, but the note is fragile or misleading (e.g. `ambiguous-link`).
     Warning,
+    /// Something is broken as Obsidian sees it (e.g. `broken-link`): exit code 1.
     Error,
 }
 
@@ -57,32 +60,48 @@ impl fmt::Display for Severity {
 /// GitHub annotations point at the right character on lines with non-ASCII text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
+    /// Byte offset of the first byte, into the note's text as read (after a UTF-8 BOM is
+    /// dropped), front matter included.
     pub start: usize,
+    /// Byte offset one past the last byte; `end >= start`.
     pub end: usize,
+    /// 1-based line of `start`.
     pub line: u32,
+    /// 1-based column of `start`, in characters (Unicode scalar values), not bytes.
     pub column: u32,
 }
 
 /// A second location that explains a finding, e.g. another candidate of an ambiguous link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
+    /// Vault-relative, `/`-separated path of the other note.
     pub path: Arc<str>,
+    /// Where in that note; `None` points at the note as a whole.
     pub span: Option<Span>,
+    /// Why it is mentioned, e.g. "also matches"; shown before the path.
     pub message: String,
 }
 
+/// One finding: a rule's verdict on one place in one note (or one file), with everything
+/// every output format shows about it.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// The rule that found it.
     pub rule: &'static RuleMeta,
+    /// The rule's default severity, or the one `vaultlint.toml` sets for the rule.
     pub severity: Severity,
     /// Vault-relative, `/`-separated.
     pub path: Arc<str>,
     /// `None` for problems with a whole file (unreadable, binary, ...).
     pub span: Option<Span>,
+    /// One sentence saying what is wrong, naming the link or ID as written.
     pub message: String,
     /// Short text shown under the underlined source, e.g. "no such note".
     pub label: Option<String>,
+    /// What to do about it, e.g. "did you mean `[[Masquerading]]`?".
     pub help: Option<String>,
+    /// Other places that explain the finding (the other candidates of an ambiguous link,
+    /// the other notes declaring a duplicate ID).
     pub related: Vec<Related>,
     /// The link or text the finding is about, used to match findings across edits
     /// (baselines) without depending on line numbers.

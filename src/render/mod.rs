@@ -11,6 +11,7 @@ use std::io::{self, Write};
 
 use crate::check::Report;
 
+/// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Source lines with the finding underlined (default)
@@ -28,10 +29,18 @@ pub enum Format {
 /// Settings that affect only how the human format looks.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
+    /// Whether to use ANSI colours (a terminal, and `NO_COLOR` unset).
     pub color: bool,
+    /// Columns to wrap to (the terminal's width, or 100).
     pub width: usize,
 }
 
+/// Writes `report` to `out` in `format`. `sources` maps a vault path to the note's text
+/// (see [`crate::load_sources`]); only the human format shows source lines, and a note
+/// missing from it is shown without them. `style` only affects the human format.
+///
+/// # Errors
+/// Any error writing to `out`.
 pub fn render(
     format: Format,
     report: &Report,

@@ -11,16 +11,28 @@ use regex::Regex;
 use crate::diagnostic::Span;
 use crate::parse::{FrontMatter, Link, Note, Outline};
 
+/// The kind of ATT&CK object an ID names, told apart by the ID's shape (default patterns
+/// in parentheses; `[attack.kinds]` in `vaultlint.toml` can change them). Each is a STIX
+/// object type in ATT&CK's bundles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IdKind {
+    /// `attack-pattern` (`T1234`, or `T1234.001` for a sub-technique).
     Technique,
+    /// `x-mitre-tactic` (`TA1234`).
     Tactic,
+    /// `course-of-action` (`M1234`).
     Mitigation,
+    /// `intrusion-set` (`G1234`).
     Group,
+    /// `malware` or `tool` (`S1234`).
     Software,
+    /// `campaign` (`C1234`).
     Campaign,
+    /// `x-mitre-data-source` (`DS1234`).
     DataSource,
+    /// `x-mitre-data-component` (`DC1234`).
     DataComponent,
+    /// `x-mitre-asset`, ICS only (`A1234`).
     Asset,
 }
 
@@ -86,7 +98,9 @@ impl IdKind {
 }
 
 /// What counts as an ID of each kind, which folders hold each kind, and which folders
-/// are ATT&CK domains.
+/// are ATT&CK domains. `Default` gives the ATT&CK ID shapes, the folder names of the
+/// usual ATT&CK vault layout and the three domain folders (`Enterprise-Attack`,
+/// `Mobile-Attack`, `ICS-Attack`); `[attack]` in `vaultlint.toml` overrides them.
 #[derive(Debug, Clone)]
 pub struct AttackConfig {
     pub(crate) kinds: Vec<(IdKind, Regex, Vec<String>)>,
@@ -243,7 +257,10 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
     from_fm
 }
 
-/// The ATT&CK ID a link is labelled with, if any.
+/// The ATT&CK ID a link is labelled with, if any, and its kind: the link's display text
+/// when it is an ID (`[[Masquerading|T1036]]`), else an ID in parentheses right after the
+/// link on its line (`[[Masquerading]] (T1036)`). IDs are matched trimmed and returned
+/// trimmed.
 pub fn link_label(link: &Link, config: &AttackConfig) -> Option<(String, IdKind)> {
     if let Some(display) = &link.display {
         if let Some(kind) = config.kind_of(display) {
