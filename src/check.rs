@@ -161,7 +161,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
 }
 
 /// Checks a vault held in memory (`(vault path, text)` pairs; paths not ending in `.md` are
-/// attachments) with every rule and the default options, through the same [`run`] as
+/// attachments) with every rule and the default options, through the same `run` as
 /// [`check`]: for rule docs examples, tests and fuzzing.
 pub fn check_texts(files: &[(&str, &str)]) -> Report {
     let mut sorted: Vec<(&str, &str)> = files.to_vec();

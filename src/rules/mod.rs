@@ -5,11 +5,11 @@
 //! touch the filesystem, the environment or shared mutable state (a test in
 //! `tests/integration/architecture.rs` enforces it).
 //!
-//! A [`Pack`] is a group of rules that share state built from the finished vault (ruff's
+//! A `Pack` is a group of rules that share state built from the finished vault (ruff's
 //! "linter"). The general rules in this folder form the core pack; the ATT&CK pack lives
 //! in [`attack`] with its own model, catalogue and index. A new general rule goes in its
-//! own file here and in [`CORE`]; a new pack goes in its own folder with a type that
-//! implements [`Pack`], listed in [`packs`] and [`all`].
+//! own file here and in `CORE`; a new pack goes in its own folder with a type that
+//! implements `Pack`, listed in `packs` and [`all`].
 
 pub mod attack;
 

@@ -1,9 +1,9 @@
 //! The ATT&CK rule pack: its model, catalogue, index, rules and their helpers.
 //!
 //! The core (vault, parsing, resolution, the general rules) knows nothing of ATT&CK. This
-//! pack builds its own index from the finished vault ([`AttackIndex`]: which notes declare
+//! pack builds its own index from the finished vault (`AttackIndex`: which notes declare
 //! which IDs), and only when one of its rules is selected. Its rules see each note through
-//! an [`AttackContext`]: the core's [`NoteContext`] plus that index and each link's ATT&CK
+//! an `AttackContext`: the core's `NoteContext` plus that index and each link's ATT&CK
 //! label.
 
 pub(crate) mod catalogue;
