@@ -15,8 +15,10 @@ use crate::error::Error;
 use crate::rules;
 use crate::rules::attack::{AttackConfig, IdKind};
 
+/// The config file names looked for in each folder, in order of preference.
 pub(crate) const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
 
+/// `vaultlint.toml` as written; names are kebab-case, unknown keys are errors.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct ConfigFile {
@@ -28,20 +30,26 @@ pub(crate) struct ConfigFile {
     /// Globs of vault paths that are not linted but still resolve as link targets.
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
+    /// `[rules.<name>]` tables: per-rule settings, by exact rule name.
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RuleSettings>,
+    /// The `[attack]` table.
     #[serde(default)]
     pub attack: AttackSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// One `[rules.<name>]` table.
 pub(crate) struct RuleSettings {
+    /// Overrides the rule's default severity; `off` does not run it (unless `--select`
+    /// names it).
     pub severity: Option<Level>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// A severity as written in the config: a [`Severity`] or `off`.
 pub(crate) enum Level {
     Error,
     Warning,
@@ -51,6 +59,7 @@ pub(crate) enum Level {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// The `[attack]` table: the ATT&CK pack's settings.
 pub(crate) struct AttackSettings {
     /// A newer ATT&CK catalogue (TSV or STIX bundle), relative to the config file.
     pub catalog: Option<String>,
@@ -63,16 +72,23 @@ pub(crate) struct AttackSettings {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// One `[attack.kinds.<kind>]` table.
 pub(crate) struct KindSettings {
+    /// A regex an ID of this kind matches; it is not anchored for you, so write `^…$`.
     pub pattern: Option<Spanned<String>>,
+    /// Names of the folders (at any depth) whose notes are of this kind; replaces the
+    /// defaults.
     pub folders: Option<Vec<String>>,
 }
 
 /// A loaded config file and where it came from, for error positions.
 #[derive(Debug, Default)]
 pub(crate) struct Loaded {
+    /// The file's path; `None` when no file is used.
     pub path: Option<PathBuf>,
+    /// The file's text, to turn byte offsets into `line:column` in errors.
     pub text: String,
+    /// The parsed file.
     pub file: ConfigFile,
 }
 
@@ -84,6 +100,11 @@ pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
         .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
+/// Reads and parses the config file at `path`.
+///
+/// # Errors
+/// [`Error::Config`] when the file cannot be read or is not valid `vaultlint.toml`, with
+/// the 1-based `line:column` of the problem.
 pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("cannot read `{}`: {e}", path.display())))?;
@@ -152,20 +173,32 @@ pub(crate) fn matching(name: &str) -> Vec<&'static RuleMeta> {
 /// What the run uses, after the file and the command line are merged.
 #[derive(Debug)]
 pub(crate) struct Settings {
+    /// The rules to run, sorted by name, each once.
     pub rules: Vec<&'static RuleMeta>,
+    /// Severity overrides by rule name.
     pub severities: BTreeMap<String, Severity>,
+    /// Vault paths that are not linted (they still resolve as link targets).
     pub exclude: Option<globset::GlobSet>,
+    /// The ATT&CK pack's ID patterns, kind folders and domain folders.
     pub attack: AttackConfig,
+    /// The `[attack] catalog` file, resolved against the config file's folder.
     pub catalog: Option<PathBuf>,
 }
 
 /// Command-line values that override the file.
 #[derive(Debug, Default)]
 pub(crate) struct Overrides {
+    /// `--select`: replaces the file's `select`, and its ignores and `off`s do not apply.
     pub select: Option<Vec<String>>,
+    /// `--ignore`: added to the file's `ignore`.
     pub ignore: Vec<String>,
 }
 
+/// Merges the file and the command line into what the run uses.
+///
+/// # Errors
+/// [`Error::Usage`] for a command-line rule name that matches no rule; [`Error::Config`]
+/// for an unknown rule or ATT&CK kind, a bad glob or a bad ID pattern in the file.
 pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Error> {
     let file = &loaded.file;
     let cli = |names: &[String]| -> Result<Vec<&'static RuleMeta>, Error> {

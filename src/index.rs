@@ -9,6 +9,7 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use crate::parse::Outline;
 use crate::vault::{FileProblem, VaultFile};
 
+/// A file's index in [`Vault::files`] (sorted by path), stable for the whole run.
 pub(crate) type FileId = usize;
 
 /// Names are compared in NFC and lower case (reference note, rules 35 and 36). Never NFKC:
@@ -23,14 +24,19 @@ pub(crate) fn name_key(s: &str) -> String {
 /// Everything the rules read. Built once by [`Vault::new`], never mutated afterwards, and
 /// shared read-only across threads.
 pub(crate) struct Vault {
+    /// Every file of the vault, notes and attachments, sorted by path.
     pub files: Vec<VaultFile>,
     /// Parallel to `files`: each note's outline, `None` for attachments and skipped files.
     pub outlines: Vec<Option<Outline>>,
+    /// Files the walk or the outline pass could not take, for the file-level rules.
     pub problems: Vec<FileProblem>,
     /// Lower-cased NFC alias → notes that declare it in `aliases`; for hints only, since
     /// aliases never resolve links.
     pub aliases: HashMap<String, Vec<FileId>>,
+    /// Parallel to `files`: each path as [`name_key`] compares it.
     pub(crate) keys: Vec<String>,
+    /// Lower-cased NFC file name (extension included) → the files with that name, by
+    /// path: Obsidian's `uniqueFileLookup` (reference note, rule 30).
     pub(crate) by_name: HashMap<String, Vec<FileId>>,
     /// The keys of `by_name` with their length in characters, sorted by length then name,
     /// so "did you mean" only looks at names of a plausible length.
@@ -45,6 +51,8 @@ pub(crate) struct Vault {
 }
 
 impl Vault {
+    /// Builds the index over `files` (sorted by path), with `outlines` parallel to them and
+    /// the `problems` the walk and the outline pass found.
     pub(crate) fn new(
         files: Vec<VaultFile>,
         outlines: Vec<Option<Outline>>,
@@ -104,10 +112,12 @@ impl Vault {
         }
     }
 
+    /// The vault-relative, `/`-separated path of file `id`.
     pub(crate) fn path(&self, id: FileId) -> &Arc<str> {
         &self.files[id].path
     }
 
+    /// The outline of note `id`; `None` for attachments and notes that were skipped.
     pub(crate) fn outline(&self, id: FileId) -> Option<&Outline> {
         self.outlines.get(id).and_then(Option::as_ref)
     }
@@ -141,6 +151,7 @@ impl Vault {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The files whose name, in [`name_key`] form, is `lower_name`, by path.
     pub(crate) fn files_named(&self, lower_name: &str) -> &[FileId] {
         self.by_name.get(lower_name).map_or(&[], Vec::as_slice)
     }

@@ -9,7 +9,9 @@ use crate::parse::{heading_key, Outline};
 pub(crate) enum Resolution {
     /// No file matches.
     Missing,
+    /// The file Obsidian opens, with what a rule needs to warn about the choice.
     Found {
+        /// The file Obsidian opens.
         file: FileId,
         /// Other files the link could mean, in Obsidian's order, when the link picked one
         /// of several by ranking.
@@ -37,6 +39,7 @@ impl Resolution {
         }
     }
 
+    /// The file the link opens, if any.
     pub(crate) fn file(&self) -> Option<FileId> {
         match self {
             Resolution::Found { file, .. } => Some(*file),
@@ -148,13 +151,19 @@ impl Vault {
 /// What a subpath asks for and whether the note has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum SubpathCheck {
+    /// The note has it, or it is nothing vaultlint checks (an empty subpath, a footnote
+    /// `#[^1]`).
     Found,
+    /// `#^id`: no block of the note has this id (compared without regard to case).
     MissingBlock {
+        /// The id as written in the link, without `^`.
         id: String,
     },
     /// `matched` pieces of the heading chain were found before `missing`.
     MissingHeading {
+        /// The first heading piece not found, as written in the link.
         missing: String,
+        /// How many pieces before it matched, in order and each deeper than the last.
         matched: usize,
     },
 }

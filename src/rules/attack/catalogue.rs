@@ -12,20 +12,33 @@ use super::IdKind;
 
 const BUILT_IN: &str = include_str!("../../../data/attack-catalog.tsv");
 
+/// One ATT&CK object in one domain (an object in several domains has one row per domain).
+/// Each field names its TSV column, then the STIX field it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Entry {
+    /// `enterprise-attack`, `mobile-attack`, `ics-attack` or `pre-attack` (TSV `domain`);
+    /// STIX `x_mitre_domains`, else the `mitre-…` external reference's source.
     pub domain: String,
+    /// The ATT&CK ID, e.g. `T1574.002` (TSV `attack_id`); the `external_id` of the object's
+    /// `mitre-…` external reference.
     pub id: String,
+    /// The object's name, whitespace runs folded (TSV `name`); STIX `name`.
     pub name: String,
-    /// `technique`, `sub-technique`, `tactic`, `mitigation`, `group`, ...
+    /// `technique`, `sub-technique`, `tactic`, `mitigation`, `group`, ... (TSV `type`); from the
+    /// STIX `type` (and `x_mitre_is_subtechnique`), see [`IdKind`].
     pub kind: String,
+    /// ATT&CK no longer maintains it (TSV `deprecated`); STIX `x_mitre_deprecated`.
     pub deprecated: bool,
+    /// Replaced by another object (TSV `revoked`); STIX `revoked`.
     pub revoked: bool,
+    /// The ID that directly replaced a revoked object (TSV `revoked_by`); the target of its STIX
+    /// `revoked-by` relationship.
     pub revoked_by: Option<String>,
-    /// The end of the revoked-by chain.
+    /// The end of the revoked-by chain (TSV `revoked_by_final`, else `revoked_by`).
     pub replacement: Option<String>,
 }
 
+/// An ATT&CK release: every row by ID.
 #[derive(Debug, Clone)]
 pub(crate) struct Catalogue {
     /// Shown in output, e.g. "ATT&CK v18.1 (built in)".
@@ -51,6 +64,7 @@ impl Catalogue {
         )
     }
 
+    /// The v18.1 catalogue compiled into the binary (`data/attack-catalog.tsv`).
     pub(crate) fn built_in() -> Self {
         let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue {
             version: String::new(),
@@ -60,7 +74,11 @@ impl Catalogue {
         c
     }
 
-    /// Loads a catalogue file: a STIX bundle if it starts with `{`, else TSV.
+    /// Loads a catalogue file: a STIX bundle if it starts with `{`, else TSV. `source` (the
+    /// file's path) goes into the version shown in output.
+    ///
+    /// # Errors
+    /// Why the text is neither a usable TSV catalogue nor a STIX bundle.
     pub(crate) fn from_text(text: &str, source: &str) -> Result<Self, String> {
         let mut c = if text.trim_start().starts_with('{') {
             Self::from_stix(text)?
@@ -75,6 +93,12 @@ impl Catalogue {
         Ok(c)
     }
 
+    /// Reads the TSV format of `data/attack-catalog.tsv`: `#` comment lines, a header row
+    /// naming the columns (`domain`, `attack_id`, `name`, `type`, `deprecated`, `revoked`,
+    /// optional `revoked_by` and `revoked_by_final`) in any order, then one row per object.
+    ///
+    /// # Errors
+    /// An empty file, a missing required column, or a row with too few cells.
     pub(crate) fn from_tsv(text: &str) -> Result<Self, String> {
         let mut lines = text
             .lines()
@@ -122,7 +146,11 @@ impl Catalogue {
         Ok(Self::from_entries(entries, String::new()))
     }
 
-    /// Reads a STIX 2.0 or 2.1 bundle (`{"type": "bundle", "objects": [...]}`).
+    /// Reads a STIX 2.0 or 2.1 bundle (`{"type": "bundle", "objects": [...]}`); the
+    /// `x-mitre-collection` object gives the version.
+    ///
+    /// # Errors
+    /// Invalid JSON, no `objects` array, or no object with an ATT&CK ID.
     pub(crate) fn from_stix(text: &str) -> Result<Self, String> {
         let bundle: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("not a STIX bundle: {e}"))?;
@@ -254,6 +282,7 @@ impl Catalogue {
             })
     }
 
+    /// Whether the catalogue holds no row.
     pub(crate) fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
