@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub rule: String,
     pub path: String,
     pub subject: String,
@@ -17,7 +17,7 @@ pub struct Entry {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub version: u32,
     pub findings: Vec<Entry>,
 }
@@ -31,7 +31,7 @@ fn entry(d: &Diagnostic) -> Entry {
 }
 
 impl Baseline {
-    pub fn record(diagnostics: &[Diagnostic]) -> Self {
+    pub(crate) fn record(diagnostics: &[Diagnostic]) -> Self {
         let mut findings: Vec<Entry> = diagnostics.iter().map(entry).collect();
         findings.sort();
         Baseline {
@@ -40,7 +40,7 @@ impl Baseline {
         }
     }
 
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let b: Baseline =
             serde_json::from_str(text).map_err(|e| format!("not a vaultlint baseline: {e}"))?;
         if b.version != 1 {
@@ -54,7 +54,7 @@ impl Baseline {
 
     /// Keeps the diagnostics the baseline does not know. Returns them with the number of
     /// known findings still present and the number of recorded findings now gone.
-    pub fn filter(&self, diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, usize, usize) {
+    pub(crate) fn filter(&self, diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, usize, usize) {
         let mut remaining: BTreeMap<&Entry, usize> = BTreeMap::new();
         for e in &self.findings {
             *remaining.entry(e).or_default() += 1;

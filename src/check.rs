@@ -22,17 +22,17 @@ use crate::vault::{self, FileProblem, NoteText, VaultFile, WalkOptions};
 #[derive(Clone)]
 pub struct CheckOptions {
     /// The vault's root folder.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Which files are linted (`exclude`, `--only`).
-    pub walk: WalkOptions,
+    pub(crate) walk: WalkOptions,
     /// Rules to run; `None` runs every rule of every pack.
-    pub rules: Option<Vec<&'static RuleMeta>>,
+    pub(crate) rules: Option<Vec<&'static RuleMeta>>,
     /// Per-rule severity overrides by rule name.
-    pub severities: BTreeMap<String, Severity>,
+    pub(crate) severities: BTreeMap<String, Severity>,
     /// Notes larger than this many bytes are skipped and reported.
-    pub max_note_bytes: u64,
+    pub(crate) max_note_bytes: u64,
     /// The rule packs with their settings (see [`rules::packs`]).
-    pub packs: Vec<Arc<dyn Pack>>,
+    pub(crate) packs: Vec<Arc<dyn Pack>>,
 }
 
 impl std::fmt::Debug for CheckOptions {
@@ -117,7 +117,8 @@ pub struct BaselineSummary {
 /// The result of a check: sorted diagnostics and counts.
 #[derive(Debug)]
 pub struct Report {
-    /// Sorted by [`Diagnostic::sort_key`].
+    /// Sorted by note path, then byte offset, then rule name, then message: the order of
+    /// every output format.
     pub diagnostics: Vec<Diagnostic>,
     /// Counts; the per-severity counts match `diagnostics`.
     pub summary: Summary,
@@ -160,7 +161,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
 }
 
 /// Checks a vault held in memory (`(vault path, text)` pairs; paths not ending in `.md` are
-/// attachments) with every rule and the default options, through the same [`run`] as
+/// attachments) with every rule and the default options, through the same `run` as
 /// [`check`]: for rule docs examples, tests and fuzzing.
 pub fn check_texts(files: &[(&str, &str)]) -> Report {
     let mut sorted: Vec<(&str, &str)> = files.to_vec();
@@ -168,9 +169,8 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
     sorted.dedup_by(|a, b| a.0 == b.0);
     let vault_files: Vec<VaultFile> = sorted
         .iter()
-        .map(|(p, t)| VaultFile {
+        .map(|(p, _)| VaultFile {
             path: (*p).into(),
-            size: t.len() as u64,
             is_note: p.ends_with(".md"),
             lint: true,
         })

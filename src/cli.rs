@@ -18,11 +18,11 @@ use crate::rules::attack::{AttackPack, Catalogue};
 #[command(name = "vaultlint", version, about)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check a vault: resolve every link as Obsidian does and run the rules
     Check(CheckArgs),
     /// List the rules
@@ -38,7 +38,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AttackCommand {
+pub(crate) enum AttackCommand {
     /// Print what the catalogue knows of an ID: name, type, domain, status, replacement
     Lookup {
         /// An ATT&CK ID, e.g. `T1173`
@@ -50,7 +50,7 @@ pub enum AttackCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The vault's root folder (the one that holds `.obsidian/`)
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -95,6 +95,13 @@ pub enum Outcome {
     Findings,
 }
 
+/// Runs the command: writes the report, rule list, rule docs or catalogue lookup to `out`
+/// (messages about the run itself, such as what `--write-baseline` recorded, go to stderr).
+///
+/// # Errors
+/// Any [`Error`]: a missing vault folder, an invalid config, an unknown rule, an unusable
+/// baseline or catalogue, or a failed write to `out`. Findings in the vault are not errors;
+/// they make the outcome [`Outcome::Findings`] when one is an error.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => check(&args, out),
@@ -134,7 +141,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
 }
 
 /// The built-in catalogue, or the one in `path`.
-pub fn load_catalogue(path: Option<&std::path::Path>) -> Result<Catalogue, Error> {
+pub(crate) fn load_catalogue(path: Option<&std::path::Path>) -> Result<Catalogue, Error> {
     let Some(path) = path else {
         return Ok(Catalogue::built_in());
     };

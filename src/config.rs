@@ -10,16 +10,18 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::rules::attack::{AttackConfig, IdKind};
-use crate::rules;
 use crate::diagnostic::{RuleMeta, Severity};
 use crate::error::Error;
+use crate::rules;
+use crate::rules::attack::{AttackConfig, IdKind};
 
-pub const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
+/// The config file names looked for in each folder, in order of preference.
+pub(crate) const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
 
+/// `vaultlint.toml` as written; names are kebab-case, unknown keys are errors.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// Rules to run, by name or by prefix (`attack` selects every `attack-*` rule).
     pub select: Option<Vec<Spanned<String>>>,
     /// Rules not to run, by name or prefix.
@@ -28,21 +30,27 @@ pub struct ConfigFile {
     /// Globs of vault paths that are not linted but still resolve as link targets.
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
+    /// `[rules.<name>]` tables: per-rule settings, by exact rule name.
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RuleSettings>,
+    /// The `[attack]` table.
     #[serde(default)]
     pub attack: AttackSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RuleSettings {
+/// One `[rules.<name>]` table.
+pub(crate) struct RuleSettings {
+    /// Overrides the rule's default severity; `off` does not run it (unless `--select`
+    /// names it).
     pub severity: Option<Level>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+/// A severity as written in the config: a [`Severity`] or `off`.
+pub(crate) enum Level {
     Error,
     Warning,
     Info,
@@ -51,7 +59,8 @@ pub enum Level {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct AttackSettings {
+/// The `[attack]` table: the ATT&CK pack's settings.
+pub(crate) struct AttackSettings {
     /// A newer ATT&CK catalogue (TSV or STIX bundle), relative to the config file.
     pub catalog: Option<String>,
     /// Folder name → ATT&CK domain; replaces the default three when given.
@@ -63,28 +72,40 @@ pub struct AttackSettings {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct KindSettings {
+/// One `[attack.kinds.<kind>]` table.
+pub(crate) struct KindSettings {
+    /// A regex an ID of this kind matches; it is not anchored for you, so write `^…$`.
     pub pattern: Option<Spanned<String>>,
+    /// Names of the folders (at any depth) whose notes are of this kind; replaces the
+    /// defaults.
     pub folders: Option<Vec<String>>,
 }
 
 /// A loaded config file and where it came from, for error positions.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
+    /// The file's path; `None` when no file is used.
     pub path: Option<PathBuf>,
+    /// The file's text, to turn byte offsets into `line:column` in errors.
     pub text: String,
+    /// The parsed file.
     pub file: ConfigFile,
 }
 
 /// Finds the config file for a vault: the nearest one in the vault folder or above.
-pub fn discover(start: &Path) -> Option<PathBuf> {
+pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     start
         .ancestors()
         .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
-pub fn load(path: &Path) -> Result<Loaded, Error> {
+/// Reads and parses the config file at `path`.
+///
+/// # Errors
+/// [`Error::Config`] when the file cannot be read or is not valid `vaultlint.toml`, with
+/// the 1-based `line:column` of the problem.
+pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("cannot read `{}`: {e}", path.display())))?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
@@ -136,7 +157,7 @@ impl Loaded {
 }
 
 /// Rules named `name`, or whose name starts with `name-`.
-pub fn matching(name: &str) -> Vec<&'static RuleMeta> {
+pub(crate) fn matching(name: &str) -> Vec<&'static RuleMeta> {
     rules::all()
         .iter()
         .copied()
@@ -151,22 +172,34 @@ pub fn matching(name: &str) -> Vec<&'static RuleMeta> {
 
 /// What the run uses, after the file and the command line are merged.
 #[derive(Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
+    /// The rules to run, sorted by name, each once.
     pub rules: Vec<&'static RuleMeta>,
+    /// Severity overrides by rule name.
     pub severities: BTreeMap<String, Severity>,
+    /// Vault paths that are not linted (they still resolve as link targets).
     pub exclude: Option<globset::GlobSet>,
+    /// The ATT&CK pack's ID patterns, kind folders and domain folders.
     pub attack: AttackConfig,
+    /// The `[attack] catalog` file, resolved against the config file's folder.
     pub catalog: Option<PathBuf>,
 }
 
 /// Command-line values that override the file.
 #[derive(Debug, Default)]
-pub struct Overrides {
+pub(crate) struct Overrides {
+    /// `--select`: replaces the file's `select`, and its ignores and `off`s do not apply.
     pub select: Option<Vec<String>>,
+    /// `--ignore`: added to the file's `ignore`.
     pub ignore: Vec<String>,
 }
 
-pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Error> {
+/// Merges the file and the command line into what the run uses.
+///
+/// # Errors
+/// [`Error::Usage`] for a command-line rule name that matches no rule; [`Error::Config`]
+/// for an unknown rule or ATT&CK kind, a bad glob or a bad ID pattern in the file.
+pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Error> {
     let file = &loaded.file;
     let cli = |names: &[String]| -> Result<Vec<&'static RuleMeta>, Error> {
         let mut out = Vec::new();
@@ -192,10 +225,7 @@ pub fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Settings, Erro
         }
         (None, None) => rules::all().to_vec(),
     };
-    let mut ignored: Vec<&'static str> = cli(&overrides.ignore)?
-        .iter()
-        .map(|r| r.name)
-        .collect();
+    let mut ignored: Vec<&'static str> = cli(&overrides.ignore)?.iter().map(|r| r.name).collect();
     // An explicit `--select` is the user's choice for this run: the file's ignores and
     // `off` severities do not take those rules away again.
     let cli_selects = overrides.select.is_some();

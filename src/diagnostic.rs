@@ -30,13 +30,16 @@ pub struct RuleMeta {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing, nothing is broken (e.g. `skipped-symlink`).
     Info,
+    /// Obsidian copes, but the note is fragile or misleading (e.g. `ambiguous-link`).
     Warning,
+    /// Something is broken as Obsidian sees it (e.g. `broken-link`): exit code 1.
     Error,
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
@@ -57,32 +60,48 @@ impl fmt::Display for Severity {
 /// GitHub annotations point at the right character on lines with non-ASCII text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
+    /// Byte offset of the first byte, into the note's text as read (after a UTF-8 BOM is
+    /// dropped), front matter included.
     pub start: usize,
+    /// Byte offset one past the last byte; `end >= start`.
     pub end: usize,
+    /// 1-based line of `start`.
     pub line: u32,
+    /// 1-based column of `start`, in characters (Unicode scalar values), not bytes.
     pub column: u32,
 }
 
 /// A second location that explains a finding, e.g. another candidate of an ambiguous link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
+    /// Vault-relative, `/`-separated path of the other note.
     pub path: Arc<str>,
+    /// Where in that note; `None` points at the note as a whole.
     pub span: Option<Span>,
+    /// Why it is mentioned, e.g. "also matches"; shown before the path.
     pub message: String,
 }
 
+/// One finding: a rule's verdict on one place in one note (or one file), with everything
+/// every output format shows about it.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// The rule that found it.
     pub rule: &'static RuleMeta,
+    /// The rule's default severity, or the one `vaultlint.toml` sets for the rule.
     pub severity: Severity,
     /// Vault-relative, `/`-separated.
     pub path: Arc<str>,
     /// `None` for problems with a whole file (unreadable, binary, ...).
     pub span: Option<Span>,
+    /// One sentence saying what is wrong, naming the link or ID as written.
     pub message: String,
     /// Short text shown under the underlined source, e.g. "no such note".
     pub label: Option<String>,
+    /// What to do about it, e.g. "did you mean `[[Masquerading]]`?".
     pub help: Option<String>,
+    /// Other places that explain the finding (the other candidates of an ambiguous link,
+    /// the other notes declaring a duplicate ID).
     pub related: Vec<Related>,
     /// The link or text the finding is about, used to match findings across edits
     /// (baselines) without depending on line numbers.
@@ -90,7 +109,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
+    pub(crate) fn new(
         rule: &'static RuleMeta,
         path: &Arc<str>,
         span: Option<Span>,
@@ -110,45 +129,45 @@ impl Diagnostic {
     }
 
     #[must_use]
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     #[must_use]
-    pub fn with_severity(mut self, severity: Severity) -> Self {
+    pub(crate) fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
     }
 
     #[must_use]
-    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+    pub(crate) fn with_subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
         self
     }
 
     #[must_use]
-    pub fn with_related(mut self, related: Vec<Related>) -> Self {
+    pub(crate) fn with_related(mut self, related: Vec<Related>) -> Self {
         self.related = related;
         self
     }
 
-    pub fn line(&self) -> u32 {
+    pub(crate) fn line(&self) -> u32 {
         self.span.map_or(1, |s| s.line)
     }
 
-    pub fn column(&self) -> u32 {
+    pub(crate) fn column(&self) -> u32 {
         self.span.map_or(1, |s| s.column)
     }
 
     /// The order of every output: by note, then position, then rule name, then message.
-    pub fn sort_key(&self) -> (&str, usize, &str, &str) {
+    pub(crate) fn sort_key(&self) -> (&str, usize, &str, &str) {
         (
             &self.path,
             self.span.map_or(0, |s| s.start),
@@ -159,7 +178,7 @@ impl Diagnostic {
 }
 
 /// Maps byte offsets of one text to 1-based line and character columns.
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     /// The last position converted (byte offset, its 0-based column): spans arrive mostly
@@ -168,7 +187,7 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text).map(|i| i + 1));
         LineIndex {
@@ -178,26 +197,26 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
     /// 0-based line number of `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         }
     }
 
-    pub fn line_start(&self, line0: usize) -> usize {
+    pub(crate) fn line_start(&self, line0: usize) -> usize {
         self.line_starts
             .get(line0)
             .copied()
             .unwrap_or(self.text.len())
     }
 
-    pub fn span(&self, start: usize, end: usize) -> Span {
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
         let start = start.min(self.text.len());
         let end = end.clamp(start, self.text.len());
         let line0 = self.line_of(start);

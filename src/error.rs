@@ -3,11 +3,19 @@
 
 use std::path::PathBuf;
 
+/// Why vaultlint could not run; its `Display` is the message `main.rs` prints.
 #[derive(Debug)]
 pub enum Error {
+    /// The vault folder given is missing or not a folder: the path and why.
     VaultRoot(PathBuf, String),
+    /// Anything else that stops a command: an unknown rule, an unreadable or invalid
+    /// baseline or ATT&CK catalogue, a baseline that cannot be written, an ID the
+    /// catalogue lacks (`attack lookup`); the whole message.
     Usage(String),
+    /// `vaultlint.toml` cannot be read or is invalid; the message with the file's path and
+    /// 1-based `line:column`.
     Config(String),
+    /// Writing the report failed (a closed pipe, a full disk).
     Output(std::io::Error),
 }
 

@@ -9,11 +9,12 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use crate::parse::Outline;
 use crate::vault::{FileProblem, VaultFile};
 
-pub type FileId = usize;
+/// A file's index in [`Vault::files`] (sorted by path), stable for the whole run.
+pub(crate) type FileId = usize;
 
 /// Names are compared in NFC and lower case (reference note, rules 35 and 36). Never NFKC:
 /// it would turn the fullwidth solidus `／` into a path separator.
-pub fn name_key(s: &str) -> String {
+pub(crate) fn name_key(s: &str) -> String {
     match is_nfc_quick(s.chars()) {
         IsNormalized::Yes => s.to_lowercase(),
         _ => s.nfc().collect::<String>().to_lowercase(),
@@ -22,15 +23,20 @@ pub fn name_key(s: &str) -> String {
 
 /// Everything the rules read. Built once by [`Vault::new`], never mutated afterwards, and
 /// shared read-only across threads.
-pub struct Vault {
+pub(crate) struct Vault {
+    /// Every file of the vault, notes and attachments, sorted by path.
     pub files: Vec<VaultFile>,
     /// Parallel to `files`: each note's outline, `None` for attachments and skipped files.
     pub outlines: Vec<Option<Outline>>,
+    /// Files the walk or the outline pass could not take, for the file-level rules.
     pub problems: Vec<FileProblem>,
     /// Lower-cased NFC alias → notes that declare it in `aliases`; for hints only, since
     /// aliases never resolve links.
     pub aliases: HashMap<String, Vec<FileId>>,
+    /// Parallel to `files`: each path as [`name_key`] compares it.
     pub(crate) keys: Vec<String>,
+    /// Lower-cased NFC file name (extension included) → the files with that name, by
+    /// path: Obsidian's `uniqueFileLookup` (reference note, rule 30).
     pub(crate) by_name: HashMap<String, Vec<FileId>>,
     /// The keys of `by_name` with their length in characters, sorted by length then name,
     /// so "did you mean" only looks at names of a plausible length.
@@ -45,7 +51,9 @@ pub struct Vault {
 }
 
 impl Vault {
-    pub fn new(
+    /// Builds the index over `files` (sorted by path), with `outlines` parallel to them and
+    /// the `problems` the walk and the outline pass found.
+    pub(crate) fn new(
         files: Vec<VaultFile>,
         outlines: Vec<Option<Outline>>,
         problems: Vec<FileProblem>,
@@ -104,17 +112,19 @@ impl Vault {
         }
     }
 
-    pub fn path(&self, id: FileId) -> &Arc<str> {
+    /// The vault-relative, `/`-separated path of file `id`.
+    pub(crate) fn path(&self, id: FileId) -> &Arc<str> {
         &self.files[id].path
     }
 
-    pub fn outline(&self, id: FileId) -> Option<&Outline> {
+    /// The outline of note `id`; `None` for attachments and notes that were skipped.
+    pub(crate) fn outline(&self, id: FileId) -> Option<&Outline> {
         self.outlines.get(id).and_then(Option::as_ref)
     }
 
     /// Lower-cased file names within `slack` characters of `name`'s length that share the
     /// first or the last character of its stem (the name without `.md`), each once.
-    pub fn typo_candidates(&self, name: &str, slack: usize) -> Vec<(&str, u64)> {
+    pub(crate) fn typo_candidates(&self, name: &str, slack: usize) -> Vec<(&str, u64)> {
         let len = name.chars().count();
         let stem = name.strip_suffix(".md").unwrap_or(name);
         let mut found: Vec<u32> = Vec::new();
@@ -135,18 +145,19 @@ impl Vault {
     }
 
     /// Attachments whose lower-cased name without extension is `stem`, by path.
-    pub fn attachments_with_stem(&self, stem: &str) -> &[FileId] {
+    pub(crate) fn attachments_with_stem(&self, stem: &str) -> &[FileId] {
         self.attachments_by_stem
             .get(stem)
             .map_or(&[], Vec::as_slice)
     }
 
-    pub fn files_named(&self, lower_name: &str) -> &[FileId] {
+    /// The files whose name, in [`name_key`] form, is `lower_name`, by path.
+    pub(crate) fn files_named(&self, lower_name: &str) -> &[FileId] {
         self.by_name.get(lower_name).map_or(&[], Vec::as_slice)
     }
 
     /// Notes that are linted: readable and not excluded.
-    pub fn linted_notes(&self) -> impl Iterator<Item = FileId> + '_ {
+    pub(crate) fn linted_notes(&self) -> impl Iterator<Item = FileId> + '_ {
         (0..self.files.len()).filter(|&id| self.files[id].lint && self.outlines[id].is_some())
     }
 }

@@ -19,22 +19,29 @@
 //!
 //! `tests/integration/architecture.rs` fails the build when an import goes upwards or a
 //! rule touches the filesystem. See `ARCHITECTURE.md` for where new things go.
+//!
+//! The public API is what `main.rs`, the integration tests and the fuzz targets use:
+//! [`check()`], [`check_texts`] and their [`Report`], [`cli::run`], [`render::render`],
+//! [`rules::all`], [`parse::parse_note`] and the front matter functions, and
+//! [`vault::decode_note`]. Everything else is `pub(crate)`; `unreachable_pub` keeps `pub`
+//! meaning public, and `missing_docs` keeps every public item documented.
 
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod baseline;
-pub mod check;
+pub(crate) mod baseline;
+pub(crate) mod check;
 pub mod cli;
-pub mod config;
+pub(crate) mod config;
 pub mod diagnostic;
-pub mod error;
-pub mod index;
+pub(crate) mod error;
+pub(crate) mod index;
 pub mod parse;
 pub mod render;
-pub mod resolve;
+pub(crate) mod resolve;
 pub mod rules;
-pub mod suggest;
-pub mod suppress;
+pub(crate) mod suggest;
+pub(crate) mod suppress;
 pub mod vault;
 
 pub use check::{check, check_texts, load_sources, BaselineSummary, CheckOptions, Report, Summary};

@@ -1,3 +1,7 @@
+//! The `vaultlint` binary: parses the command line, runs it through the library's
+//! [`vaultlint::cli::run`] and maps the outcome to the exit code (0 clean, 1 error-level
+//! findings, 2 the tool could not run).
+
 use std::io::{self, Write};
 use std::process::ExitCode;
 

@@ -4,14 +4,14 @@ use rapidfuzz::distance::levenshtein;
 
 /// Allowed edits for a name of `len` characters: one per five characters, 1 or 2. More
 /// edits rarely name the note meant, and would make the search grow with the vault.
-pub fn typo_limit(len: usize) -> usize {
+pub(crate) fn typo_limit(len: usize) -> usize {
     (len / 5).clamp(1, 2)
 }
 
 /// A 64-bit set of the characters in `s` (letters and digits get their own bit, others
 /// share bits). Each character of one string missing from the other needs an edit, so
 /// the differing bits give a lower bound of the edit distance that costs one AND.
-pub fn char_mask(s: &str) -> u64 {
+pub(crate) fn char_mask(s: &str) -> u64 {
     s.chars().fold(0, |mask, c| {
         let bit = match c {
             'a'..='z' => c as u32 - 'a' as u32,
@@ -24,14 +24,14 @@ pub fn char_mask(s: &str) -> u64 {
 }
 
 /// The least number of edits between strings with these character masks.
-pub fn mask_bound(a: u64, b: u64) -> usize {
+pub(crate) fn mask_bound(a: u64, b: u64) -> usize {
     (a & !b).count_ones().max((b & !a).count_ones()) as usize
 }
 
 /// The candidate closest to `wanted` within `limit` edits (callers pre-filter candidates
 /// by length, which rules most out before any distance is computed). Ties go to the smallest
 /// candidate in string order, so the answer does not depend on iteration order.
-pub fn closest<'a>(
+pub(crate) fn closest<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = (&'a str, u64)>,
     limit: usize,

@@ -117,7 +117,7 @@ fn suppressions(
 /// Removes a note's suppressed diagnostics and adds one for each suppression that matched
 /// nothing. A suppression naming a rule that did not run this time is not called unused:
 /// it may matter in a run with another selection.
-pub fn apply(
+pub(crate) fn apply(
     path: &Arc<str>,
     note: &Note,
     diagnostics: Vec<Diagnostic>,

@@ -9,7 +9,8 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-/// Where the block sits in the note, mirroring Obsidian's `getFrontMatterInfo`.
+/// Where the block sits in the note, mirroring Obsidian's `getFrontMatterInfo`; byte
+/// ranges into the note's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatterBlock {
     /// From the opening `---` to the end of the closing fence line.
@@ -18,12 +19,16 @@ pub struct FrontMatterBlock {
     pub yaml: Range<usize>,
 }
 
+/// What [`cut`] found at the start of a note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrontMatterCut {
+    /// The first line is not a `---` fence: no front matter.
     None,
+    /// A closed block.
     Block(FrontMatterBlock),
     /// An opening `---` with no closing fence: Obsidian shows it as text.
     Unclosed {
+        /// Byte range of the opening `---` line, trailing whitespace excluded.
         opening: Range<usize>,
     },
 }
@@ -34,7 +39,8 @@ fn is_fence(line: &str) -> bool {
         .is_some_and(|rest| rest.chars().all(|c| c == ' ' || c == '\t'))
 }
 
-/// Finds the front matter block: `---` on the very first line, closed by the next `---` line.
+/// Finds the front matter block: `---` on the very first line, closed by the next `---` line
+/// (reference note, rule 18). A fence may carry trailing spaces or tabs, nothing else.
 pub fn cut(text: &str) -> FrontMatterCut {
     let mut lines = text.split_inclusive('\n');
     let Some(first) = lines.next() else {
@@ -59,14 +65,21 @@ pub fn cut(text: &str) -> FrontMatterCut {
     }
 }
 
-/// A YAML error with its position in the note (byte offset, 1-based line and column).
+/// A YAML error with its position in the note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
+    /// The parser's message, first line only, without the parser's own position (which
+    /// counts from the start of the YAML, not of the note).
     pub message: String,
+    /// Byte offset into the note where the parser stopped, within the YAML text.
     pub offset: usize,
 }
 
-/// Parses the YAML between the fences. Budgets bound alias bombs and deep nesting.
+/// Parses the YAML between the fences into a generic value; blank YAML is `Null`. Budgets
+/// bound alias bombs and deep nesting; non-finite floats are kept as strings.
+///
+/// # Errors
+/// A [`YamlError`] when the YAML does not parse or exceeds the budgets.
 pub fn parse_yaml(text: &str, block: &FrontMatterBlock) -> Result<Value, YamlError> {
     let yaml = text.get(block.yaml.clone()).unwrap_or_default();
     if yaml.trim().is_empty() {
@@ -122,12 +135,17 @@ fn line_col_to_offset(text: &str, line: u64, column: u64) -> usize {
 /// rules can point at it even when the YAML does not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopLevelKey {
+    /// The key, trimmed, surrounding quotes removed.
     pub name: String,
+    /// The key as written, quotes included, without the `:`.
     pub range: Range<usize>,
     /// The value on the key's own line, trimmed (empty for block values).
     pub value: Range<usize>,
 }
 
+/// The block's top-level keys in order: lines that start at column 1 with something other
+/// than a comment, list item or flow bracket and hold a `:` followed by a space or the end
+/// of the line. Read from the source so that positions are exact even for invalid YAML.
 pub fn top_level_keys(text: &str, block: &FrontMatterBlock) -> Vec<TopLevelKey> {
     let mut keys = Vec::new();
     let mut offset = block.yaml.start;
@@ -176,7 +194,8 @@ fn key_colon(line: &str) -> Option<usize> {
 }
 
 /// String entries of a list-or-string property, the way Obsidian reads `aliases`: a list
-/// keeps its string items, a string is one entry, anything else is dropped.
+/// keeps its string items, a string is one entry, anything else is dropped (reference note,
+/// rule 21). Entries are trimmed.
 pub fn string_entries(value: &Value) -> Vec<String> {
     match value {
         Value::String(s) => vec![s.trim().to_owned()],
@@ -189,7 +208,9 @@ pub fn string_entries(value: &Value) -> Vec<String> {
     }
 }
 
-/// The value of a top-level property, matching the key without regard to case.
+/// The value of a top-level property, matching the key without regard to case, as Obsidian
+/// matches `aliases` and `tags` (reference note, rules 21 and 24). `None` when `value` is
+/// not a mapping or has no such key.
 pub fn property<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
     value
         .as_object()?

@@ -1,21 +1,17 @@
 //! Heading keys: how Obsidian compares a heading with a link's subpath (reference note,
 //! rule 33). They live with parsing because outlines store and compare them.
 
-/// Obsidian's `stripHeading`: punctuation and line breaks become spaces, whitespace runs
-/// fold into one, and the ends are trimmed.
-pub fn strip_heading(text: &str) -> String {
-    HeadingChars::new(text, false).collect()
-}
-
-/// A heading or link subpath in the form Obsidian compares: stripped and lower-cased.
-pub fn heading_key(text: &str) -> String {
+/// A heading or link subpath in the form Obsidian compares: stripped as by Obsidian's
+/// `stripHeading` (punctuation and line breaks become spaces, whitespace runs fold into
+/// one, the ends are trimmed), then lower-cased.
+pub(crate) fn heading_key(text: &str) -> String {
     HeadingChars::new(text, true).collect()
 }
 
-/// The characters of `strip_heading(text)`, lower-cased when `fold_case`, without
-/// allocating: headings are compared this way so that outlines need not store a second
+/// The characters of `text` stripped as by Obsidian's `stripHeading`, lower-cased when
+/// `fold_case`, without allocating: headings are compared this way so that outlines need not store a second
 /// copy of every heading.
-pub struct HeadingChars<'a> {
+pub(crate) struct HeadingChars<'a> {
     chars: std::str::Chars<'a>,
     fold_case: bool,
     /// The rest of the current character: its lower-case expansion, or the character
@@ -27,7 +23,7 @@ pub struct HeadingChars<'a> {
 }
 
 impl<'a> HeadingChars<'a> {
-    pub fn new(text: &'a str, fold_case: bool) -> Self {
+    pub(crate) fn new(text: &'a str, fold_case: bool) -> Self {
         HeadingChars {
             chars: text.chars(),
             fold_case,

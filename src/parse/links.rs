@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use crate::diagnostic::Span;
 
+/// The syntax a link is written in. Obsidian resolves them all the same way (reference
+/// note, rule 16); they differ in how the path is split and decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
     /// `[[Note]]`
@@ -20,7 +22,8 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
-    pub fn noun(self) -> &'static str {
+    /// How messages name this kind of link: "link", "embed" or "property link".
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             LinkKind::Wiki | LinkKind::Markdown => "link",
             LinkKind::Embed | LinkKind::Image => "embed",
@@ -45,12 +48,17 @@ pub enum LinkProblem {
 /// The table row a link sits in, for rules that compare a link with its neighbour cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCell {
+    /// The rendered text of every cell of the row, trimmed, shared by the row's links.
     pub cells: Arc<[String]>,
+    /// The 0-based index in `cells` of the cell holding the link.
     pub index: usize,
 }
 
+/// One internal link or embed, split as Obsidian splits it (reference note, rules 1, 2 and
+/// 14), with its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// The syntax it is written in.
     pub kind: LinkKind,
     /// The whole construct, `[[`…`]]` or `[`…`](`…`)`.
     pub span: Span,
@@ -60,8 +68,13 @@ pub struct Link {
     pub path: String,
     /// What follows the first `#`, without that `#`.
     pub subpath: Option<String>,
+    /// A wiki-link's text after the first `|`, which may hold more `|` (as written; in a
+    /// table row, as rendered); a Markdown link's rendered text. Never part of resolution
+    /// (rule 2).
     pub display: Option<String>,
+    /// Why Obsidian would not follow the link as written; `None` for a well-formed link.
     pub problem: Option<LinkProblem>,
+    /// The table row the link sits in, if any.
     pub table: Option<TableCell>,
     /// Up to 40 characters that follow the link on its line, e.g. ` (TA0005)`.
     pub trailing: Box<str>,
@@ -69,7 +82,7 @@ pub struct Link {
 
 /// Splits a wiki-link's inner text (`path#subpath|display`) at the first `|`, then the
 /// first `#` (reference note, rule 1).
-pub fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>) {
+pub(crate) fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>) {
     let (target, display) = match inner.split_once('|') {
         Some((t, d)) => (t, Some(d.to_owned())),
         None => (inner, None),
@@ -84,7 +97,7 @@ pub fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>) {
     (path.trim().to_owned(), subpath.map(str::to_owned), display)
 }
 
-pub fn split_subpath(target: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_subpath(target: &str) -> (&str, Option<&str>) {
     match target.split_once('#') {
         Some((p, s)) => (p, Some(s)),
         None => (target, None),
@@ -92,7 +105,7 @@ pub fn split_subpath(target: &str) -> (&str, Option<&str>) {
 }
 
 /// Whether a Markdown destination points outside the vault (`https:`, `mailto:`, `//host`).
-pub fn is_external(dest: &str) -> bool {
+pub(crate) fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
         return true;
     }
@@ -110,7 +123,7 @@ pub fn is_external(dest: &str) -> bool {
 }
 
 /// Splits and percent-decodes a Markdown destination (reference note, rule 14).
-pub fn split_markdown(dest: &str) -> Result<(String, Option<String>), LinkProblem> {
+pub(crate) fn split_markdown(dest: &str) -> Result<(String, Option<String>), LinkProblem> {
     let (path, subpath) = split_subpath(dest);
     let decode = |s: &str| -> Result<String, LinkProblem> {
         percent_encoding::percent_decode_str(s)

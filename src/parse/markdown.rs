@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
+use super::heading_key;
 use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
 use super::{BlockId, Heading, Note};
 use crate::diagnostic::LineIndex;
-use super::heading_key;
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS

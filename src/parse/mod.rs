@@ -7,7 +7,7 @@
 
 pub mod frontmatter;
 mod heading;
-pub mod links;
+pub(crate) mod links;
 mod markdown;
 
 use std::ops::Range;
@@ -16,65 +16,95 @@ use serde_json::Value;
 
 use crate::diagnostic::{LineIndex, Span};
 pub use frontmatter::{FrontMatterCut, YamlError};
-pub use heading::{heading_key, strip_heading, HeadingChars};
+pub(crate) use heading::{heading_key, HeadingChars};
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
+/// An ATX (`## Text`) or setext (`Text` over `===`) heading, a target of `[[Note#Heading]]`
+/// (reference note, rules 4 and 33).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
+    /// 1 to 6: the number of `#` marks; setext headings are 1 (`===`) or 2 (`---`).
     pub level: u8,
-    /// The source text after the `#` marks, inline Markdown included.
+    /// The source text after the `#` marks, inline Markdown included, trimmed, without a
+    /// closing `#` sequence (a setext heading's lines joined by spaces).
     pub raw: String,
-    /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased.
+    /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased (rule 33).
     pub key: String,
     /// The rendered text, inline markup removed.
     pub plain: String,
     /// `plain` as Obsidian compares it.
     pub plain_key: String,
+    /// The whole heading, `#` marks (or setext underline) included, trailing whitespace not.
     pub span: Span,
 }
 
+/// A block id: ` ^id` at the end of a paragraph's or list item's last line, or `^id` on a
+/// line of its own (reference note, rule 34); the target of `[[Note#^id]]` (rule 5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockId {
+    /// The id as written, without the `^`: ASCII letters, digits and `-`.
     pub id: String,
+    /// From the `^` to the end of the id.
     pub span: Span,
 }
 
 /// An Obsidian comment whose text starts with `vaultlint-`: a suppression directive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
+    /// The comment's text without the `%%` fences, trimmed, e.g.
+    /// `vaultlint-disable-next-line broken-link`.
     pub text: String,
+    /// The whole comment, `%%` fences included.
     pub span: Span,
 }
 
 /// A top-level front matter key, with the position of the key and of its inline value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertyKey {
+    /// The key as written, quotes removed (Obsidian matches most keys without regard to
+    /// case, reference note, rule 21).
     pub name: String,
+    /// The key, quotes included, without the `:`.
     pub span: Span,
+    /// The value on the key's own line, trimmed; empty (`start == end`) when the value is
+    /// a block on the following lines.
     pub value: Span,
 }
 
+/// A note's front matter: a YAML block from a `---` first line to the next `---` line
+/// (reference note, rule 18).
 #[derive(Debug, Clone, Default)]
 pub enum FrontMatter {
+    /// The note does not start with a `---` line.
     #[default]
     None,
+    /// The YAML parsed.
     Parsed {
+        /// From the opening `---` to the end of the closing fence's line.
         span: Span,
+        /// The YAML as a generic value; `Null` when the block is empty or blank.
         value: Value,
+        /// The top-level keys, in order, found from the source lines.
         keys: Vec<PropertyKey>,
     },
+    /// The YAML does not parse; Obsidian then ignores every property of the note.
     Invalid {
+        /// From the opening `---` to the end of the closing fence's line.
         span: Span,
+        /// The parser's message, without its own position.
         error: String,
+        /// Where the parser stopped (an empty span).
         at: Span,
     },
+    /// A `---` first line with no closing fence: Obsidian shows it as text.
     Unclosed {
+        /// The opening `---` line, trailing whitespace excluded.
         span: Span,
     },
 }
 
 impl FrontMatter {
-    pub fn value(&self) -> Option<&Value> {
+    pub(crate) fn value(&self) -> Option<&Value> {
         match self {
             FrontMatter::Parsed { value, .. } => Some(value),
             _ => None,
@@ -82,15 +112,27 @@ impl FrontMatter {
     }
 }
 
+/// One note, parsed: everything the rules read about it. Spans are into the note's text
+/// as given to [`parse_note`].
 #[derive(Debug, Clone, Default)]
 pub struct Note {
+    /// The front matter block, if the note starts with one.
     pub front_matter: FrontMatter,
+    /// Every internal link and embed in source order: quoted property links first, then the
+    /// body's wiki-links, embeds, Markdown links and images. External Markdown
+    /// destinations (`https:`, `mailto:`) and links in code, math, HTML comments and
+    /// `%%comments%%` are not here (reference note, rules 26 to 28).
     pub links: Vec<Link>,
+    /// The headings, in order.
     pub headings: Vec<Heading>,
+    /// The block ids, in order.
     pub block_ids: Vec<BlockId>,
-    /// `[[a|b]]` written inside a table row without escaping the pipe.
+    /// `[[a|b]]` written inside a table row without escaping the pipe (reference note,
+    /// rule 9): each such `[[`…`]]`, an embed's `!` included.
     pub table_pipes: Vec<Span>,
+    /// `%% vaultlint-… %%` comments, in order.
     pub directives: Vec<Directive>,
+    /// Lines in the text: line breaks plus one (a final line break starts an empty line).
     pub line_count: usize,
 }
 
@@ -98,18 +140,22 @@ pub struct Note {
 /// links and text are dropped: its headings, block ids and front matter aliases.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {
+    /// The note's headings, in order.
     pub headings: Vec<OutlineHeading>,
     /// Lower-cased block ids, one per line (one allocation per note, not one per id).
     block_ids: Box<str>,
-    /// String entries of `aliases`, as Obsidian reads them.
+    /// String entries of `aliases`, as Obsidian reads them (reference note, rule 21).
     pub aliases: Vec<Box<str>>,
-    /// String entries of the deprecated `alias` key, which ATT&CK vaults still use.
+    /// String entries of the deprecated `alias` key, which ATT&CK vaults still use (rule 22).
     pub alias: Vec<Box<str>>,
 }
 
+/// A heading as an outline keeps it: enough to match a link's subpath against it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutlineHeading {
+    /// 1 to 6, as [`Heading::level`].
     pub level: u8,
+    /// The source text, as [`Heading::raw`].
     pub raw: Box<str>,
     /// The rendered text (inline markup removed), when it compares differently from `raw`.
     pub plain: Option<Box<str>>,
@@ -117,12 +163,12 @@ pub struct OutlineHeading {
 
 impl OutlineHeading {
     /// The heading as Obsidian compares it (`heading_key`).
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         heading_key(&self.raw)
     }
 
     /// Whether a subpath piece, in key form, names this heading.
-    pub fn matches(&self, key: &str) -> bool {
+    pub(crate) fn matches(&self, key: &str) -> bool {
         HeadingChars::new(&self.raw, true).eq(key.chars())
             || self
                 .plain
@@ -132,12 +178,14 @@ impl OutlineHeading {
 }
 
 impl Outline {
-    pub fn block_ids(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn block_ids(&self) -> impl Iterator<Item = &str> {
         self.block_ids.split('\n').filter(|b| !b.is_empty())
     }
 }
 
 impl Outline {
+    /// The outline of a parsed note: its headings, its block ids lower-cased (reference
+    /// note, rule 35) and the string entries of `aliases` and `alias` (rules 21 and 22).
     pub fn of(note: &Note) -> Self {
         let headings = note
             .headings
@@ -181,18 +229,21 @@ impl Outline {
 
 /// How much of a note to build: the outline pass skips links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Depth {
+pub(crate) enum Depth {
     Outline,
     Full,
 }
 
+/// Parses a note's text (its UTF-8 BOM already removed, as [`crate::vault::decode_note`]
+/// does) into everything the rules read. Never fails: anything odd about the note is data
+/// on the [`Note`], which a rule turns into a finding.
 pub fn parse_note(text: &str) -> Note {
     parse(text, Depth::Full)
 }
 
 /// Parses a note; with `Depth::Outline` the links are not built (headings, block ids and
 /// front matter are).
-pub fn parse(text: &str, depth: Depth) -> Note {
+pub(crate) fn parse(text: &str, depth: Depth) -> Note {
     let lines = LineIndex::new(text);
     let mut note = Note {
         line_count: lines.line_count(),

@@ -1,3 +1,7 @@
+//! Unit tests of note parsing: what is and is not a link (code, math, comments, tables,
+//! front matter), how links split, headings, block ids, directives and front matter
+//! states, each as Obsidian reads them.
+
 use super::*;
 
 fn links(text: &str) -> Vec<(LinkKind, String, Option<String>, Option<String>)> {

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::check::Report;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
         writeln!(
             out,

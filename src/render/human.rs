@@ -10,7 +10,7 @@ use super::Style;
 use crate::check::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 
-pub fn render(
+pub(crate) fn render(
     report: &Report,
     sources: &BTreeMap<String, String>,
     style: Style,

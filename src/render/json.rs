@@ -65,7 +65,7 @@ struct JsonRelated<'a> {
     message: &'a str,
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let json = JsonReport {
         version: 1,
         tool: Tool {

@@ -6,10 +6,12 @@ use crate::parse::{heading_key, Outline};
 
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
+pub(crate) enum Resolution {
     /// No file matches.
     Missing,
+    /// The file Obsidian opens, with what a rule needs to warn about the choice.
     Found {
+        /// The file Obsidian opens.
         file: FileId,
         /// Other files the link could mean, in Obsidian's order, when the link picked one
         /// of several by ranking.
@@ -37,7 +39,8 @@ impl Resolution {
         }
     }
 
-    pub fn file(&self) -> Option<FileId> {
+    /// The file the link opens, if any.
+    pub(crate) fn file(&self) -> Option<FileId> {
         match self {
             Resolution::Found { file, .. } => Some(*file),
             Resolution::Missing => None,
@@ -67,7 +70,7 @@ fn join_relative(folder: &str, link: &str) -> String {
 
 impl Vault {
     /// Resolves a link path written in `source` (rules 29 to 32).
-    pub fn resolve(&self, link_path: &str, source: FileId) -> Resolution {
+    pub(crate) fn resolve(&self, link_path: &str, source: FileId) -> Resolution {
         if link_path.is_empty() {
             return Resolution::single(source);
         }
@@ -147,20 +150,26 @@ impl Vault {
 
 /// What a subpath asks for and whether the note has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubpathCheck {
+pub(crate) enum SubpathCheck {
+    /// The note has it, or it is nothing vaultlint checks (an empty subpath, a footnote
+    /// `#[^1]`).
     Found,
+    /// `#^id`: no block of the note has this id (compared without regard to case).
     MissingBlock {
+        /// The id as written in the link, without `^`.
         id: String,
     },
     /// `matched` pieces of the heading chain were found before `missing`.
     MissingHeading {
+        /// The first heading piece not found, as written in the link.
         missing: String,
+        /// How many pieces before it matched, in order and each deeper than the last.
         matched: usize,
     },
 }
 
 /// Checks a subpath (the text after the first `#`) against a note (rule 33).
-pub fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
+pub(crate) fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
     let pieces: Vec<&str> = subpath.split('#').filter(|p| !p.is_empty()).collect();
     if pieces.is_empty() || pieces[0].starts_with("[^") {
         return SubpathCheck::Found;

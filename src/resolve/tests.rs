@@ -1,7 +1,6 @@
 //! Section F of the reference note (`../shared/docs/obsidian-links.md`) as a table.
 
 use super::*;
-use crate::parse::strip_heading;
 use crate::parse::{parse_note, Outline};
 use crate::vault::VaultFile;
 
@@ -35,7 +34,6 @@ fn vault() -> Vault {
         .iter()
         .map(|(p, _)| VaultFile {
             path: (*p).into(),
-            size: 0,
             is_note: p.ends_with(".md"),
             lint: true,
         })
@@ -192,11 +190,11 @@ fn section_f_subpath_table() {
 }
 
 #[test]
-fn strip_heading_matches_obsidian() {
+fn heading_key_strips_like_obsidian() {
     assert_eq!(
-        strip_heading("foo!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\bar"),
+        heading_key("foo!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\bar"),
         "foo bar"
     );
-    assert_eq!(strip_heading("  a.b  "), "a b");
-    assert_eq!(strip_heading("Über uns"), "Über uns");
+    assert_eq!(heading_key("  a.b  "), "a b");
+    assert_eq!(heading_key("Über uns"), "über uns");
 }

@@ -12,7 +12,7 @@ use crate::resolve::Resolution;
 
 use super::{NoteContext, Rule, RuleMeta};
 
-pub struct AmbiguousLink;
+pub(crate) struct AmbiguousLink;
 
 static META: RuleMeta = RuleMeta {
     name: "ambiguous-link",

@@ -9,7 +9,7 @@ use crate::resolve::Resolution;
 
 use super::{NoteContext, Rule, RuleMeta};
 
-pub struct BrokenLink;
+pub(crate) struct BrokenLink;
 
 static META: RuleMeta = RuleMeta {
     name: "broken-link",

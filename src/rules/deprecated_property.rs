@@ -7,7 +7,7 @@ use crate::parse::FrontMatter;
 
 use super::{NoteContext, Rule, RuleMeta};
 
-pub struct DeprecatedProperty;
+pub(crate) struct DeprecatedProperty;
 
 static META: RuleMeta = RuleMeta {
     name: "deprecated-property",

@@ -8,7 +8,7 @@ use crate::parse::FrontMatter;
 
 use super::{NoteContext, Rule, RuleMeta};
 
-pub struct InvalidFrontMatter;
+pub(crate) struct InvalidFrontMatter;
 
 static META: RuleMeta = RuleMeta {
     name: "invalid-front-matter",

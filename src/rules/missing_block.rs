@@ -8,7 +8,7 @@ use crate::resolve::{check_subpath, SubpathCheck};
 
 use super::{markdown_target, NoteContext, Rule, RuleMeta};
 
-pub struct MissingBlock;
+pub(crate) struct MissingBlock;
 
 static META: RuleMeta = RuleMeta {
     name: "missing-block",

@@ -5,13 +5,13 @@
 //! after `A`. Only `.md` targets are checked: `#page=3` on a PDF is a viewer parameter.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::parse::LinkProblem;
 use crate::parse::heading_key;
+use crate::parse::LinkProblem;
 use crate::resolve::{check_subpath, SubpathCheck};
 
 use super::{markdown_target, NoteContext, Rule, RuleMeta};
 
-pub struct MissingHeading;
+pub(crate) struct MissingHeading;
 
 static META: RuleMeta = RuleMeta {
     name: "missing-heading",

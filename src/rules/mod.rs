@@ -5,11 +5,11 @@
 //! touch the filesystem, the environment or shared mutable state (a test in
 //! `tests/integration/architecture.rs` enforces it).
 //!
-//! A [`Pack`] is a group of rules that share state built from the finished vault (ruff's
+//! A `Pack` is a group of rules that share state built from the finished vault (ruff's
 //! "linter"). The general rules in this folder form the core pack; the ATT&CK pack lives
 //! in [`attack`] with its own model, catalogue and index. A new general rule goes in its
-//! own file here and in [`CORE`]; a new pack goes in its own folder with a type that
-//! implements [`Pack`], listed in [`packs`] and [`all`].
+//! own file here and in `CORE`; a new pack goes in its own folder with a type that
+//! implements `Pack`, listed in `packs` and [`all`].
 
 pub mod attack;
 
@@ -35,21 +35,21 @@ use crate::parse::Note;
 use crate::resolve::Resolution;
 
 /// One note, with everything a rule needs to check it.
-pub struct NoteContext<'a> {
+pub(crate) struct NoteContext<'a> {
     /// The whole vault, read-only.
-    pub vault: &'a Vault,
+    pub(crate) vault: &'a Vault,
     /// The note being checked.
-    pub id: FileId,
+    pub(crate) id: FileId,
     /// The note, fully parsed.
-    pub note: &'a Note,
+    pub(crate) note: &'a Note,
     /// The note's vault-relative path.
-    pub path: &'a Arc<str>,
+    pub(crate) path: &'a Arc<str>,
     /// Parallel to `note.links`: where each link leads.
-    pub resolutions: &'a [Resolution],
+    pub(crate) resolutions: &'a [Resolution],
 }
 
 /// A general rule: it reads the vault and the note and needs no index of its own.
-pub trait Rule: Sync {
+pub(crate) trait Rule: Sync {
     /// The rule's name, summary, default severity and docs.
     fn meta(&self) -> &'static RuleMeta;
 
@@ -61,10 +61,7 @@ pub trait Rule: Sync {
 }
 
 /// A group of rules sharing per-run state built from the finished vault.
-pub trait Pack: Send + Sync {
-    /// The metadata of the pack's rules.
-    fn rules(&self) -> Vec<&'static RuleMeta>;
-
+pub(crate) trait Pack: Send + Sync {
     /// Prepares a run of the pack's `selected` rules over `vault`, building whatever index
     /// they need; `None` when none of its rules is selected, so an unused pack costs nothing.
     fn start<'v>(
@@ -75,7 +72,7 @@ pub trait Pack: Send + Sync {
 }
 
 /// One run of a pack over one vault.
-pub trait PackRun: Sync {
+pub(crate) trait PackRun: Sync {
     /// Runs the selected rules on one note; returns how many items (e.g. ID-labelled links)
     /// the pack checked in it, for the summary.
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize;
@@ -89,15 +86,15 @@ pub trait PackRun: Sync {
 
 /// What a pack adds to a run's summary.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PackSummary {
+pub(crate) struct PackSummary {
     /// A line for the human format's summary, if there is anything to say.
-    pub line: Option<String>,
+    pub(crate) line: Option<String>,
     /// Fields of the JSON `summary` object, in order.
-    pub fields: Vec<(&'static str, serde_json::Value)>,
+    pub(crate) fields: Vec<(&'static str, serde_json::Value)>,
 }
 
 /// The general rules, sorted by name.
-pub static CORE: &[&dyn Rule] = &[
+pub(crate) static CORE: &[&dyn Rule] = &[
     &ambiguous_link::AmbiguousLink,
     &broken_link::BrokenLink,
     &deprecated_property::DeprecatedProperty,
@@ -114,13 +111,9 @@ pub static CORE: &[&dyn Rule] = &[
 
 /// The core pack: the general rules.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct CorePack;
+pub(crate) struct CorePack;
 
 impl Pack for CorePack {
-    fn rules(&self) -> Vec<&'static RuleMeta> {
-        CORE.iter().map(|r| r.meta()).collect()
-    }
-
     fn start<'v>(
         &'v self,
         _vault: &'v Vault,
@@ -157,12 +150,12 @@ impl PackRun for CoreRun {
 }
 
 /// Every pack with the given ATT&CK settings: the core pack first.
-pub fn packs(attack: attack::AttackPack) -> Vec<Arc<dyn Pack>> {
+pub(crate) fn packs(attack: attack::AttackPack) -> Vec<Arc<dyn Pack>> {
     vec![Arc::new(CorePack), Arc::new(attack)]
 }
 
 /// Every pack with its default settings.
-pub fn default_packs() -> Vec<Arc<dyn Pack>> {
+pub(crate) fn default_packs() -> Vec<Arc<dyn Pack>> {
     packs(attack::AttackPack::default())
 }
 

@@ -7,7 +7,7 @@ use crate::resolve::Resolution;
 
 use super::{NoteContext, Rule, RuleMeta};
 
-pub struct PartialPathMatch;
+pub(crate) struct PartialPathMatch;
 
 static META: RuleMeta = RuleMeta {
     name: "partial-path-match",

@@ -9,7 +9,7 @@ use crate::vault::FileProblemKind;
 
 use super::{Rule, RuleMeta};
 
-pub struct SkippedSymlink;
+pub(crate) struct SkippedSymlink;
 
 static META: RuleMeta = RuleMeta {
     name: "skipped-symlink",

@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{NoteContext, Rule, RuleMeta};
 
-pub struct UnescapedTablePipe;
+pub(crate) struct UnescapedTablePipe;
 
 static META: RuleMeta = RuleMeta {
     name: "unescaped-table-pipe",

@@ -8,7 +8,7 @@ use crate::parse::LinkProblem;
 
 use super::{NoteContext, Rule, RuleMeta};
 
-pub struct UnquotedPropertyLink;
+pub(crate) struct UnquotedPropertyLink;
 
 static META: RuleMeta = RuleMeta {
     name: "unquoted-property-link",

@@ -9,7 +9,7 @@ use crate::vault::FileProblemKind;
 
 use super::{Rule, RuleMeta};
 
-pub struct UnreadableFile;
+pub(crate) struct UnreadableFile;
 
 static META: RuleMeta = RuleMeta {
     name: "unreadable-file",

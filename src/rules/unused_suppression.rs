@@ -7,7 +7,7 @@ use crate::diagnostic::Severity;
 
 use super::{Rule, RuleMeta};
 
-pub struct UnusedSuppression;
+pub(crate) struct UnusedSuppression;
 
 pub(crate) static META: RuleMeta = RuleMeta {
     name: "unused-suppression",

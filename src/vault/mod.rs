@@ -10,15 +10,15 @@ mod walk;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use read::{decode as decode_note, read_note, NoteText, MAX_NOTE_BYTES};
-pub use walk::{walk, WalkOptions};
+pub use read::{decode as decode_note, NoteText};
+pub(crate) use read::{read_note, MAX_NOTE_BYTES};
+pub(crate) use walk::{walk, WalkOptions};
 
 /// One file in the vault.
 #[derive(Debug, Clone)]
-pub struct VaultFile {
+pub(crate) struct VaultFile {
     /// Vault-relative, `/`-separated, as Obsidian shows it.
     pub path: Arc<str>,
-    pub size: u64,
     pub is_note: bool,
     /// False for files that resolve as link targets but are not linted themselves
     /// (Obsidian's "Excluded files", `--only`, or config `exclude`).
@@ -26,7 +26,7 @@ pub struct VaultFile {
 }
 
 /// The file on disk for a vault-relative, `/`-separated path.
-pub fn abs_path(root: &Path, path: &str) -> PathBuf {
+pub(crate) fn abs_path(root: &Path, path: &str) -> PathBuf {
     path.split('/')
         .fold(root.to_path_buf(), |p, seg| p.join(seg))
 }
@@ -34,7 +34,7 @@ pub fn abs_path(root: &Path, path: &str) -> PathBuf {
 impl VaultFile {
     /// The file on disk: the vault root joined with the vault path. Not stored, to keep
     /// the index small on large vaults.
-    pub fn abs(&self, root: &Path) -> PathBuf {
+    pub(crate) fn abs(&self, root: &Path) -> PathBuf {
         abs_path(root, &self.path)
     }
 }
@@ -42,33 +42,49 @@ impl VaultFile {
 /// Why a file was not checked, or was checked only in part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileProblemKind {
+    /// The file or folder could not be opened or read: the OS error's message.
     Unreadable(String),
+    /// A note holding a NUL byte: an image or archive renamed to `.md`. Not checked.
     Binary,
+    /// A note larger than the limit. Not checked.
     TooLarge {
+        /// The file's size in bytes.
         size: u64,
+        /// The limit in bytes (32 MiB for `vaultlint check`).
         limit: u64,
     },
+    /// A note that is not valid UTF-8: checked with the bad bytes replaced by U+FFFD.
     InvalidUtf8 {
+        /// Byte offset of the first invalid byte, after a BOM is dropped.
         offset: usize,
+        /// Its 1-based line.
         line: u32,
+        /// Its 1-based column, in characters.
         column: u32,
     },
+    /// A symlink to one of its own ancestor folders (or an OS-reported loop). Obsidian
+    /// ignores these (reference note, rule 40).
     SymlinkLoop,
+    /// Any other symlink: vaultlint, like Obsidian by default, does not follow it (rule 40).
     SymlinkSkipped {
+        /// The link's target as stored in the link; empty when it cannot be read.
         target: String,
     },
+    /// `.obsidian/app.json` is not valid JSON, or one of its `userIgnoreFilters` regexes
+    /// cannot be compiled (rule 39): why. The file's (or that entry's) excluded files are
+    /// then not applied.
     BadObsidianConfig(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileProblem {
+pub(crate) struct FileProblem {
     pub path: Arc<str>,
     pub kind: FileProblemKind,
 }
 
 /// What the walk found: files sorted by path, plus the entries it could not take.
 #[derive(Debug, Default)]
-pub struct Listing {
+pub(crate) struct Listing {
     pub files: Vec<VaultFile>,
     pub problems: Vec<FileProblem>,
 }

@@ -7,17 +7,18 @@ use super::FileProblemKind;
 
 /// Notes above this size are reported and skipped: no real note is this large, and
 /// parsing one would dominate the run's time and memory.
-pub const MAX_NOTE_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_NOTE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The decoded text of a note, or why it could not be checked.
 #[derive(Debug)]
 pub enum NoteText {
     /// The text, and a problem that did not prevent checking (invalid UTF-8 replaced).
     Text(String, Option<FileProblemKind>),
+    /// The note cannot be checked: unreadable, binary or too large.
     Skipped(FileProblemKind),
 }
 
-pub fn read_note(path: &Path, max_bytes: u64) -> NoteText {
+pub(crate) fn read_note(path: &Path, max_bytes: u64) -> NoteText {
     let mut bytes = Vec::new();
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -37,7 +38,9 @@ pub fn read_note(path: &Path, max_bytes: u64) -> NoteText {
     decode(bytes)
 }
 
-/// Turns a note's bytes into text: BOM stripped, NUL means binary, invalid UTF-8 replaced.
+/// Turns a note's bytes into text: a UTF-8 BOM is dropped (so offsets count from after
+/// it), a NUL byte means binary ([`FileProblemKind::Binary`]), invalid UTF-8 is replaced by
+/// U+FFFD and reported as [`FileProblemKind::InvalidUtf8`].
 pub fn decode(mut bytes: Vec<u8>) -> NoteText {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);

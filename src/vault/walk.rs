@@ -14,14 +14,14 @@ use walkdir::WalkDir;
 use super::{FileProblem, FileProblemKind, Listing, VaultFile};
 
 #[derive(Debug, Default, Clone)]
-pub struct WalkOptions {
+pub(crate) struct WalkOptions {
     /// Vault paths that are indexed but not linted (config `exclude`).
     pub exclude: Option<globset::GlobSet>,
     /// When set, only these vault paths are linted (`--only`); the rest still resolve.
     pub only: Option<std::collections::HashSet<String>>,
 }
 
-pub fn walk(root: &Path, options: &WalkOptions) -> Listing {
+pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
     let mut listing = Listing::default();
     let ignore = UserIgnoreFilters::load(root, &mut listing.problems);
     let walker = WalkDir::new(root)
@@ -55,7 +55,6 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Listing {
         if !entry.file_type().is_file() {
             continue;
         }
-        let size = entry.metadata().map_or(0, |m| m.len());
         let is_note = Path::new(&rel)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
@@ -65,7 +64,6 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Listing {
             && options.only.as_ref().is_none_or(|only| only.contains(&rel));
         listing.files.push(VaultFile {
             path: rel.into(),
-            size,
             is_note,
             lint,
         });

@@ -12,22 +12,35 @@ use super::IdKind;
 
 const BUILT_IN: &str = include_str!("../../../data/attack-catalog.tsv");
 
+/// One ATT&CK object in one domain (an object in several domains has one row per domain).
+/// Each field names its TSV column, then the STIX field it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
+    /// `enterprise-attack`, `mobile-attack`, `ics-attack` or `pre-attack` (TSV `domain`);
+    /// STIX `x_mitre_domains`, else the `mitre-…` external reference's source.
     pub domain: String,
+    /// The ATT&CK ID, e.g. `T1574.002` (TSV `attack_id`); the `external_id` of the object's
+    /// `mitre-…` external reference.
     pub id: String,
+    /// The object's name, whitespace runs folded (TSV `name`); STIX `name`.
     pub name: String,
-    /// `technique`, `sub-technique`, `tactic`, `mitigation`, `group`, ...
+    /// `technique`, `sub-technique`, `tactic`, `mitigation`, `group`, ... (TSV `type`); from the
+    /// STIX `type` (and `x_mitre_is_subtechnique`), see [`IdKind`].
     pub kind: String,
+    /// ATT&CK no longer maintains it (TSV `deprecated`); STIX `x_mitre_deprecated`.
     pub deprecated: bool,
+    /// Replaced by another object (TSV `revoked`); STIX `revoked`.
     pub revoked: bool,
+    /// The ID that directly replaced a revoked object (TSV `revoked_by`); the target of its STIX
+    /// `revoked-by` relationship.
     pub revoked_by: Option<String>,
-    /// The end of the revoked-by chain.
+    /// The end of the revoked-by chain (TSV `revoked_by_final`, else `revoked_by`).
     pub replacement: Option<String>,
 }
 
+/// An ATT&CK release: every row by ID.
 #[derive(Debug, Clone)]
-pub struct Catalogue {
+pub(crate) struct Catalogue {
     /// Shown in output, e.g. "ATT&CK v18.1 (built in)".
     pub version: String,
     by_id: HashMap<String, Vec<Entry>>,
@@ -42,15 +55,8 @@ const DOMAIN_ORDER: [&str; 4] = [
 ];
 
 impl Catalogue {
-    pub fn empty() -> Self {
-        Catalogue {
-            version: String::new(),
-            by_id: HashMap::new(),
-        }
-    }
-
     /// The built-in catalogue, parsed once per process (it is immutable data).
-    pub fn built_in_shared() -> std::sync::Arc<Self> {
+    pub(crate) fn built_in_shared() -> std::sync::Arc<Self> {
         static BUILT_IN_CATALOGUE: std::sync::OnceLock<std::sync::Arc<Catalogue>> =
             std::sync::OnceLock::new();
         std::sync::Arc::clone(
@@ -58,7 +64,8 @@ impl Catalogue {
         )
     }
 
-    pub fn built_in() -> Self {
+    /// The v18.1 catalogue compiled into the binary (`data/attack-catalog.tsv`).
+    pub(crate) fn built_in() -> Self {
         let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue {
             version: String::new(),
             by_id: HashMap::new(),
@@ -67,8 +74,12 @@ impl Catalogue {
         c
     }
 
-    /// Loads a catalogue file: a STIX bundle if it starts with `{`, else TSV.
-    pub fn from_text(text: &str, source: &str) -> Result<Self, String> {
+    /// Loads a catalogue file: a STIX bundle if it starts with `{`, else TSV. `source` (the
+    /// file's path) goes into the version shown in output.
+    ///
+    /// # Errors
+    /// Why the text is neither a usable TSV catalogue nor a STIX bundle.
+    pub(crate) fn from_text(text: &str, source: &str) -> Result<Self, String> {
         let mut c = if text.trim_start().starts_with('{') {
             Self::from_stix(text)?
         } else {
@@ -82,7 +93,13 @@ impl Catalogue {
         Ok(c)
     }
 
-    pub fn from_tsv(text: &str) -> Result<Self, String> {
+    /// Reads the TSV format of `data/attack-catalog.tsv`: `#` comment lines, a header row
+    /// naming the columns (`domain`, `attack_id`, `name`, `type`, `deprecated`, `revoked`,
+    /// optional `revoked_by` and `revoked_by_final`) in any order, then one row per object.
+    ///
+    /// # Errors
+    /// An empty file, a missing required column, or a row with too few cells.
+    pub(crate) fn from_tsv(text: &str) -> Result<Self, String> {
         let mut lines = text
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
@@ -129,8 +146,12 @@ impl Catalogue {
         Ok(Self::from_entries(entries, String::new()))
     }
 
-    /// Reads a STIX 2.0 or 2.1 bundle (`{"type": "bundle", "objects": [...]}`).
-    pub fn from_stix(text: &str) -> Result<Self, String> {
+    /// Reads a STIX 2.0 or 2.1 bundle (`{"type": "bundle", "objects": [...]}`); the
+    /// `x-mitre-collection` object gives the version.
+    ///
+    /// # Errors
+    /// Invalid JSON, no `objects` array, or no object with an ATT&CK ID.
+    pub(crate) fn from_stix(text: &str) -> Result<Self, String> {
         let bundle: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("not a STIX bundle: {e}"))?;
         let objects = bundle
@@ -235,7 +256,7 @@ impl Catalogue {
     }
 
     /// Every row for an ID, in a stable order (domain, then type).
-    pub fn all(&self, id: &str) -> Vec<&Entry> {
+    pub(crate) fn all(&self, id: &str) -> Vec<&Entry> {
         let mut rows: Vec<&Entry> = self
             .by_id
             .get(id)
@@ -249,7 +270,7 @@ impl Catalogue {
 
     /// The row an ID in a note means: its type must fit the ID's kind, and the note's own
     /// domain wins over the others.
-    pub fn lookup(&self, id: &str, kind: IdKind, domain: Option<&str>) -> Option<&Entry> {
+    pub(crate) fn lookup(&self, id: &str, kind: IdKind, domain: Option<&str>) -> Option<&Entry> {
         let rows = self.by_id.get(id)?;
         let fitting = |e: &&Entry| kind.fits_type(&e.kind);
         domain
@@ -261,7 +282,8 @@ impl Catalogue {
             })
     }
 
-    pub fn is_empty(&self) -> bool {
+    /// Whether the catalogue holds no row.
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
 }

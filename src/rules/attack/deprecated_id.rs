@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{catalogue_entry, mentioned_ids, AttackContext, AttackRule, RuleMeta};
 
-pub struct AttackDeprecatedId;
+pub(crate) struct AttackDeprecatedId;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-deprecated-id",

@@ -9,7 +9,7 @@ use crate::index::FileId;
 
 use super::{AttackContext, AttackRule, RuleMeta};
 
-pub struct AttackDuplicateId;
+pub(crate) struct AttackDuplicateId;
 
 /// Enough other declarations to act on; listing hundreds would make output grow with the
 /// square of the number of copies.
@@ -76,7 +76,8 @@ impl AttackRule for AttackDuplicateId {
             return;
         };
         let here = scope(ctx, ctx.id);
-        let others: Vec<FileId> = ctx.index
+        let others: Vec<FileId> = ctx
+            .index
             .by_id
             .get(&primary.id)
             .into_iter()

@@ -8,11 +8,11 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::FileId;
 
 use super::{
-    catalogue_entry, labelled_links, nearest_declaring, revocation_chain, wiki_link, LabelledLink,
-    AttackContext, AttackRule, RuleMeta,
+    catalogue_entry, labelled_links, nearest_declaring, revocation_chain, wiki_link, AttackContext,
+    AttackRule, LabelledLink, RuleMeta,
 };
 
-pub struct AttackIdMismatch;
+pub(crate) struct AttackIdMismatch;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-id-mismatch",
@@ -66,7 +66,8 @@ impl AttackRule for AttackIdMismatch {
                 continue;
             }
             // A label of the wrong kind for the folder is `attack-wrong-kind`'s finding.
-            if ctx.index
+            if ctx
+                .index
                 .config
                 .folder_kind(vault.path(target))
                 .is_some_and(|k| k != l.kind)

@@ -1,16 +1,16 @@
 //! The ATT&CK rule pack: its model, catalogue, index, rules and their helpers.
 //!
 //! The core (vault, parsing, resolution, the general rules) knows nothing of ATT&CK. This
-//! pack builds its own index from the finished vault ([`AttackIndex`]: which notes declare
+//! pack builds its own index from the finished vault (`AttackIndex`: which notes declare
 //! which IDs), and only when one of its rules is selected. Its rules see each note through
-//! an [`AttackContext`]: the core's [`NoteContext`] plus that index and each link's ATT&CK
+//! an `AttackContext`: the core's `NoteContext` plus that index and each link's ATT&CK
 //! label.
 
-pub mod catalogue;
+pub(crate) mod catalogue;
 mod deprecated_id;
 mod duplicate_id;
 mod id_mismatch;
-pub mod model;
+pub(crate) mod model;
 mod name_mismatch;
 mod outdated_name;
 mod revoked_id;
@@ -25,8 +25,9 @@ use crate::index::{FileId, Vault};
 use crate::parse::Link;
 
 use super::{NoteContext, Pack, PackRun, PackSummary};
-pub use catalogue::{Catalogue, Entry};
-pub use model::{link_label, note_name, AttackConfig, Declared, IdKind, Source};
+pub(crate) use catalogue::{Catalogue, Entry};
+pub use model::{link_label, AttackConfig, IdKind};
+pub(crate) use model::{note_name, Declared};
 
 /// A rule of the ATT&CK pack: like [`super::Rule`], but it reads the pack's index too.
 pub(crate) trait AttackRule: Sync {
@@ -57,11 +58,11 @@ pub(crate) fn rule_metas() -> impl Iterator<Item = &'static RuleMeta> {
 /// The ATT&CK pack with its settings: what counts as an ID where, and the catalogue the
 /// IDs are checked against.
 #[derive(Debug, Clone)]
-pub struct AttackPack {
+pub(crate) struct AttackPack {
     /// ID patterns, kind folders and domain folders (`[attack]` in `vaultlint.toml`).
-    pub config: Arc<AttackConfig>,
+    pub(crate) config: Arc<AttackConfig>,
     /// The ATT&CK release the IDs are checked against (built in, or `--attack-catalog`).
-    pub catalogue: Arc<Catalogue>,
+    pub(crate) catalogue: Arc<Catalogue>,
 }
 
 impl Default for AttackPack {
@@ -75,10 +76,6 @@ impl Default for AttackPack {
 }
 
 impl Pack for AttackPack {
-    fn rules(&self) -> Vec<&'static RuleMeta> {
-        rule_metas().collect()
-    }
-
     fn start<'v>(
         &'v self,
         vault: &'v Vault,
@@ -146,7 +143,7 @@ impl PackRun for AttackRun {
 /// The pack's index of one vault: which notes declare which IDs, built once per run from
 /// the vault's outlines, with the settings it was built under.
 #[derive(Debug)]
-pub struct AttackIndex {
+pub(crate) struct AttackIndex {
     /// ID patterns, kind folders and domain folders.
     pub config: Arc<AttackConfig>,
     /// The ATT&CK release the IDs are checked against.
@@ -159,7 +156,11 @@ pub struct AttackIndex {
 
 impl AttackIndex {
     /// Reads every note's declared IDs from its outline.
-    pub fn build(vault: &Vault, config: &Arc<AttackConfig>, catalogue: &Arc<Catalogue>) -> Self {
+    pub(crate) fn build(
+        vault: &Vault,
+        config: &Arc<AttackConfig>,
+        catalogue: &Arc<Catalogue>,
+    ) -> Self {
         let declared: Vec<Vec<Declared>> = (0..vault.files.len())
             .map(|id| {
                 vault
@@ -185,14 +186,14 @@ impl AttackIndex {
     }
 
     /// Whether note `file` declares `id`.
-    pub fn declares(&self, file: FileId, id: &str) -> bool {
+    pub(crate) fn declares(&self, file: FileId, id: &str) -> bool {
         self.declared
             .get(file)
             .is_some_and(|d| d.iter().any(|x| x.id == id))
     }
 
     /// The ID note `file` stands for: its first declaration.
-    pub fn primary(&self, file: FileId) -> Option<&Declared> {
+    pub(crate) fn primary(&self, file: FileId) -> Option<&Declared> {
         self.declared.get(file).and_then(|d| d.first())
     }
 }
@@ -258,7 +259,7 @@ pub(crate) struct Mention {
 
 impl Mention {
     /// How a message says the note mentions the ID.
-    pub fn verb(&self) -> &'static str {
+    pub(crate) fn verb(&self) -> &'static str {
         if self.link.is_some() {
             "links to"
         } else {

@@ -11,21 +11,33 @@ use regex::Regex;
 use crate::diagnostic::Span;
 use crate::parse::{FrontMatter, Link, Note, Outline};
 
+/// The kind of ATT&CK object an ID names, told apart by the ID's shape (default patterns
+/// in parentheses; `[attack.kinds]` in `vaultlint.toml` can change them). Each is a STIX
+/// object type in ATT&CK's bundles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IdKind {
+    /// `attack-pattern` (`T1234`, or `T1234.001` for a sub-technique).
     Technique,
+    /// `x-mitre-tactic` (`TA1234`).
     Tactic,
+    /// `course-of-action` (`M1234`).
     Mitigation,
+    /// `intrusion-set` (`G1234`).
     Group,
+    /// `malware` or `tool` (`S1234`).
     Software,
+    /// `campaign` (`C1234`).
     Campaign,
+    /// `x-mitre-data-source` (`DS1234`).
     DataSource,
+    /// `x-mitre-data-component` (`DC1234`).
     DataComponent,
+    /// `x-mitre-asset`, ICS only (`A1234`).
     Asset,
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 9] = [
+    pub(crate) const ALL: [IdKind; 9] = [
         IdKind::Technique,
         IdKind::Tactic,
         IdKind::Mitigation,
@@ -37,7 +49,7 @@ impl IdKind {
         IdKind::Asset,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             IdKind::Technique => "technique",
             IdKind::Tactic => "tactic",
@@ -52,7 +64,7 @@ impl IdKind {
     }
 
     /// Whether a catalogue row's type is this kind (techniques include sub-techniques).
-    pub fn fits_type(self, kind: &str) -> bool {
+    pub(crate) fn fits_type(self, kind: &str) -> bool {
         kind == self.name() || (self == IdKind::Technique && kind == "sub-technique")
     }
 
@@ -86,12 +98,14 @@ impl IdKind {
 }
 
 /// What counts as an ID of each kind, which folders hold each kind, and which folders
-/// are ATT&CK domains.
+/// are ATT&CK domains. `Default` gives the ATT&CK ID shapes, the folder names of the
+/// usual ATT&CK vault layout and the three domain folders (`Enterprise-Attack`,
+/// `Mobile-Attack`, `ICS-Attack`); `[attack]` in `vaultlint.toml` overrides them.
 #[derive(Debug, Clone)]
 pub struct AttackConfig {
-    pub kinds: Vec<(IdKind, Regex, Vec<String>)>,
+    pub(crate) kinds: Vec<(IdKind, Regex, Vec<String>)>,
     /// Folder name (any depth) → catalogue domain, e.g. `Enterprise-Attack` → `enterprise-attack`.
-    pub domains: Vec<(String, String)>,
+    pub(crate) domains: Vec<(String, String)>,
 }
 
 impl Default for AttackConfig {
@@ -125,7 +139,7 @@ impl Default for AttackConfig {
 impl AttackConfig {
     /// The default configuration, built once per process (compiling its patterns is the
     /// costly part).
-    pub fn default_shared() -> std::sync::Arc<Self> {
+    pub(crate) fn default_shared() -> std::sync::Arc<Self> {
         static DEFAULT_ATTACK_CONFIG: std::sync::OnceLock<std::sync::Arc<AttackConfig>> =
             std::sync::OnceLock::new();
         std::sync::Arc::clone(
@@ -133,7 +147,7 @@ impl AttackConfig {
         )
     }
 
-    pub fn kind_of(&self, text: &str) -> Option<IdKind> {
+    pub(crate) fn kind_of(&self, text: &str) -> Option<IdKind> {
         let text = text.trim();
         if text.len() > 16 {
             return None;
@@ -145,7 +159,7 @@ impl AttackConfig {
     }
 
     /// The kind of note a folder holds, from the name of the note's own folder.
-    pub fn folder_kind(&self, path: &str) -> Option<IdKind> {
+    pub(crate) fn folder_kind(&self, path: &str) -> Option<IdKind> {
         let folder = path.rsplit('/').nth(1)?;
         self.kinds
             .iter()
@@ -154,7 +168,7 @@ impl AttackConfig {
     }
 
     /// The domain folder a path sits in (the path up to and including it) and its domain.
-    pub fn domain_of<'p>(&self, path: &'p str) -> Option<(&'p str, &str)> {
+    pub(crate) fn domain_of<'p>(&self, path: &'p str) -> Option<(&'p str, &str)> {
         let mut end = 0;
         for segment in path.split('/') {
             end += segment.len();
@@ -173,14 +187,14 @@ impl AttackConfig {
 
 /// Where a declared ID comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// The front matter key, `aliases` or `alias`.
     FrontMatter(&'static str),
     Heading,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Declared {
+pub(crate) struct Declared {
     pub id: String,
     pub kind: IdKind,
     pub source: Source,
@@ -188,7 +202,7 @@ pub struct Declared {
 
 impl Declared {
     /// Where the declaration is written in `note` (the note that declares it).
-    pub fn span(&self, note: &Note) -> Span {
+    pub(crate) fn span(&self, note: &Note) -> Span {
         match self.source {
             Source::FrontMatter(key) => match &note.front_matter {
                 FrontMatter::Parsed { keys, .. } => keys
@@ -243,7 +257,10 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
     from_fm
 }
 
-/// The ATT&CK ID a link is labelled with, if any.
+/// The ATT&CK ID a link is labelled with, if any, and its kind: the link's display text
+/// when it is an ID (`[[Masquerading|T1036]]`), else an ID in parentheses right after the
+/// link on its line (`[[Masquerading]] (T1036)`). IDs are matched trimmed and returned
+/// trimmed.
 pub fn link_label(link: &Link, config: &AttackConfig) -> Option<(String, IdKind)> {
     if let Some(display) = &link.display {
         if let Some(kind) = config.kind_of(display) {
@@ -259,7 +276,7 @@ pub fn link_label(link: &Link, config: &AttackConfig) -> Option<(String, IdKind)
 }
 
 /// The name of a note as ATT&CK writes it: the file name, fullwidth solidus as `/`.
-pub fn note_name(path: &str) -> String {
+pub(crate) fn note_name(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".md")
         .unwrap_or(name)

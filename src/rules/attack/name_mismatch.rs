@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{labelled_links, AttackContext, AttackRule, RuleMeta};
 
-pub struct AttackNameMismatch;
+pub(crate) struct AttackNameMismatch;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-name-mismatch",

@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{catalogue_entry, AttackContext, AttackRule, RuleMeta};
 
-pub struct AttackOutdatedName;
+pub(crate) struct AttackOutdatedName;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-outdated-name",

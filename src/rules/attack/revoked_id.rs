@@ -4,11 +4,11 @@
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{
-    catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, Mention, AttackContext, AttackRule,
-    RuleMeta,
+    catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, AttackContext, AttackRule,
+    Mention, RuleMeta,
 };
 
-pub struct AttackRevokedId;
+pub(crate) struct AttackRevokedId;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-revoked-id",

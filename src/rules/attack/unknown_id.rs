@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{catalogue_entry, mentioned_ids, AttackContext, AttackRule, RuleMeta};
 
-pub struct AttackUnknownId;
+pub(crate) struct AttackUnknownId;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-unknown-id",

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{labelled_links, nearest_declaring, wiki_link, AttackContext, AttackRule, RuleMeta};
 
-pub struct AttackWrongKind;
+pub(crate) struct AttackWrongKind;
 
 static META: RuleMeta = RuleMeta {
     name: "attack-wrong-kind",
