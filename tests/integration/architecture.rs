@@ -150,11 +150,7 @@ fn imports() -> Vec<(String, String, String)> {
         let text = std::fs::read_to_string(&file).expect("read source");
         // `use crate::{a,\n b};` spans lines: join the code before scanning.
         let code: Vec<(usize, &str)> = code_lines(&text).collect();
-        let joined: String = code
-            .iter()
-            .map(|(_, c)| *c)
-            .collect::<Vec<_>>()
-            .join("\n");
+        let joined: String = code.iter().map(|(_, c)| *c).collect::<Vec<_>>().join("\n");
         for target in crate_paths(&joined) {
             let line = code
                 .iter()
