@@ -46,8 +46,9 @@ impl Severity {
 }
 
 impl fmt::Display for Severity {
+    /// Honours width and alignment (`{:<8}`), so severities line up in columns.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
