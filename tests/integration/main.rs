@@ -10,6 +10,7 @@ mod precommit;
 mod readme;
 mod robustness;
 mod rules;
+mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
