@@ -73,6 +73,10 @@ pub fn render(
                     name: format!("{prefix}{}", d.path),
                     text: Arc::clone(source),
                     primary: span,
+                    // The gutter (` 63 │ `) takes the line number's digits and four more.
+                    fit: style
+                        .width
+                        .map(|w| w.saturating_sub(span.line.to_string().len() + 4).max(20)),
                 };
                 let report = miette::Report::new(diag).with_source_code(source);
                 handler.render_report(&mut text, report.as_ref())
@@ -199,6 +203,9 @@ struct NoteSource {
     name: String,
     text: Arc<str>,
     primary: Span,
+    /// On a terminal: the characters a source line may take, so that it fits the width; a
+    /// longer line is shown as a window around the finding.
+    fit: Option<usize>,
 }
 
 impl SourceCode for NoteSource {
@@ -232,6 +239,9 @@ impl SourceCode for NoteSource {
             from = floor_char_boundary(text, from.max(start.saturating_sub(WINDOW_CONTEXT)));
             to = ceil_char_boundary(text, to.min(end + WINDOW_CONTEXT));
         }
+        if let Some(max) = self.fit.filter(|_| !text[from..to].contains('\n')) {
+            (from, to) = fit_window(text, (from, to), (start, end), max);
+        }
         let (line, column) = if start == self.primary.start {
             (
                 (self.primary.line as usize).saturating_sub(1),
@@ -254,6 +264,38 @@ impl SourceCode for NoteSource {
             line_count,
         )))
     }
+}
+
+/// Narrows the one-line segment `line` of `text` to at most `max` characters around `span`,
+/// keeping as much context on each side as fits (the span itself is never cut).
+fn fit_window(
+    text: &str,
+    line: (usize, usize),
+    span: (usize, usize),
+    max: usize,
+) -> (usize, usize) {
+    let (from, to) = line;
+    let (start, end) = span;
+    if text[from..to].chars().count() <= max {
+        return line;
+    }
+    let room = max.saturating_sub(text[start..end].chars().count());
+    let before = text[from..start].chars().count();
+    let after = text[end..to].chars().count();
+    let take_after = after
+        .min(room / 2)
+        .max(room.saturating_sub(before))
+        .min(after);
+    let take_before = before.min(room.saturating_sub(take_after));
+    let new_from = text[from..start]
+        .char_indices()
+        .nth(before - take_before)
+        .map_or(start, |(i, _)| from + i);
+    let new_to = text[end..to]
+        .char_indices()
+        .nth(take_after)
+        .map_or(to, |(i, _)| end + i);
+    (new_from, new_to)
 }
 
 /// The byte offset where the line holding `offset` starts.
@@ -360,6 +402,7 @@ mod tests {
                 line: 2,
                 column: 9,
             },
+            fit: None,
         };
         let contents = source.read_span(&(start, 5).into(), 0, 0).unwrap();
         assert_eq!(
@@ -377,6 +420,19 @@ mod tests {
     }
 
     #[test]
+    fn lines_fit_the_terminal_around_the_span() {
+        let text = "| a long table cell | [[Target note]] | another long cell here |";
+        let start = text.find("[[").unwrap();
+        let end = start + "[[Target note]]".len();
+        let (from, to) = fit_window(text, (0, text.len()), (start, end), 25);
+        assert_eq!(&text[from..to], "ll | [[Target note]] | an");
+        let (from, to) = fit_window(text, (0, text.len()), (start, end), 10);
+        assert_eq!(&text[from..to], "[[Target note]]");
+        let (from, to) = fit_window(text, (0, 5), (0, 2), 10);
+        assert_eq!((from, to), (0, 5));
+    }
+
+    #[test]
     fn long_lines_are_windowed_around_the_span() {
         let text = format!("{}[[x]]{}", "é".repeat(2000), "a".repeat(2000));
         let start = text.find("[[").unwrap();
@@ -389,6 +445,7 @@ mod tests {
                 line: 1,
                 column: 2001,
             },
+            fit: None,
         };
         let contents = source.read_span(&(start, 5).into(), 0, 0).unwrap();
         let data = std::str::from_utf8(contents.data()).unwrap();

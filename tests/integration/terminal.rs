@@ -118,6 +118,12 @@ fn human_output_shows_the_whole_source_line_with_character_columns() {
 #[test]
 fn human_output_fits_the_terminal_and_never_breaks_a_suggestion() {
     let vault = suggestion_vault();
+    let row = format!(
+        "| {} | [[Nowhere]] | {} |\n",
+        "technique cell ".repeat(6),
+        "mitigation cell ".repeat(6)
+    );
+    write(vault.path(), &[("Table.md", &row)]);
     let shown = strip_ansi(&run_on_terminal(
         vault.path(),
         &["check", "."],
@@ -133,6 +139,10 @@ fn human_output_fits_the_terminal_and_never_breaks_a_suggestion() {
     assert!(
         shown.contains(&format!("`{SUGGESTED}`")),
         "the suggestion is split:\n{shown}"
+    );
+    assert!(
+        shown.contains("cell  | [[Nowhere]] | mitigation"),
+        "the long row is shown around its link:\n{shown}"
     );
     assert!(
         !shown.contains("LLMNR-\n") && !shown.contains("NBT-\n"),
