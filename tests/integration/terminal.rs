@@ -707,7 +707,7 @@ fn readme_documents_every_flag() {
     ] {
         let help = stdout(&run_in(&repo(), args));
         for word in help.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']') {
-            let flag = word.trim_end_matches(|c: char| c == '=' || c == '.');
+            let flag = word.trim_end_matches(['=', '.']);
             if flag.starts_with("--") && flag.len() > 2 && !matches!(flag, "--help" | "--version") {
                 assert!(
                     readme.contains(&format!("`{flag}")),
