@@ -93,22 +93,32 @@ pub fn only_notes(root: &Path, cwd: &Path, values: &[PathBuf]) -> Result<HashSet
     for value in values {
         let shown = value.display();
         let fail = |why: &str| Error::Usage(format!("--only `{shown}`: {why}"));
-        let from_cwd = cwd.join(value);
-        let on_disk = if from_cwd.exists() {
-            from_cwd
-        } else if root.join(value).exists() {
-            root.join(value)
-        } else {
-            return Err(fail(
-                "no such note or folder (relative to the current folder or to the vault)",
-            ));
+        // The shell's reading first; the vault's when that one is missing or outside the
+        // vault (`--only README.md` run from the repository root means the vault's note).
+        let inside_vault = |p: &Path| {
+            std::fs::canonicalize(p)
+                .ok()
+                .filter(|c| c.starts_with(&canonical_root))
         };
-        let canonical = std::fs::canonicalize(&on_disk).map_err(|e| fail(&e.to_string()))?;
+        let canonical = match (
+            inside_vault(&cwd.join(value)),
+            inside_vault(&root.join(value)),
+        ) {
+            (Some(c), _) | (None, Some(c)) => c,
+            (None, None) if cwd.join(value).exists() => {
+                return Err(fail(&format!(
+                    "not inside the vault `{}`",
+                    canonical_root.display()
+                )));
+            }
+            (None, None) => {
+                return Err(fail(
+                    "no such note or folder (relative to the current folder or to the vault)",
+                ));
+            }
+        };
         let Ok(inside) = canonical.strip_prefix(&canonical_root) else {
-            return Err(fail(&format!(
-                "not inside the vault `{}`",
-                canonical_root.display()
-            )));
+            return Err(fail("not inside the vault"));
         };
         let rel = clean_relative(inside);
         let rel = if rel == "." { String::new() } else { rel };

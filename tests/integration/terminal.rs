@@ -300,7 +300,8 @@ fn only_takes_shell_paths_and_folders_and_fails_loudly() {
         found(root, &["check", "notes", "--only", "notes/sub/"]),
         ["sub/B.md"]
     );
-    // Relative to the vault, as before.
+    // Relative to the vault, also when the current folder has a file of that name.
+    write(root, &[("A.md", "outside the vault\n")]);
     assert_eq!(found(root, &["check", "notes", "--only", "A.md"]), ["A.md"]);
     // Repeated, with the vault argument after them.
     assert_eq!(
