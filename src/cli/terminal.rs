@@ -82,14 +82,25 @@ impl Progress {
                 waiter: None,
             };
         }
+        let show = |bar: &ProgressBar| {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.tick();
+            bar.enable_steady_tick(Duration::from_millis(100));
+        };
+        let delay = progress_delay();
+        if delay.is_zero() {
+            show(&bar);
+            return Progress {
+                bar,
+                stop: None,
+                waiter: None,
+            };
+        }
         let (stop, stopped) = mpsc::channel::<()>();
         let shown = bar.clone();
-        let delay = progress_delay();
         let waiter = std::thread::spawn(move || {
             if stopped.recv_timeout(delay) == Err(mpsc::RecvTimeoutError::Timeout) {
-                shown.set_draw_target(ProgressDrawTarget::stderr());
-                shown.tick();
-                shown.enable_steady_tick(Duration::from_millis(100));
+                show(&shown);
             }
         });
         Progress {
