@@ -437,6 +437,25 @@ fn misspelt_names_get_a_suggestion_and_missing_arguments_fail() {
         assert_eq!(code(&out), 2, "{args:?}");
         assert!(stderr(&out).contains(expect), "{args:?}: {}", stderr(&out));
     }
+    // In a suppression comment too.
+    write(
+        vault.path(),
+        &[(
+            "Note.md",
+            "%% vaultlint-disable-next-line broken-links %%\n[[Nope]]\n",
+        )],
+    );
+    let json = crate::json(&run_in(vault.path(), &["check", ".", "--format", "json"]));
+    let help = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "unused-suppression")
+        .map(|d| d["help"].as_str().unwrap().to_owned());
+    assert_eq!(
+        help.as_deref(),
+        Some("did you mean `broken-link`? `vaultlint rules` lists the rule names")
+    );
     write(
         vault.path(),
         &[(
