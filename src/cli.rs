@@ -300,6 +300,9 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     if report.summary.notes == 0 {
         let why = if report.summary.files == 0 {
             "it is empty".to_owned()
+        } else if !args.only.is_empty() {
+            "every note named by --only is excluded (config `exclude` or Obsidian's excluded files)"
+                .to_owned()
         } else {
             format!(
                 "none of its {} file{} is a note to check (`.md`, not excluded)",

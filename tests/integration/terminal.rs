@@ -357,6 +357,20 @@ fn an_empty_folder_or_one_without_notes_is_an_error() {
     );
     let out = run_in(dir.path(), &["check", "."]);
     assert_eq!(code(&out), 2, "{}", stdout(&out));
+    write(
+        dir.path(),
+        &[
+            ("T/A.md", "x\n"),
+            ("vaultlint.toml", "exclude = [\"T/**\"]\n"),
+        ],
+    );
+    let only = run_in(dir.path(), &["check", ".", "--only", "T/A.md"]);
+    assert_eq!(code(&only), 2, "{}", stdout(&only));
+    assert!(
+        stderr(&only).contains("every note named by --only is excluded"),
+        "{}",
+        stderr(&only)
+    );
     assert!(
         stderr(&out).contains("none of its 1 file is a note"),
         "{}",
