@@ -230,10 +230,14 @@ impl SourceCode for NoteSource {
         }
         let mut to = line_end(text, end);
         for _ in 0..context_lines_after {
-            if to >= text.len() {
+            // Past this line's `\n` (after a `\r` when the line ends in CRLF).
+            let Some(next) = text[to..].find('\n').map(|i| to + i + 1) else {
+                break;
+            };
+            if next >= text.len() {
                 break;
             }
-            to = line_end(text, to + 1);
+            to = line_end(text, next);
         }
         if to > from + MAX_SNIPPET_LINE && context_lines_before == 0 && context_lines_after == 0 {
             from = floor_char_boundary(text, from.max(start.saturating_sub(WINDOW_CONTEXT)));
@@ -417,6 +421,11 @@ mod tests {
             "first\r\nÉdith é [[x]] after\nlast"
         );
         assert_eq!((contents.line(), contents.column()), (0, 10));
+        let first = source.read_span(&(1, 1).into(), 0, 1).unwrap();
+        assert_eq!(
+            std::str::from_utf8(first.data()).unwrap(),
+            "first\r\nÉdith é [[x]] after"
+        );
     }
 
     #[test]
