@@ -77,6 +77,9 @@ pub struct Summary {
     /// With `--baseline`: how many recorded findings are still there, and how many are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,
+    /// The config file the run applied, as a path from the folder vaultlint ran in (set by
+    /// the command line; `None`: no file, defaults only).
+    pub config: Option<String>,
     /// Findings per severity.
     pub errors: usize,
     /// See `errors`.

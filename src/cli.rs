@@ -1,9 +1,18 @@
 //! The command line: argument parsing and the commands behind it.
+//!
+//! Submodules: `paths` (printed paths that open from the current folder, `--only`),
+//! `terminal` (colour, width, progress indicator), `docs` (rule docs for readers).
+
+mod docs;
+mod paths;
+mod terminal;
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+pub use terminal::ColorChoice;
 
 use crate::baseline::Baseline;
 use crate::check::{self, BaselineSummary, CheckOptions};
@@ -17,10 +26,12 @@ use crate::rules::attack::{AttackPack, Catalogue};
 #[derive(Debug, Parser)]
 #[command(name = "vaultlint", version, about)]
 pub struct Cli {
+    /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check a vault: resolve every link as Obsidian does and run the rules
@@ -35,8 +46,14 @@ pub(crate) enum Command {
     /// ATT&CK helpers
     #[command(subcommand)]
     Attack(AttackCommand),
+    /// Print a shell completion script, e.g. `vaultlint completions bash > ~/.local/share/bash-completion/completions/vaultlint`
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
 }
 
+/// `vaultlint attack …` subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum AttackCommand {
     /// Print what the catalogue knows of an ID: name, type, domain, status, replacement
@@ -49,6 +66,7 @@ pub(crate) enum AttackCommand {
     },
 }
 
+/// `vaultlint check` arguments.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
     /// The vault's root folder (the one that holds `.obsidian/`)
@@ -60,8 +78,9 @@ pub(crate) struct CheckArgs {
     /// Worker threads (default: one per core)
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Report only for these notes (vault-relative or as given), resolving against the whole vault
-    #[arg(long, num_args = 1..)]
+    /// Report only for this note or folder (relative to the current folder, else to the vault),
+    /// resolving links against the whole vault; repeat the flag for more (`--only A --only B`)
+    #[arg(long, value_name = "PATH")]
     pub only: Vec<PathBuf>,
     /// Check ATT&CK IDs against this catalogue (ATT&CK TSV or STIX 2.x bundle) instead of the built-in v18.1
     #[arg(long, value_name = "PATH")]
@@ -84,14 +103,47 @@ pub(crate) struct CheckArgs {
     /// Record the current findings in this baseline file and exit 0
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+    /// Output and exit-code flags.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where the report goes, how it looks, and what makes the run fail.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Print findings only: no summary lines, no progress indicator
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the report to this file (replaced whole, never half-written) instead of stdout
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+    /// When to colour the human format (auto: on a terminal, unless `NO_COLOR` is set)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// The least severity that fails the run (exit 1)
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Exit 0 whatever the findings (usage errors still exit 2)
+    #[arg(long, conflicts_with = "fail_on")]
+    pub exit_zero: bool,
+}
+
+/// `--fail-on`: the least severity that makes `vaultlint check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Fail on error-level findings
+    Error,
+    /// Fail on warnings and errors
+    Warning,
 }
 
 /// How a run ended; mapped to the exit code in `main.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// No error-level finding: exit 0.
+    /// No finding at or above `--fail-on` (or `--exit-zero`): exit 0.
     Clean,
-    /// At least one error-level finding: exit 1.
+    /// At least one finding at or above `--fail-on` (default: error): exit 1.
     Findings,
 }
 
@@ -106,14 +158,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => check(&args, out),
         Command::Rules => {
-            for rule in rules::all() {
-                let meta = rule;
+            let all = rules::all();
+            let width = all
+                .iter()
+                .map(|r| r.name.chars().count())
+                .max()
+                .unwrap_or(0);
+            for meta in all {
                 writeln!(
                     out,
-                    "{:<24} {:<8} {}",
+                    "{:<width$}  {:<7}  {}",
                     meta.name, meta.default_severity, meta.summary
                 )?;
             }
+            Ok(Outcome::Clean)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "vaultlint", out);
             Ok(Outcome::Clean)
         }
         Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
@@ -121,19 +182,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             lookup(&catalogue, id.trim(), out)
         }
         Command::Rule { name } => {
-            let rule = rules::find(&name).ok_or_else(|| {
-                Error::Usage(format!(
-                    "unknown rule `{name}`; `vaultlint rules` lists them"
-                ))
-            })?;
-            let meta = rule;
+            let meta = rules::find(&name)
+                .ok_or_else(|| Error::Usage(config::unknown_rule(&name, false)))?;
             writeln!(
                 out,
                 "# {}\n\n{}\n\nDefault severity: {}\n\n{}",
                 meta.name,
                 meta.summary,
                 meta.default_severity,
-                meta.docs.trim_end()
+                docs::for_readers(meta.docs).trim_end()
             )?;
             Ok(Outcome::Clean)
         }
@@ -199,6 +256,8 @@ fn lookup(catalogue: &Catalogue, id: &str, out: &mut dyn Write) -> Result<Outcom
 }
 
 fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     let loaded = if args.no_config {
         config::Loaded::default()
     } else {
@@ -229,33 +288,55 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     }
     options.packs = rules::packs(attack);
     if !args.only.is_empty() {
-        options.walk.only = Some(args.only.iter().map(|p| only_path(&args.path, p)).collect());
+        options.walk.only = Some(paths::only_notes(&options.root, &cwd, &args.only)?);
     }
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let prefix = paths::vault_prefix(&options.root, &cwd);
+    let progress =
+        terminal::Progress::start(!args.output.quiet, &paths::from_cwd(&options.root, &cwd));
     let mut report = pool.install(|| check::check(&options))?;
+    progress.finish();
+    if report.summary.notes == 0 {
+        let why = if report.summary.files == 0 {
+            "it is empty".to_owned()
+        } else if !args.only.is_empty() {
+            "every note named by --only is excluded (config `exclude` or Obsidian's excluded files)"
+                .to_owned()
+        } else {
+            format!(
+                "none of its {} file{} is a note to check (`.md`, not excluded)",
+                report.summary.files,
+                if report.summary.files == 1 { "" } else { "s" }
+            )
+        };
+        return Err(Error::VaultRoot(options.root.clone(), why));
+    }
+    report.summary.config = loaded.path.as_deref().map(|p| paths::from_cwd(p, &cwd));
 
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::record(&report.diagnostics);
         let json =
             serde_json::to_string_pretty(&baseline).map_err(|e| Error::Usage(e.to_string()))?;
-        write_atomically(path, &(json + "\n")).map_err(|e| {
+        write_atomically(path, (json + "\n").as_bytes()).map_err(|e| {
             Error::Usage(format!("cannot write baseline `{}`: {e}", path.display()))
         })?;
-        writeln!(
-            io::stderr(),
-            "vaultlint: recorded {} finding{} in {}",
-            baseline.findings.len(),
-            if baseline.findings.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
-            path.display()
-        )?;
+        if !args.output.quiet {
+            writeln!(
+                io::stderr(),
+                "vaultlint: recorded {} finding{} in {}",
+                baseline.findings.len(),
+                if baseline.findings.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                path.display()
+            )?;
+        }
         return Ok(Outcome::Clean);
     }
     if let Some(path) = &args.baseline {
@@ -274,38 +355,76 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     } else {
         Default::default()
     };
-    let terminal = io::stdout().is_terminal();
+    // Only a report on a terminal is coloured (by default) and wrapped: a file or pipe
+    // gets whole lines that grep and editors can read.
+    let to_terminal = args.output.output_file.is_none() && io::stdout().is_terminal();
     let style = Style {
-        color: terminal && std::env::var_os("NO_COLOR").is_none(),
-        width: if terminal { terminal_width() } else { 100 },
+        color: args.output.color.enabled(to_terminal),
+        width: to_terminal.then(terminal::width),
+        quiet: args.output.quiet,
     };
-    let ctx = ci_context(args, &options.root, &report);
-    let mut buffered = io::BufWriter::new(out);
-    let notes =
-        render::render_with_context(args.format, &report, &sources, style, &ctx, &mut buffered)?;
-    buffered.flush()?;
+    let mut ctx = ci_context(args, &options, &report);
+    ctx.prefix = prefix;
+    let notes = match &args.output.output_file {
+        Some(path) => {
+            let mut text = Vec::new();
+            let notes = render::render_with_context(
+                args.format,
+                &report,
+                &sources,
+                style,
+                &ctx,
+                &mut text,
+            )?;
+            write_atomically(path, &text).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot write the report to `{}`: {e}",
+                    path.display()
+                ))
+            })?;
+            notes
+        }
+        None => {
+            let mut buffered = io::BufWriter::new(out);
+            let notes = render::render_with_context(
+                args.format,
+                &report,
+                &sources,
+                style,
+                &ctx,
+                &mut buffered,
+            )?;
+            buffered.flush()?;
+            notes
+        }
+    };
     for note in notes {
         writeln!(io::stderr(), "vaultlint: {note}")?;
     }
     if args.format == Format::Github {
         write_step_summary(&report, &ctx);
     }
-    Ok(if report.summary.errors > 0 {
+    let s = &report.summary;
+    let failing = match args.output.fail_on {
+        FailOn::Error => s.errors,
+        FailOn::Warning => s.errors + s.warnings,
+    };
+    Ok(if failing > 0 && !args.output.exit_zero {
         Outcome::Findings
     } else {
         Outcome::Clean
     })
 }
 
-/// Writes `text` to a temp file beside `path` and renames it over `path`, so an interrupted
+/// Writes `bytes` to a temp file beside `path` and renames it over `path`, so an interrupted
 /// run (Ctrl-C) never leaves a half-written file behind.
-fn write_atomically(path: &std::path::Path, text: &str) -> io::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
+        .unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(text.as_bytes())?;
+    file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -315,13 +434,15 @@ fn write_atomically(path: &std::path::Path, text: &str) -> io::Result<()> {
 /// positions of the findings, read one note at a time.
 fn ci_context(
     args: &CheckArgs,
-    root: &std::path::Path,
+    options: &CheckOptions,
     report: &check::Report,
 ) -> render::RenderContext {
+    let root = &options.root;
     if matches!(args.format, Format::Human | Format::Concise | Format::Json) {
         return render::RenderContext::default();
     }
-    let only: Vec<String> = args.only.iter().map(|p| only_path(&args.path, p)).collect();
+    let mut only: Vec<String> = options.walk.only.iter().flatten().cloned().collect();
+    only.sort();
     // Only the github format ranks by the files under review; the others need no git diff.
     let base_ref = std::env::var("GITHUB_BASE_REF")
         .ok()
@@ -340,7 +461,11 @@ fn ci_context(
     } else {
         render::position::Positions::default()
     };
-    render::RenderContext { repo, positions }
+    render::RenderContext {
+        repo,
+        positions,
+        ..render::RenderContext::default()
+    }
 }
 
 /// Appends the Markdown job summary to `$GITHUB_STEP_SUMMARY` when GitHub Actions sets it.
@@ -366,18 +491,4 @@ fn write_step_summary(report: &check::Report, ctx: &render::RenderContext) {
             std::path::Path::new(&path).display()
         );
     }
-}
-
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
-}
-
-/// `--only` accepts paths relative to the vault or to the current folder.
-fn only_path(root: &std::path::Path, p: &std::path::Path) -> String {
-    let rel = p.strip_prefix(root).unwrap_or(p);
-    let s = rel.to_string_lossy().replace('\\', "/");
-    s.trim_start_matches("./").to_owned()
 }

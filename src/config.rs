@@ -1,8 +1,9 @@
 //! `vaultlint.toml`: rule selection, severities, excluded notes and ATT&CK options.
 //!
 //! The file is found by walking up from the checked folder (`vaultlint.toml`, then
-//! `.vaultlint.toml`, in each folder). Unknown keys are errors with their position, so a
-//! typo never silently turns a setting off. Command-line flags override the file.
+//! `.vaultlint.toml`, in each folder), stopping at the repository root. Unknown keys are
+//! errors with their position, so a typo never silently turns a setting off. Command-line
+//! flags override the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use crate::diagnostic::{RuleMeta, Severity};
 use crate::error::Error;
 use crate::rules;
 use crate::rules::attack::{AttackConfig, IdKind};
+use crate::suggest;
 
 /// The config file names looked for in each folder, in order of preference.
 pub(crate) const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
@@ -92,12 +94,20 @@ pub(crate) struct Loaded {
     pub file: ConfigFile,
 }
 
-/// Finds the config file for a vault: the nearest one in the vault folder or above.
+/// Finds the config file for a vault: the nearest one in the vault folder or above it, up
+/// to the repository root (the first folder holding `.git`, a folder or a worktree's
+/// file). A config above the repository belongs to another project and is never applied.
 pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-    start
-        .ancestors()
-        .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
+    for dir in start.ancestors() {
+        if let Some(found) = FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()) {
+            return Some(found);
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
 }
 
 /// Reads and parses the config file at `path`.
@@ -144,16 +154,36 @@ impl Loaded {
     fn rules_matching(&self, pattern: &Spanned<String>) -> Result<Vec<&'static RuleMeta>, Error> {
         let found = matching(pattern.get_ref());
         if found.is_empty() {
-            return Err(self.error_at(
-                pattern.span(),
-                format!(
-                    "no rule is called or starts with `{}`; `vaultlint rules` lists them",
-                    pattern.get_ref()
-                ),
-            ));
+            return Err(self.error_at(pattern.span(), unknown_rule(pattern.get_ref(), true)));
         }
         Ok(found)
     }
+}
+
+/// The error for a rule name (or, where `prefixes` are allowed, a prefix such as `attack`)
+/// that matches no rule, with the nearest name when `name` looks like a typo of one.
+pub(crate) fn unknown_rule(name: &str, prefixes: bool) -> String {
+    let mut candidates: Vec<&str> = rules::all().iter().map(|r| r.name).collect();
+    if prefixes {
+        // Prefixes shared by several rules (`attack`) are valid names too.
+        let firsts: Vec<&str> = candidates
+            .iter()
+            .filter_map(|n| n.split_once('-').map(|(p, _)| p))
+            .collect();
+        for p in &firsts {
+            if firsts.iter().filter(|q| *q == p).count() > 1 && !candidates.contains(p) {
+                candidates.push(p);
+            }
+        }
+    }
+    let hint = suggest::closest_name(name, &candidates)
+        .map_or_else(String::new, |c| format!("did you mean `{c}`? "));
+    let what = if prefixes {
+        "no rule is called or starts with"
+    } else {
+        "no rule is called"
+    };
+    format!("{what} `{name}`; {hint}`vaultlint rules` lists them")
 }
 
 /// Rules named `name`, or whose name starts with `name-`.
@@ -206,9 +236,7 @@ pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Setting
         for n in names {
             let found = matching(n);
             if found.is_empty() {
-                return Err(Error::Usage(format!(
-                    "no rule is called or starts with `{n}`; `vaultlint rules` lists them"
-                )));
+                return Err(Error::Usage(unknown_rule(n, true)));
             }
             out.extend(found);
         }
@@ -238,13 +266,7 @@ pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Setting
     let mut severities = BTreeMap::new();
     for (name, rule) in &file.rules {
         if rules::find(name.get_ref()).is_none() {
-            return Err(loaded.error_at(
-                name.span(),
-                format!(
-                    "unknown rule `{}`; `vaultlint rules` lists them",
-                    name.get_ref()
-                ),
-            ));
+            return Err(loaded.error_at(name.span(), unknown_rule(name.get_ref(), false)));
         }
         match rule.severity {
             Some(Level::Off) if !cli_selects => {

@@ -39,7 +39,9 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The severity as written in config files and every output format: `info`, `warning`
+    /// or `error`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
@@ -49,8 +51,9 @@ impl Severity {
 }
 
 impl fmt::Display for Severity {
+    /// Honours width and alignment (`{:<8}`), so severities line up in columns.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

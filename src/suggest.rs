@@ -62,6 +62,13 @@ pub(crate) fn closest<'a>(
     best.map(|(_, c)| c)
 }
 
+/// The name in `names` closest to `wanted` within [`typo_limit`] edits: for "did you mean"
+/// on names the user typed (rule names), where the list is short.
+pub(crate) fn closest_name<'a>(wanted: &str, names: &[&'a str]) -> Option<&'a str> {
+    let limit = typo_limit(wanted.chars().count());
+    closest(wanted, names.iter().map(|n| (*n, char_mask(n))), limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +94,9 @@ mod tests {
         assert_eq!(closest("ab", with_masks(&["ac", "aa"]), 1), Some("aa"));
         assert!(mask_bound(char_mask("abc"), char_mask("xyz")) == 3);
         assert!(mask_bound(char_mask("listen"), char_mask("silent")) == 0);
+        let rules = ["broken-link", "missing-heading", "attack"];
+        assert_eq!(closest_name("broken-links", &rules), Some("broken-link"));
+        assert_eq!(closest_name("atack", &rules), Some("attack"));
+        assert_eq!(closest_name("spelling", &rules), None);
     }
 }

@@ -53,7 +53,15 @@ fn suppressions(
                     Some(d.span),
                     format!("`{}` names unknown rule `{unknown}`", d.text),
                 )
-                .with_help("`vaultlint rules` lists the rule names")
+                .with_help({
+                    let names: Vec<&str> = rules::all().iter().map(|r| r.name).collect();
+                    match crate::suggest::closest_name(unknown, &names) {
+                        Some(name) => {
+                            format!("did you mean `{name}`? `vaultlint rules` lists the rule names")
+                        }
+                        None => "`vaultlint rules` lists the rule names".to_owned(),
+                    }
+                })
                 .with_subject(d.text.clone()),
             );
             continue;

@@ -1,19 +1,46 @@
-//! The default format: miette's graphical report, the note's line with the link
+//! The default format: miette's graphical report, the note's source line with the finding
 //! underlined, and a help line. The only file that knows about miette.
+//!
+//! Three things are ours rather than miette's defaults:
+//! - [`NoteSource`] gives miette whole source lines and character columns (miette counts
+//!   bytes, and with no context lines it shows the line only from the span on);
+//! - text wraps at the terminal's width, never inside a `code span` (suggested names,
+//!   paths and IDs are copied from there) nor at a hyphen; off a terminal nothing wraps;
+//! - paths carry the prefix that makes them open from the folder vaultlint ran in.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+use textwrap::core::Word;
+use textwrap::{WordSeparator, WordSplitter};
 
 use super::Style;
-use crate::check::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::check::{Report, Summary};
+use crate::diagnostic::{Diagnostic, Severity, Span};
 
+/// Source lines longer than this many bytes are shown as a window around the finding, so
+/// a minified or generated note does not print megabytes per finding.
+const MAX_SNIPPET_LINE: usize = 1024;
+/// Bytes of context kept on each side of the finding in such a window.
+const WINDOW_CONTEXT: usize = 240;
+
+/// Writes every diagnostic, then the summary lines unless `style.quiet`.
+///
+/// `sources` maps vault paths to note texts (for the source lines); `prefix` is put before
+/// every vault path so that it opens from the folder vaultlint ran in.
+///
+/// # Errors
+/// Only when writing to `out` fails.
 pub(crate) fn render(
     report: &Report,
     sources: &BTreeMap<String, String>,
     style: Style,
+    prefix: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let theme = if style.color {
@@ -21,36 +48,89 @@ pub(crate) fn render(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
+    let mut handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_context_lines(0);
+        .with_context_lines(0)
+        .with_word_separator(WordSeparator::Custom(words_keeping_code_spans))
+        .with_word_splitter(WordSplitter::NoHyphenation)
+        .with_break_words(false);
+    handler = match style.width {
+        Some(width) => handler.with_width(width),
+        None => handler.with_wrap_lines(false),
+    };
+    // miette wants an owned source per report: share each note's text instead of copying it
+    // once per finding.
+    let shared: BTreeMap<&str, Arc<str>> = sources
+        .iter()
+        .map(|(path, text)| (path.as_str(), Arc::from(text.as_str())))
+        .collect();
     for d in &report.diagnostics {
         let mut text = String::new();
-        let diag = to_miette(d);
-        let result = match (d.span, sources.get(&*d.path)) {
-            (Some(_), Some(source)) => {
-                let report = miette::Report::new(diag).with_source_code(
-                    NamedSource::new(&*d.path, source.clone()).with_language("markdown"),
-                );
+        let diag = to_miette(d, prefix);
+        let result = match (d.span, shared.get(&*d.path)) {
+            (Some(span), Some(source)) => {
+                let source = NoteSource {
+                    name: format!("{prefix}{}", d.path),
+                    text: Arc::clone(source),
+                    primary: span,
+                    // The gutter (` 63 │ `) takes the line number's digits and four more.
+                    fit: style
+                        .width
+                        .map(|w| w.saturating_sub(span.line.to_string().len() + 4).max(20)),
+                };
+                let report = miette::Report::new(diag).with_source_code(source);
                 handler.render_report(&mut text, report.as_ref())
             }
             _ => handler.render_report(&mut text, &diag),
         };
         if result.is_err() {
-            text = format!("{}: {} [{}]\n", d.path, d.message, d.rule.name);
+            text = format!(
+                "{prefix}{}:{}:{}: {}: {} [{}]\n",
+                d.path,
+                d.line(),
+                d.column(),
+                d.severity,
+                d.message,
+                d.rule.name
+            );
         }
         out.write_all(text.as_bytes())?;
     }
-    let s = &report.summary;
+    if !style.quiet {
+        let mut lines = Vec::new();
+        summary(&report.summary, &mut lines)?;
+        let lines = String::from_utf8_lossy(&lines);
+        match style.width {
+            Some(width) => {
+                let options = textwrap::Options::new(width)
+                    .subsequent_indent("  ")
+                    .word_splitter(WordSplitter::NoHyphenation)
+                    .word_separator(WordSeparator::Custom(words_keeping_code_spans))
+                    .break_words(false);
+                for line in lines.lines() {
+                    writeln!(out, "{}", textwrap::fill(line, &options))?;
+                }
+            }
+            None => out.write_all(lines.as_bytes())?,
+        }
+    }
+    Ok(())
+}
+
+/// The closing lines: counts, the config file used, baseline and pack lines.
+fn summary(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let verdict = if s.errors + s.warnings + s.infos == 0 {
         "no findings"
     } else {
         "found"
     };
+    let config = match &s.config {
+        Some(path) => format!("config {path}"),
+        None => "no config file".to_owned(),
+    };
     writeln!(
         out,
-        "vaultlint: {verdict}: {} error{}, {} warning{}, {} info in {} note{} ({} file{}, {} link{} checked)",
+        "vaultlint: {verdict}: {} error{}, {} warning{}, {} info in {} note{} ({} file{}, {} link{} checked; {config})",
         s.errors,
         plural(s.errors),
         s.warnings,
@@ -86,7 +166,172 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
+/// Splits a line into words at ASCII spaces, as textwrap does, except inside a `code span`:
+/// a span is one word, so a suggested name or path is never split over two lines (with
+/// `break_words(false)` a span wider than the terminal overflows instead).
+fn words_keeping_code_spans(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut in_code = false;
+    let mut after_space = false;
+    for (i, c) in line.char_indices() {
+        if c == ' ' && !in_code {
+            after_space = true;
+            continue;
+        }
+        if after_space {
+            words.push(Word::from(&line[start..i]));
+            start = i;
+            after_space = false;
+        }
+        if c == '`' {
+            in_code = !in_code;
+        }
+    }
+    if start < line.len() {
+        words.push(Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
+}
+
+/// One note's text as miette reads it: whole lines around a span, with the 0-based line
+/// and the column counted in characters, not bytes.
+///
+/// `primary` is the diagnostic's own span, whose line and column were computed at parse
+/// time; other spans (miette merges overlapping labels) are located by scanning the text.
+struct NoteSource {
+    name: String,
+    text: Arc<str>,
+    primary: Span,
+    /// On a terminal: the characters a source line may take, so that it fits the width; a
+    /// longer line is shown as a window around the finding.
+    fit: Option<usize>,
+}
+
+impl SourceCode for NoteSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &str = &self.text;
+        let start = span.offset();
+        let end = start + span.len();
+        if end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return Err(MietteError::OutOfBounds);
+        }
+        let span_line_start = line_start(text, start);
+        let mut from = span_line_start;
+        let mut lines_before = 0;
+        while lines_before < context_lines_before && from > 0 {
+            from = line_start(text, from - 1);
+            lines_before += 1;
+        }
+        let mut to = line_end(text, end);
+        for _ in 0..context_lines_after {
+            // Past this line's `\n` (after a `\r` when the line ends in CRLF).
+            let Some(next) = text[to..].find('\n').map(|i| to + i + 1) else {
+                break;
+            };
+            if next >= text.len() {
+                break;
+            }
+            to = line_end(text, next);
+        }
+        if to > from + MAX_SNIPPET_LINE && context_lines_before == 0 && context_lines_after == 0 {
+            from = floor_char_boundary(text, from.max(start.saturating_sub(WINDOW_CONTEXT)));
+            to = ceil_char_boundary(text, to.min(end + WINDOW_CONTEXT));
+        }
+        if let Some(max) = self.fit.filter(|_| !text[from..to].contains('\n')) {
+            (from, to) = fit_window(text, (from, to), (start, end), max);
+        }
+        let (line, column) = if start == self.primary.start {
+            (
+                (self.primary.line as usize).saturating_sub(1),
+                (self.primary.column as usize).saturating_sub(1),
+            )
+        } else {
+            (
+                text[..start].matches('\n').count(),
+                text[span_line_start..start].chars().count(),
+            )
+        };
+        let data = &text[from..to];
+        let line_count = data.matches('\n').count() + 1;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data.as_bytes(),
+            (from, to - from).into(),
+            line - lines_before.min(line),
+            column,
+            line_count,
+        )))
+    }
+}
+
+/// Narrows the one-line segment `line` of `text` to at most `max` characters around `span`,
+/// keeping as much context on each side as fits (the span itself is never cut).
+fn fit_window(
+    text: &str,
+    line: (usize, usize),
+    span: (usize, usize),
+    max: usize,
+) -> (usize, usize) {
+    let (from, to) = line;
+    let (start, end) = span;
+    if text[from..to].chars().count() <= max {
+        return line;
+    }
+    let room = max.saturating_sub(text[start..end].chars().count());
+    let before = text[from..start].chars().count();
+    let after = text[end..to].chars().count();
+    let take_after = after
+        .min(room / 2)
+        .max(room.saturating_sub(before))
+        .min(after);
+    let take_before = before.min(room.saturating_sub(take_after));
+    let new_from = text[from..start]
+        .char_indices()
+        .nth(before - take_before)
+        .map_or(start, |(i, _)| from + i);
+    let new_to = text[end..to]
+        .char_indices()
+        .nth(take_after)
+        .map_or(to, |(i, _)| end + i);
+    (new_from, new_to)
+}
+
+/// The byte offset where the line holding `offset` starts.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The byte offset where the line holding `offset` ends, before its `\n` or `\r\n`.
+fn line_end(text: &str, offset: usize) -> usize {
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > offset && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -94,7 +339,7 @@ fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
     };
     let message = match d.span {
         Some(_) => d.message.clone(),
-        None => format!("{} {}", d.path, d.message),
+        None => format!("{prefix}{} {}", d.path, d.message),
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(d.rule.name)
@@ -113,7 +358,7 @@ fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
         let related: Vec<String> = d
             .related
             .iter()
-            .map(|r| format!("{}: {}", r.message, r.path))
+            .map(|r| format!("{}: {prefix}{}", r.message, r.path))
             .collect();
         let help = match &d.help {
             Some(h) => format!("{h}\n{}", related.join("\n")),
@@ -122,4 +367,101 @@ fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
         diag = diag.with_help(help);
     }
     diag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<&str> {
+        words_keeping_code_spans(line).map(|w| w.word).collect()
+    }
+
+    #[test]
+    fn code_spans_are_one_word() {
+        assert_eq!(
+            words("did you mean `Process Doppelgänging`? yes  no"),
+            [
+                "did",
+                "you",
+                "mean",
+                "`Process Doppelgänging`?",
+                "yes",
+                "no"
+            ]
+        );
+        assert_eq!(words("`a b` c"), ["`a b`", "c"]);
+    }
+
+    #[test]
+    fn source_gives_whole_lines_and_character_columns() {
+        let text = "first\r\nÉdith é [[x]] after\nlast";
+        let start = text.find("[[").unwrap();
+        let source = NoteSource {
+            name: "n.md".to_owned(),
+            text: Arc::from(text),
+            primary: Span {
+                start,
+                end: start + 5,
+                line: 2,
+                column: 9,
+            },
+            fit: None,
+        };
+        let contents = source.read_span(&(start, 5).into(), 0, 0).unwrap();
+        assert_eq!(
+            std::str::from_utf8(contents.data()).unwrap(),
+            "Édith é [[x]] after"
+        );
+        assert_eq!((contents.line(), contents.column()), (1, 8));
+        let inner = start + 2;
+        let contents = source.read_span(&(inner, 1).into(), 1, 1).unwrap();
+        assert_eq!(
+            std::str::from_utf8(contents.data()).unwrap(),
+            "first\r\nÉdith é [[x]] after\nlast"
+        );
+        assert_eq!((contents.line(), contents.column()), (0, 10));
+        let first = source.read_span(&(1, 1).into(), 0, 1).unwrap();
+        assert_eq!(
+            std::str::from_utf8(first.data()).unwrap(),
+            "first\r\nÉdith é [[x]] after"
+        );
+    }
+
+    #[test]
+    fn lines_fit_the_terminal_around_the_span() {
+        let text = "| a long table cell | [[Target note]] | another long cell here |";
+        let start = text.find("[[").unwrap();
+        let end = start + "[[Target note]]".len();
+        let (from, to) = fit_window(text, (0, text.len()), (start, end), 25);
+        assert_eq!(&text[from..to], "ll | [[Target note]] | an");
+        let (from, to) = fit_window(text, (0, text.len()), (start, end), 10);
+        assert_eq!(&text[from..to], "[[Target note]]");
+        let (from, to) = fit_window(text, (0, 5), (0, 2), 10);
+        assert_eq!((from, to), (0, 5));
+    }
+
+    #[test]
+    fn long_lines_are_windowed_around_the_span() {
+        let text = format!("{}[[x]]{}", "é".repeat(2000), "a".repeat(2000));
+        let start = text.find("[[").unwrap();
+        let source = NoteSource {
+            name: "n.md".to_owned(),
+            text: Arc::from(text.as_str()),
+            primary: Span {
+                start,
+                end: start + 5,
+                line: 1,
+                column: 2001,
+            },
+            fit: None,
+        };
+        let contents = source.read_span(&(start, 5).into(), 0, 0).unwrap();
+        let data = std::str::from_utf8(contents.data()).unwrap();
+        assert!(
+            data.contains("[[x]]") && data.len() <= 5 + 2 * WINDOW_CONTEXT,
+            "{data}"
+        );
+        assert_eq!(contents.column(), 2000);
+    }
 }

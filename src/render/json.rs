@@ -9,15 +9,21 @@
 //!       "rule": "broken-link",            // kebab-case rule name
 //!       "severity": "error",              // "error" | "warning" | "info"
 //!       "path": "Folder/Note.md",         // vault-relative, '/'-separated
+//!       "file": "notes/Folder/Note.md",   // the same note as a path that opens from the
+//!                                         // folder vaultlint ran in (absolute when the
+//!                                         // vault is neither inside nor above that folder)
 //!       "line": 3, "column": 5,           // 1-based; column counts characters
 //!       "offset": 41, "length": 12,       // bytes into the note (null for whole-file findings)
 //!       "message": "...",
 //!       "help": "..." | null,
 //!       "subject": "[[Masquerding]]" | null,   // the link or text the finding is about
-//!       "related": [{"path": "...", "message": "..."}]
+//!       "related": [{"path": "...", "file": "...", "message": "..."}]
 //!     }
 //!   ],
-//!   "summary": {"files": 0, "notes": 0, "links": 0, "errors": 0, "warnings": 0, "infos": 0}
+//!   "summary": {"files": 0, "notes": 0, "links": 0,   // files in the vault, notes linted
+//!               "attack_links": 0, "attack_catalog": "ATT&CK v18.1 (built in)",
+//!               "config": "vaultlint.toml" | null,   // the config file applied, as `file`
+//!               "errors": 0, "warnings": 0, "infos": 0}
 //! }
 //! ```
 //!
@@ -49,6 +55,7 @@ struct JsonDiagnostic<'a> {
     rule: &'static str,
     severity: crate::diagnostic::Severity,
     path: &'a str,
+    file: String,
     line: u32,
     column: u32,
     offset: Option<usize>,
@@ -62,10 +69,15 @@ struct JsonDiagnostic<'a> {
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     path: &'a str,
+    file: String,
     message: &'a str,
 }
 
-pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the report as one pretty-printed JSON object; `prefix` makes the `file` fields.
+///
+/// # Errors
+/// Only when writing to `out` fails.
+pub(crate) fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<()> {
     let json = JsonReport {
         version: 1,
         tool: Tool {
@@ -79,6 +91,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 rule: d.rule.name,
                 severity: d.severity,
                 path: &d.path,
+                file: format!("{prefix}{}", d.path),
                 line: d.line(),
                 column: d.column(),
                 offset: d.span.map(|s| s.start),
@@ -91,6 +104,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .iter()
                     .map(|r| JsonRelated {
                         path: &r.path,
+                        file: format!("{prefix}{}", r.path),
                         message: &r.message,
                     })
                     .collect(),

@@ -23,7 +23,7 @@ use repo::RepoContext;
 pub enum Format {
     /// Source lines with the finding underlined (default)
     Human,
-    /// One line per finding: `path:line:column: rule message`
+    /// One line per finding: `path:line:column: severity: message [rule]`
     Concise,
     /// One JSON object, schema version 1 (see README)
     Json,
@@ -40,16 +40,23 @@ pub enum Format {
 /// Settings that affect only how the human format looks.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
-    /// Whether to use ANSI colours.
+    /// ANSI colours (`--color`, `NO_COLOR`).
     pub color: bool,
-    /// Terminal width in columns.
-    pub width: usize,
+    /// Wrap text at this many terminal columns; `None` (output is not a terminal): no wrapping.
+    pub width: Option<usize>,
+    /// `--quiet`: findings only, no summary lines.
+    pub quiet: bool,
 }
 
-/// What CI formats know beyond the report: where the vault sits in its repository (paths
-/// are made root-relative), the files under review, and UTF-16 positions for SARIF.
+/// What formats know beyond the report: the prefix that makes vault paths open from the
+/// folder vaultlint ran in (human, concise, JSON's `file`), where the vault sits in its
+/// repository (CI formats make paths root-relative), the files under review, and UTF-16
+/// positions for SARIF.
 #[derive(Debug, Default)]
 pub struct RenderContext {
+    /// Put before a vault path, it gives a path that opens from the current folder; empty
+    /// when the current folder is the vault.
+    pub prefix: String,
     /// Where the vault sits in its repository, and the files under review.
     pub repo: RepoContext,
     /// Filled for SARIF only; other formats ignore it.
@@ -57,6 +64,9 @@ pub struct RenderContext {
 }
 
 /// Renders with paths relative to the vault (no repository context).
+///
+/// # Errors
+/// Only when writing to `out` fails.
 pub fn render(
     format: Format,
     report: &Report,
@@ -84,9 +94,9 @@ pub fn render_with_context(
     out: &mut dyn Write,
 ) -> io::Result<Vec<String>> {
     match format {
-        Format::Human => human::render(report, sources, style, out)?,
-        Format::Concise => concise::render(report, out)?,
-        Format::Json => json::render(report, out)?,
+        Format::Human => human::render(report, sources, style, &ctx.prefix, out)?,
+        Format::Concise => concise::render(report, &ctx.prefix, out)?,
+        Format::Json => json::render(report, &ctx.prefix, out)?,
         Format::Sarif => return sarif::render(report, ctx, out),
         Format::Github => github::render(report, ctx, out)?,
         Format::Junit => junit::render(report, ctx, out)?,

@@ -10,6 +10,7 @@ mod precommit;
 mod readme;
 mod robustness;
 mod rules;
+mod terminal;
 mod tools;
 
 use std::path::{Path, PathBuf};

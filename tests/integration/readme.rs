@@ -229,3 +229,63 @@ fn baseline_snippet_runs_as_written() {
     }
     assert!(dir.path().join(".vaultlint-baseline.json").is_file());
 }
+
+/// The install section names no release tag (there is none yet) and installs this crate's
+/// binary from the checkout, with the lock file it ships.
+#[test]
+fn install_snippet_installs_this_checkout() {
+    let install = snippet("install");
+    assert_eq!(install.trim(), "cargo install --locked --path .");
+    assert!(
+        repo().join("Cargo.lock").is_file(),
+        "--locked needs Cargo.lock"
+    );
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo().join("Cargo.toml")).unwrap()).unwrap();
+    assert_eq!(manifest["package"]["name"].as_str(), Some("vaultlint"));
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section =
+        &readme[readme.find("## Install").unwrap()..readme.find("## Quick start").unwrap()];
+    for tagged in ["--tag", "@v", "rev:", "--branch"] {
+        assert!(
+            !section.contains(tagged),
+            "install section refers to a tag: {tagged}"
+        );
+    }
+}
+
+/// The JSON example is real output (the sample vault's `Playground/Broken links.md`), so
+/// its summary agrees with its own diagnostics.
+#[test]
+fn json_example_is_real_output() {
+    let example: serde_json::Value = serde_json::from_str(&snippet("json")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+        .args([
+            "check",
+            "fixtures/sample-vault",
+            "--only",
+            "fixtures/sample-vault/Playground/Broken links.md",
+            "--format",
+            "json",
+        ])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert_eq!(
+        example,
+        crate::json(&out),
+        "paste the output of the JSON example's command"
+    );
+    let diagnostics = example["diagnostics"].as_array().unwrap();
+    for (key, severity) in [
+        ("errors", "error"),
+        ("warnings", "warning"),
+        ("infos", "info"),
+    ] {
+        let n = diagnostics
+            .iter()
+            .filter(|d| d["severity"] == severity)
+            .count();
+        assert_eq!(example["summary"][key], n, "{key}");
+    }
+}

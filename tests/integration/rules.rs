@@ -167,7 +167,8 @@ fn fixture_fires_on_bad_and_stays_quiet_on_good(name: &str) {
         &sources,
         Style {
             color: false,
-            width: 100,
+            width: Some(100),
+            quiet: false,
         },
         &mut out,
     )
