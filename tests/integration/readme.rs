@@ -74,7 +74,7 @@ fn pre_commit_snippet_matches_the_hooks_and_the_package() {
 #[test]
 fn install_and_ci_snippets_name_the_package_and_run_as_written() {
     let (name, version) = package();
-    let install = snippet("install");
+    let install = snippet("install-pip");
     assert!(
         install.contains(&format!("pip install {name}\n")),
         "{install}"
@@ -242,10 +242,13 @@ fn install_snippet_installs_this_checkout() {
     );
     let manifest: toml::Table =
         toml::from_str(&std::fs::read_to_string(repo().join("Cargo.toml")).unwrap()).unwrap();
-    assert_eq!(manifest["package"]["name"].as_str(), Some("vaultlint"));
+    assert_eq!(
+        manifest["package"]["name"].as_str(),
+        Some("obsidian-vaultlint")
+    );
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let section =
-        &readme[readme.find("## Install").unwrap()..readme.find("## Quick start").unwrap()];
+    let section = &readme
+        [readme.find("## Install").unwrap()..readme.find("<!-- snippet: install-pip").unwrap()];
     for tagged in ["--tag", "@v", "rev:", "--branch"] {
         assert!(
             !section.contains(tagged),

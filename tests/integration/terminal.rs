@@ -542,7 +542,10 @@ fn documented_severities_match_what_findings_get() {
     for meta in vaultlint::rules::all() {
         let row = readme
             .lines()
-            .find(|l| l.starts_with(&format!("| `{}` | ", meta.name)))
+            .find(|l| {
+                l.starts_with(&format!("| `{}` | ", meta.name))
+                    || l.starts_with(&format!("| <a id=\"rule-{0}\"></a>`{0}` | ", meta.name))
+            })
             .unwrap_or_else(|| panic!("README's rules table lacks {}", meta.name));
         let cell = row.split(" | ").nth(1).unwrap();
         let words: Vec<&str> = cell
