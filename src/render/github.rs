@@ -16,20 +16,20 @@ use crate::check::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// Annotations GitHub shows per kind (error, warning, notice) and step.
-pub const PER_KIND: usize = 10;
+pub(crate) const PER_KIND: usize = 10;
 
 /// GitHub rejects a job summary over 1 MiB; the findings list stops well before.
-pub const SUMMARY_BYTES: usize = 900 * 1024;
+pub(crate) const SUMMARY_BYTES: usize = 900 * 1024;
 
 /// Escapes the message part of a workflow command.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=`, `title=`): also `:` and `,`, which end properties.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -45,7 +45,7 @@ fn command(severity: Severity) -> &'static str {
 /// notices; within each kind those in changed files first, then the report's order; at most
 /// `PER_KIND` of each, keeping one notice free for the count left out when anything is left
 /// out. Returns indices into `diagnostics`.
-pub fn annotated(diagnostics: &[Diagnostic], ctx: &RenderContext) -> Vec<usize> {
+pub(crate) fn annotated(diagnostics: &[Diagnostic], ctx: &RenderContext) -> Vec<usize> {
     let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
     let overflow = [Severity::Error, Severity::Warning, Severity::Info]
         .into_iter()
@@ -78,7 +78,7 @@ fn message(d: &Diagnostic) -> String {
 }
 
 /// Writes the annotations, then the findings left out as plain lines and one notice.
-pub fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let chosen = annotated(&report.diagnostics, ctx);
     for &i in &chosen {
         let d = &report.diagnostics[i];
@@ -172,7 +172,7 @@ fn html(s: &str) -> String {
 
 /// Writes the Markdown job summary: the totals, a table of counts per rule, then every
 /// finding grouped by file (until the summary nears GitHub's 1 MiB limit).
-pub fn summary(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn summary(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
     let mut text = String::from("## vaultlint\n\n");
     text.push_str(&format!(

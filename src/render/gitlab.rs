@@ -41,7 +41,7 @@ struct Lines {
 }
 
 /// GitLab's name for a severity.
-pub fn severity(s: Severity) -> &'static str {
+pub(crate) fn severity(s: Severity) -> &'static str {
     match s {
         Severity::Error => "major",
         Severity::Warning => "minor",
@@ -70,7 +70,7 @@ fn fingerprint(d: &Diagnostic, path: &str, occurrence: usize) -> String {
 }
 
 /// Writes the Code Quality issues, one per finding, as a pretty-printed JSON array.
-pub fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
     let issues: Vec<Issue> = report
         .diagnostics

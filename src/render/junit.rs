@@ -14,7 +14,7 @@ use crate::check::Report;
 
 /// `s` with the characters XML 1.0 forbids (control characters other than tab, newline and
 /// carriage return, U+FFFE and U+FFFF) replaced by U+FFFD, since note text may hold them.
-pub fn xml_text(s: &str) -> String {
+pub(crate) fn xml_text(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => c,
@@ -25,7 +25,7 @@ pub fn xml_text(s: &str) -> String {
 }
 
 /// Writes the JUnit XML report: one test suite, one test case per finding.
-pub fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
     let total = report.diagnostics.len();
     let tests = total.max(1).to_string();
     let failures = total.to_string();

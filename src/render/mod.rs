@@ -3,14 +3,14 @@
 //! vault sits in its repository.
 
 mod concise;
-pub mod github;
-pub mod gitlab;
+pub(crate) mod github;
+pub(crate) mod gitlab;
 mod human;
 mod json;
-pub mod junit;
-pub mod position;
-pub mod repo;
-pub mod sarif;
+pub(crate) mod junit;
+pub(crate) mod position;
+pub(crate) mod repo;
+pub(crate) mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -53,7 +53,7 @@ pub struct Style {
 /// repository (CI formats make paths root-relative), the files under review, and UTF-16
 /// positions for SARIF.
 #[derive(Debug, Default)]
-pub struct RenderContext {
+pub(crate) struct RenderContext {
     /// Put before a vault path, it gives a path that opens from the current folder; empty
     /// when the current folder is the vault.
     pub prefix: String,
@@ -85,7 +85,7 @@ pub fn render(
 }
 
 /// Renders `report` in `format`. Returns notes for stderr (what a format had to leave out).
-pub fn render_with_context(
+pub(crate) fn render_with_context(
     format: Format,
     report: &Report,
     sources: &BTreeMap<String, String>,

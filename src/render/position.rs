@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Span};
 /// Where a span starts and ends: lines 1-based, columns 1-based in UTF-16 code units, the end
 /// exclusive (the column just after the last character, as SARIF's `endColumn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Utf16Region {
+pub(crate) struct Utf16Region {
     /// 1-based line of the first character.
     pub start_line: u32,
     /// 1-based UTF-16 column of the first character.
@@ -26,7 +26,7 @@ pub struct Utf16Region {
 
 /// The UTF-16 regions of the spans of a set of diagnostics and their related locations.
 #[derive(Debug, Default)]
-pub struct Positions {
+pub(crate) struct Positions {
     regions: HashMap<(Arc<str>, usize, usize), Utf16Region>,
 }
 
@@ -34,7 +34,10 @@ impl Positions {
     /// Computes the regions of every span in `diagnostics` (and their related locations),
     /// reading each note once through `read` (vault path to text; `None` when it cannot be
     /// read, whose spans then keep their character columns and get no end).
-    pub fn compute(diagnostics: &[Diagnostic], read: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn compute(
+        diagnostics: &[Diagnostic],
+        read: impl Fn(&str) -> Option<String>,
+    ) -> Self {
         let mut wanted: BTreeMap<Arc<str>, Vec<(usize, usize)>> = BTreeMap::new();
         for d in diagnostics {
             if let Some(s) = d.span {
@@ -74,7 +77,7 @@ impl Positions {
     }
 
     /// The region of `span` in the note at `path`, if its text could be read.
-    pub fn region(&self, path: &Arc<str>, span: Span) -> Option<Utf16Region> {
+    pub(crate) fn region(&self, path: &Arc<str>, span: Span) -> Option<Utf16Region> {
         self.regions
             .get(&(Arc::clone(path), span.start, span.end))
             .copied()

@@ -11,7 +11,7 @@ use std::process::Command;
 
 /// The vault's place in its repository and what the run knows about the change under review.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RepoContext {
+pub(crate) struct RepoContext {
     /// The folder paths are made relative to: the git work tree holding the vault (the one
     /// holding the current folder first), else the current folder when it holds the vault,
     /// else the vault itself. Absolute; `None` when it cannot be found (the vault is gone).
@@ -31,7 +31,7 @@ impl RepoContext {
     /// prefix or the ranking is still correct, only less useful.
     ///
     /// `only` holds the `--only` notes, vault-relative; `base_ref` is `GITHUB_BASE_REF`.
-    pub fn detect(vault: &Path, only: &[String], base_ref: Option<&str>) -> Self {
+    pub(crate) fn detect(vault: &Path, only: &[String], base_ref: Option<&str>) -> Self {
         let Ok(vault_abs) = std::fs::canonicalize(vault) else {
             return RepoContext::default();
         };
@@ -57,14 +57,14 @@ impl RepoContext {
     }
 
     /// `path` (vault-relative) relative to the root.
-    pub fn repo_path(&self, path: &str) -> String {
+    pub(crate) fn repo_path(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
     }
 }
 
 /// The nearest ancestor of `dir` (itself included) that holds `.git` (a folder, or a file in
 /// worktrees and submodules).
-pub fn git_root(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn git_root(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .find(|d| d.join(".git").exists())
         .map(Path::to_path_buf)

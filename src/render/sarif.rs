@@ -21,10 +21,10 @@ use crate::rules;
 
 /// The most results one run holds: GitHub code scanning keeps 5,000 per run and drops the
 /// rest without saying which.
-pub const MAX_RESULTS: usize = 5_000;
+pub(crate) const MAX_RESULTS: usize = 5_000;
 
 /// The base id every result URI is relative to; `originalUriBaseIds` maps it to the root.
-pub const SRCROOT: &str = "%SRCROOT%";
+pub(crate) const SRCROOT: &str = "%SRCROOT%";
 
 /// Characters that may not appear raw in a URI path.
 const PATH: &AsciiSet = &CONTROLS
@@ -45,12 +45,12 @@ const PATH: &AsciiSet = &CONTROLS
     .add(b'}');
 
 /// A relative path as a URI reference: percent-encoded where URIs require it, `/` kept.
-pub fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
 /// `broken-link` as SARIF wants a rule's `name`: `BrokenLink`.
-pub fn pascal_case(name: &str) -> String {
+pub(crate) fn pascal_case(name: &str) -> String {
     name.split('-')
         .map(|part| {
             let mut chars = part.chars();
@@ -133,7 +133,7 @@ fn descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
 
 /// Where a rule is documented: the rules table of the README on the package's home page.
 /// `vaultlint rule NAME` prints the same text offline.
-pub fn help_uri(rule: &str) -> String {
+pub(crate) fn help_uri(rule: &str) -> String {
     format!("{}#rule-{rule}", env!("CARGO_PKG_HOMEPAGE"))
 }
 
@@ -257,7 +257,7 @@ fn root_uri(root: &std::path::Path) -> String {
 }
 
 /// Writes the SARIF log; returns what stderr should say (the cap, when it cut results).
-pub fn render(
+pub(crate) fn render(
     report: &Report,
     ctx: &RenderContext,
     out: &mut dyn Write,
