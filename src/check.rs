@@ -125,6 +125,9 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Counts; the per-severity counts match `diagnostics`.
     pub summary: Summary,
+    /// The vault root the run used (`vault::find_root` of the folder it was given);
+    /// diagnostic paths are relative to it.
+    pub root: PathBuf,
 }
 
 impl Report {
@@ -152,20 +155,39 @@ impl Report {
 /// Only when the vault root is missing or not a folder; every problem inside the vault is
 /// a finding.
 pub fn check(options: &CheckOptions) -> Result<Report, Error> {
-    let root = &options.root;
+    let given = &options.root;
     let meta =
-        std::fs::metadata(root).map_err(|e| Error::VaultRoot(root.clone(), e.to_string()))?;
+        std::fs::metadata(given).map_err(|e| Error::VaultRoot(given.clone(), e.to_string()))?;
     if !meta.is_dir() {
-        return Err(Error::VaultRoot(root.clone(), "not a folder".to_owned()));
+        return Err(Error::VaultRoot(given.clone(), "not a folder".to_owned()));
     }
-    let listing = vault::walk(root, &options.walk);
+    // A folder inside a vault: resolve against the whole vault, report on the folder.
+    let found = vault::find_root(given);
+    let root = &found.root;
+    let mut walk_options = options.walk.clone();
+    if let Some(scope) = &found.scope {
+        walk_options.only = walk_options
+            .only
+            .map(|only| only.iter().map(|p| format!("{scope}/{p}")).collect());
+        walk_options.scope = Some(scope.clone());
+    }
+    let listing = vault::walk(root, &walk_options);
     let read = |file: &VaultFile| vault::read_note(&file.abs(root), options.max_note_bytes);
-    Ok(run(options, listing.files, listing.problems, &read))
+    let mut report = run(options, listing.files, listing.problems, &read);
+    // Whole-vault rules see every file; a run inside a vault reports on its folder only.
+    if found.scope.is_some() {
+        report
+            .diagnostics
+            .retain(|d| walk_options.in_scope(&d.path));
+        report.recount();
+    }
+    report.root = found.root;
+    Ok(report)
 }
 
-/// Checks a vault held in memory (`(vault path, text)` pairs; paths not ending in `.md` are
-/// attachments) with every rule and the default options, through the same `run` as
-/// [`check`]: for rule docs examples, tests and fuzzing.
+/// Checks a vault held in memory (`(vault path, text)` pairs; paths ending in `.md` are
+/// notes, in `.canvas` canvases, anything else attachments) with every rule and the default
+/// options, through the same `run` as [`check`]: for rule docs examples, tests and fuzzing.
 pub fn check_texts(files: &[(&str, &str)]) -> Report {
     let mut sorted: Vec<(&str, &str)> = files.to_vec();
     sorted.sort_unstable();
@@ -176,6 +198,7 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
             path: (*p).into(),
             is_note: p.ends_with(".md"),
             lint: true,
+            os_path: None,
         })
         .collect();
     let texts: BTreeMap<&str, &str> = sorted.iter().copied().collect();
@@ -203,7 +226,8 @@ fn run(
     let (outlines, read_problems): (Vec<Option<parse::Outline>>, Vec<Option<FileProblem>>) = files
         .par_iter()
         .map(|file| {
-            if !file.is_note {
+            // Canvases are read here only for their read problems; notes for outlines.
+            if !(file.is_note || (file.is_canvas() && file.lint)) {
                 return (None, None);
             }
             let problem = |kind| {
@@ -213,6 +237,7 @@ fn run(
                 })
             };
             match read(file) {
+                NoteText::Text(_, issue) if !file.is_note => (None, issue.and_then(problem)),
                 NoteText::Text(text, issue) => {
                     let note = parse::parse(&text, parse::Depth::Outline);
                     (Some(parse::Outline::of(&note)), issue.and_then(problem))
@@ -234,12 +259,22 @@ fn run(
         .filter_map(|p| p.start(&vault, &selected))
         .collect();
     let linted: Vec<FileId> = vault.linted_notes().collect();
+    let canvases: Vec<FileId> = (0..vault.files.len())
+        .filter(|&id| vault.files[id].lint && vault.files[id].is_canvas())
+        .collect();
     let checked: Vec<(Vec<Diagnostic>, NoteCounts)> = linted
         .par_iter()
-        .map(|&id| match read(&vault.files[id]) {
-            NoteText::Text(text, _) => check_note(&vault, id, &text, &runs, &selected),
-            // The note changed between the passes; the outline pass reported what it saw.
-            NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len())),
+        .chain(canvases.par_iter())
+        .map(|&id| {
+            let file = &vault.files[id];
+            match read(file) {
+                NoteText::Text(text, _) if file.is_note => {
+                    check_note(&vault, id, &text, &runs, &selected)
+                }
+                NoteText::Text(text, _) => check_canvas(&vault, id, &text, &runs),
+                // The file changed between the passes; the outline pass reported what it saw.
+                NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len())),
+            }
         })
         .collect();
     let mut summary = Summary {
@@ -271,6 +306,7 @@ fn run(
     let mut report = Report {
         diagnostics,
         summary,
+        root: PathBuf::new(),
     };
     report.recount();
     report
@@ -313,6 +349,7 @@ fn check_note(
         note: &note,
         path: vault.path(id),
         resolutions: &resolutions,
+        canvas_error: None,
     };
     let mut out = Vec::new();
     let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
@@ -323,6 +360,55 @@ fn check_note(
         out,
         NoteCounts {
             links: note.links.len(),
+            per_pack,
+        },
+    )
+}
+
+/// The check pass for one canvas: its file nodes resolve by exact vault path, the links of
+/// its text nodes as in a note in the canvas's folder. Each finding names its node.
+fn check_canvas(
+    vault: &Vault,
+    id: FileId,
+    text: &str,
+    runs: &[Box<dyn PackRun + '_>],
+) -> (Vec<Diagnostic>, NoteCounts) {
+    let canvas = parse::parse_canvas(text);
+    let resolutions: Vec<Resolution> = canvas
+        .note
+        .links
+        .iter()
+        .map(|l| match l.kind {
+            parse::LinkKind::CanvasFile => vault.resolve_exact(&l.path),
+            _ => vault.resolve(&l.path, id),
+        })
+        .collect();
+    let ctx = NoteContext {
+        vault,
+        id,
+        note: &canvas.note,
+        path: vault.path(id),
+        resolutions: &resolutions,
+        canvas_error: canvas.error.as_ref(),
+    };
+    let mut out = Vec::new();
+    let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
+    for d in &mut out {
+        let node = canvas
+            .note
+            .links
+            .iter()
+            .position(|l| Some(l.span) == d.span)
+            .and_then(|i| canvas.nodes.get(i))
+            .filter(|n| !n.is_empty());
+        if let Some(node) = node {
+            d.message.push_str(&format!(" (canvas node `{node}`)"));
+        }
+    }
+    (
+        out,
+        NoteCounts {
+            links: canvas.note.links.len(),
             per_pack,
         },
     )
@@ -339,7 +425,7 @@ pub fn load_sources(
             continue;
         }
         if let NoteText::Text(text, _) =
-            vault::read_note(&vault::abs_path(root, &d.path), vault::MAX_NOTE_BYTES)
+            vault::read_note(&vault::disk_path(root, &d.path), vault::MAX_NOTE_BYTES)
         {
             sources.insert(d.path.to_string(), text);
         }

@@ -69,7 +69,8 @@ pub(crate) enum AttackCommand {
 /// `vaultlint check` arguments.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// The vault's root folder (the one that holds `.obsidian/`)
+    /// The vault, or a folder inside it: the root is the nearest folder at or above it that
+    /// holds `.obsidian/` (else this folder); findings are reported for this folder only
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Output format
@@ -295,7 +296,6 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
-    let prefix = paths::vault_prefix(&options.root, &cwd);
     let progress =
         terminal::Progress::start(!args.output.quiet, &paths::from_cwd(&options.root, &cwd));
     let mut report = pool.install(|| check::check(&options))?;
@@ -351,7 +351,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     }
 
     let sources = if args.format == Format::Human {
-        check::load_sources(&options.root, &report.diagnostics)
+        check::load_sources(&report.root, &report.diagnostics)
     } else {
         Default::default()
     };
@@ -364,7 +364,8 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         quiet: args.output.quiet,
     };
     let mut ctx = ci_context(args, &options, &report);
-    ctx.prefix = prefix;
+    // Paths are relative to the vault root, which may lie above the folder given.
+    ctx.prefix = paths::vault_prefix(&report.root, &cwd);
     let notes = match &args.output.output_file {
         Some(path) => {
             let mut text = Vec::new();
@@ -437,7 +438,8 @@ fn ci_context(
     options: &CheckOptions,
     report: &check::Report,
 ) -> render::RenderContext {
-    let root = &options.root;
+    // The vault root the check found, which may lie above the folder given.
+    let root = &report.root;
     if matches!(args.format, Format::Human | Format::Concise | Format::Json) {
         return render::RenderContext::default();
     }
@@ -447,7 +449,7 @@ fn ci_context(
     let base_ref = std::env::var("GITHUB_BASE_REF")
         .ok()
         .filter(|_| args.format == Format::Github);
-    let repo = render::repo::RepoContext::detect(&args.path, &only, base_ref.as_deref());
+    let repo = render::repo::RepoContext::detect(root, &only, base_ref.as_deref());
     let positions = if args.format == Format::Sarif {
         render::position::Positions::compute(&report.diagnostics, |path| {
             match crate::vault::read_note(

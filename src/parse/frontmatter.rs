@@ -7,7 +7,9 @@
 
 use std::ops::Range;
 
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_saphyr::{Location, Spanned};
 
 /// Where the block sits in the note, mirroring Obsidian's `getFrontMatterInfo`; byte
 /// ranges into the note's text.
@@ -19,16 +21,16 @@ pub struct FrontMatterBlock {
     pub yaml: Range<usize>,
 }
 
-/// What [`cut`] found at the start of a note.
+/// Whether a note opens with a front matter block, and where it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrontMatterCut {
-    /// The first line is not a `---` fence: no front matter.
+    /// The first line is not `---`.
     None,
-    /// A closed block.
+    /// A `---` line and the next `---` line, with the YAML between them.
     Block(FrontMatterBlock),
     /// An opening `---` with no closing fence: Obsidian shows it as text.
     Unclosed {
-        /// Byte range of the opening `---` line, trailing whitespace excluded.
+        /// Byte range of the opening `---` line, without its line break.
         opening: Range<usize>,
     },
 }
@@ -68,27 +70,148 @@ pub fn cut(text: &str) -> FrontMatterCut {
 /// A YAML error with its position in the note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
-    /// The parser's message, first line only, without the parser's own position (which
-    /// counts from the start of the YAML, not of the note).
+    /// The parser's message, without its own position.
     pub message: String,
-    /// Byte offset into the note where the parser stopped, within the YAML text.
+    /// Byte offset in the note where the parser stopped.
     pub offset: usize,
 }
 
-/// Parses the YAML between the fences into a generic value; blank YAML is `Null`. Budgets
-/// bound alias bombs and deep nesting; non-finite floats are kept as strings.
+/// A YAML value whose every node keeps where it was written, so that property links are
+/// taken from the parsed YAML (block scalars, multi-line and escaped strings included)
+/// and still point at their place in the note.
+#[derive(Debug, Clone, PartialEq)]
+pub enum YamlNode {
+    /// `null`, `~` or an empty value.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer or a finite float.
+    Number(serde_json::Number),
+    /// A string, after YAML unquoting and folding.
+    String(String),
+    /// A sequence, each item with where it was written.
+    Seq(Vec<Spanned<YamlNode>>),
+    /// Entries in document order.
+    Map(Vec<(String, Spanned<YamlNode>)>),
+}
+
+impl<'de> Deserialize<'de> for YamlNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = YamlNode;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<YamlNode, E> {
+        Ok(YamlNode::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<YamlNode, E> {
+        Ok(YamlNode::Number(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<YamlNode, E> {
+        Ok(YamlNode::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<YamlNode, E> {
+        // Non-finite floats arrive as strings (`NonFiniteFloatPolicy::AsString`).
+        Ok(serde_json::Number::from_f64(v).map_or(YamlNode::Null, YamlNode::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<YamlNode, E> {
+        Ok(YamlNode::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<YamlNode, E> {
+        Ok(YamlNode::String(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<YamlNode, E> {
+        Ok(YamlNode::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<YamlNode, E> {
+        Ok(YamlNode::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<YamlNode, D::Error> {
+        YamlNode::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<YamlNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<YamlNode>>()? {
+            items.push(item);
+        }
+        Ok(YamlNode::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<YamlNode, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            entries.push((key, map.next_value::<Spanned<YamlNode>>()?));
+        }
+        Ok(YamlNode::Map(entries))
+    }
+}
+
+impl YamlNode {
+    /// The node as a generic JSON value, which the rules read (a later duplicate key wins).
+    pub fn to_value(&self) -> Value {
+        match self {
+            YamlNode::Null => Value::Null,
+            YamlNode::Bool(b) => Value::Bool(*b),
+            YamlNode::Number(n) => Value::Number(n.clone()),
+            YamlNode::String(s) => Value::String(s.clone()),
+            YamlNode::Seq(items) => {
+                Value::Array(items.iter().map(|i| i.value.to_value()).collect())
+            }
+            YamlNode::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.value.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A front matter value that Obsidian reads as a link, or an unquoted `[[…]]` that YAML
+/// read as a nested list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyLink {
+    /// The text between `[[` and `]]`.
+    pub inner: String,
+    /// Byte range in the note: the `[[…]]` when it is written verbatim, else the whole
+    /// YAML value (an escaped or folded string).
+    pub range: Range<usize>,
+    /// `up: [[Note]]`: YAML's list in a list, which Obsidian does not read as a link.
+    pub unquoted: bool,
+}
+
+/// Parses the YAML between the fences into a spanned tree. Budgets bound alias bombs and
+/// deep nesting.
 ///
 /// # Errors
-/// A [`YamlError`] when the YAML does not parse or exceeds the budgets.
-pub fn parse_yaml(text: &str, block: &FrontMatterBlock) -> Result<Value, YamlError> {
+/// The parser's first message, with the byte offset in the note where it stopped.
+pub fn parse_yaml_node(text: &str, block: &FrontMatterBlock) -> Result<YamlNode, YamlError> {
     let yaml = text.get(block.yaml.clone()).unwrap_or_default();
     if yaml.trim().is_empty() {
-        return Ok(Value::Null);
+        return Ok(YamlNode::Null);
     }
     let mut options = serde_saphyr::options::Options::default();
     options.with_snippet = false;
     options.non_finite_float_policy = serde_saphyr::options::NonFiniteFloatPolicy::AsString;
-    match serde_saphyr::from_str_with_options::<Value>(yaml, options) {
+    match serde_saphyr::from_str_with_options::<YamlNode>(yaml, options) {
         Ok(v) => Ok(v),
         Err(err) => {
             let offset = err.location().map_or(0, |loc| {
@@ -102,6 +225,113 @@ pub fn parse_yaml(text: &str, block: &FrontMatterBlock) -> Result<Value, YamlErr
                 offset: block.yaml.start + offset.min(yaml.len()),
             })
         }
+    }
+}
+
+/// Parses the YAML between the fences into a generic value.
+///
+/// # Errors
+/// As `parse_yaml_node`.
+pub fn parse_yaml(text: &str, block: &FrontMatterBlock) -> Result<Value, YamlError> {
+    parse_yaml_node(text, block).map(|n| n.to_value())
+}
+
+/// The property links of parsed front matter, in lists and nested maps too. A string is a
+/// link only when the whole of it, after YAML unquoting, starts with `[[` and ends with
+/// `]]` (line breaks that a block scalar keeps at its end aside): a link inside a sentence
+/// is text to Obsidian.
+pub fn property_links(text: &str, block: &FrontMatterBlock, root: &YamlNode) -> Vec<PropertyLink> {
+    let mut out = Vec::new();
+    let yaml = text.get(block.yaml.clone()).unwrap_or_default();
+    collect_links(yaml, block.yaml.start, root, None, &mut out);
+    out
+}
+
+fn collect_links(
+    yaml: &str,
+    base: usize,
+    node: &YamlNode,
+    at: Option<&Location>,
+    out: &mut Vec<PropertyLink>,
+) {
+    match node {
+        YamlNode::String(s) => {
+            let value = s.trim_end_matches(['\n', '\r']);
+            let Some(inner) = value.strip_prefix("[[").and_then(|v| v.strip_suffix("]]")) else {
+                return;
+            };
+            let range =
+                locate(yaml, at, value).map_or(base..base, |r| base + r.start..base + r.end);
+            out.push(PropertyLink {
+                inner: inner.to_owned(),
+                range,
+                unquoted: false,
+            });
+        }
+        YamlNode::Seq(items) => {
+            if let [only] = items.as_slice() {
+                if let YamlNode::Seq(inner) = &only.value {
+                    if let [Spanned {
+                        value: YamlNode::String(name),
+                        ..
+                    }] = inner.as_slice()
+                    {
+                        let start = at.and_then(|l| byte_offset(yaml, l));
+                        if let Some(start) =
+                            start.filter(|&s| yaml.get(s..).is_some_and(|t| t.starts_with("[[")))
+                        {
+                            let end = yaml
+                                .get(start..)
+                                .and_then(|t| t.find("]]"))
+                                .map_or(yaml.len(), |i| start + i + 2);
+                            out.push(PropertyLink {
+                                inner: name.clone(),
+                                range: base + start..base + end,
+                                unquoted: true,
+                            });
+                            return;
+                        }
+                    }
+                }
+            }
+            for item in items {
+                collect_links(yaml, base, &item.value, Some(&item.referenced), out);
+            }
+        }
+        YamlNode::Map(entries) => {
+            for (_, value) in entries {
+                collect_links(yaml, base, &value.value, Some(&value.referenced), out);
+            }
+        }
+        YamlNode::Null | YamlNode::Bool(_) | YamlNode::Number(_) => {}
+    }
+}
+
+/// The byte offset in `yaml` where a node starts.
+fn byte_offset(yaml: &str, at: &Location) -> Option<usize> {
+    let span = at.span();
+    span.byte_offset()
+        .and_then(|b| usize::try_from(b).ok())
+        .or_else(|| (at.line() > 0).then(|| line_col_to_offset(yaml, at.line(), at.column())))
+        .filter(|&b| b <= yaml.len())
+}
+
+/// Where a string value's text sits in the YAML: the value written verbatim inside the
+/// node's source (quotes or a block indicator before it), else the node's start.
+fn locate(yaml: &str, at: Option<&Location>, value: &str) -> Option<Range<usize>> {
+    let start = byte_offset(yaml, at?)?;
+    let end = at
+        .and_then(|l| l.span().byte_len())
+        .and_then(|l| usize::try_from(l).ok())
+        .map_or(yaml.len(), |l| (start + l).min(yaml.len()));
+    let source = yaml.get(start..end).unwrap_or_default();
+    let first_line = value.lines().next().unwrap_or(value);
+    match source.find(value) {
+        Some(i) => Some(start + i..start + i + value.len()),
+        None => match source.find(first_line) {
+            Some(i) if !first_line.is_empty() => Some(start + i..start + i + first_line.len()),
+            _ => Some(start..end.max(start)),
+        },
     }
 }
 
@@ -135,17 +365,16 @@ fn line_col_to_offset(text: &str, line: u64, column: u64) -> usize {
 /// rules can point at it even when the YAML does not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopLevelKey {
-    /// The key, trimmed, surrounding quotes removed.
+    /// The key, unquoted.
     pub name: String,
-    /// The key as written, quotes included, without the `:`.
+    /// Byte range of the key in the note.
     pub range: Range<usize>,
     /// The value on the key's own line, trimmed (empty for block values).
     pub value: Range<usize>,
 }
 
-/// The block's top-level keys in order: lines that start at column 1 with something other
-/// than a comment, list item or flow bracket and hold a `:` followed by a space or the end
-/// of the line. Read from the source so that positions are exact even for invalid YAML.
+/// The top-level keys of a front matter block, in order, read from its lines (so they are
+/// known even when the YAML does not parse).
 pub fn top_level_keys(text: &str, block: &FrontMatterBlock) -> Vec<TopLevelKey> {
     let mut keys = Vec::new();
     let mut offset = block.yaml.start;

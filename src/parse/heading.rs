@@ -1,6 +1,13 @@
 //! Heading keys: how Obsidian compares a heading with a link's subpath (reference note,
 //! rule 33). They live with parsing because outlines store and compare them.
 
+/// Obsidian's `stripHeading` with case kept: the form a link can name a heading by when
+/// its raw text holds characters a link cannot carry (`Ticket exchange [^1]` is reached by
+/// `Ticket exchange 1`).
+pub(crate) fn strip_heading(text: &str) -> String {
+    HeadingChars::new(text, false).collect()
+}
+
 /// A heading or link subpath in the form Obsidian compares: stripped as by Obsidian's
 /// `stripHeading` (punctuation and line breaks become spaces, whitespace runs fold into
 /// one, the ends are trimmed), then lower-cased.

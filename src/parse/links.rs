@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Span;
 
-/// The syntax a link is written in. Obsidian resolves them all the same way (reference
-/// note, rule 16); they differ in how the path is split and decoded.
+/// The syntax a link was written in, which decides how it resolves and how it is named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
     /// `[[Note]]`
@@ -19,15 +18,18 @@ pub enum LinkKind {
     Image,
     /// `"[[Note]]"` in a front matter property
     Property,
+    /// A canvas file node's `file`: a vault path, matched exactly (not a link path).
+    CanvasFile,
 }
 
 impl LinkKind {
-    /// How messages name this kind of link: "link", "embed" or "property link".
-    pub(crate) fn noun(self) -> &'static str {
+    /// How findings name a link of this kind: "link", "embed", "property link", ...
+    pub fn noun(self) -> &'static str {
         match self {
             LinkKind::Wiki | LinkKind::Markdown => "link",
             LinkKind::Embed | LinkKind::Image => "embed",
             LinkKind::Property => "property link",
+            LinkKind::CanvasFile => "canvas file node",
         }
     }
 }
@@ -48,17 +50,16 @@ pub enum LinkProblem {
 /// The table row a link sits in, for rules that compare a link with its neighbour cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCell {
-    /// The rendered text of every cell of the row, trimmed, shared by the row's links.
+    /// The row's cells as rendered text, trimmed.
     pub cells: Arc<[String]>,
-    /// The 0-based index in `cells` of the cell holding the link.
+    /// The 0-based index of the cell holding the link.
     pub index: usize,
 }
 
-/// One internal link or embed, split as Obsidian splits it (reference note, rules 1, 2 and
-/// 14), with its position.
+/// One link as every rule reads it, whatever its syntax or file type (note or canvas).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
-    /// The syntax it is written in.
+    /// The syntax it was written in.
     pub kind: LinkKind,
     /// The whole construct, `[[`…`]]` or `[`…`](`…`)`.
     pub span: Span,
@@ -68,13 +69,11 @@ pub struct Link {
     pub path: String,
     /// What follows the first `#`, without that `#`.
     pub subpath: Option<String>,
-    /// A wiki-link's text after the first `|`, which may hold more `|` (as written; in a
-    /// table row, as rendered); a Markdown link's rendered text. Never part of resolution
-    /// (rule 2).
+    /// The display text (after the first `|`, or a Markdown link's text).
     pub display: Option<String>,
-    /// Why Obsidian would not follow the link as written; `None` for a well-formed link.
+    /// Something about its syntax that keeps Obsidian from following it as written.
     pub problem: Option<LinkProblem>,
-    /// The table row the link sits in, if any.
+    /// The table row it sits in, if any.
     pub table: Option<TableCell>,
     /// Up to 40 characters that follow the link on its line, e.g. ` (TA0005)`.
     pub trailing: Box<str>,
@@ -97,6 +96,7 @@ pub(crate) fn split_wiki(inner: &str) -> (String, Option<String>, Option<String>
     (path.trim().to_owned(), subpath.map(str::to_owned), display)
 }
 
+/// Cuts a link target at its first `#` into path and subpath (without the `#`).
 pub(crate) fn split_subpath(target: &str) -> (&str, Option<&str>) {
     match target.split_once('#') {
         Some((p, s)) => (p, Some(s)),
@@ -104,35 +104,62 @@ pub(crate) fn split_subpath(target: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// Whether a Markdown destination points outside the vault (`https:`, `mailto:`, `//host`).
+/// Whether a Markdown link or image destination points outside the vault. Obsidian takes a
+/// destination as internal only when it starts with `./` or `../` or holds no `:` at all:
+/// `https://…`, `mailto:…`, but also `(https://…)` or `C:\\x` are external and never checked.
 pub(crate) fn is_external(dest: &str) -> bool {
-    if dest.starts_with("//") {
-        return true;
-    }
-    let scheme_len = dest
-        .char_indices()
-        .take_while(|&(i, c)| {
-            if i == 0 {
-                c.is_ascii_alphabetic()
-            } else {
-                c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')
-            }
-        })
-        .count();
-    scheme_len > 0 && dest.as_bytes().get(scheme_len) == Some(&b':')
+    !(dest.starts_with("./") || dest.starts_with("../") || !dest.contains(':'))
 }
 
-/// Splits and percent-decodes a Markdown destination (reference note, rule 14).
-pub(crate) fn split_markdown(dest: &str) -> Result<(String, Option<String>), LinkProblem> {
-    let (path, subpath) = split_subpath(dest);
-    let decode = |s: &str| -> Result<String, LinkProblem> {
-        percent_encoding::percent_decode_str(s)
+/// The bytes that JavaScript's `decodeURI` leaves escaped: `%23` stays `%23`, not `#`.
+const URI_RESERVED: &[u8] = b";/?:@&=+$,#";
+
+/// Percent-decodes `s` as JavaScript's `decodeURI` does, which is how Obsidian reads an
+/// internal Markdown destination: escapes of the reserved characters
+/// (`%23 %26 %2F %3F %3A %40 %2C %3B %3D %2B %24`, either case) stay as written, every
+/// other escape is decoded as UTF-8. A malformed escape such as `%ZZ` is kept as text.
+///
+/// # Errors
+/// `LinkProblem::BadPercentEncoding` when the decoded bytes are not UTF-8 (`%E9`).
+pub(crate) fn decode_uri(s: &str) -> Result<String, LinkProblem> {
+    let decode = |piece: &str| {
+        percent_encoding::percent_decode_str(piece)
             .decode_utf8()
             .map(Cow::into_owned)
             .map_err(|_| LinkProblem::BadPercentEncoding)
     };
-    let path = decode(path)?;
-    let subpath = subpath.map(decode).transpose()?;
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut from = 0;
+    let mut i = 0;
+    while i + 2 < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| s.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(b) if URI_RESERVED.contains(&b) => {
+                out.push_str(&decode(s.get(from..i).unwrap_or_default())?);
+                out.push_str(s.get(i..i + 3).unwrap_or_default());
+                i += 3;
+                from = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&decode(s.get(from..).unwrap_or_default())?);
+    Ok(out)
+}
+
+/// Splits a Markdown destination at its first `#` and decodes both parts like `decodeURI`
+/// (reference note, rule 14, corrected by issue 9).
+///
+/// # Errors
+/// `LinkProblem::BadPercentEncoding` when an escape does not decode to UTF-8.
+pub(crate) fn split_markdown(dest: &str) -> Result<(String, Option<String>), LinkProblem> {
+    let (path, subpath) = split_subpath(dest);
+    let path = decode_uri(path)?;
+    let subpath = subpath.map(decode_uri).transpose()?;
     Ok((path.trim().to_owned(), subpath))
 }
 
@@ -172,10 +199,28 @@ mod tests {
         assert!(is_external("mailto:a@b.c"));
         assert!(!is_external("Folder/Note.md"));
         assert!(!is_external("../a:b.md"));
-        assert!(!is_external("Note.md#Heading: x"));
+        assert!(is_external("Note.md#Heading: x"));
+        assert!(is_external("(https://example.org/tracker#encounters)"));
+        assert!(is_external(
+            "[rebinder service](https://example.net/rebind)"
+        ));
+        assert!(!is_external("./a:b.md"));
+        assert!(!is_external("//host/x.md"));
+        assert!(!is_external("Folder/Note.md#Heading"));
         assert_eq!(
             split_markdown("Folder%2FNote.md").unwrap(),
-            ("Folder/Note.md".to_owned(), None)
+            ("Folder%2FNote.md".to_owned(), None)
+        );
+        assert_eq!(
+            split_markdown("C%23%20notes%3f%2c%40.md#A%26B%20c").unwrap(),
+            (
+                "C%23 notes%3f%2c%40.md".to_owned(),
+                Some("A%26B c".to_owned())
+            )
+        );
+        assert_eq!(
+            split_markdown("Caf%C3%A9%25.md").unwrap(),
+            ("Café%.md".to_owned(), None)
         );
         assert_eq!(
             split_markdown("A.md#Some%20Heading").unwrap(),

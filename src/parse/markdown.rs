@@ -58,6 +58,66 @@ pub(super) fn comment_ranges(text: &str) -> Vec<Range<usize>> {
     ranges
 }
 
+/// Links inside one `%%` comment (`inner` is the text between the `%%` marks): Obsidian
+/// indexes them, so they count for backlinks and the graph and show as unresolved when
+/// broken. The comment is parsed on its own, so nothing outside it changes its reading.
+pub(super) fn comment_links(
+    original: &str,
+    inner: Range<usize>,
+    lines: &LineIndex,
+    out: &mut Vec<Link>,
+) {
+    let Some(slice) = original.get(inner.clone()) else {
+        return;
+    };
+    let mut bytes = slice.as_bytes().to_vec();
+    mask_dollars_in_wiki_links(&mut bytes);
+    let body = String::from_utf8(bytes).unwrap_or_else(|_| slice.to_owned());
+    let mut stack: Vec<PendingLink> = Vec::new();
+    for (event, range) in Parser::new_ext(&body, options()).into_offset_iter() {
+        let range = range.start + inner.start..range.end + inner.start;
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => stack.push(pending(
+                LinkKind::Wiki,
+                LinkKind::Markdown,
+                link_type,
+                dest_url,
+                range,
+            )),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                ..
+            }) => stack.push(pending(
+                LinkKind::Embed,
+                LinkKind::Image,
+                link_type,
+                dest_url,
+                range,
+            )),
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if let Some(p) = stack.pop() {
+                    let text = p.text.clone();
+                    out.extend(finish_links(original, lines, p, false));
+                    if let Some(outer) = stack.last_mut() {
+                        outer.text.push_str(&text);
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
+                if let Some(p) = stack.last_mut() {
+                    p.text.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 struct PendingLink {
     kind: LinkKind,
     range: Range<usize>,
@@ -84,7 +144,10 @@ pub(super) fn walk(
 ) {
     let full = depth == super::Depth::Full;
     let mut link_stack: Vec<PendingLink> = Vec::new();
-    let mut heading: Option<(u8, Range<usize>, String)> = None;
+    let mut heading: Option<(u8, Range<usize>)> = None;
+    // Blockquotes (callouts too), list items and footnote definitions the walk is inside:
+    // Obsidian's outline lists only top-level headings.
+    let mut nesting = 0usize;
     let mut table: Option<TableState> = None;
     let mut tables: Vec<Range<usize>> = Vec::new();
     // The text of the current line of the current block, to find a trailing `^block-id`.
@@ -122,12 +185,12 @@ pub(super) fn walk(
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = link_stack.pop() {
                     let inner_text = p.text.clone();
-                    let link = if full {
-                        finish_link(original, lines, p, table.as_ref())
+                    let found = if full {
+                        finish_links(original, lines, p, table.is_some())
                     } else {
-                        None
+                        Vec::new()
                     };
-                    if let Some(link) = link {
+                    for link in found {
                         if let Some(t) = table.as_mut() {
                             t.links
                                 .push((note.links.len(), t.cells.len().saturating_sub(1)));
@@ -137,7 +200,7 @@ pub(super) fn walk(
                     if let Some(outer) = link_stack.last_mut() {
                         outer.text.push_str(&inner_text);
                     }
-                    push_text(&mut heading, &mut table, &inner_text);
+                    push_text(&mut table, &inner_text);
                     // `![[img.png]]^id`: the id directly after a link or embed still counts.
                     tail.push_str(&inner_text);
                     tail.push(' ');
@@ -147,7 +210,7 @@ pub(super) fn walk(
                 if let Some(p) = link_stack.last_mut() {
                     p.text.push_str(&t);
                 } else {
-                    push_text(&mut heading, &mut table, &t);
+                    push_text(&mut table, &t);
                     // Code and math never hold a block id, but text after them may.
                     if body
                         .get(range.clone())
@@ -162,27 +225,37 @@ pub(super) fn walk(
             }
             Event::SoftBreak | Event::HardBreak => {
                 tail.clear();
-                push_text(&mut heading, &mut table, " ");
+                push_text(&mut table, " ");
+            }
+            Event::Start(Tag::BlockQuote(_) | Tag::Item | Tag::FootnoteDefinition(_)) => {
+                nesting += 1;
+                tail.clear();
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) => {
+                nesting = nesting.saturating_sub(1);
             }
             Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as u8, range, String::new()));
+                heading = (nesting == 0).then_some((level as u8, range));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, range, plain)) = heading.take() {
+                if let Some((level, range)) = heading.take() {
                     let raw = heading_source(original.get(range.clone()).unwrap_or_default());
                     note.headings.push(Heading {
                         level,
                         key: heading_key(&raw),
-                        plain_key: heading_key(&plain),
-                        plain: plain.trim().to_owned(),
                         raw,
                         span: lines.span(range.start, trimmed_end(original, &range)),
                     });
                 }
                 tail.clear();
             }
-            Event::Start(Tag::Paragraph | Tag::Item) => tail.clear(),
-            Event::End(TagEnd::Paragraph | TagEnd::Item) | Event::Start(Tag::List(_)) => {
+            Event::Start(Tag::Paragraph) => tail.clear(),
+            Event::End(TagEnd::Item) => {
+                nesting = nesting.saturating_sub(1);
+                block_id(original, lines, &tail, tail_end, &mut note.block_ids);
+                tail.clear();
+            }
+            Event::End(TagEnd::Paragraph) | Event::Start(Tag::List(_)) => {
                 block_id(original, lines, &tail, tail_end, &mut note.block_ids);
                 tail.clear();
             }
@@ -230,14 +303,9 @@ pub(super) fn walk(
     }
 }
 
-fn push_text(
-    heading: &mut Option<(u8, Range<usize>, String)>,
-    table: &mut Option<TableState>,
-    text: &str,
-) {
-    if let Some((_, _, plain)) = heading.as_mut() {
-        plain.push_str(text);
-    }
+/// Adds rendered text to the current table cell, for rules that compare a link with its
+/// neighbour cells.
+fn push_text(table: &mut Option<TableState>, text: &str) {
     if let Some(t) = table.as_mut() {
         if t.in_cell {
             if let Some(cell) = t.cells.last_mut() {
@@ -281,12 +349,95 @@ fn pending(
     }
 }
 
-fn finish_link(
-    original: &str,
-    lines: &LineIndex,
-    p: PendingLink,
-    table: Option<&TableState>,
-) -> Option<Link> {
+/// The links of a finished link event. A wiki-link whose text holds `]]` swallowed a
+/// second link (a `` ` `` or `$` between them read as code or math): no link spans two
+/// links in Obsidian, so each `[[…]]` inside it is taken on its own.
+fn finish_links(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool) -> Vec<Link> {
+    let source = original.get(p.range.clone()).unwrap_or_default();
+    let inner = source
+        .trim_start_matches('!')
+        .strip_prefix("[[")
+        .and_then(|s| s.strip_suffix("]]"));
+    if !p.wiki || !inner.is_some_and(|i| i.contains("]]")) {
+        return finish_link(original, lines, p, in_table)
+            .into_iter()
+            .collect();
+    }
+    wiki_ranges(source)
+        .into_iter()
+        .filter_map(|r| {
+            let start = p.range.start + r.start;
+            let embed = start > p.range.start && source.as_bytes().get(r.start - 1) == Some(&b'!');
+            let inner = source.get(r.start + 2..r.end - 2).unwrap_or_default();
+            let sub = PendingLink {
+                kind: if embed {
+                    LinkKind::Embed
+                } else {
+                    LinkKind::Wiki
+                },
+                range: if embed { start - 1 } else { start }..p.range.start + r.end,
+                dest: inner.to_owned(),
+                wiki: true,
+                has_pothole: inner.contains('|'),
+                text: inner.to_owned(),
+            };
+            finish_link(original, lines, sub, in_table)
+        })
+        .collect()
+}
+
+/// Byte ranges of each `[[…]]` in `text` that holds no `[[`, `]]` or line break. Linear:
+/// each search for `]]` stops at the next `[[`, so nested or unclosed brackets (a hostile
+/// `[[[[…`) cost one pass.
+pub(super) fn wiki_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive(['\n', '\r']) {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let mut search = 0;
+        while let Some(open) = body
+            .get(search..)
+            .and_then(|t| t.find("[["))
+            .map(|i| i + search)
+        {
+            let after = open + 2;
+            let next_open = body
+                .get(after..)
+                .and_then(|t| t.find("[["))
+                .map(|i| i + after);
+            let window_end = next_open.unwrap_or(body.len());
+            match body.get(after..window_end).and_then(|w| w.find("]]")) {
+                Some(close) => {
+                    let end = after + close + 2;
+                    out.push(line_start + open..line_start + end);
+                    search = end;
+                }
+                None => search = window_end,
+            }
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+/// Hides each `$` inside a one-line `[[…]]` (replaced by a letter, same length) so that
+/// pulldown-cmark's math reading cannot run from one link into the next:
+/// `[[LAPSUS$]] is a group. [[LAPSUS$]]` is two links in Obsidian, not one.
+pub(super) fn mask_dollars_in_wiki_links(bytes: &mut [u8]) {
+    let ranges = match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains('$') => wiki_ranges(text),
+        _ => return,
+    };
+    for r in ranges {
+        for b in bytes.get_mut(r).into_iter().flatten() {
+            if *b == b'$' {
+                *b = b'S';
+            }
+        }
+    }
+}
+
+fn finish_link(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool) -> Option<Link> {
     let source = original.get(p.range.clone()).unwrap_or_default();
     let trailing: String = original
         .get(p.range.end..)
@@ -308,7 +459,7 @@ fn finish_link(
             p.dest.clone()
         };
         let (path, subpath, mut display) = links::split_wiki(&inner);
-        if p.has_pothole && table.is_some() {
+        if p.has_pothole && in_table {
             display = Some(p.text.clone());
         }
         if inner.contains('\n') {

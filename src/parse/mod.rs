@@ -5,6 +5,7 @@
 //! front matter and `%%comments%%` are masked with spaces (newlines kept) before Markdown
 //! parsing, so positions and line numbers survive.
 
+pub mod canvas;
 pub mod frontmatter;
 mod heading;
 pub(crate) mod links;
@@ -15,96 +16,90 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::diagnostic::{LineIndex, Span};
+pub use canvas::{parse_canvas, Canvas};
 pub use frontmatter::{FrontMatterCut, YamlError};
-pub(crate) use heading::{heading_key, HeadingChars};
+pub(crate) use heading::{heading_key, strip_heading, HeadingChars};
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
-/// An ATX (`## Text`) or setext (`Text` over `===`) heading, a target of `[[Note#Heading]]`
-/// (reference note, rules 4 and 33).
+/// A top-level heading (not inside a blockquote, callout, list item or footnote), as
+/// Obsidian's metadata cache records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
-    /// 1 to 6: the number of `#` marks; setext headings are 1 (`===`) or 2 (`---`).
+    /// 1 to 6.
     pub level: u8,
-    /// The source text after the `#` marks, inline Markdown included, trimmed, without a
-    /// closing `#` sequence (a setext heading's lines joined by spaces).
+    /// The source text after the `#` marks (or above the setext underline), inline Markdown,
+    /// links and footnote references included: Obsidian keys a heading by this text, never
+    /// by its rendered form.
     pub raw: String,
     /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased (rule 33).
     pub key: String,
-    /// The rendered text, inline markup removed.
-    pub plain: String,
-    /// `plain` as Obsidian compares it.
-    pub plain_key: String,
-    /// The whole heading, `#` marks (or setext underline) included, trailing whitespace not.
+    /// The heading line, without its trailing line break.
     pub span: Span,
 }
 
-/// A block id: ` ^id` at the end of a paragraph's or list item's last line, or `^id` on a
-/// line of its own (reference note, rule 34); the target of `[[Note#^id]]` (rule 5).
+/// A `^id` that ends a paragraph, list item or block (reference note, rule 34).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockId {
-    /// The id as written, without the `^`: ASCII letters, digits and `-`.
+    /// The id without `^`, as written (links match it without regard to case).
     pub id: String,
-    /// From the `^` to the end of the id.
+    /// The `^id` in the note.
     pub span: Span,
 }
 
 /// An Obsidian comment whose text starts with `vaultlint-`: a suppression directive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
-    /// The comment's text without the `%%` fences, trimmed, e.g.
-    /// `vaultlint-disable-next-line broken-link`.
+    /// The comment's text, trimmed, starting with `vaultlint-`.
     pub text: String,
-    /// The whole comment, `%%` fences included.
+    /// The whole comment, `%%` marks included.
     pub span: Span,
 }
 
 /// A top-level front matter key, with the position of the key and of its inline value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertyKey {
-    /// The key as written, quotes removed (Obsidian matches most keys without regard to
-    /// case, reference note, rule 21).
+    /// The key, unquoted.
     pub name: String,
-    /// The key, quotes included, without the `:`.
+    /// The key in the note.
     pub span: Span,
-    /// The value on the key's own line, trimmed; empty (`start == end`) when the value is
-    /// a block on the following lines.
+    /// The value on the key's own line (empty for a block value).
     pub value: Span,
 }
 
-/// A note's front matter: a YAML block from a `---` first line to the next `---` line
-/// (reference note, rule 18).
+/// A note's front matter as Obsidian reads it.
 #[derive(Debug, Clone, Default)]
 pub enum FrontMatter {
-    /// The note does not start with a `---` line.
+    /// The note does not open with `---`.
     #[default]
     None,
-    /// The YAML parsed.
+    /// Valid YAML: the note's properties.
     Parsed {
-        /// From the opening `---` to the end of the closing fence's line.
+        /// The whole block, fences included.
         span: Span,
-        /// The YAML as a generic value; `Null` when the block is empty or blank.
+        /// The properties as a generic value.
         value: Value,
-        /// The top-level keys, in order, found from the source lines.
+        /// Its top-level keys, in order.
         keys: Vec<PropertyKey>,
     },
-    /// The YAML does not parse; Obsidian then ignores every property of the note.
+    /// YAML that does not parse: Obsidian has no properties for the note.
     Invalid {
-        /// From the opening `---` to the end of the closing fence's line.
+        /// The whole block, fences included.
         span: Span,
-        /// The parser's message, without its own position.
+        /// The parser's message.
         error: String,
-        /// Where the parser stopped (an empty span).
+        /// Where the parser stopped.
         at: Span,
     },
-    /// A `---` first line with no closing fence: Obsidian shows it as text.
+    /// An opening `---` that no `---` line closes: Obsidian shows it as text.
     Unclosed {
-        /// The opening `---` line, trailing whitespace excluded.
+        /// The opening line.
         span: Span,
     },
 }
 
 impl FrontMatter {
-    pub(crate) fn value(&self) -> Option<&Value> {
+    /// The properties, when the YAML parsed.
+    pub fn value(&self) -> Option<&Value> {
         match self {
             FrontMatter::Parsed { value, .. } => Some(value),
             _ => None,
@@ -112,27 +107,24 @@ impl FrontMatter {
     }
 }
 
-/// One note, parsed: everything the rules read about it. Spans are into the note's text
-/// as given to [`parse_note`].
+/// A note parsed in full: what the rules read in the check pass.
 #[derive(Debug, Clone, Default)]
 pub struct Note {
-    /// The front matter block, if the note starts with one.
+    /// Its front matter, parsed or not.
     pub front_matter: FrontMatter,
-    /// Every internal link and embed in source order: quoted property links first, then the
-    /// body's wiki-links, embeds, Markdown links and images. External Markdown
-    /// destinations (`https:`, `mailto:`) and links in code, math, HTML comments and
-    /// `%%comments%%` are not here (reference note, rules 26 to 28).
+    /// Every link Obsidian indexes, in document order: property links, body links and the
+    /// links inside `%%` comments.
     pub links: Vec<Link>,
-    /// The headings, in order.
+    /// Top-level headings, in order.
     pub headings: Vec<Heading>,
-    /// The block ids, in order.
+    /// Block ids, in order.
     pub block_ids: Vec<BlockId>,
     /// `[[a|b]]` written inside a table row without escaping the pipe (reference note,
     /// rule 9): each such `[[`…`]]`, an embed's `!` included.
     pub table_pipes: Vec<Span>,
-    /// `%% vaultlint-… %%` comments, in order.
+    /// `%% vaultlint-… %%` suppression comments.
     pub directives: Vec<Directive>,
-    /// Lines in the text: line breaks plus one (a final line break starts an empty line).
+    /// Lines in the note (1 for an empty note).
     pub line_count: usize,
 }
 
@@ -140,7 +132,7 @@ pub struct Note {
 /// links and text are dropped: its headings, block ids and front matter aliases.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {
-    /// The note's headings, in order.
+    /// Top-level headings, in order.
     pub headings: Vec<OutlineHeading>,
     /// Lower-cased block ids, one per line (one allocation per note, not one per id).
     block_ids: Box<str>,
@@ -150,15 +142,13 @@ pub struct Outline {
     pub alias: Vec<Box<str>>,
 }
 
-/// A heading as an outline keeps it: enough to match a link's subpath against it.
+/// A heading as other notes' links see it: its level and raw source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutlineHeading {
-    /// 1 to 6, as [`Heading::level`].
+    /// 1 to 6.
     pub level: u8,
-    /// The source text, as [`Heading::raw`].
+    /// The source text, inline Markdown included (see `Heading::raw`).
     pub raw: Box<str>,
-    /// The rendered text (inline markup removed), when it compares differently from `raw`.
-    pub plain: Option<Box<str>>,
 }
 
 impl OutlineHeading {
@@ -167,25 +157,23 @@ impl OutlineHeading {
         heading_key(&self.raw)
     }
 
-    /// Whether a subpath piece, in key form, names this heading.
-    pub(crate) fn matches(&self, key: &str) -> bool {
+    /// Whether a subpath piece, in key form, names this heading. Only the raw text counts:
+    /// `### Ticket exchange [^1]` is `ticket exchange 1` to Obsidian, and there is no
+    /// fallback to the rendered text.
+    pub fn matches(&self, key: &str) -> bool {
         HeadingChars::new(&self.raw, true).eq(key.chars())
-            || self
-                .plain
-                .as_deref()
-                .is_some_and(|p| HeadingChars::new(p, true).eq(key.chars()))
     }
 }
 
 impl Outline {
-    pub(crate) fn block_ids(&self) -> impl Iterator<Item = &str> {
+    /// The note's block ids, lower-cased.
+    pub fn block_ids(&self) -> impl Iterator<Item = &str> {
         self.block_ids.split('\n').filter(|b| !b.is_empty())
     }
 }
 
 impl Outline {
-    /// The outline of a parsed note: its headings, its block ids lower-cased (reference
-    /// note, rule 35) and the string entries of `aliases` and `alias` (rules 21 and 22).
+    /// The outline of a parsed note.
     pub fn of(note: &Note) -> Self {
         let headings = note
             .headings
@@ -193,7 +181,6 @@ impl Outline {
             .map(|h| OutlineHeading {
                 level: h.level,
                 raw: h.raw.as_str().into(),
-                plain: (h.plain_key != h.key).then(|| h.plain.as_str().into()),
             })
             .collect();
         let block_ids = note
@@ -229,14 +216,14 @@ impl Outline {
 
 /// How much of a note to build: the outline pass skips links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Depth {
+pub enum Depth {
+    /// Front matter, headings and block ids: what links into the note need.
     Outline,
+    /// Everything, links included.
     Full,
 }
 
-/// Parses a note's text (its UTF-8 BOM already removed, as [`crate::vault::decode_note`]
-/// does) into everything the rules read. Never fails: anything odd about the note is data
-/// on the [`Note`], which a rule turns into a finding.
+/// Parses a note in full (`Depth::Full`).
 pub fn parse_note(text: &str) -> Note {
     parse(text, Depth::Full)
 }
@@ -259,48 +246,71 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
         }
         FrontMatterCut::Block(block) => {
             let span = lines.span(block.range.start, block.range.end);
-            note.front_matter = match frontmatter::parse_yaml(text, &block) {
-                Ok(value) => FrontMatter::Parsed {
-                    span,
-                    value,
-                    keys: frontmatter::top_level_keys(text, &block)
-                        .into_iter()
-                        .map(|k| PropertyKey {
-                            span: lines.span(k.range.start, k.range.end),
-                            value: lines.span(k.value.start, k.value.end),
-                            name: k.name,
-                        })
-                        .collect(),
-                },
+            note.front_matter = match frontmatter::parse_yaml_node(text, &block) {
+                Ok(node) => {
+                    if depth == Depth::Full {
+                        note.links.extend(
+                            frontmatter::property_links(text, &block, &node)
+                                .into_iter()
+                                .map(|p| property_link(text, &lines, p)),
+                        );
+                    }
+                    FrontMatter::Parsed {
+                        span,
+                        value: node.to_value(),
+                        keys: frontmatter::top_level_keys(text, &block)
+                            .into_iter()
+                            .map(|k| PropertyKey {
+                                span: lines.span(k.range.start, k.range.end),
+                                value: lines.span(k.value.start, k.value.end),
+                                name: k.name,
+                            })
+                            .collect(),
+                    }
+                }
+                // Obsidian has no properties for a note whose YAML does not parse, so no
+                // property links either: the YAML error is the one finding.
                 Err(YamlError { message, offset }) => FrontMatter::Invalid {
                     span,
                     error: message,
                     at: lines.span(offset, offset),
                 },
             };
-            if depth == Depth::Full {
-                property_links(text, &block.yaml, &lines, &mut note.links);
-            }
             mask(
                 masked.get_or_insert_with(|| text.as_bytes().to_vec()),
                 block.range,
             );
         }
     }
+    if text.contains('$') && text.contains("[[") {
+        markdown::mask_dollars_in_wiki_links(
+            masked.get_or_insert_with(|| text.as_bytes().to_vec()),
+        );
+    }
+    // Comments are masked for the Markdown pass (headings and block ids inside them are
+    // hidden), but the links inside them are in Obsidian's index and are parsed apart.
+    let mut comment_inners: Vec<Range<usize>> = Vec::new();
     if text.contains("%%") {
         let buf = masked.get_or_insert_with(|| text.as_bytes().to_vec());
         let comments = markdown::comment_ranges(std::str::from_utf8(buf).unwrap_or_default());
         for range in comments {
-            if let Some(inner) =
-                text.get(range.start + 2..range.end.saturating_sub(2).max(range.start + 2))
+            let inner_end = if text
+                .get(range.clone())
+                .is_some_and(|c| c.len() >= 4 && c.ends_with("%%"))
             {
-                let inner = inner.trim();
-                if inner.starts_with("vaultlint-") {
-                    note.directives.push(Directive {
-                        text: inner.to_owned(),
-                        span: lines.span(range.start, range.end),
-                    });
-                }
+                range.end - 2
+            } else {
+                range.end
+            };
+            let inner = range.start + 2..inner_end.max(range.start + 2);
+            let trimmed = text.get(inner.clone()).unwrap_or_default().trim();
+            if trimmed.starts_with("vaultlint-") {
+                note.directives.push(Directive {
+                    text: trimmed.to_owned(),
+                    span: lines.span(range.start, range.end),
+                });
+            } else {
+                comment_inners.push(inner);
             }
             mask(buf, range);
         }
@@ -310,6 +320,12 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
         None => text,
     };
     markdown::walk(text, body, &lines, depth, &mut note);
+    if depth == Depth::Full && !comment_inners.is_empty() {
+        for inner in comment_inners {
+            markdown::comment_links(text, inner, &lines, &mut note.links);
+        }
+        note.links.sort_by_key(|l| l.span.start);
+    }
     note
 }
 
@@ -327,49 +343,20 @@ fn mask(bytes: &mut [u8], range: Range<usize>) {
     }
 }
 
-/// Links in quoted front matter values (reference note, rule 19). An unquoted `[[x]]` is
-/// a nested YAML list, which Obsidian does not read as a link; it is kept with a problem.
-fn property_links(text: &str, yaml: &Range<usize>, lines: &LineIndex, out: &mut Vec<Link>) {
-    let Some(yaml_text) = text.get(yaml.clone()) else {
-        return;
-    };
-    let mut offset = yaml.start;
-    for line in yaml_text.split_inclusive('\n') {
-        let mut search = 0;
-        while let Some(open) = line
-            .get(search..)
-            .and_then(|l| l.find("[["))
-            .map(|i| i + search)
-        {
-            let Some(close) = line
-                .get(open + 2..)
-                .and_then(|l| l.find("]]"))
-                .map(|i| i + open + 2)
-            else {
-                break;
-            };
-            let inner = line.get(open + 2..close).unwrap_or_default();
-            let before = line.get(..open).unwrap_or_default();
-            let value_part = before.split_once(": ").map_or(before, |(_, v)| v);
-            let quoted = value_part.matches('"').count() % 2 == 1
-                || value_part.matches('\'').count() % 2 == 1;
-            let (path, subpath, display) = links::split_wiki(inner);
-            let start = offset + open;
-            let end = offset + close + 2;
-            out.push(Link {
-                kind: LinkKind::Property,
-                span: lines.span(start, end),
-                original: line.get(open..close + 2).unwrap_or_default().into(),
-                path,
-                subpath,
-                display,
-                problem: (!quoted).then_some(LinkProblem::UnquotedProperty),
-                table: None,
-                trailing: "".into(),
-            });
-            search = close + 2;
-        }
-        offset += line.len();
+/// A property link as a `Link`: quoted values are links Obsidian follows; an unquoted
+/// `[[x]]` (a nested YAML list) is kept with its problem for `unquoted-property-link`.
+fn property_link(text: &str, lines: &LineIndex, p: frontmatter::PropertyLink) -> Link {
+    let (path, subpath, display) = links::split_wiki(&p.inner);
+    Link {
+        kind: LinkKind::Property,
+        span: lines.span(p.range.start, p.range.end),
+        original: text.get(p.range.clone()).unwrap_or_default().into(),
+        path,
+        subpath,
+        display,
+        problem: p.unquoted.then_some(LinkProblem::UnquotedProperty),
+        table: None,
+        trailing: "".into(),
     }
 }
 

@@ -17,15 +17,18 @@ fn paths(text: &str) -> Vec<String> {
 }
 
 #[test]
-fn nothing_in_code_math_comments_or_html_is_a_link() {
+fn nothing_in_code_math_or_html_is_a_link_but_comments_hold_links() {
     let text = "`[[A]]`\n\n```\n[[B]]\n```\n\n    [[C]]\n\n<!-- [[D]] -->\n\n$[[E]]$\n\n\\[\\[F]]\n\n%%[[G]]%%\n\n%%\n[[H]]\n%%\n\n<div>[[I]]</div>\n\n$$\n[[J]]\n$$\n\n[[K]]\n";
-    assert_eq!(paths(text), ["K"]);
+    assert_eq!(paths(text), ["G", "H", "K"]);
 }
 
 #[test]
 fn percent_inside_code_does_not_open_a_comment() {
     assert_eq!(paths("`%%` [[A]] `%%`\n"), ["A"]);
-    assert_eq!(paths("%% open\n[[A]]\n"), Vec::<String>::new());
+    // An unclosed comment runs to the end of the note; its links are still indexed.
+    let note = parse_note("%% open\n# Hidden\n[[A]]\n");
+    assert!(note.headings.is_empty());
+    assert_eq!(note.links.len(), 1);
 }
 
 #[test]
@@ -89,7 +92,7 @@ fn markdown_forms() {
         [
             (
                 LinkKind::Markdown,
-                "Folder/Note.md".into(),
+                "Folder%2FNote.md".into(),
                 None,
                 Some("x".into())
             ),
@@ -152,21 +155,35 @@ fn front_matter_is_not_markdown_and_positions_survive() {
 }
 
 #[test]
-fn headings_raw_and_plain() {
-    let note = parse_note("# A `b` [[D|e]] #\n\nSetext *x*\n===\n## Über uns\n");
+fn headings_are_keyed_by_raw_source_text() {
+    let note = parse_note(
+        "# A `b` [[D|e]] #\n\nSetext *x*\n===\n## Über uns\n### Ticket exchange [^1]\n\n[^1]: n\n",
+    );
     let got: Vec<_> = note
         .headings
         .iter()
-        .map(|h| (h.level, h.raw.as_str(), h.plain_key.as_str()))
+        .map(|h| (h.level, h.raw.as_str(), h.key.as_str()))
         .collect();
     assert_eq!(
         got,
         [
-            (1, "A `b` [[D|e]]", "a b e"),
+            (1, "A `b` [[D|e]]", "a b d e"),
             (1, "Setext *x*", "setext x"),
             (2, "Über uns", "über uns"),
+            (3, "Ticket exchange [^1]", "ticket exchange 1"),
         ]
     );
+}
+
+#[test]
+fn only_top_level_headings_count() {
+    let text = "# Top\n\n> ## In quote\n\n> [!note]\n> ## In callout\n\n- ## In item\n  ### Deeper\n\n[^n]: note\n\n## After\n";
+    let raws: Vec<_> = parse_note(text)
+        .headings
+        .into_iter()
+        .map(|h| h.raw)
+        .collect();
+    assert_eq!(raws, ["Top", "After"]);
 }
 
 #[test]
@@ -224,6 +241,50 @@ fn front_matter_states() {
 fn comment_between_code_and_math() {
     assert_eq!(
         paths("`[[in code]]` %%[[in comment]]%% $[[in math]]$\n"),
-        Vec::<String>::new()
+        ["in comment"]
     );
+}
+
+#[test]
+fn comment_links_keep_their_positions_and_hide_headings() {
+    let note = parse_note("# Meeting\n\nAgenda. %% ask about [[Budget draft]] %%\n\n%%\n# Hidden\n[x](Plan.md)\n%%\n<!-- [[Old]] -->\n");
+    let got: Vec<_> = note
+        .links
+        .iter()
+        .map(|l| (l.path.as_str(), l.span.line, l.span.column))
+        .collect();
+    assert_eq!(got, [("Budget draft", 3, 22), ("Plan.md", 7, 1)]);
+    assert_eq!(note.headings.len(), 1);
+}
+
+#[test]
+fn no_link_spans_two_links() {
+    assert_eq!(
+        paths("[[LAPSUS$]] is a group. [[LAPSUS$]]\n"),
+        ["LAPSUS$", "LAPSUS$"]
+    );
+    assert_eq!(paths("[[A$]] costs $5\n"), ["A$"]);
+    assert_eq!(paths("$x$ and [[B]] and $y$\n"), ["B"]);
+    assert_eq!(paths("[[a`]] and [[b`]]\n"), ["a`", "b`"]);
+    let note = parse_note("x [[LAPSUS$]] is. ![[LAPSUS$]]\n");
+    let cols: Vec<_> = note.links.iter().map(|l| (l.kind, l.span.column)).collect();
+    assert_eq!(cols, [(LinkKind::Wiki, 3), (LinkKind::Embed, 19)]);
+}
+
+#[test]
+fn wiki_ranges_take_the_innermost_one_line_links() {
+    let text = "[[a]] [[[[nested]]]] [[open [[b]]\n[[c\n]] [[d]]\r[[e]]";
+    let found: Vec<&str> = markdown::wiki_ranges(text)
+        .into_iter()
+        .map(|r| &text[r])
+        .collect();
+    assert_eq!(found, ["[[a]]", "[[nested]]", "[[b]]", "[[d]]", "[[e]]"]);
+}
+
+#[test]
+fn many_brackets_and_dollars_stay_linear() {
+    let hostile = format!("${}{}\n", "[[".repeat(50_000), "x]]$".repeat(3));
+    let started = std::time::Instant::now();
+    let _ = parse_note(&hostile);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
 }

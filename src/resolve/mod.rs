@@ -69,6 +69,16 @@ fn join_relative(folder: &str, link: &str) -> String {
 }
 
 impl Vault {
+    /// Resolves a canvas file node's `file`: a full vault path, which Obsidian looks up as
+    /// written (with `/` separators, case included), never by name. `files` is sorted by
+    /// path (the walk sorts it), so this is a binary search.
+    pub(crate) fn resolve_exact(&self, path: &str) -> Resolution {
+        let path = path.trim_start_matches('/');
+        self.files
+            .binary_search_by(|f| (*f.path).cmp(path))
+            .map_or(Resolution::Missing, Resolution::single)
+    }
+
     /// Resolves a link path written in `source` (rules 29 to 32).
     pub(crate) fn resolve(&self, link_path: &str, source: FileId) -> Resolution {
         if link_path.is_empty() {

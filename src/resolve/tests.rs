@@ -35,6 +35,7 @@ fn vault() -> Vault {
         .map(|(p, _)| VaultFile {
             path: (*p).into(),
             is_note: p.ends_with(".md"),
+            os_path: None,
             lint: true,
         })
         .collect();

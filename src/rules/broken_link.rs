@@ -85,12 +85,17 @@ impl Rule for BrokenLink {
             if *resolution != Resolution::Missing || link.path.is_empty() {
                 continue;
             }
-            let noun = match link.kind {
-                LinkKind::Embed | LinkKind::Image => "embedded file",
-                _ => "link target",
-            };
-            let mut d =
-                diag(format!("{noun} `{}` not found", link.path)).with_label("no such file");
+            let mut d = match link.kind {
+                LinkKind::CanvasFile => diag(format!(
+                    "canvas file node points to `{}`, which does not exist",
+                    link.path
+                )),
+                LinkKind::Embed | LinkKind::Image => {
+                    diag(format!("embedded file `{}` not found", link.path))
+                }
+                _ => diag(format!("link target `{}` not found", link.path)),
+            }
+            .with_label("no such file");
             if let Some(help) = help(ctx, &link.path) {
                 d = d.with_help(help);
             }
@@ -154,8 +159,15 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<String> {
             ));
         }
     }
-    closest_name(vault, &with_ext)
-        .map(|n| format!("did you mean `{}`?", n.strip_suffix(".md").unwrap_or(&n)))
+    let this = note_name(ctx.path);
+    closest_name(vault, &with_ext).map(|n| {
+        let n = n.strip_suffix(".md").unwrap_or(&n).to_owned();
+        if n == this {
+            format!("did you mean `{n}`? That is this note itself")
+        } else {
+            format!("did you mean `{n}`?")
+        }
+    })
 }
 
 fn note_name(path: &str) -> &str {

@@ -18,12 +18,17 @@ static META: RuleMeta = RuleMeta {
 
 Block links (`[[Note#^id]]`) and block embeds (`![[Note#^id]]`) pin one paragraph or list
 item. When the `^id` marker is deleted or edited, the embed shows nothing and the link
-opens the note at the top.
+opens the note at the top. Block ids use only Latin letters, digits and dashes: `^my_id`
+is not a block id at all, so a link to it never resolves.
 
 ## Bad
 
 ```md bad
 As said in [[Log#^decision-2]]:
+```
+
+```md bad file=Underscore.md
+As said in [[Log#^my_id]]:
 ```
 
 ## Good
@@ -34,6 +39,8 @@ As said in [[Log#^Decision-1]]:
 
 ```md file=Log.md
 We chose SQLite. ^decision-1
+
+We kept it. ^my_id
 ```
 "#,
 };
@@ -56,12 +63,27 @@ impl Rule for MissingBlock {
             let SubpathCheck::MissingBlock { id } = check_subpath(target, subpath) else {
                 continue;
             };
-            let file = resolution.file().map_or("", |f| ctx.vault.path(f));
-            let where_ = if link.path.is_empty() {
-                "this note".to_owned()
-            } else {
-                format!("`{file}`")
-            };
+            let where_ = super::link_target_name(ctx, link, resolution);
+            if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                let fixed: String = id
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect();
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        ctx.path,
+                        Some(link.span),
+                        format!("`^{id}` is not a block id Obsidian allows, so no block in {where_} can have it"),
+                    )
+                    .with_label("invalid block id")
+                    .with_help(format!(
+                        "block ids use only Latin letters, digits and dashes: rename it to `^{fixed}` here and after the block"
+                    ))
+                    .with_subject(link.original.to_string()),
+                );
+                continue;
+            }
             let help = if target.block_ids().next().is_none() {
                 format!("add ` ^{id}` at the end of the paragraph the link means")
             } else {

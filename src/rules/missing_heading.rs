@@ -24,7 +24,10 @@ the reader lands far from the passage the link promised, and nothing tells the a
 
 Obsidian compares heading text without regard to case and treats punctuation as spaces,
 so `[[Note#a.b]]` reaches `# A b`. A chain `[[Note#Part#Detail]]` needs `Detail` below
-`Part`.
+`Part`. A heading is keyed by its source text, inline Markdown, links and footnote
+references included: `### Ticket exchange [^1]` is reached by `#Ticket exchange 1`, not
+by `#Ticket exchange`. Only top-level headings count: a heading inside a callout,
+blockquote or list item is not in Obsidian's outline.
 
 ## Bad
 
@@ -34,8 +37,13 @@ See [[Guide#Instalation]] and [[#Summary]].
 
 ## Good
 
+```md bad file=Quoted.md
+See [[Guide#Tip]].
+```
+
 ```md good
-See [[Guide#installation]], [[Guide#Setup#Step 1]] and [[#Intro]].
+See [[Guide#installation]], [[Guide#Setup#Step 1]], [[Guide#Ticket exchange 1]] and
+[[#Intro]].
 
 # Intro
 ```
@@ -44,6 +52,12 @@ See [[Guide#installation]], [[Guide#Setup#Step 1]] and [[#Intro]].
 # Installation
 ## Setup
 ### Step 1
+### Ticket exchange [^1]
+
+> [!note]
+> ## Tip
+
+[^1]: Kerberos.
 ```
 "#,
 };
@@ -86,12 +100,7 @@ impl Rule for MissingHeading {
             else {
                 continue;
             };
-            let file = resolution.file().map_or("", |f| ctx.vault.path(f));
-            let where_ = if link.path.is_empty() {
-                "this note".to_owned()
-            } else {
-                format!("`{file}`")
-            };
+            let where_ = super::link_target_name(ctx, link, resolution);
             let message = if matched > 0 {
                 format!("heading `{missing}` not found under the earlier headings of the link in {where_}")
             } else {
@@ -110,13 +119,13 @@ impl Rule for MissingHeading {
                     "`{missing}` exists, but not below the link's earlier headings; list headings from outer to inner"
                 ));
             } else if let Some(h) = closest_heading(target, &missing) {
-                diag = diag.with_help(format!("did you mean `{h}`?"));
+                diag = diag.with_help(format!("did you mean `{}`?", linkable(h)));
             } else if !target.headings.is_empty() {
                 let names: Vec<String> = target
                     .headings
                     .iter()
                     .take(5)
-                    .map(|h| format!("`{}`", h.raw))
+                    .map(|h| format!("`{}`", linkable(&h.raw)))
                     .collect();
                 diag = diag.with_help(format!("its headings are {}", names.join(", ")));
             } else {
@@ -124,6 +133,17 @@ impl Rule for MissingHeading {
             }
             out.push(diag);
         }
+    }
+}
+
+/// A heading as a link can name it: the raw text, or, when that holds characters a link
+/// cannot carry (`[ ] | ^ # :`, as in `Ticket exchange [^1]`), Obsidian's stripped form
+/// (`Ticket exchange 1`), which matches it all the same.
+fn linkable(raw: &str) -> String {
+    if raw.contains(['[', ']', '|', '^', '#', ':']) || raw.contains("%%") {
+        crate::parse::strip_heading(raw)
+    } else {
+        raw.to_owned()
     }
 }
 

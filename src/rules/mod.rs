@@ -16,7 +16,9 @@ pub mod attack;
 mod ambiguous_link;
 mod broken_link;
 mod deprecated_property;
+mod invalid_canvas;
 mod invalid_front_matter;
+mod invalid_utf8;
 mod missing_block;
 mod missing_heading;
 mod partial_path_match;
@@ -46,6 +48,9 @@ pub(crate) struct NoteContext<'a> {
     pub(crate) path: &'a Arc<str>,
     /// Parallel to `note.links`: where each link leads.
     pub(crate) resolutions: &'a [Resolution],
+    /// For a canvas that is not valid JSON Canvas: the parser's message and where it
+    /// stopped. Always `None` for notes.
+    pub(crate) canvas_error: Option<&'a (String, crate::diagnostic::Span)>,
 }
 
 /// A general rule: it reads the vault and the note and needs no index of its own.
@@ -98,7 +103,9 @@ pub(crate) static CORE: &[&dyn Rule] = &[
     &ambiguous_link::AmbiguousLink,
     &broken_link::BrokenLink,
     &deprecated_property::DeprecatedProperty,
+    &invalid_canvas::InvalidCanvas,
     &invalid_front_matter::InvalidFrontMatter,
+    &invalid_utf8::InvalidUtf8,
     &missing_block::MissingBlock,
     &missing_heading::MissingHeading,
     &partial_path_match::PartialPathMatch,
@@ -186,6 +193,24 @@ pub(crate) fn markdown_target<'a>(
 ) -> Option<&'a crate::parse::Outline> {
     let file = resolution.file()?;
     vault.outline(file)
+}
+
+/// How a finding names the note a link leads to: "this note" for `[[#H]]`, and, when a
+/// link names its own note (`[[Self#H]]` inside `Self.md`), says so, since a help text
+/// about "the target" would mislead.
+pub(crate) fn link_target_name(
+    ctx: &NoteContext<'_>,
+    link: &crate::parse::Link,
+    resolution: &Resolution,
+) -> String {
+    match resolution.file() {
+        _ if link.path.is_empty() => "this note".to_owned(),
+        Some(f) if f == ctx.id => {
+            format!("this note (`{}` is the note the link is in)", link.path)
+        }
+        Some(f) => format!("`{}`", ctx.vault.path(f)),
+        None => format!("`{}`", link.path),
+    }
 }
 
 #[cfg(test)]

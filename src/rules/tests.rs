@@ -13,7 +13,8 @@ fn registry_is_sorted_unique_and_kebab_case() {
     assert_eq!(names.len(), CORE.len() + attack::rule_metas().count());
     for name in names {
         assert!(
-            name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            name.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
             "{name}"
         );
     }

@@ -3,7 +3,7 @@
 //! Bad input never stops a run: each problem the walk or the reader met becomes one
 //! diagnostic here, and every other note is still checked.
 
-use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::Vault;
 use crate::vault::FileProblemKind;
 
@@ -17,16 +17,17 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     docs: r#"## Why this matters
 
-A note that cannot be read (permissions), that is not text (an image renamed to `.md`),
-that is too large, or that is not valid UTF-8 is a note whose links nobody checks. The
-cause is usually a sync conflict, a bad export or a stray binary.
+A note that cannot be read (permissions), that is plainly not text (an image renamed to
+`.md`), or that is too large is a note whose links nobody checks. The cause is usually a
+sync conflict, a bad export or a stray binary.
 
-Invalid UTF-8 is reported as a warning: the note is still checked, with the bad bytes
-replaced.
+Obsidian decodes every note as UTF-8 and indexes it, so a few NUL bytes do not make a
+note binary: only a file where many bytes are NUL or control characters is skipped. Invalid
+UTF-8 is not a reason to skip either (see `invalid-utf8`).
 
 ## Bad
 
-A binary file named `Note.md`, or a note saved as Latin-1.
+A PNG image named `Note.md`, or a note saved as UTF-16.
 
 ## Good
 
@@ -41,18 +42,16 @@ impl Rule for UnreadableFile {
 
     fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>) {
         for problem in &vault.problems {
-            let (message, help, severity, span) = match &problem.kind {
+            let (message, help, severity) = match &problem.kind {
                 FileProblemKind::Unreadable(e) => (
                     format!("could not be read: {e}"),
                     "check the file's permissions".to_owned(),
                     Severity::Error,
-                    None,
                 ),
                 FileProblemKind::Binary => (
-                    "contains NUL bytes; it looks like a binary file, not a note".to_owned(),
-                    "rename it to its real extension, or restore the note's text".to_owned(),
+                    "is not text (many of its bytes are NUL or control characters), so it was skipped".to_owned(),
+                    "if it is an image, PDF or archive renamed by mistake, give it its real extension; if it is UTF-16, save it as UTF-8".to_owned(),
                     Severity::Error,
-                    None,
                 ),
                 FileProblemKind::TooLarge { size, limit } => (
                     format!(
@@ -62,33 +61,19 @@ impl Rule for UnreadableFile {
                     ),
                     "split the note, or move generated data out of the vault".to_owned(),
                     Severity::Error,
-                    None,
-                ),
-                FileProblemKind::InvalidUtf8 {
-                    offset,
-                    line,
-                    column,
-                } => (
-                    "is not valid UTF-8; checked with the bad bytes replaced".to_owned(),
-                    "save the note as UTF-8".to_owned(),
-                    Severity::Warning,
-                    Some(Span {
-                        start: *offset,
-                        end: offset + '\u{FFFD}'.len_utf8(),
-                        line: *line,
-                        column: *column,
-                    }),
                 ),
                 FileProblemKind::BadObsidianConfig(e) => (
                     e.clone(),
                     "fix `.obsidian/app.json`; until then the setting is ignored".to_owned(),
                     Severity::Warning,
-                    None,
                 ),
-                FileProblemKind::SymlinkLoop | FileProblemKind::SymlinkSkipped { .. } => continue,
+                // `invalid-utf8` reports these: the note is checked all the same.
+                FileProblemKind::InvalidUtf8 { .. }
+                | FileProblemKind::SymlinkLoop
+                | FileProblemKind::SymlinkSkipped { .. } => continue,
             };
             out.push(
-                Diagnostic::new(&META, &problem.path, span, message)
+                Diagnostic::new(&META, &problem.path, None, message)
                     .with_severity(severity)
                     .with_help(help),
             );

@@ -5,6 +5,8 @@
 //! data instead of failing, so one bad file never stops a run.
 
 mod read;
+mod root;
+mod sniff;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use std::sync::Arc;
 pub use read::{decode as decode_note, NoteText};
 pub(crate) use read::{read_note, MAX_NOTE_BYTES};
 pub(crate) use walk::{walk, WalkOptions};
+pub(crate) use root::find_root;
 
 /// One file in the vault.
 #[derive(Debug, Clone)]
@@ -21,8 +24,12 @@ pub(crate) struct VaultFile {
     pub path: Arc<str>,
     pub is_note: bool,
     /// False for files that resolve as link targets but are not linted themselves
-    /// (Obsidian's "Excluded files", `--only`, or config `exclude`).
+    /// (Obsidian's "Excluded files", `--only`, config `exclude`, or outside the folder a
+    /// run was given inside a larger vault).
     pub lint: bool,
+    /// The file's path relative to the vault root as the filesystem has it, when its name
+    /// is not valid UTF-8 and `path` (lossy, with U+FFFD) cannot be used to open it.
+    pub os_path: Option<Box<Path>>,
 }
 
 /// The file on disk for a vault-relative, `/`-separated path.
@@ -31,11 +38,45 @@ pub(crate) fn abs_path(root: &Path, path: &str) -> PathBuf {
         .fold(root.to_path_buf(), |p, seg| p.join(seg))
 }
 
+/// Like `abs_path`, but a path holding U+FFFD (the lossy form of a name that is not valid
+/// UTF-8) is looked up folder by folder among the real names, so such a file can be read.
+pub fn disk_path(root: &Path, path: &str) -> PathBuf {
+    let direct = abs_path(root, path);
+    if !path.contains('\u{FFFD}') || direct.exists() {
+        return direct;
+    }
+    let mut found = root.to_path_buf();
+    for seg in path.split('/') {
+        let real = std::fs::read_dir(&found).ok().and_then(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name())
+                .find(|name| name.to_string_lossy() == seg)
+        });
+        match real {
+            Some(name) => found.push(name),
+            None => return direct,
+        }
+    }
+    found
+}
+
 impl VaultFile {
+    /// Whether the file is a JSON Canvas (`.canvas`), whose file nodes and text nodes hold
+    /// links that Obsidian indexes.
+    pub(crate) fn is_canvas(&self) -> bool {
+        Path::new(&*self.path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("canvas"))
+    }
+
     /// The file on disk: the vault root joined with the vault path. Not stored, to keep
     /// the index small on large vaults.
     pub(crate) fn abs(&self, root: &Path) -> PathBuf {
-        abs_path(root, &self.path)
+        match &self.os_path {
+            Some(os) => root.join(os),
+            None => abs_path(root, &self.path),
+        }
     }
 }
 
@@ -61,6 +102,8 @@ pub enum FileProblemKind {
         line: u32,
         /// Its 1-based column, in characters.
         column: u32,
+        /// How many invalid sequences the note holds.
+        sequences: usize,
     },
     /// A symlink to one of its own ancestor folders (or an OS-reported loop). Obsidian
     /// ignores these (reference note, rule 40).

@@ -38,15 +38,15 @@ pub(crate) fn read_note(path: &Path, max_bytes: u64) -> NoteText {
     decode(bytes)
 }
 
-/// Turns a note's bytes into text: a UTF-8 BOM is dropped (so offsets count from after
-/// it), a NUL byte means binary ([`FileProblemKind::Binary`]), invalid UTF-8 is replaced by
-/// U+FFFD and reported as [`FileProblemKind::InvalidUtf8`].
+/// Turns a note's bytes into text as Obsidian does: BOM stripped, then UTF-8 with each
+/// invalid sequence replaced by U+FFFD. NUL bytes do not make a note binary (Obsidian
+/// indexes such notes); only a file that is plainly not text is skipped
+/// (`super::sniff::is_plainly_binary`).
 pub fn decode(mut bytes: Vec<u8>) -> NoteText {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    // Text editors never write NUL; a NUL means an image or archive renamed to `.md`.
-    if bytes.contains(&0) {
+    if super::sniff::is_plainly_binary(&bytes) {
         return NoteText::Skipped(FileProblemKind::Binary);
     }
     match String::from_utf8(bytes) {
@@ -54,6 +54,10 @@ pub fn decode(mut bytes: Vec<u8>) -> NoteText {
         Err(err) => {
             let valid = err.utf8_error().valid_up_to();
             let bytes = err.into_bytes();
+            let sequences = bytes
+                .utf8_chunks()
+                .filter(|c| !c.invalid().is_empty())
+                .count();
             let prefix = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default());
             let line = prefix.matches('\n').count() + 1;
             let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -62,6 +66,7 @@ pub fn decode(mut bytes: Vec<u8>) -> NoteText {
                 offset: valid,
                 line: u32::try_from(line).unwrap_or(u32::MAX),
                 column: u32::try_from(column).unwrap_or(u32::MAX),
+                sequences,
             };
             NoteText::Text(text, Some(problem))
         }
@@ -81,9 +86,19 @@ mod tests {
     }
 
     #[test]
-    fn nul_means_binary() {
+    fn nul_bytes_do_not_make_a_note_binary() {
+        match decode(b"# Writeup\n\n```text\n%PDF-1.7 \0\0 obj\n```\n[[Unpacker]]\n".to_vec()) {
+            NoteText::Text(t, None) => assert!(t.contains("\0\0 obj")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn plainly_binary_files_are_skipped() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec();
+        png.extend((0u8..=255).cycle().take(600));
         assert!(matches!(
-            decode(b"abc\0def".to_vec()),
+            decode(png),
             NoteText::Skipped(FileProblemKind::Binary)
         ));
     }
@@ -97,9 +112,11 @@ mod tests {
                     offset,
                     line,
                     column,
+                    sequences,
                 }),
             ) => {
                 assert_eq!(offset, 5);
+                assert_eq!(sequences, 1);
                 assert_eq!((line, column), (2, 3));
                 assert!(t.contains("[[x]]"));
             }

@@ -19,6 +19,20 @@ pub(crate) struct WalkOptions {
     pub exclude: Option<globset::GlobSet>,
     /// When set, only these vault paths are linted (`--only`); the rest still resolve.
     pub only: Option<std::collections::HashSet<String>>,
+    /// The vault-relative, `/`-separated folder a run was given inside a larger vault
+    /// (`vaultlint check vault/Projects`): only files under it are linted, the whole vault
+    /// resolves links.
+    pub scope: Option<String>,
+}
+
+impl WalkOptions {
+    /// Whether a vault path lies in the folder the run reports on.
+    pub(crate) fn in_scope(&self, rel: &str) -> bool {
+        self.scope.as_deref().is_none_or(|scope| {
+            rel.strip_prefix(scope)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
 }
 
 pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
@@ -58,14 +72,25 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
         let is_note = Path::new(&rel)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-        let lint = is_note
+        let is_canvas = Path::new(&rel)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("canvas"));
+        let lint = (is_note || is_canvas)
+            && options.in_scope(&rel)
             && !ignore.excludes(&rel)
             && !options.exclude.as_ref().is_some_and(|ex| ex.is_match(&rel))
             && options.only.as_ref().is_none_or(|only| only.contains(&rel));
+        let os_path = entry
+            .path()
+            .strip_prefix(root)
+            .ok()
+            .filter(|p| p.to_str().is_none())
+            .map(Into::into);
         listing.files.push(VaultFile {
             path: rel.into(),
             is_note,
             lint,
+            os_path,
         });
     }
     listing.files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -6,14 +6,18 @@ use std::path::PathBuf;
 
 use crate::{code, copy_tree, stdout, vaultlint};
 
-fn corpora() -> Option<PathBuf> {
-    let dir = crate::repo().join("../shared/corpora");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping corpus runs: {} not found", dir.display());
-        None
-    }
+/// The corpus folder: `VAULTLINT_CORPORA`, else `../shared/corpora` beside the repository.
+/// A missing folder fails the test: a corpus run that silently checks nothing would pass
+/// while proving nothing.
+fn corpora() -> PathBuf {
+    let dir = std::env::var_os("VAULTLINT_CORPORA")
+        .map_or_else(|| crate::repo().join("../shared/corpora"), PathBuf::from);
+    assert!(
+        dir.is_dir(),
+        "corpus folder {} not found; set VAULTLINT_CORPORA to the folder holding the vaults",
+        dir.display()
+    );
+    dir
 }
 
 /// Findings per rule and severity; each one judged by hand (see README, "Corpus results").
@@ -48,9 +52,15 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
 
 #[test]
 fn corpora_are_checked_deterministically_with_known_counts() {
-    let Some(root) = corpora() else { return };
+    let root = corpora();
     for (vault, expected) in EXPECTED {
-        let copy = copy_tree(&root.join(vault));
+        let source = root.join(vault);
+        assert!(
+            source.is_dir(),
+            "corpus vault {} not found",
+            source.display()
+        );
+        let copy = copy_tree(&source);
         let path = copy.path().to_str().unwrap();
         let one = vaultlint(&["check", path, "--format", "json", "--threads", "1"]);
         let two = vaultlint(&["check", path, "--format", "json", "--threads", "2"]);

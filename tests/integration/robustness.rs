@@ -149,8 +149,11 @@ fn hostile_vault() {
         has("good.md", "broken-link"),
         "the good note is still checked"
     );
-    assert!(has("invalid-utf8.md", "unreadable-file"));
-    assert!(has("nul.md", "unreadable-file"));
+    // Obsidian decodes both and indexes their links: invalid UTF-8 is a warning of its
+    // own, and a few NUL bytes do not make a note binary.
+    assert!(has("invalid-utf8.md", "invalid-utf8"));
+    assert!(!has("invalid-utf8.md", "unreadable-file"));
+    assert!(!has("nul.md", "unreadable-file"));
     assert!(has("binary.md", "unreadable-file"));
     assert!(has("huge.md", "unreadable-file"));
     assert!(has("unclosed.md", "invalid-front-matter"));

@@ -33,7 +33,9 @@ rule_tests! {
     attack_wrong_kind => "attack-wrong-kind",
     broken_link => "broken-link",
     deprecated_property => "deprecated-property",
+    invalid_canvas => "invalid-canvas",
     invalid_front_matter => "invalid-front-matter",
+    invalid_utf8 => "invalid-utf8",
     missing_block => "missing-block",
     missing_heading => "missing-heading",
     partial_path_match => "partial-path-match",
@@ -96,7 +98,7 @@ fn docs_examples_fire_and_stay_quiet(name: &str) {
         .iter()
         .filter(|(i, _)| i.starts_with("md bad") || i.starts_with("md good"))
         .collect();
-    let file_level = matches!(name, "unreadable-file" | "skipped-symlink");
+    let file_level = matches!(name, "unreadable-file" | "skipped-symlink" | "invalid-utf8");
     assert!(
         file_level || examples.len() >= 2,
         "{name} needs a bad and a good example"
