@@ -1,5 +1,6 @@
 //! The case vaults in `fixtures/cases/` (see its README): each must give exactly the findings
-//! its `expected.txt` lists, compared on path, line and rule.
+//! its `expected.txt` lists (`path:line:column: rule message` lines), compared on path, line
+//! and rule with what `--format json` reports.
 
 use std::path::Path;
 
@@ -7,7 +8,8 @@ use regex::Regex;
 
 use crate::{code, copy_tree, fixtures, stdout, vaultlint};
 
-/// `(path, line, rule)` of each `path:line:column: rule ...` line; prose lines are skipped.
+/// `(path, line, rule)` of each `path:line:column: rule ...` line of an `expected.txt`;
+/// prose lines are skipped.
 fn findings(text: &str) -> Vec<(String, u32, String)> {
     let finding = Regex::new(r"^([^:\s][^:]*):(\d+):([^:\s]+): ([a-z][a-z0-9-]*)(?: |$)").unwrap();
     let mut out: Vec<_> = text
@@ -19,6 +21,25 @@ fn findings(text: &str) -> Vec<(String, u32, String)> {
     out
 }
 
+/// `(vault path, line, rule)` of each finding of a `--format json` run, sorted.
+fn reported(out: &std::process::Output) -> Vec<(String, u32, String)> {
+    let value = crate::json(out);
+    let mut found: Vec<_> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                u32::try_from(d["line"].as_u64().unwrap()).unwrap(),
+                d["rule"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 fn run_case(case: &Path) -> Result<(), String> {
     let expected_text = std::fs::read_to_string(case.join("expected.txt")).unwrap();
     let expected = findings(&expected_text);
@@ -27,8 +48,8 @@ fn run_case(case: &Path) -> Result<(), String> {
         Ok(sub) => vault.path().join(sub.trim()),
         Err(_) => vault.path().to_path_buf(),
     };
-    let out = vaultlint(&["check", from.to_str().unwrap(), "--format", "concise"]);
-    let actual = findings(&stdout(&out));
+    let out = vaultlint(&["check", from.to_str().unwrap(), "--format", "json"]);
+    let actual = reported(&out);
     if actual != expected {
         return Err(format!(
             "{}: expected {expected:#?}\ngot {actual:#?}\nfull output:\n{}{}",
@@ -124,9 +145,9 @@ fn a_note_whose_name_is_not_utf8_is_read_and_checked() {
     let name = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
     std::fs::write(dir.path().join(name), "# Menu\n\n[[Gone]] and [[Kept]]\n").unwrap();
     std::fs::write(dir.path().join("Kept.md"), "# Kept\n").unwrap();
-    let out = vaultlint(&["check", dir.path().to_str().unwrap(), "--format", "concise"]);
+    let out = vaultlint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(
-        findings(&stdout(&out)),
+        reported(&out),
         [("caf\u{FFFD}.md".to_owned(), 3, "broken-link".to_owned())],
         "{}",
         stdout(&out)
