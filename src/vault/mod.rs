@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 pub use read::{decode as decode_note, NoteText};
 pub(crate) use read::{read_note, MAX_NOTE_BYTES};
-pub(crate) use walk::{walk, WalkOptions};
 pub(crate) use root::find_root;
+pub(crate) use walk::{walk, WalkOptions};
 
 /// One file in the vault.
 #[derive(Debug, Clone)]
