@@ -3,7 +3,7 @@
 //! There is one check path, [`run`]: `vaultlint check` feeds it files read from disk, and
 //! [`check_texts`] (rule docs examples, tests, fuzzing) feeds it texts held in memory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -86,6 +86,10 @@ pub struct Summary {
     pub warnings: usize,
     /// See `errors`.
     pub infos: usize,
+    /// Findings with a safe fix (`--fix` applies them).
+    pub fixable: usize,
+    /// Findings with an unsafe fix (`--fix --unsafe-fixes` applies them).
+    pub unsafe_fixable: usize,
 }
 
 /// The packs' summary fields and human summary lines, in pack order.
@@ -118,7 +122,7 @@ pub struct BaselineSummary {
 }
 
 /// The result of a check: sorted diagnostics and counts.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Report {
     /// Sorted by note path, then byte offset, then rule name, then message: the order of
     /// every output format.
@@ -128,6 +132,18 @@ pub struct Report {
     /// The vault root the run used (`vault::find_root` of the folder it was given);
     /// diagnostic paths are relative to it.
     pub root: PathBuf,
+    /// For each note with a fix: a hash ([`text_hash`]) of the text the check read, so
+    /// that fixes are applied only to the text they were computed on.
+    pub fingerprints: BTreeMap<Arc<str>, u64>,
+}
+
+/// The hash of a note's text that [`Report::fingerprints`] holds (SipHash with fixed
+/// keys: the same text gives the same hash in every run).
+pub(crate) fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Report {
@@ -135,7 +151,13 @@ impl Report {
     pub fn recount(&mut self) {
         let s = &mut self.summary;
         (s.errors, s.warnings, s.infos) = (0, 0, 0);
+        (s.fixable, s.unsafe_fixable) = (0, 0);
         for d in &self.diagnostics {
+            match d.fix.as_ref().map(|f| f.applicability) {
+                Some(crate::diagnostic::Applicability::Safe) => s.fixable += 1,
+                Some(crate::diagnostic::Applicability::Unsafe) => s.unsafe_fixable += 1,
+                None => {}
+            }
             match d.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
@@ -155,6 +177,19 @@ impl Report {
 /// Only when the vault root is missing or not a folder; every problem inside the vault is
 /// a finding.
 pub fn check(options: &CheckOptions) -> Result<Report, Error> {
+    check_with_edits(options, &HashMap::new())
+}
+
+/// Like [`check`], but the notes in `edited` (vault path → text) are checked as that text
+/// instead of what is on disk: how `--fix` and `--diff` re-check their fixed text before
+/// writing anything.
+///
+/// # Errors
+/// As [`check`].
+pub(crate) fn check_with_edits(
+    options: &CheckOptions,
+    edited: &HashMap<Arc<str>, String>,
+) -> Result<Report, Error> {
     let given = &options.root;
     let meta =
         std::fs::metadata(given).map_err(|e| Error::VaultRoot(given.clone(), e.to_string()))?;
@@ -172,7 +207,10 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         walk_options.scope = Some(scope.clone());
     }
     let listing = vault::walk(root, &walk_options);
-    let read = |file: &VaultFile| vault::read_note(&file.abs(root), options.max_note_bytes);
+    let read = |file: &VaultFile| match edited.get(&file.path) {
+        Some(text) => NoteText::Text(text.clone(), None),
+        None => vault::read_note(&file.abs(root), options.max_note_bytes),
+    };
     let mut report = run(options, listing.files, listing.problems, &read);
     // Whole-vault rules see every file; a run inside a vault reports on its folder only.
     if found.scope.is_some() {
@@ -262,7 +300,7 @@ fn run(
     let canvases: Vec<FileId> = (0..vault.files.len())
         .filter(|&id| vault.files[id].lint && vault.files[id].is_canvas())
         .collect();
-    let checked: Vec<(Vec<Diagnostic>, NoteCounts)> = linted
+    let checked: Vec<(Vec<Diagnostic>, NoteCounts, Option<u64>)> = linted
         .par_iter()
         .chain(canvases.par_iter())
         .map(|&id| {
@@ -271,9 +309,12 @@ fn run(
                 NoteText::Text(text, _) if file.is_note => {
                     check_note(&vault, id, &text, &runs, &selected)
                 }
-                NoteText::Text(text, _) => check_canvas(&vault, id, &text, &runs),
+                NoteText::Text(text, _) => {
+                    let (found, counts) = check_canvas(&vault, id, &text, &runs);
+                    (found, counts, None)
+                }
                 // The file changed between the passes; the outline pass reported what it saw.
-                NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len())),
+                NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
             }
         })
         .collect();
@@ -284,7 +325,11 @@ fn run(
     };
     let mut per_pack = vec![0usize; runs.len()];
     let mut diagnostics = Vec::new();
-    for (found, counts) in checked {
+    let mut fingerprints = BTreeMap::new();
+    for (&id, (found, counts, hash)) in linted.iter().chain(canvases.iter()).zip(checked) {
+        if let Some(hash) = hash {
+            fingerprints.insert(vault.path(id).clone(), hash);
+        }
         diagnostics.extend(found);
         summary.links += counts.links;
         for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {
@@ -307,6 +352,7 @@ fn run(
         diagnostics,
         summary,
         root: PathBuf::new(),
+        fingerprints,
     };
     report.recount();
     report
@@ -336,7 +382,7 @@ fn check_note(
     text: &str,
     runs: &[Box<dyn PackRun + '_>],
     selected: &[&'static RuleMeta],
-) -> (Vec<Diagnostic>, NoteCounts) {
+) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
     let note = parse::parse_note(text);
     let resolutions: Vec<Resolution> = note
         .links
@@ -350,18 +396,21 @@ fn check_note(
         path: vault.path(id),
         resolutions: &resolutions,
         canvas_error: None,
+        text,
     };
     let mut out = Vec::new();
     let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
     let ran: Vec<&str> = selected.iter().map(|m| m.name).collect();
     let report_unused = ran.contains(&"unused-suppression");
     let out = suppress::apply(vault.path(id), &note, out, &ran, report_unused);
+    let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
     (
         out,
         NoteCounts {
             links: note.links.len(),
             per_pack,
         },
+        hash,
     )
 }
 
@@ -390,9 +439,15 @@ fn check_canvas(
         path: vault.path(id),
         resolutions: &resolutions,
         canvas_error: canvas.error.as_ref(),
+        // Spans in a canvas index its JSON, where a fix's plain-text edit could break the
+        // escaping: canvases get no fixes.
+        text: "",
     };
     let mut out = Vec::new();
     let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
+    for d in &mut out {
+        d.fix = None;
+    }
     for d in &mut out {
         let node = canvas
             .note

@@ -18,6 +18,7 @@ use crate::baseline::Baseline;
 use crate::check::{self, BaselineSummary, CheckOptions};
 use crate::config;
 use crate::error::Error;
+use crate::fix::{self, FixOptions};
 use crate::render::{self, Format, Style};
 use crate::rules;
 use crate::rules::attack::{AttackPack, Catalogue};
@@ -104,6 +105,18 @@ pub(crate) struct CheckArgs {
     /// Record the current findings in this baseline file and exit 0
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+    /// Apply the safe fixes, re-checking until none is left, then report what remains
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    pub fix: bool,
+    /// With `--fix` or `--diff`: apply unsafe fixes too (they may change what a link opens)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff that `git apply` accepts; write nothing
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
+    /// Print the number of findings per rule, with severity and how many are fixable
+    #[arg(long)]
+    pub statistics: bool,
     /// Output and exit-code flags.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -187,10 +200,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
                 .ok_or_else(|| Error::Usage(config::unknown_rule(&name, false)))?;
             writeln!(
                 out,
-                "# {}\n\n{}\n\nDefault severity: {}\n\n{}",
+                "# {}\n\n{}\n\nDefault severity: {}\nFix: {}\n\n{}",
                 meta.name,
                 meta.summary,
                 meta.default_severity,
+                meta.fix,
                 docs::for_readers(meta.docs).trim_end()
             )?;
             Ok(Outcome::Clean)
@@ -296,9 +310,40 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let fix_options = FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    if args.diff {
+        let plan = pool.install(|| fix::plan(&options, fix_options))?;
+        out.write_all(fix::unified_diff(&plan, &diff_prefix(&args.path)).as_bytes())?;
+        let per_rule = plan.fixed_per_rule(|_| true);
+        write_fix_summary(&mut io::stderr(), "would fix", &per_rule, &plan, &[])?;
+        return Ok(outcome(args, &plan.before));
+    }
     let progress =
         terminal::Progress::start(!args.output.quiet, &paths::from_cwd(&options.root, &cwd));
-    let mut report = pool.install(|| check::check(&options))?;
+    let mut fix_summary = Vec::new();
+    let mut report = if args.fix {
+        let plan = pool.install(|| fix::plan(&options, fix_options))?;
+        let results = fix::write(&plan.before.root, &plan);
+        let failed: Vec<(std::sync::Arc<str>, String)> = results
+            .into_iter()
+            .filter_map(|(path, w)| match w {
+                fix::Written::Fixed => None,
+                fix::Written::Skipped(reason) => Some((path, reason)),
+            })
+            .collect();
+        let per_rule = plan.fixed_per_rule(|p| !failed.iter().any(|(f, _)| &**f == p));
+        write_fix_summary(&mut fix_summary, "fixed", &per_rule, &plan, &failed)?;
+        if failed.is_empty() {
+            plan.after
+        } else {
+            // What remains is what is on disk now, not what the plan expected.
+            pool.install(|| check::check(&options))?
+        }
+    } else {
+        pool.install(|| check::check(&options))?
+    };
     progress.finish();
     if report.summary.notes == 0 {
         let why = if report.summary.files == 0 {
@@ -350,6 +395,23 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         report.summary.baseline = Some(BaselineSummary { known, fixed });
     }
 
+    let summary_to_stdout = args.format == Format::Human && args.output.output_file.is_none();
+    if !fix_summary.is_empty() && !summary_to_stdout {
+        io::stderr().write_all(&fix_summary)?;
+    }
+    if args.statistics {
+        let mut buffered = io::BufWriter::new(out);
+        if args.format == Format::Json {
+            render::statistics::render_json(&report, &mut buffered)?;
+        } else {
+            render::statistics::render_human(&report, &mut buffered)?;
+            if summary_to_stdout {
+                buffered.write_all(&fix_summary)?;
+            }
+        }
+        buffered.flush()?;
+        return Ok(outcome(args, &report));
+    }
     let sources = if args.format == Format::Human {
         check::load_sources(&report.root, &report.diagnostics)
     } else {
@@ -395,6 +457,9 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
                 &ctx,
                 &mut buffered,
             )?;
+            if summary_to_stdout {
+                buffered.write_all(&fix_summary)?;
+            }
             buffered.flush()?;
             notes
         }
@@ -405,16 +470,73 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     if args.format == Format::Github {
         write_step_summary(&report, &ctx);
     }
+    Ok(outcome(args, &report))
+}
+
+/// The exit outcome of a report under `--fail-on` and `--exit-zero`.
+fn outcome(args: &CheckArgs, report: &check::Report) -> Outcome {
     let s = &report.summary;
     let failing = match args.output.fail_on {
         FailOn::Error => s.errors,
         FailOn::Warning => s.errors + s.warnings,
     };
-    Ok(if failing > 0 && !args.output.exit_zero {
+    if failing > 0 && !args.output.exit_zero {
         Outcome::Findings
     } else {
         Outcome::Clean
-    })
+    }
+}
+
+/// The vault folder as given, `/`-separated with a trailing `/`, when it is relative: the
+/// `--diff` patch then applies from the folder vaultlint ran in.
+fn diff_prefix(path: &std::path::Path) -> String {
+    if path.is_absolute() {
+        return String::new();
+    }
+    let s = path.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./").trim_end_matches('/');
+    if s.is_empty() || s == "." {
+        String::new()
+    } else {
+        format!("{s}/")
+    }
+}
+
+/// What `--fix` did (`verb` "fixed") or `--diff` would do ("would fix"): fixes per rule,
+/// notes left alone and why.
+fn write_fix_summary(
+    out: &mut dyn Write,
+    verb: &str,
+    per_rule: &std::collections::BTreeMap<&'static str, usize>,
+    plan: &fix::Plan,
+    failed: &[(std::sync::Arc<str>, String)],
+) -> io::Result<()> {
+    let total: usize = per_rule.values().sum();
+    let notes = plan.notes.len() - failed.len();
+    if total == 0 {
+        writeln!(out, "vaultlint: nothing to fix")?;
+    } else {
+        writeln!(
+            out,
+            "vaultlint: {verb} {total} finding{} in {notes} note{} ({} pass{}):",
+            if total == 1 { "" } else { "s" },
+            if notes == 1 { "" } else { "s" },
+            plan.passes,
+            if plan.passes == 1 { "" } else { "es" }
+        )?;
+        let width = per_rule.keys().map(|r| r.len()).max().unwrap_or(0);
+        for (rule, n) in per_rule {
+            writeln!(out, "  {rule:<width$}  {n}")?;
+        }
+    }
+    for (path, reason) in plan
+        .skipped
+        .iter()
+        .chain(failed.iter().map(|(p, r)| (p, r)))
+    {
+        writeln!(out, "vaultlint: not fixed: `{path}`: {reason}")?;
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to a temp file beside `path` and renames it over `path`, so an interrupted

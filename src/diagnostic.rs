@@ -22,6 +22,121 @@ pub struct RuleMeta {
     /// tagged `md bad` must make the rule fire, `md good` must not; `md file=PATH` blocks
     /// add notes to the example vault.
     pub docs: &'static str,
+    /// Whether the rule's findings carry a fix, and how safe it is (`vaultlint rule NAME`
+    /// and the README's table say it).
+    pub fix: FixAvailability,
+}
+
+/// How safe a fix is, as ruff grades them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps what the note means and what each of its links opens: `--fix` applies it.
+    Safe,
+    /// May change what a link opens or what a note declares: only `--unsafe-fixes` applies it.
+    Unsafe,
+}
+
+impl Applicability {
+    /// `safe` or `unsafe`, as shown in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Whether a rule can fix its findings: never, for some findings, or for all of them, and
+/// the safest applicability its fixes can have (a rule marked safe may still offer an
+/// unsafe fix where the safe one does not apply; each finding's [`Fix`] says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// The rule has no fix.
+    None,
+    /// Some findings have a fix of this applicability (or a less safe one).
+    Sometimes(Applicability),
+    /// Every finding has a fix of this applicability (or a less safe one).
+    Always(Applicability),
+}
+
+impl fmt::Display for FixAvailability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FixAvailability::None => f.write_str("none"),
+            FixAvailability::Sometimes(a) => write!(f, "sometimes ({})", a.as_str()),
+            FixAvailability::Always(a) => write!(f, "always ({})", a.as_str()),
+        }
+    }
+}
+
+/// One text replacement in the note a finding is about.
+///
+/// `start` and `end` are byte offsets into the note's text as vaultlint reads it (after a
+/// BOM, which is kept on write), on UTF-8 character boundaries; `end == start` inserts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Edit {
+    /// First byte replaced.
+    pub start: usize,
+    /// One past the last byte replaced.
+    pub end: usize,
+    /// The text written instead.
+    pub replacement: String,
+}
+
+impl Edit {
+    /// Replaces `start..end` with `replacement`.
+    pub fn replace(start: usize, end: usize, replacement: impl Into<String>) -> Self {
+        Edit {
+            start,
+            end,
+            replacement: replacement.into(),
+        }
+    }
+
+    /// Inserts `text` at `at`.
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit::replace(at, at, text)
+    }
+}
+
+/// How to fix one finding: edits to its note that are applied together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Whether `--fix` applies it, or only `--unsafe-fixes`.
+    pub applicability: Applicability,
+    /// Non-overlapping edits in the finding's note, sorted by `start`.
+    pub edits: Vec<Edit>,
+    /// What the fix does, e.g. "rename `alias` to `aliases`".
+    pub description: String,
+}
+
+impl Fix {
+    /// A fix of the given applicability; the edits are sorted.
+    pub fn new(
+        applicability: Applicability,
+        description: impl Into<String>,
+        mut edits: Vec<Edit>,
+    ) -> Self {
+        edits.sort();
+        Fix {
+            applicability,
+            edits,
+            description: description.into(),
+        }
+    }
+
+    /// A safe fix.
+    pub fn safe(description: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(Applicability::Safe, description, edits)
+    }
+
+    /// An unsafe fix.
+    pub fn unsafe_(description: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(Applicability::Unsafe, description, edits)
+    }
 }
 
 /// How much a finding matters. Only `Error` makes `vaultlint check` exit with 1.
@@ -109,6 +224,8 @@ pub struct Diagnostic {
     /// The link or text the finding is about, used to match findings across edits
     /// (baselines) without depending on line numbers.
     pub subject: Option<String>,
+    /// How to fix the finding, when the rule knows.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -128,7 +245,15 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             subject: None,
+            fix: None,
         }
+    }
+
+    /// Attaches a fix (`None` leaves the finding without one).
+    #[must_use]
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
     }
 
     #[must_use]

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //!  cli                      command line, exit codes               (main.rs calls cli::run)
+//!  fix                      --fix, --diff: applies rules' edits    the only module that writes notes
 //!  render                   human, concise, JSON, SARIF, GitHub,   one Diagnostic feeds all
 //!                           JUnit, GitLab
 //!  config, baseline         vaultlint.toml; recorded findings
@@ -35,6 +36,7 @@ pub mod cli;
 pub(crate) mod config;
 pub mod diagnostic;
 pub(crate) mod error;
+pub(crate) mod fix;
 pub(crate) mod index;
 pub mod parse;
 pub mod render;

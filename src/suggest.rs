@@ -36,12 +36,32 @@ pub(crate) fn closest<'a>(
     candidates: impl IntoIterator<Item = (&'a str, u64)>,
     limit: usize,
 ) -> Option<&'a str> {
+    nearest(wanted, candidates, limit).map(|(c, _)| c)
+}
+
+/// Like [`closest`], but only when no other candidate is as close: the one a fix may
+/// write without guessing.
+pub(crate) fn closest_unique<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = (&'a str, u64)>,
+    limit: usize,
+) -> Option<&'a str> {
+    nearest(wanted, candidates, limit).and_then(|(c, tied)| (!tied).then_some(c))
+}
+
+/// The closest candidate, and whether another one is exactly as close.
+fn nearest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = (&'a str, u64)>,
+    limit: usize,
+) -> Option<(&'a str, bool)> {
     let ascii = wanted.is_ascii();
     // Bytes are characters in ASCII; comparing them avoids decoding UTF-8 per candidate.
     let bytes_scorer = levenshtein::BatchComparator::new(wanted.bytes());
     let chars_scorer = levenshtein::BatchComparator::new(wanted.chars());
     let wanted_mask = char_mask(wanted);
     let mut best: Option<(usize, &str)> = None;
+    let mut tied = false;
     for (candidate, mask) in candidates {
         let cutoff = best.map_or(limit, |(d, _)| d);
         if mask_bound(wanted_mask, mask) > cutoff {
@@ -54,12 +74,22 @@ pub(crate) fn closest<'a>(
             chars_scorer.distance_with_args(candidate.chars(), &args)
         };
         if let Some(d) = distance {
-            if best.is_none_or(|(bd, bn)| (d, candidate) < (bd, bn)) {
-                best = Some((d, candidate));
+            match best {
+                Some((bd, bn)) if d == bd && candidate != bn => {
+                    tied = true;
+                    if candidate < bn {
+                        best = Some((d, candidate));
+                    }
+                }
+                Some((bd, _)) if d >= bd => {}
+                _ => {
+                    best = Some((d, candidate));
+                    tied = false;
+                }
             }
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, c)| (c, tied))
 }
 
 /// The name in `names` closest to `wanted` within [`typo_limit`] edits: for "did you mean"
@@ -92,6 +122,15 @@ mod tests {
             None
         );
         assert_eq!(closest("ab", with_masks(&["ac", "aa"]), 1), Some("aa"));
+        assert_eq!(closest_unique("ab", with_masks(&["ac", "aa"]), 1), None);
+        assert_eq!(
+            closest_unique("ab", with_masks(&["ac", "xy"]), 1),
+            Some("ac")
+        );
+        assert_eq!(
+            closest_unique("abcde", with_masks(&["abcdx", "abxyz"]), 2),
+            Some("abcdx")
+        );
         assert!(mask_bound(char_mask("abc"), char_mask("xyz")) == 3);
         assert!(mask_bound(char_mask("listen"), char_mask("silent")) == 0);
         let rules = ["broken-link", "missing-heading", "attack"];

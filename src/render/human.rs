@@ -155,6 +155,15 @@ fn summary(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     for line in &s.packs.lines {
         writeln!(out, "vaultlint: {line}")?;
     }
+    if s.fixable + s.unsafe_fixable > 0 {
+        writeln!(
+            out,
+            "vaultlint: {} finding{} fixable with `--fix` ({} more with `--fix --unsafe-fixes`)",
+            s.fixable,
+            plural(s.fixable),
+            s.unsafe_fixable
+        )?;
+    }
     Ok(())
 }
 

@@ -17,13 +17,19 @@
 //!       "message": "...",
 //!       "help": "..." | null,
 //!       "subject": "[[Masquerding]]" | null,   // the link or text the finding is about
-//!       "related": [{"path": "...", "file": "...", "message": "..."}]
+//!       "related": [{"path": "...", "file": "...", "message": "..."}],
+//!       "fix": {                          // null when the rule has no fix for it
+//!         "applicability": "safe",        // "safe" (--fix) | "unsafe" (--unsafe-fixes)
+//!         "description": "...",
+//!         "edits": [{"offset": 41, "length": 5, "content": "..."}]   // bytes into the note
+//!       } | null
 //!     }
 //!   ],
 //!   "summary": {"files": 0, "notes": 0, "links": 0,   // files in the vault, notes linted
 //!               "attack_links": 0, "attack_catalog": "ATT&CK v18.1 (built in)",
 //!               "config": "vaultlint.toml" | null,   // the config file applied, as `file`
-//!               "errors": 0, "warnings": 0, "infos": 0}
+//!               "errors": 0, "warnings": 0, "infos": 0,
+//!               "fixable": 0, "unsafe_fixable": 0}   // findings with a safe / unsafe fix
 //! }
 //! ```
 //!
@@ -64,6 +70,21 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     subject: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: crate::diagnostic::Applicability,
+    description: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    offset: usize,
+    length: usize,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -108,6 +129,19 @@ pub(crate) fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::
                         message: &r.message,
                     })
                     .collect(),
+                fix: d.fix.as_ref().map(|f| JsonFix {
+                    applicability: f.applicability,
+                    description: &f.description,
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| JsonEdit {
+                            offset: e.start,
+                            length: e.end - e.start,
+                            content: &e.replacement,
+                        })
+                        .collect(),
+                }),
             })
             .collect(),
         summary: &report.summary,

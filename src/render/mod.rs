@@ -11,6 +11,7 @@ pub(crate) mod junit;
 pub(crate) mod position;
 pub(crate) mod repo;
 pub(crate) mod sarif;
+pub(crate) mod statistics;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

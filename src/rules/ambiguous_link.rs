@@ -7,7 +7,7 @@
 //! (`[[Root]]` with `Root.md` at the vault root) is not reported at all: it is the link
 //! Obsidian itself writes for that note.
 
-use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, FixAvailability, Related, Severity};
 use crate::resolve::Resolution;
 
 use super::{NoteContext, Rule, RuleMeta};
@@ -31,6 +31,13 @@ the choice depends on filesystem order and differs between machines.
 Notes from [[Meeting]].
 ```
 
+## Fix
+
+Safe: writes the full path of the note Obsidian opens today, so the link keeps opening
+it whatever notes are added later. Links whose candidates tie get no fix: which one
+Obsidian opens depends on the machine, so only you can say which was meant. Markdown
+links are left alone (their paths are percent-encoded).
+
 ## Good
 
 ```md good
@@ -43,6 +50,7 @@ Notes from [[Projects/Meeting]] and [[Archive/Meeting|the old meeting]].
 ```md file=Archive/Meeting.md
 ```
 "#,
+    fix: FixAvailability::Sometimes(Applicability::Safe),
 };
 
 impl Rule for AmbiguousLink {
@@ -117,8 +125,16 @@ impl Rule for AmbiguousLink {
                     format!("write the full path, e.g. `[[{chosen_link}]]`"),
                 )
             };
+            let fix = if *tie {
+                None
+            } else {
+                super::edit::link_path_to(vault, *file, ctx.id)
+                    .and_then(|p| super::edit::repoint(ctx.text, link, &p))
+                    .map(|e| Fix::safe(format!("write the full path `{chosen_link}`"), vec![e]))
+            };
             out.push(
                 Diagnostic::new(&META, ctx.path, Some(link.span), message)
+                    .with_fix(fix)
                     .with_severity(severity)
                     .with_label(format!("opens `{chosen}`"))
                     .with_help(help)

@@ -3,7 +3,8 @@
 //! Resolution follows the reference note (rules 29 to 32); aliases never resolve a link
 //! (rule 23), so a link that only matches an alias is broken, with a hint.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
+use crate::index::FileId;
 use crate::parse::{LinkKind, LinkProblem};
 use crate::resolve::Resolution;
 
@@ -31,6 +32,13 @@ extension, and an alias never resolves a link: `[[AI]]` does not open the note w
 See [[Masquerding]] and ![[diagram]].
 ```
 
+## Fix
+
+Unsafe, and only when exactly one file is meant: the note whose alias the link names,
+the one file of that name in another folder, the one attachment with that stem, or the
+one name within a typo's reach. The fix points the link there (keeping its heading and
+display text), which changes what it opens.
+
 ## Good
 
 ```md good
@@ -44,6 +52,7 @@ See [[Masquerading]], [[masquerading.md]] and ![[diagram.png]].
 ```md file=diagram.png
 ```
 "#,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
 };
 
 impl Rule for BrokenLink {
@@ -96,25 +105,30 @@ impl Rule for BrokenLink {
                 _ => diag(format!("link target `{}` not found", link.path)),
             }
             .with_label("no such file");
-            if let Some(help) = help(ctx, &link.path) {
+            if let Some((help, meant)) = help(ctx, &link.path) {
                 d = d.with_help(help);
+                d = d.with_fix(meant.and_then(|f| fix(ctx, link, f)));
             }
             out.push(d);
         }
     }
 }
 
-fn help(ctx: &NoteContext<'_>, path: &str) -> Option<String> {
+/// The hint for a missing target, and the one file the link surely meant, if any.
+fn help(ctx: &NoteContext<'_>, path: &str) -> Option<(String, Option<FileId>)> {
     let vault = ctx.vault;
     let key = crate::index::name_key(path);
-    if let Some(&owner) = vault
+    let owners = vault
         .aliases
         .get(key.trim_start_matches('/'))
-        .and_then(|v| v.first())
-    {
+        .map_or(&[][..], Vec::as_slice);
+    if let Some(&owner) = owners.first() {
         let name = note_name(vault.path(owner));
-        return Some(format!(
+        return Some((
+            format!(
             "`{path}` is an alias of `{name}`, and aliases do not resolve links: write `[[{name}|{path}]]`"
+        ),
+            (owners.len() == 1).then_some(owner),
         ));
     }
     let name = key.rsplit('/').next().unwrap_or(&key);
@@ -145,29 +159,54 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<String> {
             .take(3)
             .map(|(_, p)| format!("`{p}`"))
             .collect();
-        return Some(format!(
-            "a file with this name exists at {}; check the folder part of the link",
-            paths.join(", ")
+        let only = vault.files_named(&with_ext);
+        return Some((
+            format!(
+                "a file with this name exists at {}; check the folder part of the link",
+                paths.join(", ")
+            ),
+            (only.len() == 1).then(|| only[0]),
         ));
     }
     if !name.contains('.') {
-        if let Some(first) = vault.attachments_with_stem(name).first() {
+        let stems = vault.attachments_with_stem(name);
+        if let Some(first) = stems.first() {
             let file = vault.path(*first);
             let file = file.rsplit('/').next().unwrap_or(file);
-            return Some(format!(
-                "attachments need their extension: did you mean `{file}`?"
+            return Some((
+                format!("attachments need their extension: did you mean `{file}`?"),
+                (stems.len() == 1).then_some(*first),
             ));
         }
     }
     let this = note_name(ctx.path);
-    closest_name(vault, &with_ext).map(|n| {
-        let n = n.strip_suffix(".md").unwrap_or(&n).to_owned();
-        if n == this {
-            format!("did you mean `{n}`? That is this note itself")
-        } else {
-            format!("did you mean `{n}`?")
-        }
+    let (shown, unique) = closest_name(vault, &with_ext)?;
+    let n = shown.strip_suffix(".md").unwrap_or(&shown).to_owned();
+    Some(if n == this {
+        (
+            format!("did you mean `{n}`? That is this note itself"),
+            None,
+        )
+    } else {
+        (format!("did you mean `{n}`?"), unique)
     })
+}
+
+/// Points the link at `meant`. A link that named an alias keeps showing it: the alias
+/// becomes its display text.
+fn fix(ctx: &NoteContext<'_>, link: &crate::parse::Link, meant: FileId) -> Option<Fix> {
+    let path = super::edit::link_path_to(ctx.vault, meant, ctx.id)?;
+    let mut edits = vec![super::edit::repoint(ctx.text, link, &path)?];
+    let parts = super::edit::wiki_parts(ctx.text, link)?;
+    let named_alias = ctx
+        .vault
+        .aliases
+        .contains_key(crate::index::name_key(&link.path).trim_start_matches('/'));
+    if named_alias && parts.display.is_none() && link.subpath.is_none() {
+        let pipe = if link.table.is_some() { "\\|" } else { "|" };
+        edits.push(Edit::insert(parts.path.end, format!("{pipe}{}", link.path)));
+    }
+    Some(Fix::unsafe_(format!("point the link at `{path}`"), edits))
 }
 
 fn note_name(path: &str) -> &str {
@@ -175,15 +214,20 @@ fn note_name(path: &str) -> &str {
     name.strip_suffix(".md").unwrap_or(name)
 }
 
-/// The existing file name nearest to `wanted`, shown with its real case.
-fn closest_name(vault: &crate::index::Vault, wanted: &str) -> Option<String> {
+/// The existing file name nearest to `wanted`, shown with its real case, and the file when
+/// it is the only one that near and the only one with that name.
+fn closest_name(vault: &crate::index::Vault, wanted: &str) -> Option<(String, Option<FileId>)> {
     let len = wanted.chars().count();
     let limit = crate::suggest::typo_limit(len);
     let candidates = vault.typo_candidates(wanted, limit);
-    let name = crate::suggest::closest(wanted, candidates, limit)?;
-    let shown = vault
-        .files_named(name)
+    let name = crate::suggest::closest(wanted, candidates.iter().copied(), limit)?;
+    let unique = crate::suggest::closest_unique(wanted, candidates, limit).is_some();
+    let files = vault.files_named(name);
+    let shown = files
         .first()
         .map_or(name, |&f| vault.path(f).rsplit('/').next().unwrap_or(name));
-    Some(shown.to_owned())
+    Some((
+        shown.to_owned(),
+        (unique && files.len() == 1).then(|| files[0]),
+    ))
 }

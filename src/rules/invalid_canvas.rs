@@ -30,6 +30,7 @@ links are lost to it until the JSON is fixed.
 {"nodes": [{"id": "a", "type": "text", "text": "Plan"}], "edges": []}
 ```
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for InvalidCanvas {

@@ -39,6 +39,7 @@ tags: [security, notes]
 ---
 ```
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for InvalidFrontMatter {

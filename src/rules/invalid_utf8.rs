@@ -31,6 +31,7 @@ A note saved as Latin-1: `caf\xe9` instead of `café` (the byte `E9` alone is no
 The same note saved as UTF-8 (`caf\xc3\xa9`); every editor can convert it ("Save with
 encoding" / "Reopen with encoding").
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for InvalidUtf8 {

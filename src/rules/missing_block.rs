@@ -43,6 +43,7 @@ We chose SQLite. ^decision-1
 We kept it. ^my_id
 ```
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for MissingBlock {

@@ -4,7 +4,7 @@
 //! punctuation becomes a space and case is ignored, and `#A#B` needs `B` deeper than and
 //! after `A`. Only `.md` targets are checked: `#page=3` on a PDF is a viewer parameter.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
 use crate::parse::heading_key;
 use crate::parse::LinkProblem;
 use crate::resolve::{check_subpath, SubpathCheck};
@@ -35,6 +35,11 @@ blockquote or list item is not in Obsidian's outline.
 See [[Guide#Instalation]] and [[#Summary]].
 ```
 
+## Fix
+
+Unsafe, when the link names one heading and exactly one heading of the note is within a
+typo's reach: the link then lands on that heading, which may not be the one meant.
+
 ## Good
 
 ```md bad file=Quoted.md
@@ -60,6 +65,7 @@ See [[Guide#installation]], [[Guide#Setup#Step 1]], [[Guide#Ticket exchange 1]] 
 [^1]: Kerberos.
 ```
 "#,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
 };
 
 impl Rule for MissingHeading {
@@ -118,8 +124,11 @@ impl Rule for MissingHeading {
                 diag = diag.with_help(format!(
                     "`{missing}` exists, but not below the link's earlier headings; list headings from outer to inner"
                 ));
-            } else if let Some(h) = closest_heading(target, &missing) {
+            } else if let Some((h, unique)) = closest_heading(target, &missing) {
                 diag = diag.with_help(format!("did you mean `{}`?", linkable(h)));
+                if unique && matched == 0 {
+                    diag = diag.with_fix(fix(ctx.text, link, &linkable(h)));
+                }
             } else if !target.headings.is_empty() {
                 let names: Vec<String> = target
                     .headings
@@ -147,7 +156,21 @@ fn linkable(raw: &str) -> String {
     }
 }
 
-fn closest_heading<'a>(note: &'a crate::parse::Outline, wanted: &str) -> Option<&'a str> {
+/// Replaces the link's one-piece subpath with `heading`.
+fn fix(text: &str, link: &crate::parse::Link, heading: &str) -> Option<Fix> {
+    let sub = super::edit::wiki_parts(text, link)?.subpath?;
+    let written = text.get(sub.clone())?;
+    if written.contains('#') || !super::edit::fits_in_wiki_link(heading) {
+        return None;
+    }
+    Some(Fix::unsafe_(
+        format!("link to the heading `{heading}`"),
+        vec![Edit::replace(sub.start, sub.end, heading.trim())],
+    ))
+}
+
+/// The nearest heading within a typo's reach, and whether no other one is as near.
+fn closest_heading<'a>(note: &'a crate::parse::Outline, wanted: &str) -> Option<(&'a str, bool)> {
     let wanted = heading_key(wanted);
     let limit = crate::suggest::typo_limit(wanted.chars().count());
     let keys: Vec<String> = note
@@ -155,12 +178,13 @@ fn closest_heading<'a>(note: &'a crate::parse::Outline, wanted: &str) -> Option<
         .iter()
         .map(crate::parse::OutlineHeading::key)
         .collect();
-    let best = crate::suggest::closest(
-        &wanted,
+    let candidates = || {
         keys.iter()
-            .map(|k| (k.as_str(), crate::suggest::char_mask(k))),
-        limit,
-    )?;
+            .map(|k| (k.as_str(), crate::suggest::char_mask(k)))
+    };
+    let best = crate::suggest::closest(&wanted, candidates(), limit)?;
+    let unique = crate::suggest::closest_unique(&wanted, candidates(), limit).is_some()
+        && keys.iter().filter(|k| *k == best).count() == 1;
     let index = keys.iter().position(|k| k == best)?;
-    note.headings.get(index).map(|h| &*h.raw)
+    note.headings.get(index).map(|h| (&*h.raw, unique))
 }

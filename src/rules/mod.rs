@@ -16,6 +16,7 @@ pub mod attack;
 mod ambiguous_link;
 mod broken_link;
 mod deprecated_property;
+pub(crate) mod edit;
 mod invalid_canvas;
 mod invalid_front_matter;
 mod invalid_utf8;
@@ -51,6 +52,8 @@ pub(crate) struct NoteContext<'a> {
     /// For a canvas that is not valid JSON Canvas: the parser's message and where it
     /// stopped. Always `None` for notes.
     pub(crate) canvas_error: Option<&'a (String, crate::diagnostic::Span)>,
+    /// The note's text, which every span and fix edit indexes (bytes, BOM removed).
+    pub(crate) text: &'a str,
 }
 
 /// A general rule: it reads the vault and the note and needs no index of its own.

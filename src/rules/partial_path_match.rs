@@ -35,6 +35,7 @@ See [[ab/Note]] and [[Note]].
 ```md file=ab/Note.md
 ```
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for PartialPathMatch {

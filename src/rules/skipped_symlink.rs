@@ -29,6 +29,7 @@ A folder `Archive/loop` that links to `Archive`.
 
 Real folders, or a symlink you know about and accept at info level.
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for SkippedSymlink {

@@ -3,7 +3,7 @@
 //! Inside a GFM table the pipe must be written `\|` (reference note, rules 8 and 9).
 //! Unescaped, it splits the cell and the link disappears without a trace.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity, Span};
 
 use super::{NoteContext, Rule, RuleMeta};
 
@@ -28,6 +28,10 @@ Obsidian's own table editor writes `[[Note\|text]]`.
 | [[Masquerading|T1036]] | Masquerading |
 ```
 
+## Fix
+
+Safe: writes `\|` for each unescaped `|` inside the link, as Obsidian's table editor does.
+
 ## Good
 
 ```md good
@@ -39,6 +43,7 @@ Obsidian's own table editor writes `[[Note\|text]]`.
 ```md file=Masquerading.md
 ```
 "#,
+    fix: FixAvailability::Always(Applicability::Safe),
 };
 
 impl Rule for UnescapedTablePipe {
@@ -56,8 +61,20 @@ impl Rule for UnescapedTablePipe {
                     "`|` inside a wiki-link splits this table cell, so the link is lost".to_owned(),
                 )
                 .with_label("escape this pipe")
-                .with_help("write `\\|` instead of `|` inside links in tables"),
+                .with_help("write `\\|` instead of `|` inside links in tables")
+                .with_fix(fix(ctx.text, *span)),
             );
         }
     }
+}
+
+/// A backslash before every unescaped `|` between the link's brackets.
+fn fix(text: &str, span: Span) -> Option<Fix> {
+    let link = text.get(span.start..span.end)?;
+    let edits: Vec<Edit> = link
+        .char_indices()
+        .filter(|&(i, c)| c == '|' && !link[..i].ends_with('\\'))
+        .map(|(i, _)| Edit::insert(span.start + i, "\\"))
+        .collect();
+    (!edits.is_empty()).then(|| Fix::safe("escape the pipe as `\\|`", edits))
 }

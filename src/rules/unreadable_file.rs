@@ -33,6 +33,7 @@ A PNG image named `Note.md`, or a note saved as UTF-16.
 
 Notes saved as UTF-8 text.
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for UnreadableFile {

@@ -41,6 +41,7 @@ A draft link to [[Not written yet]].
 ```md file=Existing.md
 ```
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl Rule for UnusedSuppression {

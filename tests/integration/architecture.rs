@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("baseline", 8),
     ("config", 8),
     ("render", 9),
+    ("fix", 9),
     ("cli", 10),
 ];
 

@@ -39,7 +39,7 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
         "attack-vault",
         &[
             ("attack-deprecated-id/warning", 27),
-            ("attack-id-mismatch/error", 2508),
+            ("attack-id-mismatch/error", 957),
             ("attack-name-mismatch/info", 18),
             ("attack-outdated-name/warning", 21),
             ("attack-revoked-id/error", 1140),

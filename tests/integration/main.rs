@@ -6,6 +6,7 @@ mod ci;
 mod cli;
 mod config;
 mod corpora;
+mod fixes;
 mod formats;
 mod precommit;
 mod readme;

@@ -1,6 +1,6 @@
 //! `attack-deprecated-id`: an ATT&CK ID that MITRE has deprecated (kept, not maintained).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, FixAvailability, Severity};
 
 use super::{catalogue_entry, mentioned_ids, AttackContext, AttackRule, RuleMeta};
 
@@ -25,6 +25,11 @@ alias: G0014
 ## G0014
 ```
 
+## Fix
+
+Only where the catalogue names a replacement (the built-in v18.1 names none for a
+deprecated object): then as `attack-revoked-id` fixes it.
+
 ## Good
 
 ```md good
@@ -34,6 +39,7 @@ aliases: [G0016]
 ## G0016
 ```
 "#,
+    fix: FixAvailability::Sometimes(Applicability::Safe),
 };
 
 impl AttackRule for AttackDeprecatedId {
@@ -50,6 +56,10 @@ impl AttackRule for AttackDeprecatedId {
             if !entry.deprecated || entry.revoked {
                 continue;
             }
+            let fix = entry.replacement.as_deref().and_then(|new| {
+                let new_entry = catalogue_entry(ctx.index, ctx.path, new, kind);
+                super::fix::replace_id(ctx, &m, entry, new, new_entry)
+            });
             out.push(
                 Diagnostic::new(
                     &META,
@@ -58,10 +68,15 @@ impl AttackRule for AttackDeprecatedId {
                     format!("`{id}` ({}) is deprecated in ATT&CK", entry.name),
                 )
                 .with_label(format!("this note {verb} a deprecated ID"))
-                .with_help(
-                    "deprecated objects have no replacement: archive the note, or drop the ID",
-                )
-                .with_subject(id),
+                .with_help(match &entry.replacement {
+                    Some(new) => format!("the catalogue names `{new}` as its replacement: use it"),
+                    None => {
+                        "deprecated objects have no replacement: archive the note, or drop the ID"
+                            .to_owned()
+                    }
+                })
+                .with_subject(id)
+                .with_fix(fix),
             );
         }
     }

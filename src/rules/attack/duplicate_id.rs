@@ -7,6 +7,7 @@
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::index::FileId;
 
+use super::fix::scope;
 use super::{AttackContext, AttackRule, RuleMeta};
 
 pub(crate) struct AttackDuplicateId;
@@ -14,23 +15,6 @@ pub(crate) struct AttackDuplicateId;
 /// Enough other declarations to act on; listing hundreds would make output grow with the
 /// square of the number of copies.
 const MAX_RELATED: usize = 10;
-
-/// The folder one ATT&CK domain's notes live in: the parent of the note's kind folder
-/// (`…/Enterprise-Attack/techniques/X.md` → `…/Enterprise-Attack`), else the configured
-/// domain folder around it, else the vault root.
-fn scope(ctx: &AttackContext<'_>, file: FileId) -> String {
-    let path = ctx.vault.path(file);
-    let config = &ctx.index.config;
-    if config.folder_kind(path).is_some() {
-        let mut parts = path.rsplitn(3, '/');
-        parts.next();
-        parts.next();
-        return parts.next().unwrap_or_default().to_owned();
-    }
-    config
-        .domain_of(path)
-        .map_or_else(String::new, |(folder, _)| folder.to_owned())
-}
 
 static META: RuleMeta = RuleMeta {
     name: "attack-duplicate-id",
@@ -63,6 +47,7 @@ aliases: [T1036.005]
 ---
 ```
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl AttackRule for AttackDuplicateId {

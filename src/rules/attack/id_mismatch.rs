@@ -3,9 +3,18 @@
 //! The fix is named when it can be: a revoked label whose replacement the note declares, a
 //! note that still declares the revoked ID the label replaced, or another note in the vault
 //! (same domain folder first) that declares the wanted ID.
+//!
+//! One finding per defect: when the linked note is the stale side (it still declares the
+//! revoked ID that ATT&CK replaced with the label), the links are right and the finding
+//! goes to that note once, with the links as related locations (see [`report_stale`]).
+//! A label that is itself revoked or unknown is `attack-revoked-id`'s or
+//! `attack-unknown-id`'s finding, not a second one here.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::index::FileId;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::diagnostic::{Applicability, Diagnostic, Fix, FixAvailability, Related, Severity, Span};
+use crate::index::{FileId, Vault};
 
 use super::{
     catalogue_entry, labelled_links, nearest_declaring, revocation_chain, wiki_link, AttackContext,
@@ -36,6 +45,11 @@ a first heading that is exactly the ID.
 | [[Spearphishing Attachment\|T1566.001]] | Spearphishing Attachment |
 ```
 
+## Fix
+
+Unsafe, when exactly one note in the linking note's domain (of the label's kind) declares
+the labelled ID: the link is pointed at it, so it opens another note.
+
 ## Good
 
 ```md good
@@ -51,6 +65,7 @@ aliases: [T1598.002]
 ## T1598.002
 ```
 "#,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
 };
 
 impl AttackRule for AttackIdMismatch {
@@ -84,22 +99,204 @@ impl AttackRule for AttackIdMismatch {
             } else {
                 format!("declares `{}`", declared.join("`, `"))
             };
+            if let Some(old) = stale_declaration(ctx, &l, target, &declared) {
+                out.push(stale_link(ctx, &l, target_path, old));
+                continue;
+            }
             let message = format!(
-                "link labelled `{}` opens `{target_path}`, which {what}",
+                "link labelled `{}` opens `{target_path}`, which {what}; the link is wrong",
                 l.id
             );
             out.push(
                 Diagnostic::new(&META, ctx.path, Some(l.link.span), message)
                     .with_label(format!("not `{}`", l.id))
-                    .with_help(fix(ctx, &l, target, &declared))
-                    .with_subject(l.link.original.to_string()),
+                    .with_help(help(ctx, &l, target, &declared))
+                    .with_subject(l.link.original.to_string())
+                    .with_fix(repoint(ctx, &l)),
             );
         }
     }
 }
 
+/// The revoked ID the linked note still declares, when ATT&CK replaced it with the label
+/// and no other note in the linked note's domain declares the label: then the note is
+/// stale and the link is right. (With such a note, the link should open that one.)
+fn stale_declaration<'d>(
+    ctx: &AttackContext<'_>,
+    l: &LabelledLink<'_>,
+    target: FileId,
+    declared: &[&'d str],
+) -> Option<&'d str> {
+    let target_path = ctx.vault.path(target);
+    let target_domain = ctx.index.config.domain_of(target_path).map(|(_, d)| d);
+    if !super::fix::declaring_in_scope(ctx, &l.id, target, Some(target)).is_empty() {
+        return None;
+    }
+    declared.iter().copied().find(|old| {
+        ctx.index
+            .catalogue
+            .lookup(old, l.kind, target_domain)
+            .is_some_and(|e| e.revoked)
+            && revocation_chain(ctx.index, target_path, old, l.kind).contains(&l.id)
+    })
+}
+
+/// Points the link at the one note in the linking note's domain that declares its label.
+fn repoint(ctx: &AttackContext<'_>, l: &LabelledLink<'_>) -> Option<Fix> {
+    let config = &ctx.index.config;
+    let domain = config.domain_of(ctx.path).map(|(folder, _)| folder);
+    let candidates: Vec<FileId> = ctx
+        .index
+        .by_id
+        .get(&l.id)?
+        .iter()
+        .copied()
+        .filter(|&f| {
+            let path = ctx.vault.path(f);
+            config.folder_kind(path).is_none_or(|k| k == l.kind)
+                && domain.is_none_or(|d| config.domain_of(path).map(|(f, _)| f) == Some(d))
+        })
+        .collect();
+    let [other] = candidates[..] else {
+        return None;
+    };
+    let path = crate::rules::edit::link_path_to(ctx.vault, other, ctx.id)?;
+    let edit = crate::rules::edit::repoint(ctx.text, l.link, &path)?;
+    Some(Fix::unsafe_(
+        format!("link to `{path}`, which declares `{}`", l.id),
+        vec![edit],
+    ))
+}
+
+/// The finding for a link into a stale note: kept as is only when that note is not linted
+/// (`--only`); else [`report_stale`] folds it into the note's one finding. Its first
+/// related location is the stale note, with a message [`stale_ids`] reads back.
+fn stale_link(
+    ctx: &AttackContext<'_>,
+    l: &LabelledLink<'_>,
+    note: &Arc<str>,
+    old: &str,
+) -> Diagnostic {
+    let new = &l.id;
+    Diagnostic::new(
+        &META,
+        ctx.path,
+        Some(l.link.span),
+        format!("link labelled `{new}` opens `{note}`, which still declares `{old}`: `{old}` was revoked in ATT&CK and replaced by `{new}`; the note is stale, not the link"),
+    )
+    .with_label(STALE_LABEL)
+    .with_help(format!("change the ID of `{note}` (front matter and heading) to `{new}`"))
+    .with_related(vec![Related {
+        path: note.clone(),
+        span: None,
+        message: format!("{STALE_PREFIX} `{old}`, which ATT&CK replaced with `{new}`"),
+    }])
+    .with_subject(l.link.original.to_string())
+}
+
+/// The label of a link finding whose note is the stale side.
+const STALE_LABEL: &str = "opens a stale note";
+const STALE_PREFIX: &str = "still declares";
+
+/// For a [`stale_link`] finding: the stale note, its revoked ID and the label's ID.
+fn stale_ids(d: &Diagnostic) -> Option<StaleNote> {
+    if d.rule.name != META.name || d.label.as_deref() != Some(STALE_LABEL) {
+        return None;
+    }
+    let r = d.related.first()?;
+    let mut parts = r.message.strip_prefix(STALE_PREFIX)?.split('`');
+    let old = parts.nth(1)?.to_owned();
+    let new = parts.nth(1)?.to_owned();
+    Some((r.path.clone(), old, new))
+}
+
+/// A stale note, the revoked ID it declares and the ID links label it with.
+type StaleNote = (Arc<str>, String, String);
+
+/// Links reported at their stale note rather than one by one; more would make output grow
+/// with the number of links.
+const MAX_RELATED: usize = 10;
+
+/// Reports each stale note once: the links that label it with the ID ATT&CK replaced its
+/// declared ID with become related locations of the note's `attack-revoked-id` finding, or,
+/// when there is none (rule not selected, or suppressed there), of one finding of this rule
+/// at the note. Links into notes that are not linted (`--only`) are reported one by one.
+pub(crate) fn report_stale(vault: &Vault, out: &mut Vec<Diagnostic>) {
+    let linted: std::collections::HashSet<&str> = vault
+        .files
+        .iter()
+        .filter(|f| f.lint)
+        .map(|f| &*f.path)
+        .collect();
+    let mut by_note: BTreeMap<StaleNote, Vec<(Arc<str>, Span)>> = BTreeMap::new();
+    out.retain(|d| {
+        let Some((note, old, new)) = stale_ids(d).filter(|(note, ..)| linted.contains(&**note))
+        else {
+            return true;
+        };
+        by_note
+            .entry((note, old, new))
+            .or_default()
+            .push((d.path.clone(), d.span.unwrap_or_default()));
+        false
+    });
+    for ((note, old, new), mut links) in by_note {
+        links.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
+        let why = format!("`{old}` was revoked in ATT&CK and replaced by `{new}`");
+        let count = links.len();
+        let summary = format!(
+            "{count} link{} labelled `{new}` open{} this note: the note is stale, not the link{}",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "s" } else { "" },
+            if count == 1 { "" } else { "s" },
+        );
+        let related: Vec<Related> = links
+            .iter()
+            .take(MAX_RELATED)
+            .map(|(path, span)| Related {
+                path: path.clone(),
+                span: Some(*span),
+                message: format!("labelled `{new}`"),
+            })
+            .collect();
+        let existing = out.iter_mut().find(|d| {
+            d.rule.name == "attack-revoked-id"
+                && d.path == note
+                && d.subject.as_deref() == Some(old.as_str())
+                && d.label
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("this note declares"))
+        });
+        match existing {
+            Some(d) => {
+                d.message = format!("{}; {summary}", d.message);
+                d.related.extend(related);
+            }
+            None => out.push(
+                Diagnostic::new(
+                    &META,
+                    &note,
+                    None,
+                    format!("this note declares `{old}`, but {summary}: {why}"),
+                )
+                .with_label(format!("declares `{old}`"))
+                .with_help(format!(
+                    "change this note's ID (front matter and heading) to `{new}`"
+                ))
+                .with_related(related)
+                .with_subject(old),
+            ),
+        }
+    }
+}
+
 /// The one edit that fixes the link, as far as the vault and the catalogue tell.
-fn fix(ctx: &AttackContext<'_>, l: &LabelledLink<'_>, target: FileId, declared: &[&str]) -> String {
+fn help(
+    ctx: &AttackContext<'_>,
+    l: &LabelledLink<'_>,
+    target: FileId,
+    declared: &[&str],
+) -> String {
     let vault = ctx.vault;
     let in_table = l.link.table.is_some();
     let id = l.id.as_str();
@@ -122,30 +319,11 @@ fn fix(ctx: &AttackContext<'_>, l: &LabelledLink<'_>, target: FileId, declared: 
         }
         return format!("`{id}` was revoked and is now `{last}`: change the label to `{last}` and point the link at its note");
     }
-    let target_domain = ctx
-        .index
-        .config
-        .domain_of(vault.path(target))
-        .map(|(_, d)| d);
-    let stale = declared.iter().find(|old| {
-        ctx.index
-            .catalogue
-            .lookup(old, l.kind, target_domain)
-            .is_some_and(|e| e.revoked)
-            && revocation_chain(ctx.index, vault.path(target), old, l.kind)
-                .iter()
-                .any(|c| c == id)
-    });
     if let Some(other) = nearest_declaring(ctx, id, Some(target), Some(l.kind), Some(target)) {
         let path = vault.path(other);
         return format!(
             "`{path}` declares `{id}`: link to it, `{}`",
             wiki_link(path, id, in_table)
-        );
-    }
-    if let Some(old) = stale {
-        return format!(
-            "the note still declares `{old}`, which ATT&CK replaced with `{id}`: change its ID (front matter and heading) to `{id}`"
         );
     }
     match catalogue_entry(ctx.index, ctx.path, id, l.kind) {

@@ -9,6 +9,7 @@
 pub(crate) mod catalogue;
 mod deprecated_id;
 mod duplicate_id;
+mod fix;
 mod id_mismatch;
 pub(crate) mod model;
 mod name_mismatch;
@@ -102,6 +103,10 @@ struct AttackRun {
     rules: Vec<&'static dyn AttackRule>,
 }
 
+/// Rules whose finding on a link label covers an `attack-id-mismatch` on the same link:
+/// the label itself is wrong (revoked, or not an ATT&CK ID at all, e.g. a typo).
+const LABEL_RULES: [&str; 2] = ["attack-revoked-id", "attack-unknown-id"];
+
 impl PackRun for AttackRun {
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize {
         let labels: Vec<_> = ctx
@@ -115,13 +120,17 @@ impl PackRun for AttackRun {
             index: &self.index,
             labels: &labels,
         };
+        let start = out.len();
         for rule in &self.rules {
             rule.check_note(&actx, out);
         }
+        one_finding_per_label(out, start);
         labels.iter().filter(|l| l.is_some()).count()
     }
 
-    fn check_vault(&self, _vault: &Vault, _out: &mut Vec<Diagnostic>) {}
+    fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>) {
+        id_mismatch::report_stale(vault, out);
+    }
 
     fn summary(&self, checked: usize) -> PackSummary {
         let version = self.index.catalogue.version.clone();
@@ -198,6 +207,27 @@ impl AttackIndex {
     }
 }
 
+/// Drops an `attack-id-mismatch` finding (from `out[start..]`, one note's) on a link whose
+/// label a [`LABEL_RULES`] finding already reports: one defect, one finding.
+fn one_finding_per_label(out: &mut Vec<Diagnostic>, start: usize) {
+    let labels: Vec<usize> = out[start..]
+        .iter()
+        .filter(|d| LABEL_RULES.contains(&d.rule.name))
+        .filter_map(|d| d.span.map(|s| s.start))
+        .collect();
+    if labels.is_empty() {
+        return;
+    }
+    let mut i = start;
+    out.retain(|d| {
+        let keep = i < start
+            || d.rule.name != "attack-id-mismatch"
+            || d.span.is_none_or(|s| !labels.contains(&s.start));
+        i += 1;
+        keep
+    });
+}
+
 /// One note as the pack's rules see it: the core's context, the pack's index and each
 /// link's ATT&CK label.
 pub(crate) struct AttackContext<'a> {
@@ -248,16 +278,18 @@ pub(crate) fn labelled_links<'a>(
 }
 
 /// An ATT&CK ID a note mentions: one it declares, or the label of one of its links.
-pub(crate) struct Mention {
+pub(crate) struct Mention<'a> {
     pub id: String,
     pub kind: IdKind,
     pub span: Span,
     /// For a link label: the note the link opens (if it resolves), and whether the link
     /// sits in a table row.
     pub link: Option<(Option<FileId>, bool)>,
+    /// For a link label: the link.
+    pub labelled: Option<&'a Link>,
 }
 
-impl Mention {
+impl Mention<'_> {
     /// How a message says the note mentions the ID.
     pub(crate) fn verb(&self) -> &'static str {
         if self.link.is_some() {
@@ -269,7 +301,7 @@ impl Mention {
 }
 
 /// Every ATT&CK ID a note mentions. Catalogue rules check them all.
-pub(crate) fn mentioned_ids(ctx: &AttackContext<'_>) -> Vec<Mention> {
+pub(crate) fn mentioned_ids<'a>(ctx: &'a AttackContext<'_>) -> Vec<Mention<'a>> {
     let mut out: Vec<Mention> = ctx
         .index
         .declared
@@ -281,6 +313,7 @@ pub(crate) fn mentioned_ids(ctx: &AttackContext<'_>) -> Vec<Mention> {
             kind: d.kind,
             span: d.span(ctx.note),
             link: None,
+            labelled: None,
         })
         .collect();
     out.extend(labelled_links(ctx).map(|l| Mention {
@@ -288,6 +321,7 @@ pub(crate) fn mentioned_ids(ctx: &AttackContext<'_>) -> Vec<Mention> {
         kind: l.kind,
         span: l.link.span,
         link: Some((l.target, l.link.table.is_some())),
+        labelled: Some(l.link),
     }));
     out
 }

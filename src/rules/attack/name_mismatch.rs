@@ -3,9 +3,9 @@
 //! hold `/`); a difference only in case is reported as info.
 
 use super::note_name;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
 
-use super::{labelled_links, AttackContext, AttackRule, RuleMeta};
+use super::{catalogue_entry, labelled_links, AttackContext, AttackRule, LabelledLink, RuleMeta};
 
 pub(crate) struct AttackNameMismatch;
 
@@ -26,6 +26,14 @@ link still opens the old note, or the link was re-pointed and the name was not.
 | --- | --- |
 | [[Shell History\|T1552.003]] | Bash Logs |
 ```
+
+## Fix
+
+The catalogue decides which side is stale. When ATT&CK's name for the label is the linked
+note's name, the name cell is rewritten to it (safe: the link opens the same note). When
+ATT&CK's name is the cell's, the note is misnamed (`attack-outdated-name`) and the cell is
+left alone. When the catalogue does not know the ID, the cell takes the note's name
+(unsafe).
 
 ## Good
 
@@ -48,6 +56,7 @@ aliases: [T1027.013]
 ---
 ```
 "#,
+    fix: FixAvailability::Sometimes(Applicability::Safe),
 };
 
 impl AttackRule for AttackNameMismatch {
@@ -75,6 +84,7 @@ impl AttackRule for AttackNameMismatch {
                 continue;
             }
             let case_only = shown.to_lowercase() == name.to_lowercase();
+            let fix = fix(ctx, &l, shown, &name);
             out.push(
                 Diagnostic::new(
                     &META,
@@ -89,8 +99,54 @@ impl AttackRule for AttackNameMismatch {
                 } else {
                     format!("write `{name}` in the name cell, or point the link at the note called `{shown}`")
                 })
-                .with_subject(l.link.original.to_string()),
+                .with_subject(l.link.original.to_string())
+                .with_fix(fix),
             );
         }
     }
+}
+
+/// Rewrites the name cell to the note's name when the catalogue (or, lacking it, the
+/// note) says the cell is the stale side.
+fn fix(ctx: &AttackContext<'_>, l: &LabelledLink<'_>, shown: &str, name: &str) -> Option<Fix> {
+    let applicability = match catalogue_entry(ctx.index, ctx.path, &l.id, l.kind) {
+        Some(e) if e.name == name => Applicability::Safe,
+        Some(_) => return None,
+        None => Applicability::Unsafe,
+    };
+    let cell = name_cell(ctx.text, l.link.span.end)?;
+    let written = ctx.text.get(cell.clone())?;
+    if written.replace('\u{FF0F}', "/").trim() != shown || name.contains('|') {
+        return None;
+    }
+    // Keep the vault's way of writing `/` in names (ATT&CK generators use `／`).
+    let new = if written.contains('\u{FF0F}') {
+        name.replace('/', "\u{FF0F}")
+    } else {
+        name.to_owned()
+    };
+    Some(Fix::new(
+        applicability,
+        format!("write `{name}` in the name cell"),
+        vec![Edit::replace(cell.start, cell.end, new)],
+    ))
+}
+
+/// The trimmed byte range of the cell after the one that holds the link ending at `end`.
+fn name_cell(text: &str, end: usize) -> Option<std::ops::Range<usize>> {
+    let rest = text.get(end..)?;
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let pipes: Vec<usize> = line
+        .char_indices()
+        .filter(|&(i, c)| c == '|' && !line[..i].ends_with('\\'))
+        .map(|(i, _)| i)
+        .take(2)
+        .collect();
+    let from = pipes.first()? + 1;
+    let to = pipes.get(1).copied().unwrap_or(line.len());
+    let cell = &line[from..to];
+    let lead = cell.len() - cell.trim_start().len();
+    let start = end + from + lead;
+    Some(start..start + cell.trim().len())
 }

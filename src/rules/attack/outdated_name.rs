@@ -27,6 +27,12 @@ aliases: [T1552.003]
 ---
 ```
 
+## Fix
+
+None. The name is the note's file name: renaming it is a move that must update every
+link to the note, which Obsidian does when you rename the note there (and vaultlint's
+fixes only edit text inside notes).
+
 ## Good
 
 ```md good file=Shell History.md
@@ -35,6 +41,7 @@ aliases: [T1552.003]
 ---
 ```
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl AttackRule for AttackOutdatedName {

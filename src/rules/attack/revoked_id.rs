@@ -1,7 +1,7 @@
 //! `attack-revoked-id`: a note declares, or a link is labelled with, an ATT&CK ID that
 //! MITRE has revoked. The replacement follows the revoked-by chain to its end.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, FixAvailability, Severity};
 
 use super::{
     catalogue_entry, mentioned_ids, nearest_declaring, wiki_link, AttackContext, AttackRule,
@@ -43,10 +43,20 @@ aliases: [T1559.002]
 ---
 ```
 
+## Fix
+
+Where the catalogue names the replacement: on a link whose note declares the new ID, the
+label changes to it (safe: the link opens the same note); on a link whose note does not,
+the link moves to the one note in the domain that declares the new ID (unsafe: it opens
+another note). A note that declares the revoked ID is changed to declare the new one
+(front matter and first heading) when no other note in its domain declares it: safe when
+ATT&CK kept the object's name, unsafe when the object was merged into another.
+
 ## Configuration
 
 `--attack-catalog PATH` checks against a newer catalogue (TSV or STIX bundle).
 "#,
+    fix: FixAvailability::Sometimes(Applicability::Safe),
 };
 
 impl AttackRule for AttackRevokedId {
@@ -63,6 +73,10 @@ impl AttackRule for AttackRevokedId {
                 continue;
             }
             let id = &m.id;
+            let fix = entry.replacement.as_deref().and_then(|new| {
+                let new_entry = catalogue_entry(ctx.index, ctx.path, new, m.kind);
+                super::fix::replace_id(ctx, &m, entry, new, new_entry)
+            });
             let (message, help) = match &entry.replacement {
                 Some(new) => {
                     let new_name = catalogue_entry(ctx.index, ctx.path, new, m.kind)
@@ -88,14 +102,15 @@ impl AttackRule for AttackRevokedId {
                 Diagnostic::new(&META, ctx.path, Some(m.span), message)
                     .with_label(format!("this note {} a revoked ID", m.verb()))
                     .with_help(help)
-                    .with_subject(id.clone()),
+                    .with_subject(id.clone())
+                    .with_fix(fix),
             );
         }
     }
 }
 
 /// The edit that moves to the replacement without creating a second note for it.
-fn help(ctx: &AttackContext<'_>, m: &Mention, new: &str) -> String {
+fn help(ctx: &AttackContext<'_>, m: &Mention<'_>, new: &str) -> String {
     let vault = ctx.vault;
     let id = &m.id;
     match m.link {

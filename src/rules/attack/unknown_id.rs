@@ -39,6 +39,7 @@ aliases: [T1036.008]
 
 If your vault uses IDs newer than the built-in catalogue, pass `--attack-catalog PATH`.
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl AttackRule for AttackUnknownId {

@@ -47,6 +47,7 @@ aliases: [M1045]
 The folder names of each kind are configurable; by default `techniques`, `tactics`,
 `mitigations`, `groups`, `software`, `campaigns`, `datasources`, `datacomponents`, `assets`.
 "#,
+    fix: crate::diagnostic::FixAvailability::None,
 };
 
 impl AttackRule for AttackWrongKind {

@@ -1,0 +1,469 @@
+//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault.
+//!
+//! Rules only propose edits ([`crate::diagnostic::Fix`]); this module, above the check,
+//! is the one place that writes notes. It works in two steps so that `--diff` and `--fix`
+//! compute the same result:
+//!
+//! 1. [`plan`]: check, apply the non-overlapping fixes to the notes' text in memory,
+//!    re-check that text, and repeat until no fix is left (at most [`MAX_PASSES`] passes).
+//!    Nothing is written; each note is read from disk once, and only when a fix touches it.
+//! 2. [`write`] (for `--fix`) writes each changed note atomically, or [`unified_diff`]
+//!    (for `--diff`) prints what would change as a patch that `git apply` accepts.
+//!
+//! Writing keeps every byte no fix touched: the BOM, the line endings (fixes never
+//! rewrite whole lines) and the file's permissions. A note that changed on disk since it
+//! was read, that is reached through a symbolic link, or that resolves outside the vault
+//! is skipped and reported.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::check::{self, CheckOptions, Report};
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::error::Error;
+use crate::vault;
+
+/// Passes of fix-and-re-check before giving up: enough for fixes that enable other fixes
+/// (a note's ID, then the labels of links to it, then their name cells), and a bound on
+/// fixes that would keep undoing each other.
+pub(crate) const MAX_PASSES: usize = 10;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Which fixes to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct FixOptions {
+    /// Apply unsafe fixes too (`--unsafe-fixes`).
+    pub(crate) unsafe_fixes: bool,
+}
+
+impl FixOptions {
+    /// Whether a fix of this applicability is applied.
+    pub(crate) fn applies(&self, applicability: Applicability) -> bool {
+        applicability == Applicability::Safe || self.unsafe_fixes
+    }
+}
+
+/// A note the fixes changed: its bytes as read and as fixed.
+#[derive(Debug, Clone)]
+pub(crate) struct FixedNote {
+    /// Vault-relative, `/`-separated.
+    pub(crate) path: Arc<str>,
+    /// The file's bytes when it was read.
+    pub(crate) original: Vec<u8>,
+    /// The bytes to write: the BOM, if the file had one, and the fixed text.
+    pub(crate) fixed: Vec<u8>,
+}
+
+/// The outcome of [`plan`]: what the first check found, what remains, and what changed.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// The check of the vault as it is on disk (what `vaultlint check` reports).
+    pub(crate) before: Report,
+    /// The check of the fixed text: the findings that remain.
+    pub(crate) after: Report,
+    /// Fixes applied, per note and rule name.
+    pub(crate) fixed: BTreeMap<Arc<str>, BTreeMap<&'static str, usize>>,
+    /// The notes whose text changed, by path.
+    pub(crate) notes: Vec<FixedNote>,
+    /// Notes with fixes that were left alone, and why.
+    pub(crate) skipped: BTreeMap<Arc<str>, String>,
+    /// Fix-and-re-check passes run.
+    pub(crate) passes: usize,
+}
+
+impl Plan {
+    /// Fixes applied per rule, counting only the notes for which `counted` holds (e.g. the
+    /// ones written).
+    pub(crate) fn fixed_per_rule(
+        &self,
+        counted: impl Fn(&str) -> bool,
+    ) -> BTreeMap<&'static str, usize> {
+        let mut total = BTreeMap::new();
+        for note in &self.notes {
+            if !counted(&note.path) {
+                continue;
+            }
+            for (rule, n) in self.fixed.get(&note.path).into_iter().flatten() {
+                *total.entry(*rule).or_default() += n;
+            }
+        }
+        total
+    }
+}
+
+/// A note as first read from disk.
+struct Original {
+    bytes: Vec<u8>,
+    bom: bool,
+}
+
+/// Checks the vault and applies fixes to the notes' text in memory until none is left.
+///
+/// # Errors
+/// As [`check::check`]: only when the vault root is missing.
+pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Error> {
+    let mut edited: HashMap<Arc<str>, String> = HashMap::new();
+    let mut originals: BTreeMap<Arc<str>, Original> = BTreeMap::new();
+    let mut skipped: BTreeMap<Arc<str>, String> = BTreeMap::new();
+    let mut fixed: BTreeMap<Arc<str>, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let before = check::check_with_edits(options, &edited)?;
+    let mut after: Option<Report> = None;
+    let mut passes = 0;
+    while passes < MAX_PASSES {
+        let report = after.as_ref().unwrap_or(&before);
+        let mut by_note: BTreeMap<Arc<str>, Vec<&Diagnostic>> = BTreeMap::new();
+        for d in &report.diagnostics {
+            if d.fix.as_ref().is_some_and(|f| fix.applies(f.applicability))
+                && !skipped.contains_key(&d.path)
+            {
+                by_note.entry(d.path.clone()).or_default().push(d);
+            }
+        }
+        let mut changed = false;
+        for (path, diagnostics) in by_note {
+            let text = match edited.get(&path) {
+                Some(text) => text.clone(),
+                None => match read_original(&report.root, &path, report) {
+                    Ok((original, text)) => {
+                        originals.insert(path.clone(), original);
+                        text
+                    }
+                    Err(reason) => {
+                        skipped.insert(path, reason);
+                        continue;
+                    }
+                },
+            };
+            let (new_text, applied) = apply(&text, &diagnostics);
+            if new_text != text {
+                let counts = fixed.entry(path.clone()).or_default();
+                for rule in applied {
+                    *counts.entry(rule).or_default() += 1;
+                }
+                edited.insert(path, new_text);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        passes += 1;
+        after = Some(check::check_with_edits(options, &edited)?);
+    }
+    let notes = originals
+        .into_iter()
+        .filter_map(|(path, original)| {
+            let text = edited.get(&path)?;
+            let mut bytes = Vec::with_capacity(text.len() + 3);
+            if original.bom {
+                bytes.extend_from_slice(BOM);
+            }
+            bytes.extend_from_slice(text.as_bytes());
+            (bytes != original.bytes).then_some(FixedNote {
+                path,
+                original: original.bytes,
+                fixed: bytes,
+            })
+        })
+        .collect();
+    let after = after.unwrap_or_else(|| before.clone());
+    Ok(Plan {
+        before,
+        after,
+        fixed,
+        notes,
+        skipped,
+        passes,
+    })
+}
+
+/// Reads a note for fixing: its bytes, and its text, which must be exactly what the check
+/// read (same hash), be valid UTF-8 and fit the size limit.
+fn read_original(root: &Path, path: &str, report: &Report) -> Result<(Original, String), String> {
+    let abs = vault::abs_path(root, path);
+    let bytes = std::fs::read(&abs).map_err(|e| format!("cannot read it: {e}"))?;
+    let bom = bytes.starts_with(BOM);
+    let body = if bom { &bytes[BOM.len()..] } else { &bytes[..] };
+    let text = std::str::from_utf8(body)
+        .map_err(|_| "it is not valid UTF-8, so writing it back could change bytes".to_owned())?
+        .to_owned();
+    if report.fingerprints.get(path) != Some(&check::text_hash(&text)) {
+        return Err("it changed on disk since it was read".to_owned());
+    }
+    Ok((Original { bytes, bom }, text))
+}
+
+/// Applies the fixes of one note's findings that do not overlap an earlier one (by
+/// position, then rule name); returns the new text and the rule of each fix applied.
+fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, Vec<&'static str>) {
+    let mut fixes: Vec<(&Diagnostic, &[Edit])> = diagnostics
+        .iter()
+        .filter_map(|d| Some((*d, &d.fix.as_ref()?.edits[..])))
+        .filter(|(_, edits)| !edits.is_empty())
+        .collect();
+    fixes.sort_by_key(|(d, edits)| (edits[0].start, d.rule.name));
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut rules = Vec::new();
+    for (d, edits) in fixes {
+        let valid = edits.iter().all(|e| {
+            e.start <= e.end
+                && text.is_char_boundary(e.start)
+                && text.is_char_boundary(e.end)
+                && e.end <= text.len()
+        });
+        let clashes = edits.iter().any(|e| taken.iter().any(|t| overlaps(e, t)))
+            || edits
+                .iter()
+                .enumerate()
+                .any(|(i, e)| edits[i + 1..].iter().any(|o| overlaps(e, o)));
+        if valid && !clashes {
+            taken.extend(edits);
+            rules.push(d.rule.name);
+        }
+    }
+    taken.sort_by_key(|e| (e.start, e.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in taken {
+        out.push_str(&text[at..e.start]);
+        out.push_str(&e.replacement);
+        at = e.end;
+    }
+    out.push_str(&text[at..]);
+    (out, rules)
+}
+
+/// Whether two edits touch the same text. An insertion clashes with a replacement only
+/// strictly inside it (at its start it goes before it, at its end after it), and with an
+/// insertion at the same point, since their order would be arbitrary.
+fn overlaps(a: &Edit, b: &Edit) -> bool {
+    match (a.start == a.end, b.start == b.end) {
+        (true, true) => a.start == b.start,
+        (true, false) => b.start < a.start && a.start < b.end,
+        (false, true) => a.start < b.start && b.start < a.end,
+        (false, false) => a.start < b.end && b.start < a.end,
+    }
+}
+
+/// A patch of the planned changes, as `git diff` writes it (`a/` and `b/` prefixes before
+/// `prefix` and the vault path), which `git apply` accepts from the folder `prefix` is
+/// relative to.
+pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
+    let mut out = String::new();
+    for note in &plan.notes {
+        let (Ok(old), Ok(new)) = (
+            std::str::from_utf8(&note.original),
+            std::str::from_utf8(&note.fixed),
+        ) else {
+            continue;
+        };
+        let path = format!("{prefix}{}", note.path);
+        out.push_str(&format!("diff --git a/{path} b/{path}\n"));
+        let diff = similar::TextDiff::from_lines(old, new);
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .to_string(),
+        );
+    }
+    out
+}
+
+/// What happened to one note when writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Written {
+    /// The fixed text was written.
+    Fixed,
+    /// Left as it was, for this reason.
+    Skipped(String),
+}
+
+/// Writes each changed note atomically: a temp file in the same folder with the note's
+/// permissions, flushed to disk, then renamed over the note. Notes reached through a
+/// symbolic link, outside the vault, or changed on disk since they were read are skipped.
+pub(crate) fn write(root: &Path, plan: &Plan) -> Vec<(Arc<str>, Written)> {
+    plan.notes
+        .iter()
+        .map(|note| {
+            let result = match write_note(root, note) {
+                Ok(()) => Written::Fixed,
+                Err(reason) => Written::Skipped(reason),
+            };
+            (note.path.clone(), result)
+        })
+        .collect()
+}
+
+fn write_note(root: &Path, note: &FixedNote) -> Result<(), String> {
+    let abs = safe_path(root, &note.path)?;
+    let current = std::fs::read(&abs).map_err(|e| format!("cannot read it: {e}"))?;
+    if current != note.original {
+        return Err("it changed on disk since it was read".to_owned());
+    }
+    let meta = std::fs::metadata(&abs).map_err(|e| format!("cannot read it: {e}"))?;
+    let dir = abs.parent().ok_or_else(|| "it has no folder".to_owned())?;
+    let failed = |e: std::io::Error| format!("cannot write it: {e}");
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    temp.write_all(&note.fixed).map_err(failed)?;
+    std::fs::set_permissions(temp.path(), meta.permissions()).map_err(failed)?;
+    temp.as_file().sync_all().map_err(failed)?;
+    temp.persist(&abs).map_err(|e| failed(e.error))?;
+    // The rename is durable once the folder's entry is; not every platform can sync one.
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// The file of a vault path, when writing it stays inside the vault: no `..`, no symbolic
+/// link on the way from the root (the note itself included), and the real folder under
+/// the real root.
+fn safe_path(root: &Path, path: &str) -> Result<PathBuf, String> {
+    let abs = vault::abs_path(root, path);
+    let rel = abs
+        .strip_prefix(root)
+        .map_err(|_| "it is outside the vault".to_owned())?;
+    let mut at = root.to_path_buf();
+    for component in rel.components() {
+        let Component::Normal(part) = component else {
+            return Err("its path leaves the vault".to_owned());
+        };
+        at.push(part);
+        let meta = std::fs::symlink_metadata(&at).map_err(|e| format!("cannot read it: {e}"))?;
+        if meta.file_type().is_symlink() {
+            return Err(format!(
+                "`{}` is a symbolic link, and vaultlint never writes through one",
+                at.strip_prefix(root).unwrap_or(&at).display()
+            ));
+        }
+    }
+    let real_root = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the vault: {e}"))?;
+    let real = abs
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve it: {e}"))?;
+    if !real.starts_with(&real_root) {
+        return Err("it is outside the vault".to_owned());
+    }
+    Ok(abs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Fix, RuleMeta, Severity};
+
+    static RULE: RuleMeta = RuleMeta {
+        name: "test-rule",
+        summary: "",
+        default_severity: Severity::Warning,
+        docs: "",
+        fix: crate::diagnostic::FixAvailability::Always(Applicability::Safe),
+    };
+
+    fn diag(edits: Vec<Edit>) -> Diagnostic {
+        Diagnostic::new(&RULE, &Arc::from("n.md"), None, String::new())
+            .with_fix(Some(Fix::safe("", edits)))
+    }
+
+    #[test]
+    fn applies_non_overlapping_edits_first_come_first_served() {
+        let a = diag(vec![Edit::replace(0, 3, "ABC")]);
+        let b = diag(vec![Edit::replace(2, 5, "x")]);
+        let c = diag(vec![Edit::insert(6, "!"), Edit::replace(7, 8, "Z")]);
+        let (text, rules) = apply("abcdefgh", &[&b, &a, &c]);
+        assert_eq!(text, "ABCdef!gZ");
+        assert_eq!(rules.len(), 2);
+    }
+
+    #[test]
+    fn rejects_edits_off_character_boundaries() {
+        let bad = diag(vec![Edit::replace(1, 2, "x")]);
+        assert_eq!(apply("é", &[&bad]).0, "é");
+    }
+
+    #[test]
+    fn insertions_at_one_point_clash() {
+        assert!(overlaps(&Edit::insert(3, "a"), &Edit::insert(3, "b")));
+        assert!(!overlaps(&Edit::replace(0, 3, "a"), &Edit::insert(3, "b")));
+        assert!(!overlaps(&Edit::insert(0, "["), &Edit::replace(0, 3, "b")));
+        assert!(overlaps(&Edit::insert(1, "["), &Edit::replace(0, 3, "b")));
+        assert!(overlaps(
+            &Edit::replace(0, 3, "a"),
+            &Edit::replace(2, 4, "b")
+        ));
+        let bracket = diag(vec![Edit::insert(7, "["), Edit::insert(12, "]")]);
+        let id = diag(vec![Edit::replace(7, 12, "T1002")]);
+        assert_eq!(
+            apply("alias: T1001\n", &[&bracket, &id]).0,
+            "alias: [T1002]\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symlink_or_outside_the_vault() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("vault");
+        std::fs::create_dir(&vault).unwrap();
+        std::fs::write(dir.path().join("outside.md"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.md"), vault.join("link.md")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), vault.join("up")).unwrap();
+        std::fs::write(vault.join("real.md"), "x").unwrap();
+        assert!(safe_path(&vault, "link.md")
+            .unwrap_err()
+            .contains("symbolic link"));
+        assert!(safe_path(&vault, "up/outside.md")
+            .unwrap_err()
+            .contains("symbolic link"));
+        assert!(safe_path(&vault, "../outside.md").is_err());
+        assert_eq!(safe_path(&vault, "real.md").unwrap(), vault.join("real.md"));
+    }
+
+    #[test]
+    fn skips_a_note_changed_since_it_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("n.md"), "new").unwrap();
+        let note = FixedNote {
+            path: Arc::from("n.md"),
+            original: b"old".to_vec(),
+            fixed: b"fixed".to_vec(),
+        };
+        let err = write_note(dir.path(), &note).unwrap_err();
+        assert!(err.contains("changed on disk"), "{err}");
+        assert_eq!(std::fs::read(dir.path().join("n.md")).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn keeps_permissions_bom_and_line_endings() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.md");
+        let original = b"\xEF\xBB\xBF---\r\nalias: x\r\n---\r\n".to_vec();
+        std::fs::write(&path, &original).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let options = CheckOptions::new(dir.path().to_path_buf());
+        let plan = plan(&options, FixOptions::default()).unwrap();
+        assert_eq!(
+            plan.fixed_per_rule(|_| true).get("deprecated-property"),
+            Some(&1)
+        );
+        let results = write(dir.path(), &plan);
+        assert_eq!(results, vec![(Arc::from("n.md"), Written::Fixed)]);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"\xEF\xBB\xBF---\r\naliases: [x]\r\n---\r\n"
+        );
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let again = super::plan(&options, FixOptions::default()).unwrap();
+        assert!(again.notes.is_empty() && again.fixed_per_rule(|_| true).is_empty());
+    }
+}

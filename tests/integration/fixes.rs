@@ -1,0 +1,559 @@
+//! `--fix`, `--unsafe-fixes`, `--diff` and `--statistics`.
+//!
+//! Every rule with a fix runs `--fix --unsafe-fixes` on its fixture vault
+//! (`fixtures/rules/<rule>/`): the fixed notes are snapshotted, the same vault with every
+//! note in CRLF or with a BOM must give the same text with its line endings and BOM kept,
+//! a symlinked note (pointing outside the vault) stays untouched, and a second run
+//! changes nothing. The real ATT&CK vault is fixed end to end in
+//! `attack_vault_fix_is_complete_idempotent_and_matches_the_diff`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use vaultlint::check_texts;
+use vaultlint::diagnostic::FixAvailability;
+use vaultlint::rules;
+
+use crate::{code, copy_tree, fixtures, json, stdout, vaultlint};
+
+/// Every file under `root` (symlinks excluded) with its bytes, by vault path.
+fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let ft = e.file_type().unwrap();
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file() {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Rewrites every note under `root` with `f`.
+fn rewrite_notes(root: &Path, f: impl Fn(&[u8]) -> Vec<u8>) {
+    for (path, bytes) in files(root) {
+        if path.ends_with(".md") {
+            std::fs::write(root.join(&path), f(&bytes)).unwrap();
+        }
+    }
+}
+
+fn to_crlf(bytes: &[u8]) -> Vec<u8> {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n")
+        .into_bytes()
+}
+
+fn with_bom(bytes: &[u8]) -> Vec<u8> {
+    [b"\xEF\xBB\xBF".as_slice(), bytes].concat()
+}
+
+/// `--fix --unsafe-fixes` with only `rule` selected; a rule whose fixes need catalogue data
+/// that ATT&CK v18.1 lacks gets the test catalogue `fixtures/fixes/<rule>.tsv`.
+fn fix(vault: &Path, rule: &str) -> std::process::Output {
+    let catalogue = fixtures().join("fixes").join(format!("{rule}.tsv"));
+    let mut args = vec![
+        "check".to_owned(),
+        vault.to_str().unwrap().to_owned(),
+        "--fix".to_owned(),
+        "--unsafe-fixes".to_owned(),
+        "--select".to_owned(),
+        rule.to_owned(),
+        "--format".to_owned(),
+        "concise".to_owned(),
+    ];
+    if catalogue.is_file() {
+        args.push("--attack-catalog".to_owned());
+        args.push(catalogue.to_str().unwrap().to_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    vaultlint(&args)
+}
+
+fn fixable_rules() -> Vec<&'static str> {
+    rules::all()
+        .iter()
+        .filter(|r| r.fix != FixAvailability::None)
+        .map(|r| r.name)
+        .collect()
+}
+
+#[test]
+fn every_fixable_rule_fixes_its_fixture_vault() {
+    let fixable = fixable_rules();
+    assert_eq!(
+        fixable,
+        [
+            "ambiguous-link",
+            "attack-deprecated-id",
+            "attack-id-mismatch",
+            "attack-name-mismatch",
+            "attack-revoked-id",
+            "broken-link",
+            "deprecated-property",
+            "missing-heading",
+            "unescaped-table-pipe",
+            "unquoted-property-link",
+        ]
+    );
+    for rule in fixable {
+        fixture_is_fixed(rule);
+    }
+}
+
+fn fixture_is_fixed(rule: &str) {
+    let source = fixtures().join("rules").join(rule);
+    let original = files(&source);
+
+    // LF, with a symlinked note pointing outside the vault that must stay untouched.
+    let outside = tempfile::tempdir().unwrap();
+    let vault = copy_tree(&source);
+    let bad = original
+        .keys()
+        .find(|p| p.rsplit('/').next().unwrap().starts_with("bad-"));
+    let outside_note = outside.path().join("outside.md");
+    let outside_bytes = bad.map_or(b"---\nalias: x\n---\n".to_vec(), |p| original[p].clone());
+    std::fs::write(&outside_note, &outside_bytes).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside_note, vault.path().join("symlinked.md")).unwrap();
+    let run = fix(vault.path(), rule);
+    assert!(matches!(code(&run), 0 | 1), "{rule}: {}", stdout(&run));
+    let fixed = files(vault.path());
+    assert_eq!(
+        std::fs::read(&outside_note).unwrap(),
+        outside_bytes,
+        "{rule}: wrote through a symlink"
+    );
+    #[cfg(unix)]
+    assert!(std::fs::symlink_metadata(vault.path().join("symlinked.md"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let changed: Vec<&String> = fixed.keys().filter(|p| fixed[*p] != original[*p]).collect();
+    assert!(!changed.is_empty(), "{rule}: --fix changed nothing");
+    for path in &changed {
+        assert!(
+            !path.rsplit('/').next().unwrap().starts_with("good-"),
+            "{rule}: a fix touched {path}"
+        );
+    }
+    let mut snapshot = String::new();
+    for path in &changed {
+        snapshot.push_str(&format!(
+            "=== {path}\n{}\n",
+            String::from_utf8_lossy(&fixed[*path])
+        ));
+    }
+    insta::assert_snapshot!(format!("fix_{rule}"), snapshot);
+
+    // A second run finds nothing left to fix and changes nothing.
+    let again = fix(vault.path(), rule);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("nothing to fix"),
+        "{rule}"
+    );
+    assert_eq!(
+        files(vault.path()),
+        fixed,
+        "{rule}: second --fix changed the vault"
+    );
+
+    // CRLF notes stay CRLF, BOMs stay: the same fixes, every other byte as it was.
+    for (variant, convert) in [("CRLF", to_crlf as fn(&[u8]) -> Vec<u8>), ("BOM", with_bom)] {
+        let vault = copy_tree(&source);
+        rewrite_notes(vault.path(), convert);
+        fix(vault.path(), rule);
+        let got = files(vault.path());
+        for (path, bytes) in &fixed {
+            let want = if path.ends_with(".md") {
+                convert(bytes)
+            } else {
+                bytes.clone()
+            };
+            assert_eq!(
+                String::from_utf8_lossy(&got[path]),
+                String::from_utf8_lossy(&want),
+                "{rule}: {variant} {path}"
+            );
+        }
+    }
+}
+
+#[test]
+fn fix_on_a_clean_vault_writes_nothing() {
+    let vault = copy_tree(&fixtures().join("rules").join("deprecated-property"));
+    std::fs::remove_file(vault.path().join("bad-alias.md")).unwrap();
+    let before = std::fs::metadata(vault.path().join("good-aliases.md"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let run = vaultlint(&["check", vault.path().to_str().unwrap(), "--fix"]);
+    assert_eq!(code(&run), 0);
+    assert!(stdout(&run).contains("nothing to fix"), "{}", stdout(&run));
+    let after = std::fs::metadata(vault.path().join("good-aliases.md"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn diff_writes_nothing_and_git_apply_gives_the_fix() {
+    let vault = copy_tree(&fixtures().join("rules").join("deprecated-property"));
+    let before = files(vault.path());
+    let dir = vault.path().to_str().unwrap();
+    let run = vaultlint(&["check", dir, "--diff", "--select", "deprecated-property"]);
+    assert_eq!(code(&run), 0, "warnings only: exits as check does");
+    assert_eq!(files(vault.path()), before, "--diff wrote");
+    let patch = stdout(&run);
+    assert!(
+        patch.contains("-alias: M1040\n-tag: mitigation\n+aliases: [M1040]\n+tags: [mitigation]\n"),
+        "{patch}"
+    );
+    git_apply(vault.path(), &patch);
+    let fixed = copy_tree(&fixtures().join("rules").join("deprecated-property"));
+    let dir = fixed.path().to_str().unwrap();
+    vaultlint(&["check", dir, "--fix", "--select", "deprecated-property"]);
+    assert_eq!(files(vault.path()), files(fixed.path()));
+}
+
+fn git_apply(dir: &Path, patch: &str) {
+    let patch_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(patch_file.path(), patch).unwrap();
+    let out = Command::new("git")
+        .args(["apply", "--whitespace=nowarn"])
+        .arg(patch_file.path())
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git apply: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn statistics_count_findings_and_fixes_per_rule() {
+    let vault = fixtures().join("rules").join("deprecated-property");
+    let run = vaultlint(&[
+        "check",
+        vault.to_str().unwrap(),
+        "--statistics",
+        "--format",
+        "json",
+    ]);
+    let stats = json(&run);
+    let rows: Vec<(&str, &str, u64, u64)> = stats["statistics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap(),
+                r["severity"].as_str().unwrap(),
+                r["count"].as_u64().unwrap(),
+                r["fixable"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The fixture's two notes both declare M1040 and are not called "Audit".
+    assert_eq!(
+        rows,
+        [
+            ("attack-duplicate-id", "error", 2, 0),
+            ("attack-outdated-name", "warning", 2, 0),
+            ("deprecated-property", "warning", 2, 2),
+        ]
+    );
+    assert_eq!(stats["summary"]["fixable"], 2);
+    let human = stdout(&vaultlint(&[
+        "check",
+        vault.to_str().unwrap(),
+        "--statistics",
+    ]));
+    let row: Vec<&str> = human
+        .lines()
+        .find(|l| l.contains("deprecated-property"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        row,
+        ["2", "deprecated-property", "warning", "2", "0"],
+        "{human}"
+    );
+}
+
+#[test]
+fn rule_command_states_the_fix() {
+    let out = stdout(&vaultlint(&["rule", "attack-id-mismatch"]));
+    assert!(out.contains("Fix: sometimes (unsafe)"), "{out}");
+    let out = stdout(&vaultlint(&["rule", "attack-outdated-name"]));
+    assert!(out.contains("Fix: none"), "{out}");
+}
+
+/// Findings per rule and severity in a `--format json` report.
+fn counts(report: &serde_json::Value) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        *out.entry(format!(
+            "{}/{}",
+            d["rule"].as_str().unwrap(),
+            d["severity"].as_str().unwrap()
+        ))
+        .or_default() += 1;
+    }
+    out
+}
+
+#[test]
+fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
+    let corpus = crate::repo().join("../shared/corpora/attack-vault");
+    if !corpus.is_dir() {
+        eprintln!("skipping: {} not found", corpus.display());
+        return;
+    }
+    let fixed = copy_tree(&corpus);
+    let path = fixed.path().to_str().unwrap();
+    let before = counts(&json(&vaultlint(&["check", path, "--format", "json"])));
+    let run = vaultlint(&["check", path, "--fix", "--format", "json"]);
+    let after_report = json(&run);
+    let after = counts(&after_report);
+    assert_eq!(after_report["summary"]["fixable"], 0, "a safe fix is left");
+    for (rule, n) in &after {
+        assert!(
+            n <= before.get(rule).unwrap_or(&0),
+            "{rule} rose: {before:?} -> {after:?}"
+        );
+    }
+    let expected_before: BTreeMap<String, usize> = [
+        ("attack-deprecated-id/warning", 27),
+        ("attack-id-mismatch/error", 957),
+        ("attack-name-mismatch/info", 18),
+        ("attack-outdated-name/warning", 21),
+        ("attack-revoked-id/error", 1140),
+        ("attack-wrong-kind/error", 228),
+        ("broken-link/error", 3),
+        ("deprecated-property/warning", 2580),
+    ]
+    .into_iter()
+    .map(|(r, n)| (r.to_owned(), n))
+    .collect();
+    let expected_after: BTreeMap<String, usize> = [
+        ("attack-deprecated-id/warning", 27),
+        ("attack-id-mismatch/error", 957),
+        ("attack-outdated-name/warning", 21),
+        ("attack-revoked-id/error", 456),
+        ("attack-wrong-kind/error", 228),
+        ("broken-link/error", 3),
+    ]
+    .into_iter()
+    .map(|(r, n)| (r.to_owned(), n))
+    .collect();
+    assert_eq!(before, expected_before);
+    assert_eq!(after, expected_after);
+    let once = files(fixed.path());
+    let again = vaultlint(&["check", path, "--fix", "--format", "json"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to fix"));
+    assert_eq!(
+        files(fixed.path()),
+        once,
+        "a second --fix changed the vault"
+    );
+
+    let patched = copy_tree(&corpus);
+    let diff = vaultlint(&["check", patched.path().to_str().unwrap(), "--diff"]);
+    assert_eq!(code(&diff), 1, "exits as check does (errors remain)");
+    assert_eq!(files(patched.path()), files(&corpus), "--diff wrote");
+    git_apply(patched.path(), &stdout(&diff));
+    assert_eq!(
+        files(patched.path()),
+        once,
+        "git apply of --diff differs from --fix"
+    );
+}
+
+// One finding per defect, and the fixes' text, through the same pipeline as `check`.
+
+fn rules_at(report: &vaultlint::Report, path: &str) -> Vec<&'static str> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| &*d.path == path)
+        .map(|d| d.rule.name)
+        .collect()
+}
+
+#[test]
+fn a_mistyped_label_is_one_finding() {
+    let report = check_texts(&[
+        ("techniques/Masquerading.md", "---\naliases: [T1036]\n---\n"),
+        (
+            "n.md",
+            "| [[techniques/Masquerading\\|T1036.080]] | Masquerading |\n|---|---|\n",
+        ),
+    ]);
+    assert_eq!(rules_at(&report, "n.md"), ["attack-unknown-id"]);
+}
+
+#[test]
+fn a_revoked_label_is_one_finding_with_a_safe_fix() {
+    let report = check_texts(&[
+        (
+            "techniques/Dynamic Data Exchange.md",
+            "---\naliases: [T1559.002]\n---\n",
+        ),
+        (
+            "n.md",
+            "| [[techniques/Dynamic Data Exchange\\|T1173]] | Dynamic Data Exchange |\n|---|---|\n",
+        ),
+    ]);
+    assert_eq!(rules_at(&report, "n.md"), ["attack-revoked-id"]);
+    let fix = report.diagnostics[0].fix.as_ref().unwrap();
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Safe
+    );
+    assert_eq!(fix.edits[0].replacement, "T1559.002");
+}
+
+#[test]
+fn links_into_a_stale_note_are_reported_once_at_the_note() {
+    let stale = "techniques/Dynamic Data Exchange.md";
+    let link =
+        "| [[techniques/Dynamic Data Exchange\\|T1559.002]] | Dynamic Data Exchange |\n|---|---|\n";
+    let report = check_texts(&[
+        (stale, "---\naliases: [T1173]\n---\n## T1173\n"),
+        ("a.md", link),
+        ("b.md", link),
+    ]);
+    assert!(rules_at(&report, "a.md").is_empty());
+    assert!(rules_at(&report, "b.md").is_empty());
+    assert_eq!(rules_at(&report, stale), ["attack-revoked-id"]);
+    let d = &report.diagnostics[0];
+    assert!(
+        d.message
+            .contains("2 links labelled `T1559.002` open this note: the note is stale"),
+        "{}",
+        d.message
+    );
+    let related: Vec<&str> = d.related.iter().map(|r| &*r.path).collect();
+    assert_eq!(related, ["a.md", "b.md"]);
+    let fix = d.fix.as_ref().unwrap();
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Safe
+    );
+    assert_eq!(fix.edits.len(), 2, "front matter and heading");
+}
+
+#[test]
+fn a_wrong_link_is_reported_at_the_link_with_an_unsafe_repoint() {
+    let report = check_texts(&[
+        (
+            "Enterprise-Attack/techniques/Spearphishing Attachment.md",
+            "---\naliases: [T1598.002]\n---\n",
+        ),
+        (
+            "Enterprise-Attack/techniques/Phishing Attachment.md",
+            "---\naliases: [T1566.001]\n---\n",
+        ),
+        (
+            "Enterprise-Attack/groups/g.md",
+            "| [[Spearphishing Attachment\\|T1566.001]] | Spearphishing Attachment |\n|---|---|\n",
+        ),
+    ]);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.name == "attack-id-mismatch")
+        .unwrap();
+    assert_eq!(&*d.path, "Enterprise-Attack/groups/g.md");
+    assert!(d.message.ends_with("the link is wrong"), "{}", d.message);
+    let fix = d.fix.as_ref().unwrap();
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Unsafe
+    );
+    assert_eq!(fix.edits[0].replacement, "Phishing Attachment");
+}
+
+fn fixed(text: &str) -> String {
+    let report = check_texts(&[("n.md", text)]);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.name == "deprecated-property")
+        .expect("a finding");
+    let mut out = text.to_owned();
+    let fix = d.fix.as_ref().expect("a fix");
+    for e in fix.edits.iter().rev() {
+        out.replace_range(e.start..e.end, &e.replacement);
+    }
+    out
+}
+
+#[test]
+fn renames_and_lists() {
+    assert_eq!(
+        fixed("---\nalias: T1036\n---\n"),
+        "---\naliases: [T1036]\n---\n"
+    );
+    assert_eq!(
+        fixed("---\nalias: APT1, Comment Crew\n---\n"),
+        "---\naliases: [APT1, Comment Crew]\n---\n"
+    );
+    assert_eq!(fixed("---\ntag: [a, b]\n---\n"), "---\ntags: [a, b]\n---\n");
+    assert_eq!(
+        fixed("---\ncssclass:\n  - wide\n---\n"),
+        "---\ncssclasses:\n  - wide\n---\n"
+    );
+    assert_eq!(
+        fixed("---\r\nalias: x\r\n---\r\n"),
+        "---\r\naliases: [x]\r\n---\r\n"
+    );
+}
+
+#[test]
+fn merges_with_an_existing_key() {
+    assert_eq!(
+        fixed("---\naliases: [A]\nalias: B, A\ntitle: t\n---\n"),
+        "---\naliases: [A, B]\ntitle: t\n---\n"
+    );
+    assert_eq!(
+        fixed("---\ntags:\n  - a\ntag: b\n---\n"),
+        "---\ntags:\n  - a\n  - b\n---\n"
+    );
+    assert_eq!(
+        fixed("---\nalias:\n  - P\n  - Q\naliases: Z\n---\n"),
+        "---\naliases: [Z, P, Q]\n---\n"
+    );
+}
+
+#[test]
+fn leaves_unclear_values_alone() {
+    for text in [
+        "---\ntag: a b\n---\n",
+        "---\ntag: y\n---\n",
+        "---\nalias: 12\n---\n",
+        "---\nalias: x # c\n---\n",
+    ] {
+        let report = check_texts(&[("n.md", text)]);
+        assert!(report.diagnostics[0].fix.is_none(), "{text}");
+    }
+}
