@@ -82,7 +82,7 @@ fn the_wheel_installs_with_pip_and_runs_the_sample_vault() {
     assert_eq!(from_wheel.status.code(), Some(1), "{}", text(&from_wheel));
     assert_eq!(from_wheel.stdout, built.stdout);
     let report: serde_json::Value = serde_json::from_slice(&from_wheel.stdout).unwrap();
-    assert_eq!(report["summary"]["errors"], 21);
+    assert_eq!(report["summary"]["errors"], 12);
     let out = run(Command::new(&installed).arg("--version"));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
