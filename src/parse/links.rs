@@ -52,6 +52,9 @@ pub struct TableCell {
     pub cells: Arc<[String]>,
     /// The 0-based index in `cells` of the cell holding the link.
     pub index: usize,
+    /// The cells of the table's header row (`ID`, `Name`, …); `None` for a link in the
+    /// header row itself.
+    pub header: Option<Arc<[String]>>,
 }
 
 /// One internal link or embed, split as Obsidian splits it (reference note, rules 1, 2 and

@@ -1,7 +1,9 @@
 //! `attack-duplicate-id`: two notes in the same domain folder declare the same ATT&CK ID.
 //!
-//! The domain folder is the one holding the note's kind folder (`techniques/`, `groups/`,
-//! …), else the nearest configured domain folder, else the vault root. Only each note's
+//! The scope is the folder holding the note's kind folder (`techniques/`, `Groups/`, …)
+//! together with the domain folder around the note (`Enterprise attack/`), so both
+//! `Enterprise-Attack/techniques/` and `Data Components/Enterprise attack/` keep domains
+//! apart; notes outside both share the vault root. Only each note's
 //! primary ID counts.
 
 use crate::diagnostic::{Diagnostic, Related, Severity};
@@ -15,21 +17,11 @@ pub(crate) struct AttackDuplicateId;
 /// square of the number of copies.
 const MAX_RELATED: usize = 10;
 
-/// The folder one ATT&CK domain's notes live in: the parent of the note's kind folder
-/// (`…/Enterprise-Attack/techniques/X.md` → `…/Enterprise-Attack`), else the configured
-/// domain folder around it, else the vault root.
+/// The folder one ATT&CK domain's notes of one kind live in ([`AttackConfig::scope`]).
+///
+/// [`AttackConfig::scope`]: super::AttackConfig::scope
 fn scope(ctx: &AttackContext<'_>, file: FileId) -> String {
-    let path = ctx.vault.path(file);
-    let config = &ctx.index.config;
-    if config.folder_kind(path).is_some() {
-        let mut parts = path.rsplitn(3, '/');
-        parts.next();
-        parts.next();
-        return parts.next().unwrap_or_default().to_owned();
-    }
-    config
-        .domain_of(path)
-        .map_or_else(String::new, |(folder, _)| folder.to_owned())
+    ctx.index.config.scope(ctx.vault.path(file))
 }
 
 static META: RuleMeta = RuleMeta {

@@ -23,11 +23,12 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, RuleMeta, Span};
 use crate::index::{FileId, Vault};
 use crate::parse::Link;
+use crate::resolve::Resolution;
 
 use super::{NoteContext, Pack, PackRun, PackSummary};
 pub(crate) use catalogue::{Catalogue, Entry};
 pub use model::{link_label, AttackConfig, IdKind};
-pub(crate) use model::{note_name, Declared};
+pub(crate) use model::{same_name, Declared};
 
 /// A rule of the ATT&CK pack: like [`super::Rule`], but it reads the pack's index too.
 pub(crate) trait AttackRule: Sync {
@@ -104,11 +105,16 @@ struct AttackRun {
 
 impl PackRun for AttackRun {
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize {
+        let config = &self.index.config;
         let labels: Vec<_> = ctx
             .note
             .links
             .iter()
-            .map(|l| link_label(l, &self.index.config))
+            .zip(ctx.resolutions)
+            .map(|(l, r)| {
+                let target = r.file().map(|f| config.note_name(ctx.vault.path(f)));
+                link_label(l, config, target.as_deref())
+            })
             .collect();
         let actx = AttackContext {
             base: ctx,
@@ -215,12 +221,37 @@ impl<'a> std::ops::Deref for AttackContext<'a> {
     }
 }
 
-/// An ID-labelled link that resolved to a note, with its label.
+/// An ID-labelled link, with its label and the note it opens.
 pub(crate) struct LabelledLink<'a> {
     pub link: &'a Link,
+    /// The note the link opens, if it resolves to a note.
     pub target: Option<FileId>,
+    /// When Obsidian's ranking ties between `target` and this note (names that differ only
+    /// in case), the file system decides which opens: rules must not claim either.
+    pub tied: Option<FileId>,
     pub id: String,
     pub kind: IdKind,
+}
+
+impl LabelledLink<'_> {
+    /// The notes the link may open: the target, and the note it ties with.
+    pub(crate) fn candidates(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.target.into_iter().chain(self.tied)
+    }
+
+    /// How a message names the note the link opens: `` `a.md` ``, or, on a tie,
+    /// `` `a.md` or `b.md` (which one depends on the file system) ``.
+    pub(crate) fn opens(&self, vault: &Vault) -> String {
+        match (self.target, self.tied) {
+            (Some(t), Some(o)) => format!(
+                "`{}` or `{}` (they tie on Obsidian's ranking; which one opens depends on the file system)",
+                vault.path(t),
+                vault.path(o)
+            ),
+            (Some(t), None) => format!("`{}`", vault.path(t)),
+            _ => String::new(),
+        }
+    }
 }
 
 /// The note's ID-labelled links (reference: [`link_label`]).
@@ -238,9 +269,20 @@ pub(crate) fn labelled_links<'a>(
             let target = resolution
                 .file()
                 .filter(|&f| ctx.vault.outline(f).is_some());
+            let tied = match resolution {
+                Resolution::Found {
+                    tie: true, others, ..
+                } => others
+                    .first()
+                    .copied()
+                    .filter(|&f| ctx.vault.outline(f).is_some()),
+                _ => None,
+            }
+            .filter(|_| target.is_some());
             Some(LabelledLink {
                 link,
                 target,
+                tied,
                 id,
                 kind,
             })
