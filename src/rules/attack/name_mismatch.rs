@@ -93,7 +93,9 @@ impl AttackRule for AttackNameMismatch {
             let restated = shown
                 .strip_prefix(l.id.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '(']));
-            if shown.is_empty() || restated || same_name(shown, &name) {
+            // Cells hold rendered text: "via `at` Utility" reads "via at Utility".
+            let rendered_name = name.replace('`', "");
+            if shown.is_empty() || restated || same_name(shown, &rendered_name) {
                 continue;
             }
             let case_only = shown.to_lowercase() == name.to_lowercase();
