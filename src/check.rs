@@ -71,7 +71,7 @@ pub struct Summary {
     pub notes: usize,
     /// Links found in the linted notes.
     pub links: usize,
-    /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`).
+    /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`, `attack_releases`).
     #[serde(flatten)]
     pub packs: PackFields,
     /// With `--baseline`: how many recorded findings are still there, and how many are gone.

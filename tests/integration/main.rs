@@ -1,6 +1,7 @@
 //! Integration tests: one test binary (ripgrep style), one module per concern.
 
 mod architecture;
+mod attack_catalogs;
 mod attack_layouts;
 mod ci;
 mod cli;

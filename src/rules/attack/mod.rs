@@ -141,6 +141,17 @@ impl PackRun for AttackRun {
             fields: vec![
                 ("attack_links", serde_json::Value::from(checked)),
                 ("attack_catalog", serde_json::Value::from(version)),
+                (
+                    "attack_releases",
+                    serde_json::Value::Object(
+                        self.index
+                            .catalogue
+                            .releases
+                            .iter()
+                            .map(|(d, r)| (d.clone(), serde_json::Value::from(r.as_str())))
+                            .collect(),
+                    ),
+                ),
             ],
         }
     }
