@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::relations::{Relation, Relations};
 use super::IdKind;
 
 const BUILT_IN: &str = include_str!("../../../data/attack-catalog.tsv");
@@ -49,6 +50,8 @@ pub(crate) struct Catalogue {
     /// Domain → the release its rows come from, e.g. `enterprise-attack` → "ATT&CK v19.0
     /// (from enterprise-attack.json)".
     pub releases: BTreeMap<String, String>,
+    /// ATT&CK's relationships (mitigates, uses, subtechnique-of) of the same releases.
+    pub relations: Relations,
     by_id: HashMap<String, Vec<Entry>>,
 }
 
@@ -66,6 +69,7 @@ impl Catalogue {
         Catalogue {
             version: String::new(),
             releases: BTreeMap::new(),
+            relations: Relations::default(),
             by_id: HashMap::new(),
         }
     }
@@ -82,6 +86,7 @@ impl Catalogue {
     /// The built-in ATT&CK v18.1 catalogue, parsed anew.
     pub(crate) fn built_in() -> Self {
         let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue::empty());
+        c.relations = Relations::built_in();
         c.set_version("ATT&CK v18.1 (built in)");
         c
     }
@@ -109,6 +114,14 @@ impl Catalogue {
             rows.retain(|e| !newer.releases.contains_key(&e.domain));
         }
         self.by_id.retain(|_, rows| !rows.is_empty());
+        // A catalogue without relationships (a TSV) keeps the older ones of its domains:
+        // relationships are then checked against the older release, which `describe` says.
+        if !newer.relations.is_empty() {
+            for domain in newer.releases.keys() {
+                self.relations.remove_domain(domain);
+            }
+            self.relations.extend(newer.relations);
+        }
         for (id, rows) in newer.by_id {
             self.by_id.entry(id).or_default().extend(rows);
         }
@@ -227,6 +240,8 @@ impl Catalogue {
         let mut bundle_domain: Option<String> = None;
         let mut stix_to_id: HashMap<&str, String> = HashMap::new();
         let mut revoked_by: HashMap<&str, &str> = HashMap::new();
+        let mut relationships: Vec<(&str, Relation, &str)> = Vec::new();
+        let mut dead: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut entries = Vec::new();
         let mut stix_ids = Vec::new();
         for obj in objects {
@@ -240,8 +255,18 @@ impl Catalogue {
                 bundle_domain = attack_reference(obj).map(|(_, id)| id);
                 continue;
             }
-            if stix_type == "relationship" && s("relationship_type") == "revoked-by" {
-                revoked_by.insert(s("source_ref"), s("target_ref"));
+            let flag = |k: &str| obj.get(k).and_then(serde_json::Value::as_bool) == Some(true);
+            if flag("revoked") || flag("x_mitre_deprecated") {
+                dead.insert(s("id"));
+            }
+            if stix_type == "relationship" {
+                if s("relationship_type") == "revoked-by" {
+                    revoked_by.insert(s("source_ref"), s("target_ref"));
+                } else if let Some(relation) = Relation::from_name(s("relationship_type")) {
+                    if !flag("revoked") && !flag("x_mitre_deprecated") {
+                        relationships.push((s("source_ref"), relation, s("target_ref")));
+                    }
+                }
                 continue;
             }
             let Some((source, external_id)) = attack_reference(obj) else {
@@ -265,6 +290,8 @@ impl Catalogue {
                 "x-mitre-data-source" => "data-source",
                 "x-mitre-data-component" => "data-component",
                 "x-mitre-asset" => "asset",
+                "x-mitre-detection-strategy" => "detection-strategy",
+                "x-mitre-analytic" => "analytic",
                 _ => continue,
             };
             stix_to_id.insert(s("id"), external_id.clone());
@@ -313,13 +340,26 @@ impl Catalogue {
         }
         // A domain's bundle also lists the other domains of shared objects (software used on
         // Enterprise and Mobile); those rows belong to the other domain's own release.
-        if let Some(domain) = bundle_domain.filter(|d| entries.iter().any(|e| &e.domain == d)) {
+        if let Some(domain) = bundle_domain
+            .clone()
+            .filter(|d| entries.iter().any(|e| &e.domain == d))
+        {
             entries.retain(|e| e.domain == domain);
         }
         if entries.is_empty() {
             return Err("the STIX bundle holds no object with an ATT&CK ID".to_owned());
         }
-        Ok(Self::from_entries(entries, version))
+        let relations_domain = bundle_domain.unwrap_or_else(|| entries[0].domain.clone());
+        let mut c = Self::from_entries(entries, version);
+        for (source, relation, target) in relationships {
+            if dead.contains(source) || dead.contains(target) {
+                continue;
+            }
+            if let (Some(s), Some(t)) = (stix_to_id.get(source), stix_to_id.get(target)) {
+                c.relations.add(&relations_domain, s, relation, t);
+            }
+        }
+        Ok(c)
     }
 
     fn from_entries(entries: Vec<Entry>, version: String) -> Self {
@@ -330,6 +370,7 @@ impl Catalogue {
         Catalogue {
             version,
             releases: BTreeMap::new(),
+            relations: Relations::default(),
             by_id,
         }
     }

@@ -10,10 +10,14 @@ pub(crate) mod catalogue;
 mod deprecated_id;
 mod duplicate_id;
 mod id_mismatch;
+mod missing_relationship;
 pub(crate) mod model;
 mod name_mismatch;
 mod outdated_name;
+pub mod relations;
+mod relationship_tables;
 mod revoked_id;
+mod stale_relationship;
 mod unknown_id;
 mod wrong_kind;
 
@@ -44,9 +48,11 @@ static RULES: &[&dyn AttackRule] = &[
     &deprecated_id::AttackDeprecatedId,
     &duplicate_id::AttackDuplicateId,
     &id_mismatch::AttackIdMismatch,
+    &missing_relationship::AttackMissingRelationship,
     &name_mismatch::AttackNameMismatch,
     &outdated_name::AttackOutdatedName,
     &revoked_id::AttackRevokedId,
+    &stale_relationship::AttackStaleRelationship,
     &unknown_id::AttackUnknownId,
     &wrong_kind::AttackWrongKind,
 ];
@@ -112,7 +118,12 @@ impl PackRun for AttackRun {
             .iter()
             .zip(ctx.resolutions)
             .map(|(l, r)| {
-                let target = r.file().map(|f| config.note_name(ctx.vault.path(f)));
+                // A campaign named by its ID (`C0017`) declares it: then the label is the ID.
+                let display = l.display.as_deref().map_or("", str::trim);
+                let target = r
+                    .file()
+                    .filter(|&f| !self.index.declares(f, display))
+                    .map(|f| config.note_name(ctx.vault.path(f)));
                 link_label(l, config, target.as_deref())
             })
             .collect();

@@ -422,8 +422,9 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
 }
 
 /// The ATT&CK ID a link is labelled with, if any. `target_name` is the name of the note the
-/// link opens ([`AttackConfig::note_name`]): a display text equal to it is that note's name,
-/// not an ID (`[[T9000\|T9000]]` names the software T9000).
+/// link opens ([`AttackConfig::note_name`]) when that note does not declare the display text
+/// as its ID: a display text equal to it is that note's name, not an ID (`[[T9000\|T9000]]`
+/// names the software T9000, while `[[C0017\|C0017]]` is the campaign's ID).
 pub fn link_label(
     link: &Link,
     config: &AttackConfig,
