@@ -65,6 +65,39 @@ pub(crate) enum AttackCommand {
         #[arg(long, value_name = "PATH")]
         attack_catalog: Vec<PathBuf>,
     },
+    /// Which catalogue objects have a note, which do not, and which notes stand for revoked
+    /// or deprecated objects, per domain and kind
+    Coverage {
+        /// The vault's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output: a table, JSON, or an ATT&CK Navigator layer (of `--domain`)
+        #[arg(long, value_enum, default_value_t = CoverageFormat::Table)]
+        format: CoverageFormat,
+        /// The domain of the Navigator layer
+        #[arg(long, default_value = "enterprise-attack")]
+        domain: String,
+        /// Catalogues (TSV or STIX bundles) replacing the built-in one's domains; repeatable
+        #[arg(long, value_name = "PATH")]
+        attack_catalog: Vec<PathBuf>,
+        /// Use this config file (its `[attack]` table) instead of the nearest one
+        #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Ignore config files
+        #[arg(long)]
+        no_config: bool,
+    },
+}
+
+/// The output of `vaultlint attack coverage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoverageFormat {
+    /// Counts per domain and kind, then the notes for revoked or deprecated objects
+    Table,
+    /// Every covered and missing ID per domain and kind, and the retired notes
+    Json,
+    /// An ATT&CK Navigator layer file: techniques with a note scored 1, others 0
+    Navigator,
 }
 
 /// `vaultlint check` arguments.
@@ -182,6 +215,52 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
             let catalogue = load_catalogue(&attack_catalog)?;
             lookup(&catalogue, id.trim(), out)
+        }
+        Command::Attack(AttackCommand::Coverage {
+            path,
+            format,
+            domain,
+            attack_catalog,
+            config: config_path,
+            no_config,
+        }) => {
+            let loaded = if no_config {
+                config::Loaded::default()
+            } else {
+                match config_path.or_else(|| config::discover(&path)) {
+                    Some(p) => config::load(&p)?,
+                    None => config::Loaded::default(),
+                }
+            };
+            let settings = config::settings(&loaded, &config::Overrides::default())?;
+            let catalogs = if attack_catalog.is_empty() {
+                settings.catalogs.clone()
+            } else {
+                attack_catalog
+            };
+            let catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
+            let mut options = CheckOptions::new(path);
+            options.walk.exclude = settings.exclude;
+            let vault = check::index_vault(&options)?;
+            let report = rules::attack::coverage::coverage(
+                &vault,
+                &std::sync::Arc::new(settings.attack),
+                &catalogue,
+            );
+            match format {
+                CoverageFormat::Table => write!(out, "{}", report.table())?,
+                CoverageFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &report)
+                        .map_err(|e| Error::Usage(e.to_string()))?;
+                    writeln!(out)?;
+                }
+                CoverageFormat::Navigator => {
+                    serde_json::to_writer_pretty(&mut *out, &report.navigator_layer(&domain))
+                        .map_err(|e| Error::Usage(e.to_string()))?;
+                    writeln!(out)?;
+                }
+            }
+            Ok(Outcome::Clean)
         }
         Command::Rule { name } => {
             let meta = rules::find(&name)

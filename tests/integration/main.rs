@@ -2,6 +2,7 @@
 
 mod architecture;
 mod attack_catalogs;
+mod attack_coverage;
 mod attack_layouts;
 mod ci;
 mod cli;

@@ -402,6 +402,11 @@ impl Catalogue {
             })
     }
 
+    /// Every row, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.by_id.values().flatten()
+    }
+
     /// Whether the catalogue holds no row.
     pub(crate) fn is_empty(&self) -> bool {
         self.by_id.is_empty()

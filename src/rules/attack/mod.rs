@@ -7,6 +7,7 @@
 //! label.
 
 pub(crate) mod catalogue;
+pub(crate) mod coverage;
 mod deprecated_id;
 mod duplicate_id;
 mod id_mismatch;
