@@ -12,9 +12,10 @@ use crate::{copy_tree, fixtures};
 fn second_generator_layout_reports_only_real_defects() {
     let vault = copy_tree(&fixtures().join("attack-layouts").join("second-generator"));
     let mut report = vaultlint::check(&CheckOptions::new(vault.path().to_path_buf())).unwrap();
-    report
-        .diagnostics
-        .retain(|d| d.rule.name.starts_with("attack-"));
+    // The relationship rules have their own fixtures; this vault's tables are made up.
+    report.diagnostics.retain(|d| {
+        d.rule.name.starts_with("attack-") && !d.rule.name.ends_with("-relationship")
+    });
     report.recount();
     let found: Vec<(&str, &str, String)> = report
         .diagnostics
@@ -51,7 +52,8 @@ fn second_generator_layout_reports_only_real_defects() {
         &sources,
         Style {
             color: false,
-            width: 100,
+            width: Some(100),
+            quiet: false,
         },
         &mut out,
     )

@@ -277,7 +277,7 @@ fn github_annotations() {
         );
     }
     assert!(
-        text.contains("::notice title=vaultlint::59 of 79 findings are not shown as annotations")
+        text.contains("::notice title=vaultlint::103 of 123 findings are not shown as annotations")
     );
     insta::assert_snapshot!("sample_github", text);
 }
@@ -464,7 +464,7 @@ for path in sys.argv[2:]:
     assert_eq!(
         lines,
         [
-            "report.xml 79 79 error,warning 79",
+            "report.xml 123 123 error,warning 123",
             "hostile.xml 2 2 error 2",
             "clean.xml 1 0  0"
         ],
@@ -492,7 +492,7 @@ fn gitlab_code_quality_passes_gitlabs_schema() {
     assert_eq!(code(&out), 1);
     let issues = crate::json(&out);
     let issues = issues.as_array().unwrap();
-    assert_eq!(issues.len(), 79);
+    assert_eq!(issues.len(), 123);
     let mut prints = std::collections::BTreeSet::new();
     for issue in issues {
         let errors: Vec<String> = validator
