@@ -292,3 +292,26 @@ fn json_example_is_real_output() {
         assert_eq!(example["summary"][key], n, "{key}");
     }
 }
+
+#[test]
+fn attack_layouts_snippet_configures_kind_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vaultlint.toml"), snippet("attack-layouts")).unwrap();
+    let actors = dir.path().join("Threat Actors");
+    std::fs::create_dir_all(&actors).unwrap();
+    std::fs::write(
+        actors.join("APT29.md"),
+        "---\nurl: https://attack.mitre.org/groups/G0016\n---\n",
+    )
+    .unwrap();
+    // A software ID pointing at a note in a group folder: the knob makes it one.
+    std::fs::write(dir.path().join("A.md"), "[[APT29|S0001]]\n").unwrap();
+    let out = crate::vaultlint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    let rules: Vec<String> = crate::json(&out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(rules, ["attack-wrong-kind"], "{}", crate::stdout(&out));
+}
