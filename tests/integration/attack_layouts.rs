@@ -13,9 +13,9 @@ fn second_generator_layout_reports_only_real_defects() {
     let vault = copy_tree(&fixtures().join("attack-layouts").join("second-generator"));
     let mut report = vaultlint::check(&CheckOptions::new(vault.path().to_path_buf())).unwrap();
     // The relationship rules have their own fixtures; this vault's tables are made up.
-    report.diagnostics.retain(|d| {
-        d.rule.name.starts_with("attack-") && !d.rule.name.ends_with("-relationship")
-    });
+    report
+        .diagnostics
+        .retain(|d| d.rule.name.starts_with("attack-") && !d.rule.name.ends_with("-relationship"));
     report.recount();
     let found: Vec<(&str, &str, String)> = report
         .diagnostics
