@@ -93,7 +93,7 @@ pub(crate) fn coverage(
     }
     for kinds in domains.values_mut() {
         for k in kinds.values_mut() {
-            k.missing.sort_by(|a, b| id_order(a).cmp(&id_order(b)));
+            k.missing.sort_by_key(|a| id_order(a));
         }
     }
     let mut retired = Vec::new();
