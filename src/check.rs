@@ -71,7 +71,7 @@ pub struct Summary {
     pub notes: usize,
     /// Links found in the linted notes.
     pub links: usize,
-    /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`).
+    /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`, `attack_releases`).
     #[serde(flatten)]
     pub packs: PackFields,
     /// With `--baseline`: how many recorded findings are still there, and how many are gone.
@@ -254,13 +254,29 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
     )
 }
 
-/// The pipeline after the walk: outline pass, index, packs, check pass, sort.
-fn run(
-    options: &CheckOptions,
+/// Walks the vault at `options.root` and builds its index from the outline pass, without
+/// running any rule: for commands that read the vault as a whole (`attack coverage`).
+///
+/// # Errors
+/// Only when the vault root is missing or not a folder.
+pub(crate) fn index_vault(options: &CheckOptions) -> Result<Vault, Error> {
+    let root = &options.root;
+    let meta =
+        std::fs::metadata(root).map_err(|e| Error::VaultRoot(root.clone(), e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(Error::VaultRoot(root.clone(), "not a folder".to_owned()));
+    }
+    let listing = vault::walk(root, &options.walk);
+    let read = |file: &VaultFile| vault::read_note(&file.abs(root), options.max_note_bytes);
+    Ok(outline_pass(listing.files, listing.problems, &read))
+}
+
+/// The outline pass (parallel): each note's outline, then the vault index.
+fn outline_pass(
     files: Vec<VaultFile>,
     mut problems: Vec<FileProblem>,
     read: &(dyn Fn(&VaultFile) -> NoteText + Sync),
-) -> Report {
+) -> Vault {
     let (outlines, read_problems): (Vec<Option<parse::Outline>>, Vec<Option<FileProblem>>) = files
         .par_iter()
         .map(|file| {
@@ -285,7 +301,17 @@ fn run(
         })
         .unzip();
     problems.extend(read_problems.into_iter().flatten());
-    let vault = Vault::new(files, outlines, problems);
+    Vault::new(files, outlines, problems)
+}
+
+/// The pipeline after the walk: outline pass, index, packs, check pass, sort.
+fn run(
+    options: &CheckOptions,
+    files: Vec<VaultFile>,
+    problems: Vec<FileProblem>,
+    read: &(dyn Fn(&VaultFile) -> NoteText + Sync),
+) -> Report {
+    let vault = outline_pass(files, problems, read);
 
     let selected: Vec<&'static RuleMeta> = options
         .rules

@@ -61,10 +61,44 @@ pub(crate) enum AttackCommand {
     Lookup {
         /// An ATT&CK ID, e.g. `T1173`
         id: String,
-        /// Use this catalogue (ATT&CK TSV or STIX 2.x bundle) instead of the built-in v18.1
+        /// Use this catalogue (ATT&CK TSV or STIX 2.x bundle) for the domains it holds;
+        /// repeat for several (one bundle per domain), the built-in v18.1 fills the rest
         #[arg(long, value_name = "PATH")]
-        attack_catalog: Option<PathBuf>,
+        attack_catalog: Vec<PathBuf>,
     },
+    /// Which catalogue objects have a note, which do not, and which notes stand for revoked
+    /// or deprecated objects, per domain and kind
+    Coverage {
+        /// The vault's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output: a table, JSON, or an ATT&CK Navigator layer (of `--domain`)
+        #[arg(long, value_enum, default_value_t = CoverageFormat::Table)]
+        format: CoverageFormat,
+        /// The domain of the Navigator layer
+        #[arg(long, default_value = "enterprise-attack")]
+        domain: String,
+        /// Catalogues (TSV or STIX bundles) replacing the built-in one's domains; repeatable
+        #[arg(long, value_name = "PATH")]
+        attack_catalog: Vec<PathBuf>,
+        /// Use this config file (its `[attack]` table) instead of the nearest one
+        #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Ignore config files
+        #[arg(long)]
+        no_config: bool,
+    },
+}
+
+/// The output of `vaultlint attack coverage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoverageFormat {
+    /// Counts per domain and kind, then the notes for revoked or deprecated objects
+    Table,
+    /// Every covered and missing ID per domain and kind, and the retired notes
+    Json,
+    /// An ATT&CK Navigator layer file: techniques with a note scored 1, others 0
+    Navigator,
 }
 
 /// `vaultlint check` arguments.
@@ -84,9 +118,10 @@ pub(crate) struct CheckArgs {
     /// resolving links against the whole vault; repeat the flag for more (`--only A --only B`)
     #[arg(long, value_name = "PATH")]
     pub only: Vec<PathBuf>,
-    /// Check ATT&CK IDs against this catalogue (ATT&CK TSV or STIX 2.x bundle) instead of the built-in v18.1
+    /// Check ATT&CK IDs of the domains this catalogue holds (ATT&CK TSV or STIX 2.x bundle)
+    /// against it; repeat for several (one bundle per domain), the built-in v18.1 fills the rest
     #[arg(long, value_name = "PATH")]
-    pub attack_catalog: Option<PathBuf>,
+    pub attack_catalog: Vec<PathBuf>,
     /// Use this config file instead of the nearest `vaultlint.toml` / `.vaultlint.toml`
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -192,8 +227,54 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             Ok(Outcome::Clean)
         }
         Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
-            let catalogue = load_catalogue(attack_catalog.as_deref())?;
+            let catalogue = load_catalogue(&attack_catalog)?;
             lookup(&catalogue, id.trim(), out)
+        }
+        Command::Attack(AttackCommand::Coverage {
+            path,
+            format,
+            domain,
+            attack_catalog,
+            config: config_path,
+            no_config,
+        }) => {
+            let loaded = if no_config {
+                config::Loaded::default()
+            } else {
+                match config_path.or_else(|| config::discover(&path)) {
+                    Some(p) => config::load(&p)?,
+                    None => config::Loaded::default(),
+                }
+            };
+            let settings = config::settings(&loaded, &config::Overrides::default())?;
+            let catalogs = if attack_catalog.is_empty() {
+                settings.catalogs.clone()
+            } else {
+                attack_catalog
+            };
+            let catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
+            let mut options = CheckOptions::new(path);
+            options.walk.exclude = settings.exclude;
+            let vault = check::index_vault(&options)?;
+            let report = rules::attack::coverage::coverage(
+                &vault,
+                &std::sync::Arc::new(settings.attack),
+                &catalogue,
+            );
+            match format {
+                CoverageFormat::Table => write!(out, "{}", report.table())?,
+                CoverageFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &report)
+                        .map_err(|e| Error::Usage(e.to_string()))?;
+                    writeln!(out)?;
+                }
+                CoverageFormat::Navigator => {
+                    serde_json::to_writer_pretty(&mut *out, &report.navigator_layer(&domain))
+                        .map_err(|e| Error::Usage(e.to_string()))?;
+                    writeln!(out)?;
+                }
+            }
+            Ok(Outcome::Clean)
         }
         Command::Rule { name } => {
             let meta = rules::find(&name)
@@ -212,19 +293,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     }
 }
 
-/// The built-in catalogue, or the one in `path`.
-pub(crate) fn load_catalogue(path: Option<&std::path::Path>) -> Result<Catalogue, Error> {
-    let Some(path) = path else {
-        return Ok(Catalogue::built_in());
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read ATT&CK catalogue `{}`: {e}",
-            path.display()
-        ))
-    })?;
-    Catalogue::from_text(&text, &path.display().to_string())
-        .map_err(|e| Error::Usage(format!("ATT&CK catalogue `{}`: {e}", path.display())))
+/// The built-in catalogue with the domains of each file in `paths` replaced by that file's
+/// rows, in order (a later file wins for a domain both hold).
+///
+/// # Errors
+/// A file cannot be read or is not a catalogue.
+pub(crate) fn load_catalogue(paths: &[PathBuf]) -> Result<Catalogue, Error> {
+    let mut catalogue = Catalogue::built_in();
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read ATT&CK catalogue `{}`: {e}",
+                path.display()
+            ))
+        })?;
+        let loaded = Catalogue::from_text(&text, &path.display().to_string())
+            .map_err(|e| Error::Usage(format!("ATT&CK catalogue `{}`: {e}", path.display())))?;
+        catalogue.merge(loaded);
+    }
+    Ok(catalogue)
 }
 
 fn lookup(catalogue: &Catalogue, id: &str, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -294,12 +381,13 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         config: std::sync::Arc::new(settings.attack),
         ..AttackPack::default()
     };
-    if let Some(catalog) = args
-        .attack_catalog
-        .as_deref()
-        .or(settings.catalog.as_deref())
-    {
-        attack.catalogue = std::sync::Arc::new(load_catalogue(Some(catalog))?);
+    let catalogs = if args.attack_catalog.is_empty() {
+        &settings.catalogs
+    } else {
+        &args.attack_catalog
+    };
+    if !catalogs.is_empty() {
+        attack.catalogue = std::sync::Arc::new(load_catalogue(catalogs)?);
     }
     options.packs = rules::packs(attack);
     if !args.only.is_empty() {

@@ -59,12 +59,33 @@ pub(crate) enum Level {
     Off,
 }
 
+/// A setting given as one string or a list of strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    /// `catalog = "enterprise-attack.json"`
+    One(String),
+    /// `catalog = ["enterprise-attack.json", "mobile-attack.json"]`
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings, in order.
+    pub(crate) fn items(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 /// The `[attack]` table: the ATT&CK pack's settings.
 pub(crate) struct AttackSettings {
-    /// A newer ATT&CK catalogue (TSV or STIX bundle), relative to the config file.
-    pub catalog: Option<String>,
+    /// Newer ATT&CK catalogues (TSV or STIX bundles), relative to the config file: one path
+    /// or a list (one bundle per domain); each replaces the domains it holds.
+    pub catalog: Option<OneOrMany>,
     /// Folder name → ATT&CK domain; replaces the default three when given.
     pub domains: Option<BTreeMap<String, String>>,
     /// Per kind (`technique`, `mitigation`, ...): the ID pattern and folder names.
@@ -211,8 +232,8 @@ pub(crate) struct Settings {
     pub exclude: Option<globset::GlobSet>,
     /// The ATT&CK pack's ID patterns, kind folders and domain folders.
     pub attack: AttackConfig,
-    /// The `[attack] catalog` file, resolved against the config file's folder.
-    pub catalog: Option<PathBuf>,
+    /// ATT&CK catalogues from `[attack] catalog`, resolved against the config file's folder.
+    pub catalogs: Vec<PathBuf>,
 }
 
 /// Command-line values that override the file.
@@ -341,20 +362,23 @@ pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Setting
             entry.2.clone_from(folders);
         }
     }
-    let catalog = file.attack.catalog.as_ref().map(|c| {
-        let base = loaded
-            .path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map_or_else(PathBuf::new, Path::to_path_buf);
-        base.join(c)
-    });
+    let base = loaded
+        .path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map_or_else(PathBuf::new, Path::to_path_buf);
+    let catalogs = file
+        .attack
+        .catalog
+        .as_ref()
+        .map(|c| c.items().iter().map(|c| base.join(c)).collect())
+        .unwrap_or_default();
     Ok(Settings {
         rules: selected,
         severities,
         exclude,
         attack,
-        catalog,
+        catalogs,
     })
 }
 
@@ -409,6 +433,28 @@ mod tests {
         assert!(e.contains("loud"), "{e}");
         let e = parse("ignore = [\"nope\"]\n").unwrap_err().to_string();
         assert!(e.contains(":1:11"), "{e}");
+    }
+
+    #[test]
+    fn attack_catalogs_one_or_many() {
+        let one = parse("[attack]\ncatalog = \"e.json\"\n").unwrap();
+        assert_eq!(one.catalogs, [PathBuf::from("e.json")]);
+        let many = parse("[attack]\ncatalog = [\"e.json\", \"m.json\"]\n").unwrap();
+        assert_eq!(
+            many.catalogs,
+            [PathBuf::from("e.json"), PathBuf::from("m.json")]
+        );
+        assert!(parse("[attack]\n").unwrap().catalogs.is_empty());
+        let layout =
+            parse("[attack]\ndomains = { \"Enterprise attack\" = \"enterprise-attack\" }\n")
+                .unwrap();
+        assert_eq!(
+            layout
+                .attack
+                .domain_of("Techniques/enterprise-attack/X.md")
+                .map(|d| d.1),
+            Some("enterprise-attack")
+        );
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub struct TableCell {
     pub cells: Arc<[String]>,
     /// The 0-based index of the cell holding the link.
     pub index: usize,
+    /// The cells of the table's header row (`ID`, `Name`, …); `None` for a link in the
+    /// header row itself.
+    pub header: Option<Arc<[String]>>,
 }
 
 /// One link as every rule reads it, whatever its syntax or file type (note or canvas).

@@ -132,6 +132,8 @@ struct TableState {
     cells: Vec<String>,
     in_cell: bool,
     links: Vec<(usize, usize)>,
+    /// The header row's cells, once read.
+    header: Option<Arc<[String]>>,
 }
 
 /// Walks `body` (the masked text) and fills `note`; `original` is used for source slices.
@@ -270,15 +272,19 @@ pub(super) fn walk(
                     t.links.clear();
                 }
             }
-            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+            Event::End(end @ (TagEnd::TableHead | TagEnd::TableRow)) => {
                 if let Some(t) = table.as_mut() {
                     let cells: Arc<[String]> =
                         t.cells.iter().map(|c| c.trim().to_owned()).collect();
+                    if end == TagEnd::TableHead {
+                        t.header = Some(Arc::clone(&cells));
+                    }
                     for &(link, index) in &t.links {
                         if let Some(l) = note.links.get_mut(link) {
                             l.table = Some(TableCell {
                                 cells: Arc::clone(&cells),
                                 index,
+                                header: t.header.clone(),
                             });
                         }
                     }

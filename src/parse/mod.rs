@@ -5,6 +5,7 @@
 //! front matter and `%%comments%%` are masked with spaces (newlines kept) before Markdown
 //! parsing, so positions and line numbers survive.
 
+mod callout;
 pub mod canvas;
 pub mod frontmatter;
 mod heading;
@@ -124,7 +125,9 @@ pub struct Note {
     pub table_pipes: Vec<Span>,
     /// `%% vaultlint-… %%` suppression comments.
     pub directives: Vec<Directive>,
-    /// Lines in the note (1 for an empty note).
+    /// `ID: value` lines in callouts and blockquotes, with the value's span.
+    pub callout_ids: Vec<(String, Span)>,
+    /// Lines in the text: line breaks plus one (a final line break starts an empty line).
     pub line_count: usize,
 }
 
@@ -140,6 +143,12 @@ pub struct Outline {
     pub aliases: Vec<Box<str>>,
     /// String entries of the deprecated `alias` key, which ATT&CK vaults still use (rule 22).
     pub alias: Vec<Box<str>>,
+    /// String entries of the `id` property: the identifier generated notes state.
+    pub id: Vec<Box<str>>,
+    /// String entries of the `url` property: the page a generated note was made from.
+    pub url: Vec<Box<str>>,
+    /// `ID: value` lines in callouts and blockquotes (`> ID: G0016`), with the value's span.
+    pub callout_ids: Vec<(Box<str>, Span)>,
 }
 
 /// A heading as other notes' links see it: its level and raw source text.
@@ -210,6 +219,13 @@ impl Outline {
             block_ids,
             aliases: entries("aliases"),
             alias: entries("alias"),
+            id: entries("id"),
+            url: entries("url"),
+            callout_ids: note
+                .callout_ids
+                .iter()
+                .map(|(v, s)| (v.as_str().into(), *s))
+                .collect(),
         }
     }
 }
@@ -325,6 +341,9 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
             markdown::comment_links(text, inner, &lines, &mut note.links);
         }
         note.links.sort_by_key(|l| l.span.start);
+    }
+    if body.contains("ID:") {
+        note.callout_ids = callout::id_lines(body, &lines);
     }
     note
 }

@@ -17,7 +17,7 @@ fn sample() -> String {
 
 /// Runs the built binary in `dir` with `envs`.
 fn vaultlint_in(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vaultlint"));
+    let mut cmd = Command::new(crate::bin());
     cmd.args(args)
         .current_dir(dir)
         .env_remove("GITHUB_BASE_REF")
@@ -277,7 +277,7 @@ fn github_annotations() {
         );
     }
     assert!(
-        text.contains("::notice title=vaultlint::50 of 70 findings are not shown as annotations")
+        text.contains("::notice title=vaultlint::94 of 114 findings are not shown as annotations")
     );
     insta::assert_snapshot!("sample_github", text);
 }
@@ -464,7 +464,7 @@ for path in sys.argv[2:]:
     assert_eq!(
         lines,
         [
-            "report.xml 70 70 error,warning 70",
+            "report.xml 114 114 error,warning 114",
             "hostile.xml 2 2 error 2",
             "clean.xml 1 0  0"
         ],
@@ -492,7 +492,7 @@ fn gitlab_code_quality_passes_gitlabs_schema() {
     assert_eq!(code(&out), 1);
     let issues = crate::json(&out);
     let issues = issues.as_array().unwrap();
-    assert_eq!(issues.len(), 70);
+    assert_eq!(issues.len(), 114);
     let mut prints = std::collections::BTreeSet::new();
     for issue in issues {
         let errors: Vec<String> = validator
@@ -533,10 +533,7 @@ fn action_step(id: &str) -> serde_json::Value {
 }
 
 fn bin_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_vaultlint"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    PathBuf::from(crate::bin()).parent().unwrap().to_path_buf()
 }
 
 struct ActionRun {
@@ -733,7 +730,7 @@ fn composite_action_uploads_with_upload_sarif_v4_and_fails_only_on_request() {
 fn fake_release(dir: &Path, tag: &str, target: &str) -> PathBuf {
     let stage = dir.join("stage");
     std::fs::create_dir_all(&stage).unwrap();
-    std::fs::copy(env!("CARGO_BIN_EXE_vaultlint"), stage.join("vaultlint")).unwrap();
+    std::fs::copy(crate::bin(), stage.join("vaultlint")).unwrap();
     let release = dir.join("releases").join(tag);
     std::fs::create_dir_all(&release).unwrap();
     let archive = release.join(format!("vaultlint-{target}.tar.gz"));
@@ -774,7 +771,7 @@ fn run_install(work: &Path, releases: &Path, version: &str) -> (Output, String, 
         format!(
             "#!/bin/sh\necho \"$@\" >> '{}'\nroot=$(echo \"$@\" | sed 's/.*--root \\([^ ]*\\).*/\\1/')\nmkdir -p \"$root/bin\" && cp '{}' \"$root/bin/vaultlint\"\n",
             cargo_log.display(),
-            env!("CARGO_BIN_EXE_vaultlint")
+            crate::bin()
         ),
     )
     .unwrap();

@@ -40,9 +40,11 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
         &[
             ("attack-deprecated-id/warning", 27),
             ("attack-id-mismatch/error", 957),
+            ("attack-missing-relationship/warning", 453),
             ("attack-name-mismatch/info", 18),
             ("attack-outdated-name/warning", 21),
             ("attack-revoked-id/error", 1140),
+            ("attack-stale-relationship/warning", 660),
             ("attack-wrong-kind/error", 228),
             ("broken-link/error", 3),
             ("deprecated-property/warning", 2580),

@@ -326,7 +326,7 @@ fn counts(report: &serde_json::Value) -> BTreeMap<String, usize> {
 fn private_binary(dir: &Path) -> std::path::PathBuf {
     let copy = dir.join("vaultlint");
     for _ in 0..120 {
-        if std::fs::copy(env!("CARGO_BIN_EXE_vaultlint"), &copy).is_ok() {
+        if std::fs::copy(crate::bin(), &copy).is_ok() {
             return copy;
         }
         std::thread::sleep(std::time::Duration::from_millis(500));

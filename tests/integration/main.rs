@@ -1,6 +1,9 @@
 //! Integration tests: one test binary (ripgrep style), one module per concern.
 
 mod architecture;
+mod attack_catalogs;
+mod attack_coverage;
+mod attack_layouts;
 mod cases;
 mod ci;
 mod cli;
@@ -26,9 +29,30 @@ pub fn fixtures() -> PathBuf {
     repo().join("fixtures")
 }
 
+/// Serialises relinking the binary (the wheel test's `maturin build --profile dev` relinks
+/// `target/debug/vaultlint`) with taking the tests' private copy of it.
+pub static BINARY_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A private copy of the built binary, named `vaultlint`, taken once per test run. Tests
+/// spawn this copy, so that the wheel test relinking `target/debug/vaultlint` cannot make
+/// another test's spawn fail while the file is being replaced.
+pub fn bin() -> &'static str {
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let _relinking = BINARY_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = repo()
+            .join("target/test-bin")
+            .join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).expect("test-bin folder");
+        let copy = dir.join(format!("vaultlint{}", std::env::consts::EXE_SUFFIX));
+        std::fs::copy(env!("CARGO_BIN_EXE_vaultlint"), &copy).expect("copy the binary");
+        copy.to_str().expect("UTF-8 target path").to_owned()
+    })
+}
+
 /// Runs the built binary with `args`.
 pub fn vaultlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    Command::new(crate::bin())
         .args(args)
         .env_remove("NO_COLOR")
         .env("COLUMNS", "100")

@@ -28,6 +28,8 @@ fn text(out: &Output) -> String {
 fn wheel() -> &'static PathBuf {
     static WHEEL: OnceLock<PathBuf> = OnceLock::new();
     WHEEL.get_or_init(|| {
+        crate::bin();
+        let _relinking = crate::BINARY_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let out_dir = repo().join("target/ci-tools/wheels");
         let _ = std::fs::remove_dir_all(&out_dir);
         let out = run(Command::new(tools::python().join("maturin"))
@@ -78,7 +80,7 @@ fn the_wheel_installs_with_pip_and_runs_the_sample_vault() {
     let sample = fixtures().join("sample-vault");
     let args = ["check", sample.to_str().unwrap(), "--format", "json"];
     let from_wheel = run(Command::new(&installed).args(args));
-    let built = run(Command::new(env!("CARGO_BIN_EXE_vaultlint")).args(args));
+    let built = run(Command::new(crate::bin()).args(args));
     assert_eq!(from_wheel.status.code(), Some(1), "{}", text(&from_wheel));
     assert_eq!(from_wheel.stdout, built.stdout);
     let report: serde_json::Value = serde_json::from_slice(&from_wheel.stdout).unwrap();

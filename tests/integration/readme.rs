@@ -111,7 +111,7 @@ fn install_and_ci_snippets_name_the_package_and_run_as_written() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("notes")).unwrap();
     std::fs::write(dir.path().join("notes/A.md"), "[[Gone]]\n").unwrap();
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_vaultlint"))
+    let bin = std::path::Path::new(crate::bin())
         .parent()
         .unwrap()
         .to_path_buf();
@@ -211,7 +211,7 @@ fn baseline_snippet_runs_as_written() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("notes")).unwrap();
     std::fs::write(dir.path().join("notes/A.md"), "[[Old]]\n").unwrap();
-    let bin = env!("CARGO_BIN_EXE_vaultlint");
+    let bin = crate::bin();
     for (i, line) in snippet("baseline").lines().enumerate() {
         let args: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(args[0], "vaultlint");
@@ -262,7 +262,7 @@ fn install_snippet_installs_this_checkout() {
 #[test]
 fn json_example_is_real_output() {
     let example: serde_json::Value = serde_json::from_str(&snippet("json")).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    let out = std::process::Command::new(crate::bin())
         .args([
             "check",
             "fixtures/sample-vault",
@@ -291,4 +291,27 @@ fn json_example_is_real_output() {
             .count();
         assert_eq!(example["summary"][key], n, "{key}");
     }
+}
+
+#[test]
+fn attack_layouts_snippet_configures_kind_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vaultlint.toml"), snippet("attack-layouts")).unwrap();
+    let actors = dir.path().join("Threat Actors");
+    std::fs::create_dir_all(&actors).unwrap();
+    std::fs::write(
+        actors.join("APT29.md"),
+        "---\nurl: https://attack.mitre.org/groups/G0016\n---\n",
+    )
+    .unwrap();
+    // A software ID pointing at a note in a group folder: the knob makes it one.
+    std::fs::write(dir.path().join("A.md"), "[[APT29|S0001]]\n").unwrap();
+    let out = crate::vaultlint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    let rules: Vec<String> = crate::json(&out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(rules, ["attack-wrong-kind"], "{}", crate::stdout(&out));
 }

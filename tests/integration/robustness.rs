@@ -14,7 +14,7 @@ fn write(root: &std::path::Path, name: &str, bytes: &[u8]) {
 }
 
 fn run_with_timeout(args: &[&str], limit: Duration) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    let mut child = Command::new(crate::bin())
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -201,7 +201,7 @@ fn broken_pipe_exits_quietly() {
         )
         .unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    let mut child = Command::new(crate::bin())
         .args(["check", dir.path().to_str().unwrap(), "--format", "concise"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -236,7 +236,7 @@ fn interrupt_leaves_nothing_behind() {
     }
     let out_dir = tempfile::tempdir().unwrap();
     let baseline = out_dir.path().join("baseline.json");
-    let child = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    let child = Command::new(crate::bin())
         .args([
             "check",
             dir.path().to_str().unwrap(),

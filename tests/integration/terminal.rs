@@ -22,7 +22,7 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 
 /// Runs vaultlint in `cwd` with no terminal, no `COLUMNS` and no `NO_COLOR`.
 fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    Command::new(crate::bin())
         .args(args)
         .current_dir(cwd)
         .env_remove("NO_COLOR")
@@ -36,7 +36,7 @@ fn run_in(cwd: &Path, args: &[&str]) -> Output {
 /// terminal; returns what the terminal showed, without carriage returns.
 fn run_on_terminal(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut line = quote(env!("CARGO_BIN_EXE_vaultlint"));
+    let mut line = quote(crate::bin());
     for a in args {
         line.push(' ');
         line.push_str(&quote(a));
@@ -159,7 +159,7 @@ fn human_output_fits_the_terminal_and_never_breaks_a_suggestion() {
         "{wide}"
     );
     // Not a terminal: nothing is wrapped, whatever COLUMNS says.
-    let piped = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    let piped = Command::new(crate::bin())
         .args(["check", "."])
         .current_dir(vault.path())
         .env("COLUMNS", "30")
@@ -703,7 +703,7 @@ fn progress_shows_on_a_terminal_for_slow_runs_only() {
     );
     assert!(!quiet.contains("vaultlint: checking"), "{quiet}");
     // Off a terminal, never.
-    let piped = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+    let piped = Command::new(crate::bin())
         .args(["check", "."])
         .current_dir(p)
         .env("VAULTLINT_PROGRESS_DELAY_MS", "0")
@@ -722,7 +722,7 @@ fn completions_complete_flags_in_bash() {
     assert_eq!(code(&run_in(&repo(), &["completions", "tcsh"])), 2);
     let script = format!(
         "source <('{}' completions bash)\nCOMP_WORDS=(vaultlint check --fo)\nCOMP_CWORD=2\n_vaultlint vaultlint --fo check\necho \"${{COMPREPLY[*]}}\"\n",
-        env!("CARGO_BIN_EXE_vaultlint")
+        crate::bin()
     );
     let out = Command::new("bash").args(["-c", &script]).output().unwrap();
     let words = stdout(&out);

@@ -1,13 +1,16 @@
 //! The ATT&CK catalogue: every object with an ATT&CK ID, its status and replacement.
 //!
-//! v18.1 is built into the binary from `data/attack-catalog.tsv`. A newer catalogue can be
+//! v18.1 is built into the binary from `data/attack-catalog.tsv`. Newer releases can be
 //! loaded from the same TSV format (any file with those column names, such as
-//! `attack-catalog.tsv` from `make-catalog.py`) or from an official STIX 2.x bundle such as
-//! `enterprise-attack.json`. Rows are keyed by domain, ID and type: 225 old mitigations
-//! reuse technique IDs.
+//! `attack-catalog.tsv` from `make-catalog.py`) or from official STIX 2.x bundles such as
+//! `enterprise-attack.json`, one or several: each replaces the domains it holds
+//! ([`Catalogue::merge`]), and the others stay as built in, so every domain knows which
+//! release it is checked against. Rows are keyed by domain, ID and type: 225 old
+//! mitigations reuse technique IDs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use super::relations::{Relation, Relations};
 use super::IdKind;
 
 const BUILT_IN: &str = include_str!("../../../data/attack-catalog.tsv");
@@ -38,11 +41,17 @@ pub(crate) struct Entry {
     pub replacement: Option<String>,
 }
 
-/// An ATT&CK release: every row by ID.
+/// Every ATT&CK object with an ID, by ID, and the release each domain comes from.
 #[derive(Debug, Clone)]
 pub(crate) struct Catalogue {
-    /// Shown in output, e.g. "ATT&CK v18.1 (built in)".
+    /// Shown in output, e.g. "ATT&CK v18.1 (built in)"; after a merge, each domain's release
+    /// ([`Catalogue::describe`]).
     pub version: String,
+    /// Domain → the release its rows come from, e.g. `enterprise-attack` → "ATT&CK v19.0
+    /// (from enterprise-attack.json)".
+    pub releases: BTreeMap<String, String>,
+    /// ATT&CK's relationships (mitigates, uses, subtechnique-of) of the same releases.
+    pub relations: Relations,
     by_id: HashMap<String, Vec<Entry>>,
 }
 
@@ -55,6 +64,16 @@ const DOMAIN_ORDER: [&str; 4] = [
 ];
 
 impl Catalogue {
+    /// A catalogue that knows no ID (the pack's catalogue rules then stay quiet).
+    pub(crate) fn empty() -> Self {
+        Catalogue {
+            version: String::new(),
+            releases: BTreeMap::new(),
+            relations: Relations::default(),
+            by_id: HashMap::new(),
+        }
+    }
+
     /// The built-in catalogue, parsed once per process (it is immutable data).
     pub(crate) fn built_in_shared() -> std::sync::Arc<Self> {
         static BUILT_IN_CATALOGUE: std::sync::OnceLock<std::sync::Arc<Catalogue>> =
@@ -64,32 +83,91 @@ impl Catalogue {
         )
     }
 
-    /// The v18.1 catalogue compiled into the binary (`data/attack-catalog.tsv`).
+    /// The built-in ATT&CK v18.1 catalogue, parsed anew.
     pub(crate) fn built_in() -> Self {
-        let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue {
-            version: String::new(),
-            by_id: HashMap::new(),
-        });
-        c.version = "ATT&CK v18.1 (built in)".to_owned();
+        let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue::empty());
+        c.relations = Relations::built_in();
+        c.set_version("ATT&CK v18.1 (built in)");
         c
     }
 
-    /// Loads a catalogue file: a STIX bundle if it starts with `{`, else TSV. `source` (the
-    /// file's path) goes into the version shown in output.
+    /// Names the release of every domain the catalogue holds.
+    fn set_version(&mut self, version: &str) {
+        self.version = version.to_owned();
+        let domains: Vec<String> = self
+            .by_id
+            .values()
+            .flatten()
+            .map(|e| e.domain.clone())
+            .collect();
+        self.releases = domains
+            .into_iter()
+            .map(|d| (d, version.to_owned()))
+            .collect();
+    }
+
+    /// Replaces this catalogue's rows of every domain `newer` holds with `newer`'s, keeping
+    /// the other domains: `--attack-catalog enterprise-attack.json` updates Enterprise and
+    /// leaves Mobile and ICS as they were. `version` then lists each domain's release.
+    pub(crate) fn merge(&mut self, newer: Catalogue) {
+        for rows in self.by_id.values_mut() {
+            rows.retain(|e| !newer.releases.contains_key(&e.domain));
+        }
+        self.by_id.retain(|_, rows| !rows.is_empty());
+        // A catalogue without relationships (a TSV) keeps the older ones of its domains:
+        // relationships are then checked against the older release, which `describe` says.
+        if !newer.relations.is_empty() {
+            for domain in newer.releases.keys() {
+                self.relations.remove_domain(domain);
+            }
+            self.relations.extend(newer.relations);
+        }
+        for (id, rows) in newer.by_id {
+            self.by_id.entry(id).or_default().extend(rows);
+        }
+        self.releases.extend(newer.releases);
+        self.version = self.describe();
+    }
+
+    /// Each domain's release, domains with the same release together:
+    /// "enterprise-attack: ATT&CK v19.0 (from e.json); mobile-attack, ics-attack: ATT&CK v18.1 (built in)".
+    pub(crate) fn describe(&self) -> String {
+        let mut groups: Vec<(Vec<&str>, &str)> = Vec::new();
+        let mut domains: Vec<(&String, &String)> = self.releases.iter().collect();
+        domains.sort_by_key(|(d, _)| domain_rank(d));
+        for (domain, release) in domains {
+            match groups.iter_mut().find(|(_, r)| *r == release.as_str()) {
+                Some((ds, _)) => ds.push(domain),
+                None => groups.push((vec![domain.as_str()], release.as_str())),
+            }
+        }
+        if groups.len() == 1 {
+            return groups[0].1.to_owned();
+        }
+        groups
+            .iter()
+            .map(|(ds, r)| format!("{}: {r}", ds.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Loads a catalogue file: a STIX bundle if it starts with `{`, else TSV. `source` names
+    /// the file in the version string.
     ///
     /// # Errors
-    /// Why the text is neither a usable TSV catalogue nor a STIX bundle.
+    /// The text is neither a STIX bundle with ATT&CK objects nor a catalogue TSV.
     pub(crate) fn from_text(text: &str, source: &str) -> Result<Self, String> {
         let mut c = if text.trim_start().starts_with('{') {
             Self::from_stix(text)?
         } else {
             Self::from_tsv(text)?
         };
-        c.version = if c.version.is_empty() {
+        let version = if c.version.is_empty() {
             format!("ATT&CK catalogue from {source}")
         } else {
             format!("{} (from {source})", c.version)
         };
+        c.set_version(&version);
         Ok(c)
     }
 
@@ -159,8 +237,11 @@ impl Catalogue {
             .and_then(serde_json::Value::as_array)
             .ok_or("not a STIX bundle: no `objects` array")?;
         let mut version = String::new();
+        let mut bundle_domain: Option<String> = None;
         let mut stix_to_id: HashMap<&str, String> = HashMap::new();
         let mut revoked_by: HashMap<&str, &str> = HashMap::new();
+        let mut relationships: Vec<(&str, Relation, &str)> = Vec::new();
+        let mut dead: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut entries = Vec::new();
         let mut stix_ids = Vec::new();
         for obj in objects {
@@ -170,8 +251,22 @@ impl Catalogue {
                 version = format!("ATT&CK v{}", s("x_mitre_version"));
                 continue;
             }
-            if stix_type == "relationship" && s("relationship_type") == "revoked-by" {
-                revoked_by.insert(s("source_ref"), s("target_ref"));
+            if stix_type == "x-mitre-matrix" {
+                bundle_domain = attack_reference(obj).map(|(_, id)| id);
+                continue;
+            }
+            let flag = |k: &str| obj.get(k).and_then(serde_json::Value::as_bool) == Some(true);
+            if flag("revoked") || flag("x_mitre_deprecated") {
+                dead.insert(s("id"));
+            }
+            if stix_type == "relationship" {
+                if s("relationship_type") == "revoked-by" {
+                    revoked_by.insert(s("source_ref"), s("target_ref"));
+                } else if let Some(relation) = Relation::from_name(s("relationship_type")) {
+                    if !flag("revoked") && !flag("x_mitre_deprecated") {
+                        relationships.push((s("source_ref"), relation, s("target_ref")));
+                    }
+                }
                 continue;
             }
             let Some((source, external_id)) = attack_reference(obj) else {
@@ -195,6 +290,8 @@ impl Catalogue {
                 "x-mitre-data-source" => "data-source",
                 "x-mitre-data-component" => "data-component",
                 "x-mitre-asset" => "asset",
+                "x-mitre-detection-strategy" => "detection-strategy",
+                "x-mitre-analytic" => "analytic",
                 _ => continue,
             };
             stix_to_id.insert(s("id"), external_id.clone());
@@ -241,10 +338,28 @@ impl Catalogue {
             }
             entry.replacement = last;
         }
+        // A domain's bundle also lists the other domains of shared objects (software used on
+        // Enterprise and Mobile); those rows belong to the other domain's own release.
+        if let Some(domain) = bundle_domain
+            .clone()
+            .filter(|d| entries.iter().any(|e| &e.domain == d))
+        {
+            entries.retain(|e| e.domain == domain);
+        }
         if entries.is_empty() {
             return Err("the STIX bundle holds no object with an ATT&CK ID".to_owned());
         }
-        Ok(Self::from_entries(entries, version))
+        let relations_domain = bundle_domain.unwrap_or_else(|| entries[0].domain.clone());
+        let mut c = Self::from_entries(entries, version);
+        for (source, relation, target) in relationships {
+            if dead.contains(source) || dead.contains(target) {
+                continue;
+            }
+            if let (Some(s), Some(t)) = (stix_to_id.get(source), stix_to_id.get(target)) {
+                c.relations.add(&relations_domain, s, relation, t);
+            }
+        }
+        Ok(c)
     }
 
     fn from_entries(entries: Vec<Entry>, version: String) -> Self {
@@ -252,7 +367,12 @@ impl Catalogue {
         for e in entries {
             by_id.entry(e.id.clone()).or_default().push(e);
         }
-        Catalogue { version, by_id }
+        Catalogue {
+            version,
+            releases: BTreeMap::new(),
+            relations: Relations::default(),
+            by_id,
+        }
     }
 
     /// Every row for an ID, in a stable order (domain, then type).
@@ -280,6 +400,11 @@ impl Catalogue {
                     .filter(fitting)
                     .min_by_key(|e| domain_rank(&e.domain))
             })
+    }
+
+    /// Every row, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.by_id.values().flatten()
     }
 
     /// Whether the catalogue holds no row.
@@ -375,6 +500,55 @@ mod tests {
                 .deprecated
         );
         assert!(Catalogue::from_text("{\"objects\": []}", "x").is_err());
+    }
+
+    #[test]
+    fn bundles_replace_only_their_own_domain() {
+        let bundle = |domain: &str, version: &str, id: &str| {
+            format!(
+                r#"{{"type": "bundle", "objects": [
+              {{"type": "x-mitre-collection", "x_mitre_version": "{version}"}},
+              {{"type": "x-mitre-matrix", "external_references": [{{"source_name": "mitre-attack", "external_id": "{domain}"}}]}},
+              {{"type": "attack-pattern", "id": "ap--1", "name": "New", "x_mitre_domains": ["{domain}"],
+               "external_references": [{{"source_name": "mitre-attack", "external_id": "{id}"}}]}},
+              {{"type": "malware", "id": "m--1", "name": "Shared", "x_mitre_domains": ["{domain}", "ics-attack"],
+               "external_references": [{{"source_name": "mitre-attack", "external_id": "S9999"}}]}}
+            ]}}"#
+            )
+        };
+        let mut c = Catalogue::built_in();
+        c.merge(
+            Catalogue::from_text(&bundle("enterprise-attack", "19.0", "T1999"), "e.json").unwrap(),
+        );
+        assert!(c
+            .lookup("T1999", IdKind::Technique, Some("enterprise-attack"))
+            .is_some());
+        assert!(
+            !c.all("T1036")
+                .iter()
+                .any(|e| e.domain == "enterprise-attack"),
+            "the enterprise rows are the bundle's"
+        );
+        assert!(
+            c.lookup("T0800", IdKind::Technique, Some("ics-attack"))
+                .is_some(),
+            "ICS stays built in"
+        );
+        assert!(
+            c.all("S9999")
+                .iter()
+                .all(|e| e.domain == "enterprise-attack"),
+            "a shared object's other domain belongs to that domain's release"
+        );
+        c.merge(Catalogue::from_text(&bundle("mobile-attack", "19.0", "T1998"), "m.json").unwrap());
+        assert_eq!(
+            c.releases.get("enterprise-attack").map(String::as_str),
+            Some("ATT&CK v19.0 (from e.json)")
+        );
+        assert_eq!(
+            c.version,
+            "enterprise-attack: ATT&CK v19.0 (from e.json); mobile-attack: ATT&CK v19.0 (from m.json); ics-attack, pre-attack: ATT&CK v18.1 (built in)"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `attack-duplicate-id`: two notes in the same domain folder declare the same ATT&CK ID.
 //!
-//! The domain folder is the one holding the note's kind folder (`techniques/`, `groups/`,
-//! …), else the nearest configured domain folder, else the vault root. Only each note's
+//! The scope is the folder holding the note's kind folder (`techniques/`, `Groups/`, …)
+//! together with the domain folder around the note (`Enterprise attack/`), so both
+//! `Enterprise-Attack/techniques/` and `Data Components/Enterprise attack/` keep domains
+//! apart; notes outside both share the vault root. Only each note's
 //! primary ID counts.
 
 use crate::diagnostic::{Diagnostic, Related, Severity};

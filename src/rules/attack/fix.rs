@@ -36,20 +36,10 @@ pub(crate) fn relabel(ctx: &AttackContext<'_>, link: &Link, old: &str, new: &str
     Some(Edit::replace(start, start + old.len(), new))
 }
 
-/// The domain scope of a note, as `attack-duplicate-id` groups notes: the parent of its
-/// kind folder, else its configured domain folder, else the vault root.
+/// The domain scope of a note, as `attack-duplicate-id` groups notes
+/// ([`super::AttackConfig::scope`]).
 pub(crate) fn scope(ctx: &AttackContext<'_>, file: FileId) -> String {
-    let path = ctx.vault.path(file);
-    let config = &ctx.index.config;
-    if config.folder_kind(path).is_some() {
-        let mut parts = path.rsplitn(3, '/');
-        parts.next();
-        parts.next();
-        return parts.next().unwrap_or_default().to_owned();
-    }
-    config
-        .domain_of(path)
-        .map_or_else(String::new, |(folder, _)| folder.to_owned())
+    ctx.index.config.scope(ctx.vault.path(file))
 }
 
 /// The notes other than `except` in the scope of `near` that declare `id`.

@@ -77,35 +77,39 @@ impl AttackRule for AttackIdMismatch {
         let vault = ctx.vault;
         for l in labelled_links(ctx) {
             let Some(target) = l.target else { continue };
-            if ctx.index.declares(target, &l.id) {
+            if l.candidates().any(|c| ctx.index.declares(c, &l.id)) {
                 continue;
             }
             // A label of the wrong kind for the folder is `attack-wrong-kind`'s finding.
-            if ctx
-                .index
-                .config
-                .folder_kind(vault.path(target))
-                .is_some_and(|k| k != l.kind)
-            {
+            if l.candidates().any(|c| {
+                ctx.index
+                    .config
+                    .folder_kind(vault.path(c))
+                    .is_some_and(|k| k != l.kind)
+            }) {
                 continue;
             }
-            let target_path = vault.path(target);
             let declared: Vec<&str> = ctx.index.declared[target]
                 .iter()
                 .map(|d| d.id.as_str())
                 .collect();
-            let what = if declared.is_empty() {
+            let what = if l.tied.is_some() {
+                format!("neither of which declares `{}`", l.id)
+            } else if declared.is_empty() {
                 "declares no ATT&CK ID".to_owned()
             } else {
                 format!("declares `{}`", declared.join("`, `"))
             };
+            let target_path = vault.path(target);
             if let Some(old) = stale_declaration(ctx, &l, target, &declared) {
                 out.push(stale_link(ctx, &l, target_path, old));
                 continue;
             }
+            let which = if l.tied.is_some() { "" } else { "which " };
             let message = format!(
-                "link labelled `{}` opens `{target_path}`, which {what}; the link is wrong",
-                l.id
+                "link labelled `{}` opens {}, {which}{what}; the link is wrong",
+                l.id,
+                l.opens(vault)
             );
             out.push(
                 Diagnostic::new(&META, ctx.path, Some(l.link.span), message)

@@ -7,14 +7,19 @@
 //! label.
 
 pub(crate) mod catalogue;
+pub(crate) mod coverage;
 mod deprecated_id;
 mod duplicate_id;
 mod fix;
 mod id_mismatch;
+mod missing_relationship;
 pub(crate) mod model;
 mod name_mismatch;
 mod outdated_name;
+pub mod relations;
+mod relationship_tables;
 mod revoked_id;
+mod stale_relationship;
 mod unknown_id;
 mod wrong_kind;
 
@@ -24,11 +29,12 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, RuleMeta, Span};
 use crate::index::{FileId, Vault};
 use crate::parse::Link;
+use crate::resolve::Resolution;
 
 use super::{NoteContext, Pack, PackRun, PackSummary};
 pub(crate) use catalogue::{Catalogue, Entry};
 pub use model::{link_label, AttackConfig, IdKind};
-pub(crate) use model::{note_name, Declared};
+pub(crate) use model::{same_name, Declared};
 
 /// A rule of the ATT&CK pack: like [`super::Rule`], but it reads the pack's index too.
 pub(crate) trait AttackRule: Sync {
@@ -44,9 +50,11 @@ static RULES: &[&dyn AttackRule] = &[
     &deprecated_id::AttackDeprecatedId,
     &duplicate_id::AttackDuplicateId,
     &id_mismatch::AttackIdMismatch,
+    &missing_relationship::AttackMissingRelationship,
     &name_mismatch::AttackNameMismatch,
     &outdated_name::AttackOutdatedName,
     &revoked_id::AttackRevokedId,
+    &stale_relationship::AttackStaleRelationship,
     &unknown_id::AttackUnknownId,
     &wrong_kind::AttackWrongKind,
 ];
@@ -109,11 +117,21 @@ const LABEL_RULES: [&str; 2] = ["attack-revoked-id", "attack-unknown-id"];
 
 impl PackRun for AttackRun {
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize {
+        let config = &self.index.config;
         let labels: Vec<_> = ctx
             .note
             .links
             .iter()
-            .map(|l| link_label(l, &self.index.config))
+            .zip(ctx.resolutions)
+            .map(|(l, r)| {
+                // A campaign named by its ID (`C0017`) declares it: then the label is the ID.
+                let display = l.display.as_deref().map_or("", str::trim);
+                let target = r
+                    .file()
+                    .filter(|&f| !self.index.declares(f, display))
+                    .map(|f| config.note_name(ctx.vault.path(f)));
+                link_label(l, config, target.as_deref())
+            })
             .collect();
         let actx = AttackContext {
             base: ctx,
@@ -144,6 +162,17 @@ impl PackRun for AttackRun {
             fields: vec![
                 ("attack_links", serde_json::Value::from(checked)),
                 ("attack_catalog", serde_json::Value::from(version)),
+                (
+                    "attack_releases",
+                    serde_json::Value::Object(
+                        self.index
+                            .catalogue
+                            .releases
+                            .iter()
+                            .map(|(d, r)| (d.clone(), serde_json::Value::from(r.as_str())))
+                            .collect(),
+                    ),
+                ),
             ],
         }
     }
@@ -245,12 +274,37 @@ impl<'a> std::ops::Deref for AttackContext<'a> {
     }
 }
 
-/// An ID-labelled link that resolved to a note, with its label.
+/// An ID-labelled link, with its label and the note it opens.
 pub(crate) struct LabelledLink<'a> {
     pub link: &'a Link,
+    /// The note the link opens, if it resolves to a note.
     pub target: Option<FileId>,
+    /// When Obsidian's ranking ties between `target` and this note (names that differ only
+    /// in case), the file system decides which opens: rules must not claim either.
+    pub tied: Option<FileId>,
     pub id: String,
     pub kind: IdKind,
+}
+
+impl LabelledLink<'_> {
+    /// The notes the link may open: the target, and the note it ties with.
+    pub(crate) fn candidates(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.target.into_iter().chain(self.tied)
+    }
+
+    /// How a message names the note the link opens: `` `a.md` ``, or, on a tie,
+    /// `` `a.md` or `b.md` (which one depends on the file system) ``.
+    pub(crate) fn opens(&self, vault: &Vault) -> String {
+        match (self.target, self.tied) {
+            (Some(t), Some(o)) => format!(
+                "`{}` or `{}` (they tie on Obsidian's ranking; which one opens depends on the file system)",
+                vault.path(t),
+                vault.path(o)
+            ),
+            (Some(t), None) => format!("`{}`", vault.path(t)),
+            _ => String::new(),
+        }
+    }
 }
 
 /// The note's ID-labelled links (reference: [`link_label`]).
@@ -268,9 +322,20 @@ pub(crate) fn labelled_links<'a>(
             let target = resolution
                 .file()
                 .filter(|&f| ctx.vault.outline(f).is_some());
+            let tied = match resolution {
+                Resolution::Found {
+                    tie: true, others, ..
+                } => others
+                    .first()
+                    .copied()
+                    .filter(|&f| ctx.vault.outline(f).is_some()),
+                _ => None,
+            }
+            .filter(|_| target.is_some());
             Some(LabelledLink {
                 link,
                 target,
+                tied,
                 id,
                 kind,
             })

@@ -2,9 +2,12 @@
 //! and which links are ID-labelled.
 //!
 //! A note declares an ID through a front matter `aliases` or `alias` entry that is an ID
-//! (a comma-separated string is several entries), or, failing that, a first heading that is
-//! exactly an ID. A link is ID-labelled when its display text is an ID, or when `(ID)`
-//! follows it directly. Patterns and folder names are configuration (`AttackConfig`).
+//! (a comma-separated string is several entries), an `id` property, the ATT&CK page in a
+//! `url` property (`https://attack.mitre.org/techniques/T1036/009`), an `ID:` line in a
+//! callout, or its file name's ` - ID` suffix (`Phishing - T1566.md`); failing all those, a
+//! first heading that is exactly an ID. A link is ID-labelled when its display text is an ID
+//! that is not the name of the note it opens (software `T9000`), or when `(ID)` follows it
+//! directly. Patterns and folder names are configuration (`AttackConfig`).
 
 use regex::Regex;
 
@@ -34,10 +37,15 @@ pub enum IdKind {
     DataComponent,
     /// `x-mitre-asset`, ICS only (`A1234`).
     Asset,
+    /// Detection strategies (`DET####`), new in ATT&CK v18.
+    DetectionStrategy,
+    /// Analytics (`AN####`), new in ATT&CK v18; each belongs to a detection strategy.
+    Analytic,
 }
 
 impl IdKind {
-    pub(crate) const ALL: [IdKind; 9] = [
+    /// Every kind, in the order IDs are matched against their patterns.
+    pub(crate) const ALL: [IdKind; 11] = [
         IdKind::Technique,
         IdKind::Tactic,
         IdKind::Mitigation,
@@ -47,8 +55,11 @@ impl IdKind {
         IdKind::DataSource,
         IdKind::DataComponent,
         IdKind::Asset,
+        IdKind::DetectionStrategy,
+        IdKind::Analytic,
     ];
 
+    /// The kind's name as the catalogue's `type` column writes it (`data-source`).
     pub(crate) fn name(self) -> &'static str {
         match self {
             IdKind::Technique => "technique",
@@ -60,6 +71,8 @@ impl IdKind {
             IdKind::DataSource => "data-source",
             IdKind::DataComponent => "data-component",
             IdKind::Asset => "asset",
+            IdKind::DetectionStrategy => "detection-strategy",
+            IdKind::Analytic => "analytic",
         }
     }
 
@@ -79,9 +92,13 @@ impl IdKind {
             IdKind::DataSource => r"^DS\d{4}$",
             IdKind::DataComponent => r"^DC\d{4}$",
             IdKind::Asset => r"^A\d{4}$",
+            IdKind::DetectionStrategy => r"^DET\d{4}$",
+            IdKind::Analytic => r"^AN\d{4}$",
         }
     }
 
+    /// Folder names compare by [`folder_key`], so `data-sources` also matches `Data Sources`
+    /// and `DataSources`.
     fn default_folders(self) -> &'static [&'static str] {
         match self {
             IdKind::Technique => &["techniques"],
@@ -90,11 +107,39 @@ impl IdKind {
             IdKind::Group => &["groups"],
             IdKind::Software => &["software"],
             IdKind::Campaign => &["campaigns"],
-            IdKind::DataSource => &["datasources", "data-sources"],
-            IdKind::DataComponent => &["datacomponents", "data-components"],
+            IdKind::DataSource => &["data-sources"],
+            IdKind::DataComponent => &["data-components"],
             IdKind::Asset => &["assets"],
+            IdKind::DetectionStrategy => &["detection-strategies"],
+            IdKind::Analytic => &["analytics"],
         }
     }
+
+    /// The path segment of the kind's pages on attack.mitre.org (`/datasources/DS0017`).
+    fn url_segment(self) -> &'static str {
+        match self {
+            IdKind::Technique => "techniques",
+            IdKind::Tactic => "tactics",
+            IdKind::Mitigation => "mitigations",
+            IdKind::Group => "groups",
+            IdKind::Software => "software",
+            IdKind::Campaign => "campaigns",
+            IdKind::DataSource => "datasources",
+            IdKind::DataComponent => "datacomponents",
+            IdKind::Asset => "assets",
+            IdKind::DetectionStrategy => "detectionstrategies",
+            IdKind::Analytic => "analytics",
+        }
+    }
+}
+
+/// A folder name as kind and domain folders compare: lower case, without spaces, `-` and
+/// `_`, so `Enterprise attack`, `enterprise-attack` and `Enterprise-Attack` are one name.
+pub(crate) fn folder_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// What counts as an ID of each kind, which folders hold each kind, and which folders
@@ -103,8 +148,10 @@ impl IdKind {
 /// `Mobile-Attack`, `ICS-Attack`); `[attack]` in `vaultlint.toml` overrides them.
 #[derive(Debug, Clone)]
 pub struct AttackConfig {
+    /// Per kind: the ID pattern and the names of folders (at any depth) holding its notes.
     pub(crate) kinds: Vec<(IdKind, Regex, Vec<String>)>,
     /// Folder name (any depth) → catalogue domain, e.g. `Enterprise-Attack` → `enterprise-attack`.
+    /// Names compare by [`folder_key`]: `Enterprise attack` is the same folder name.
     pub(crate) domains: Vec<(String, String)>,
 }
 
@@ -147,6 +194,7 @@ impl AttackConfig {
         )
     }
 
+    /// The kind of an ID-shaped text (surrounding spaces ignored), if it is an ID.
     pub(crate) fn kind_of(&self, text: &str) -> Option<IdKind> {
         let text = text.trim();
         if text.len() > 16 {
@@ -158,25 +206,62 @@ impl AttackConfig {
             .map(|(k, _, _)| *k)
     }
 
-    /// The kind of note a folder holds, from the name of the note's own folder.
+    /// The kind of note a path's folders hold: the nearest enclosing folder, at any depth,
+    /// named as a kind folder (`Techniques/Enterprise attack/Execution/X.md` → technique).
     pub(crate) fn folder_kind(&self, path: &str) -> Option<IdKind> {
-        let folder = path.rsplit('/').nth(1)?;
-        self.kinds
-            .iter()
-            .find(|(_, _, folders)| folders.iter().any(|f| f.eq_ignore_ascii_case(folder)))
-            .map(|(k, _, _)| *k)
+        self.kind_folder(path).map(|(_, k)| k)
+    }
+
+    /// The nearest enclosing kind folder of a path (the path up to and including it) and
+    /// its kind.
+    pub(crate) fn kind_folder<'p>(&self, path: &'p str) -> Option<(&'p str, IdKind)> {
+        let mut end = path.rfind('/')?;
+        loop {
+            let folder_path = &path[..end];
+            let start = folder_path.rfind('/').map_or(0, |i| i + 1);
+            let key = folder_key(&folder_path[start..]);
+            if let Some((kind, _, _)) = self
+                .kinds
+                .iter()
+                .find(|(_, _, folders)| folders.iter().any(|f| folder_key(f) == key))
+            {
+                return Some((folder_path, *kind));
+            }
+            end = start.checked_sub(1)?;
+        }
+    }
+
+    /// The folder one domain's notes of one kind share, for telling copies of a note from
+    /// notes of other domains: the kind folder's parent and the domain folder around the note
+    /// (`Defenses/Mitigations/Enterprise attack/X.md` and `Enterprise-Attack/mitigations/X.md`
+    /// both scope to their domain). Notes outside both share the vault root's scope.
+    pub(crate) fn scope(&self, path: &str) -> String {
+        let kind_parent = self.kind_folder(path).map_or("", |(folder, _)| {
+            folder.rsplit_once('/').map_or("", |(p, _)| p)
+        });
+        let domain = self.domain_of(path).map_or("", |(folder, _)| folder);
+        format!("{kind_parent}\n{domain}")
+    }
+
+    /// The name of a note as ATT&CK writes it: the file name without `.md` and without a
+    /// ` - ID` suffix (`Phishing - T1566.md` is `Phishing`), fullwidth solidus as `/`.
+    pub(crate) fn note_name(&self, path: &str) -> String {
+        let stem = file_stem(path);
+        let stem = match stem.rsplit_once(" - ") {
+            Some((name, id)) if !name.trim().is_empty() && self.kind_of(id).is_some() => name,
+            _ => stem,
+        };
+        stem.replace('\u{FF0F}', "/")
     }
 
     /// The domain folder a path sits in (the path up to and including it) and its domain.
     pub(crate) fn domain_of<'p>(&self, path: &'p str) -> Option<(&'p str, &str)> {
         let mut end = 0;
-        for segment in path.split('/') {
+        let folders = path.rsplit_once('/').map_or("", |(f, _)| f);
+        for segment in folders.split('/') {
             end += segment.len();
-            if let Some((_, domain)) = self
-                .domains
-                .iter()
-                .find(|(f, _)| f.eq_ignore_ascii_case(segment))
-            {
+            let key = folder_key(segment);
+            if let Some((_, domain)) = self.domains.iter().find(|(f, _)| folder_key(f) == key) {
                 return Some((&path[..end], domain.as_str()));
             }
             end += 1;
@@ -188,20 +273,30 @@ impl AttackConfig {
 /// Where a declared ID comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
-    /// The front matter key, `aliases` or `alias`.
+    /// A front matter property: `aliases`, `alias`, `id` or `url`.
     FrontMatter(&'static str),
+    /// An `ID:` line in a callout; the span of its value.
+    Callout(Span),
+    /// The file name's ` - ID` suffix.
+    FileName,
+    /// The first heading.
     Heading,
 }
 
+/// An ATT&CK ID a note declares, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Declared {
+    /// The ID as written (`T1036.009`; from a URL, `/T1036/009` becomes `T1036.009`).
     pub id: String,
+    /// The kind its pattern says.
     pub kind: IdKind,
+    /// Where the note says it.
     pub source: Source,
 }
 
 impl Declared {
-    /// Where the declaration is written in `note` (the note that declares it).
+    /// Where the declaration is written in `note` (the note that declares it); a file-name
+    /// declaration points at the note's start.
     pub(crate) fn span(&self, note: &Note) -> Span {
         match self.source {
             Source::FrontMatter(key) => match &note.front_matter {
@@ -217,28 +312,95 @@ impl Declared {
                     }),
                 _ => Span::default(),
             },
+            Source::Callout(span) => span,
+            Source::FileName => Span::default(),
             Source::Heading => note.headings.first().map_or_else(Span::default, |h| h.span),
         }
     }
 }
 
-/// The IDs a note declares, the primary one first: front matter IDs, or failing that the
-/// first heading. An ID-shaped alias whose kind does not fit the note's folder (a group
-/// named `TA2541` in `groups/`) is a name, not a declaration, when the heading declares an
-/// ID that fits.
+/// The ATT&CK ID of an attack.mitre.org page address: `…/techniques/T1036/009/` is
+/// `T1036.009`, `…/groups/G0016` is `G0016`. Other addresses give `None`.
+pub(crate) fn id_from_url(url: &str, config: &AttackConfig) -> Option<(String, IdKind)> {
+    let rest = url.trim().split_once("attack.mitre.org/")?.1;
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    let mut parts = rest.split('/').filter(|p| !p.is_empty());
+    let segment = parts.next()?;
+    let id = parts.next()?;
+    let kind = config.kind_of(id)?;
+    if !kind.url_segment().eq_ignore_ascii_case(segment) {
+        return None;
+    }
+    match parts.next() {
+        Some(sub) if kind == IdKind::Technique && sub.len() == 3 => {
+            let full = format!("{id}.{sub}");
+            config.kind_of(&full).map(|k| (full, k))
+        }
+        Some(_) => None,
+        None => Some((id.to_owned(), kind)),
+    }
+}
+
+/// Whether a note name (or a name cell) and an ATT&CK name are the same name. File names
+/// cannot hold `/` or `:`, so generators write `／` for `/` and `;` or `：` for `:`
+/// (`Pre-OS Boot; TFTP Boot` is `Pre-OS Boot: TFTP Boot`); no ATT&CK name holds `;`.
+pub(crate) fn same_name(written: &str, attack: &str) -> bool {
+    let fold = |c: char| match c {
+        '\u{FF0F}' => '/',
+        ';' | '\u{FF1A}' => ':',
+        c => c,
+    };
+    written.chars().map(fold).eq(attack.chars().map(fold))
+}
+
+fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
+/// The IDs a note declares, the primary one first. Every source but the heading is read
+/// (`aliases`/`alias` entries, `id`, `url`, callout `ID:` lines, the file name's suffix),
+/// each ID once; the first heading counts only when none of them gives an ID that fits the
+/// note's kind folder. An ID-shaped entry of the wrong kind for the folder (a group named
+/// `TA2541` in `Groups/`, software named `T9000`) is a name, not a declaration, as soon as
+/// another source declares an ID that fits.
 pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str) -> Vec<Declared> {
-    let mut from_fm = Vec::new();
-    for (key, entries) in [("aliases", &outline.aliases), ("alias", &outline.alias)] {
+    let mut found: Vec<Declared> = Vec::new();
+    let mut push = |id: &str, kind: IdKind, source: Source| {
+        if !found.iter().any(|d| d.id == id) {
+            found.push(Declared {
+                id: id.to_owned(),
+                kind,
+                source,
+            });
+        }
+    };
+    for (key, entries) in [
+        ("aliases", &outline.aliases),
+        ("alias", &outline.alias),
+        ("id", &outline.id),
+    ] {
         for entry in entries.iter() {
             for part in entry.split(',') {
                 if let Some(kind) = config.kind_of(part) {
-                    from_fm.push(Declared {
-                        id: part.trim().to_owned(),
-                        kind,
-                        source: Source::FrontMatter(key),
-                    });
+                    push(part.trim(), kind, Source::FrontMatter(key));
                 }
             }
+        }
+    }
+    for url in outline.url.iter() {
+        if let Some((id, kind)) = id_from_url(url, config) {
+            push(&id, kind, Source::FrontMatter("url"));
+        }
+    }
+    for (value, span) in &outline.callout_ids {
+        if let Some(kind) = config.kind_of(value) {
+            push(value, kind, Source::Callout(*span));
+        }
+    }
+    if let Some((_, suffix)) = file_stem(path).rsplit_once(" - ") {
+        if let Some(kind) = config.kind_of(suffix) {
+            push(suffix.trim(), kind, Source::FileName);
         }
     }
     let heading = outline.headings.first().and_then(|h| {
@@ -250,21 +412,30 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
     });
     let folder = config.folder_kind(path);
     let fits = |d: &Declared| folder.is_none_or(|k| k == d.kind);
-    if from_fm.is_empty() || (!from_fm.iter().any(fits) && heading.as_ref().is_some_and(fits)) {
+    if found.is_empty() || (!found.iter().any(fits) && heading.as_ref().is_some_and(fits)) {
         return heading.into_iter().collect();
     }
-    from_fm.sort_by_key(|d| !fits(d));
-    from_fm
+    if found.iter().any(fits) {
+        found.retain(fits);
+    }
+    found
 }
 
-/// The ATT&CK ID a link is labelled with, if any, and its kind: the link's display text
-/// when it is an ID (`[[Masquerading|T1036]]`), else an ID in parentheses right after the
-/// link on its line (`[[Masquerading]] (T1036)`). IDs are matched trimmed and returned
-/// trimmed.
-pub fn link_label(link: &Link, config: &AttackConfig) -> Option<(String, IdKind)> {
+/// The ATT&CK ID a link is labelled with, if any. `target_name` is the name of the note the
+/// link opens ([`AttackConfig::note_name`]) when that note does not declare the display text
+/// as its ID: a display text equal to it is that note's name, not an ID (`[[T9000\|T9000]]`
+/// names the software T9000, while `[[C0017\|C0017]]` is the campaign's ID).
+pub fn link_label(
+    link: &Link,
+    config: &AttackConfig,
+    target_name: Option<&str>,
+) -> Option<(String, IdKind)> {
     if let Some(display) = &link.display {
+        let display = display.trim();
         if let Some(kind) = config.kind_of(display) {
-            return Some((display.trim().to_owned(), kind));
+            if !target_name.is_some_and(|n| n.trim().eq_ignore_ascii_case(display)) {
+                return Some((display.to_owned(), kind));
+            }
         }
     }
     let rest = link.trailing.trim_start();
@@ -273,14 +444,6 @@ pub fn link_label(link: &Link, config: &AttackConfig) -> Option<(String, IdKind)
     config
         .kind_of(inner)
         .map(|kind| (inner.trim().to_owned(), kind))
-}
-
-/// The name of a note as ATT&CK writes it: the file name, fullwidth solidus as `/`.
-pub(crate) fn note_name(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".md")
-        .unwrap_or(name)
-        .replace('\u{FF0F}', "/")
 }
 
 #[cfg(test)]
@@ -305,9 +468,83 @@ mod tests {
             Some(("A/B/Mobile-Attack", "mobile-attack"))
         );
         assert_eq!(
-            note_name("a/Encrypted\u{FF0F}Encoded File.md"),
+            c.note_name("a/Encrypted\u{FF0F}Encoded File.md"),
             "Encrypted/Encoded File"
         );
+        assert_eq!(c.note_name("T/Masquerading - T1036.md"), "Masquerading");
+        assert_eq!(c.note_name("T/Analytic 0001 - AN0001.md"), "Analytic 0001");
+        assert_eq!(c.note_name("T/A - B.md"), "A - B");
+        assert_eq!(c.note_name("CTI/Software/T9000.md"), "T9000");
+        assert!(same_name(
+            "Pre-OS Boot; TFTP Boot",
+            "Pre-OS Boot: TFTP Boot"
+        ));
+        assert!(same_name(
+            "Encrypted\u{FF0F}Encoded File",
+            "Encrypted/Encoded File"
+        ));
+        assert!(!same_name("Shell History", "Bash History"));
+        assert_eq!(c.kind_of("DET0443"), Some(IdKind::DetectionStrategy));
+        assert_eq!(c.kind_of("AN1223"), Some(IdKind::Analytic));
+    }
+
+    #[test]
+    fn kind_and_domain_folders_at_any_depth() {
+        let c = AttackConfig::default();
+        let t = "Techniques/Enterprise attack/Defense Evasion/Masquerading/Masquerading - T1036.md";
+        assert_eq!(c.kind_folder(t), Some(("Techniques", IdKind::Technique)));
+        assert_eq!(
+            c.domain_of(t),
+            Some(("Techniques/Enterprise attack", "enterprise-attack"))
+        );
+        let m = "Defenses/Mitigations/ICS attack/Audit - M0947.md";
+        assert_eq!(c.folder_kind(m), Some(IdKind::Mitigation));
+        assert_eq!(c.domain_of(m).map(|d| d.1), Some("ics-attack"));
+        assert_eq!(
+            c.folder_kind("Defenses/Detections/Detection Strategies/Mobile attack/X - DET0001.md"),
+            Some(IdKind::DetectionStrategy)
+        );
+        assert_eq!(
+            c.folder_kind("Defenses/Detections/Data Components/ICS attack/X.md"),
+            Some(IdKind::DataComponent)
+        );
+        assert_eq!(
+            c.domain_of("x/enterprise-attack/y.md").map(|d| d.1),
+            Some("enterprise-attack")
+        );
+        assert_eq!(c.folder_kind("Notes/Groups.md"), None);
+        assert_ne!(
+            c.scope("D/Data Components/Enterprise attack/P - DC0032.md"),
+            c.scope("D/Data Components/ICS attack/P - DC0032.md")
+        );
+        assert_eq!(
+            c.scope("V/Enterprise-Attack/techniques/A.md"),
+            c.scope("V/Enterprise-Attack/techniques/B.md")
+        );
+    }
+
+    #[test]
+    fn ids_from_attack_urls() {
+        let c = AttackConfig::default();
+        let id = |u: &str| id_from_url(u, &c).map(|(id, _)| id);
+        assert_eq!(
+            id("https://attack.mitre.org/techniques/T1036/009"),
+            Some("T1036.009".to_owned())
+        );
+        assert_eq!(
+            id("https://attack.mitre.org/techniques/T1036/"),
+            Some("T1036".to_owned())
+        );
+        assert_eq!(
+            id("https://attack.mitre.org/groups/G0016"),
+            Some("G0016".to_owned())
+        );
+        assert_eq!(
+            id("https://attack.mitre.org/detectionstrategies/DET0443"),
+            Some("DET0443".to_owned())
+        );
+        assert_eq!(id("https://attack.mitre.org/groups/T1036"), None);
+        assert_eq!(id("https://example.com/groups/G0016"), None);
     }
 
     #[test]
@@ -346,6 +583,52 @@ mod tests {
             ids("---\nalias: T1001, T1002\n---\n", "techniques/X.md"),
             ["T1001", "T1002"]
         );
+        // Every source of the second generator's layout, each ID once.
+        assert_eq!(
+            ids("# Phishing\n", "Techniques/Phishing - T1566.md"),
+            ["T1566"]
+        );
+        assert_eq!(
+            ids(
+                "---\nurl: https://attack.mitre.org/groups/G0016\n---\n",
+                "CTI/Groups/APT29.md"
+            ),
+            ["G0016"]
+        );
+        assert_eq!(ids("---\nid: M1013\n---\n", "Mitigations/X.md"), ["M1013"]);
+        assert_eq!(
+            ids(
+                "## APT29\n\n> [!info]\n> ID: G0016\n",
+                "CTI/Groups/APT29.md"
+            ),
+            ["G0016"]
+        );
+        assert_eq!(
+            ids(
+                "---\naliases: [T1036.009]\nurl: https://attack.mitre.org/techniques/T1036/009\n---\n> ID: T1036.009\n",
+                "Techniques/E/X - T1036.009.md"
+            ),
+            ["T1036.009"]
+        );
+        // Names that look like IDs: an alias of the wrong kind for the folder is a name.
+        assert_eq!(
+            ids(
+                "---\naliases: [T9000]\nurl: https://attack.mitre.org/software/S0098\n---\n",
+                "CTI/Software/T9000.md"
+            ),
+            ["S0098"]
+        );
+        assert_eq!(
+            ids(
+                "---\naliases: [TA2541]\n---\n> ID: G1018\n",
+                "CTI/Groups/TA2541.md"
+            ),
+            ["G1018"]
+        );
+        assert_eq!(
+            ids("---\naliases: [C0017]\n---\n", "CTI/Campaigns/C0017.md"),
+            ["C0017"]
+        );
     }
 
     #[test]
@@ -355,11 +638,18 @@ mod tests {
         let labels: Vec<_> = note
             .links
             .iter()
-            .map(|l| link_label(l, &c).map(|(id, _)| id))
+            .map(|l| link_label(l, &c, None).map(|(id, _)| id))
             .collect();
         assert_eq!(
             labels,
             [Some("T1036".to_owned()), Some("TA0005".to_owned()), None]
         );
+        let named = parse_note("[[T9000\\|T9000]] [[T9000\\|S0098]]\n");
+        let labels: Vec<_> = named
+            .links
+            .iter()
+            .map(|l| link_label(l, &c, Some("T9000")).map(|(id, _)| id))
+            .collect();
+        assert_eq!(labels, [None, Some("S0098".to_owned())]);
     }
 }

@@ -1,11 +1,14 @@
 //! `attack-name-mismatch`: in a table row `| [[…\|ID]] | Name | … |`, the name cell differs
 //! from the name of the note the link opens. `／` and `/` count as equal (file names cannot
-//! hold `/`); a difference only in case is reported as info.
+//! hold `/`); a difference only in case is reported as info. When the table's header has an
+//! `ID` column, only links in that column are checked (an analytic's ID in a later column
+//! is followed by its description, not its name).
 
-use super::note_name;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
 
-use super::{catalogue_entry, labelled_links, AttackContext, AttackRule, LabelledLink, RuleMeta};
+use super::{
+    catalogue_entry, labelled_links, same_name, AttackContext, AttackRule, LabelledLink, RuleMeta,
+};
 
 pub(crate) struct AttackNameMismatch;
 
@@ -71,7 +74,24 @@ impl AttackRule for AttackNameMismatch {
             };
             // A link to a note that does not declare its ID is wrong itself (reported by
             // `attack-id-mismatch` or `attack-wrong-kind`); its name cell may well be right.
-            if !ctx.index.declares(target, &l.id) {
+            if !ctx.index.declares(target, &l.id) || l.tied.is_some() {
+                continue;
+            }
+            let id_column = cell
+                .header
+                .as_ref()
+                .and_then(|h| h.iter().position(|c| c.trim().eq_ignore_ascii_case("ID")));
+            if id_column.is_some_and(|c| c != cell.index) {
+                continue;
+            }
+            // Only a name column names the row: `| ID | Platform | … |` does not.
+            let next_header = cell.header.as_ref().and_then(|h| h.get(cell.index + 1));
+            if id_column.is_some()
+                && !next_header.is_some_and(|h| {
+                    let h = h.trim();
+                    h.eq_ignore_ascii_case("name") || h.eq_ignore_ascii_case(l.kind.name())
+                })
+            {
                 continue;
             }
             let Some(name_cell) = cell.cells.get(cell.index + 1) else {
@@ -79,8 +99,14 @@ impl AttackRule for AttackNameMismatch {
             };
             let shown = name_cell.replace('\u{FF0F}', "/");
             let shown = shown.trim();
-            let name = note_name(ctx.vault.path(target));
-            if shown.is_empty() || shown == name {
+            let name = ctx.index.config.note_name(ctx.vault.path(target));
+            // A cell that restates the row's ID (`AN1670 (iOS)`) names nothing.
+            let restated = shown
+                .strip_prefix(l.id.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '(']));
+            // Cells hold rendered text: "via `at` Utility" reads "via at Utility".
+            let rendered_name = name.replace('`', "");
+            if shown.is_empty() || restated || same_name(shown, &rendered_name) {
                 continue;
             }
             let case_only = shown.to_lowercase() == name.to_lowercase();

@@ -2,10 +2,9 @@
 //! declares. ATT&CK renames objects between releases (`T1552.003` "Bash History" is now
 //! "Shell History"). The note name is its file name, with `／` read as `/`.
 
-use super::note_name;
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{catalogue_entry, AttackContext, AttackRule, RuleMeta};
+use super::{catalogue_entry, same_name, AttackContext, AttackRule, RuleMeta};
 
 pub(crate) struct AttackOutdatedName;
 
@@ -59,12 +58,16 @@ impl AttackRule for AttackOutdatedName {
         if entry.revoked || entry.deprecated {
             return;
         }
-        let name = note_name(ctx.path);
-        if name == entry.name {
+        let name = ctx.index.config.note_name(ctx.path);
+        if same_name(&name, &entry.name) {
             return;
         }
         let case_only = name.to_lowercase() == entry.name.to_lowercase();
-        let file_name = entry.name.replace('/', "\u{FF0F}");
+        let file_name = format!(
+            "{}{}",
+            entry.name.replace('/', "\u{FF0F}"),
+            file_suffix(ctx.path, &name)
+        );
         out.push(
             Diagnostic::new(
                 &META,
@@ -80,4 +83,13 @@ impl AttackRule for AttackOutdatedName {
             .with_subject(declared.id.clone()),
         );
     }
+}
+
+/// What follows the name in the note's file name (` - T1036` for `Masquerading - T1036.md`),
+/// kept when the note is renamed.
+fn file_suffix<'p>(path: &'p str, name: &str) -> &'p str {
+    let stem = path.rsplit('/').next().unwrap_or(path);
+    let stem = stem.strip_suffix(".md").unwrap_or(stem);
+    let name_len = name.replace('/', "\u{FF0F}").len();
+    stem.get(name_len..).unwrap_or("")
 }

@@ -60,13 +60,22 @@ impl AttackRule for AttackWrongKind {
         for l in labelled_links(ctx) {
             let Some(target) = l.target else { continue };
             let target_path = vault.path(target);
-            let Some(folder_kind) = ctx.index.config.folder_kind(target_path) else {
+            let Some((folder, folder_kind)) = ctx.index.config.kind_folder(target_path) else {
                 continue;
             };
             if folder_kind == l.kind {
                 continue;
             }
-            let folder = target_path.rsplit('/').nth(1).unwrap_or_default();
+            // On a tie, the other note may be the right kind: which opens is not knowable.
+            if l.tied.is_some_and(|t| {
+                ctx.index
+                    .config
+                    .folder_kind(vault.path(t))
+                    .is_none_or(|k| k == l.kind)
+            }) {
+                continue;
+            }
+            let folder = folder.rsplit('/').next().unwrap_or(folder);
             let right = nearest_declaring(ctx, &l.id, Some(target), Some(l.kind), None);
             let help = match right {
                 Some(f) => format!(

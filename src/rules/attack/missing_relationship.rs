@@ -1,0 +1,124 @@
+//! `attack-missing-relationship`: a relationship ATT&CK has that the note's relationship
+//! table lacks, e.g. a technique ATT&CK says a mitigation mitigates, missing from that
+//! mitigation's table. Only tables the note has are checked. Table shapes:
+//! [`super::relationship_tables`].
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+use super::relationship_tables::{named, relationship_tables, release};
+use super::{AttackContext, AttackRule, RuleMeta};
+
+pub(crate) struct AttackMissingRelationship;
+
+/// IDs named in one finding; the subject lists them all.
+const MAX_NAMED: usize = 10;
+
+static META: RuleMeta = RuleMeta {
+    name: "attack-missing-relationship",
+    summary: "A relationship table lacks rows that ATT&CK has (mitigates, uses, sub-technique)",
+    default_severity: Severity::Warning,
+    fix: crate::diagnostic::FixAvailability::None,
+    docs: r#"## Why this matters
+
+A mitigation's table of techniques, a group's table of techniques used, a technique's
+table of mitigations are read as complete: a coverage map built from a vault generated from
+an older ATT&CK misses every relationship added since. This rule compares each relationship
+table with the catalogue's release and lists what the table lacks (one finding per table).
+Tables are recognised as for `attack-stale-relationship`; a note without such a table is not
+reported.
+
+## Bad
+
+```md bad file=Techniques/Masquerading.md
+---
+aliases: [T1036]
+---
+## Sub-techniques
+
+| ID | Name |
+| --- | --- |
+| [[Invalid Code Signature\|T1036.001]] | Invalid Code Signature |
+```
+
+## Good
+
+```md good file=Techniques/Multi-Factor Authentication Interception.md
+---
+aliases: [T1111]
+---
+## Mitigations
+
+| ID | Name |
+| --- | --- |
+| [[Mitigations/User Training\|M1017]] | User Training |
+```
+
+```md file=Mitigations/User Training.md
+---
+aliases: [M1017]
+---
+```
+
+```md file=Invalid Code Signature.md
+---
+aliases: [T1036.001]
+---
+```
+"#,
+};
+
+impl AttackRule for AttackMissingRelationship {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
+        for table in relationship_tables(ctx) {
+            let missing: Vec<&String> = table
+                .expected
+                .iter()
+                .filter(|e| !table.rows.contains_key(*e))
+                .collect();
+            let Some(first) = missing.first() else {
+                continue;
+            };
+            let release = release(ctx, table.domain.as_deref());
+            let listed: Vec<String> = missing
+                .iter()
+                .take(MAX_NAMED)
+                .map(|m| named(ctx, &table.name_domain, m))
+                .collect();
+            let more = missing.len().saturating_sub(MAX_NAMED);
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            let n = missing.len();
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(table.first),
+                    format!(
+                        "this table lacks {n} relationship{} of {release}, e.g. {}: {}{tail}",
+                        if n == 1 { "" } else { "s" },
+                        table.statement(first, false),
+                        listed.join(", ")
+                    ),
+                )
+                .with_label(format!("{n} row{} missing", if n == 1 { "" } else { "s" }))
+                .with_help(format!(
+                    "add a row for each, or regenerate the note from {release}"
+                ))
+                .with_subject(
+                    missing
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            );
+        }
+    }
+}

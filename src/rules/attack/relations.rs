@@ -1,0 +1,177 @@
+//! The relationships ATT&CK draws between objects, as a vault's tables show them: a
+//! mitigation mitigates techniques, a group, software or campaign uses techniques and
+//! software, a sub-technique is a sub-technique of its technique.
+//!
+//! ATT&CK v18.1's are built in from `data/attack-relationships.tsv` (made by
+//! `scripts/make-relationships.py` from mitre/cti; 21,422 relationships, 19,190 of them
+//! Enterprise); STIX bundles given with `--attack-catalog` bring their own. Revoked and
+//! deprecated relationships, and those with a revoked or deprecated end, are left out, as
+//! on ATT&CK's pages.
+
+use std::collections::{BTreeSet, HashMap};
+
+const BUILT_IN: &str = include_str!("../../../data/attack-relationships.tsv");
+
+/// A relationship type (STIX `relationship_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Relation {
+    /// Mitigation → technique.
+    Mitigates,
+    /// Group, software or campaign → technique or software.
+    Uses,
+    /// Sub-technique → its technique.
+    SubtechniqueOf,
+}
+
+impl Relation {
+    /// The STIX name, `mitigates`, `uses` or `subtechnique-of`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Relation::Mitigates => "mitigates",
+            Relation::Uses => "uses",
+            Relation::SubtechniqueOf => "subtechnique-of",
+        }
+    }
+
+    /// The relationship type a STIX name stands for.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "mitigates" => Some(Relation::Mitigates),
+            "uses" => Some(Relation::Uses),
+            "subtechnique-of" => Some(Relation::SubtechniqueOf),
+            _ => None,
+        }
+    }
+}
+
+/// Relationships by domain, looked up from either end.
+#[derive(Debug, Clone, Default)]
+pub struct Relations {
+    /// (domain, relation, source ID) → target IDs.
+    forward: HashMap<(String, Relation, String), BTreeSet<String>>,
+    /// (domain, relation, target ID) → source IDs.
+    reverse: HashMap<(String, Relation, String), BTreeSet<String>>,
+}
+
+impl Relations {
+    /// The built-in ATT&CK v18.1 relationships.
+    pub fn built_in() -> Self {
+        Self::from_tsv(BUILT_IN)
+    }
+
+    /// Reads `domain`, `source`, `type`, `targets` (comma-separated) lines; `#` lines, the
+    /// header and lines of other relationship types are skipped.
+    pub fn from_tsv(text: &str) -> Self {
+        let mut out = Relations::default();
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let mut cells = line.split('\t');
+            let (Some(domain), Some(source), Some(kind), Some(targets)) =
+                (cells.next(), cells.next(), cells.next(), cells.next())
+            else {
+                continue;
+            };
+            let Some(relation) = Relation::from_name(kind) else {
+                continue;
+            };
+            for target in targets.split(',').filter(|t| !t.is_empty()) {
+                out.add(domain, source, relation, target);
+            }
+        }
+        out
+    }
+
+    /// Records that `source` has `relation` to `target` in `domain`.
+    pub fn add(&mut self, domain: &str, source: &str, relation: Relation, target: &str) {
+        self.forward
+            .entry((domain.to_owned(), relation, source.to_owned()))
+            .or_default()
+            .insert(target.to_owned());
+        self.reverse
+            .entry((domain.to_owned(), relation, target.to_owned()))
+            .or_default()
+            .insert(source.to_owned());
+    }
+
+    /// Whether any relationship is known.
+    pub fn is_empty(&self) -> bool {
+        self.forward.is_empty()
+    }
+
+    /// The domains that have relationships.
+    pub fn domains(&self) -> BTreeSet<&str> {
+        self.forward.keys().map(|(d, _, _)| d.as_str()).collect()
+    }
+
+    /// Drops every relationship of `domain` (before a newer release's are added).
+    pub fn remove_domain(&mut self, domain: &str) {
+        self.forward.retain(|(d, _, _), _| d != domain);
+        self.reverse.retain(|(d, _, _), _| d != domain);
+    }
+
+    /// Adds every relationship of `other`.
+    pub fn extend(&mut self, other: Relations) {
+        for ((domain, relation, source), targets) in other.forward {
+            for target in targets {
+                self.add(&domain, &source, relation, &target);
+            }
+        }
+    }
+
+    /// What `id` has `relation` to (`M1013` mitigates …), in `domain`, or in every domain
+    /// when `None`.
+    pub fn targets(&self, domain: Option<&str>, relation: Relation, id: &str) -> BTreeSet<&str> {
+        collect(&self.forward, domain, relation, id)
+    }
+
+    /// What has `relation` to `id` (… mitigates `T1036`), in `domain`, or in every domain
+    /// when `None`.
+    pub fn sources(&self, domain: Option<&str>, relation: Relation, id: &str) -> BTreeSet<&str> {
+        collect(&self.reverse, domain, relation, id)
+    }
+}
+
+fn collect<'r>(
+    map: &'r HashMap<(String, Relation, String), BTreeSet<String>>,
+    domain: Option<&str>,
+    relation: Relation,
+    id: &str,
+) -> BTreeSet<&'r str> {
+    let domains: Vec<&str> = match domain {
+        Some(d) => vec![d],
+        None => vec!["enterprise-attack", "mobile-attack", "ics-attack"],
+    };
+    domains
+        .into_iter()
+        .filter_map(|d| map.get(&(d.to_owned(), relation, id.to_owned())))
+        .flatten()
+        .map(String::as_str)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_relationships() {
+        let r = Relations::built_in();
+        let mitigated = r.targets(Some("enterprise-attack"), Relation::Mitigates, "M1013");
+        assert!(mitigated.contains("T1574.001"), "{mitigated:?}");
+        assert!(r
+            .sources(Some("enterprise-attack"), Relation::SubtechniqueOf, "T1036")
+            .contains("T1036.009"));
+        assert!(r
+            .sources(None, Relation::Uses, "T1036.009")
+            .contains("S1161"));
+        assert!(r
+            .targets(Some("ics-attack"), Relation::Uses, "S1161")
+            .is_empty());
+        let enterprise: usize = r
+            .forward
+            .iter()
+            .filter(|((d, _, _), _)| d == "enterprise-attack")
+            .map(|(_, t)| t.len())
+            .sum();
+        assert_eq!(enterprise, 19_190);
+    }
+}
