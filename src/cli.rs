@@ -22,6 +22,7 @@ use crate::fix::{self, FixOptions};
 use crate::render::{self, Format, Style};
 use crate::rules;
 use crate::rules::attack::{AttackPack, Catalogue};
+use crate::vault::{self, Symlinks};
 
 /// A fast, exact linter and link checker for Obsidian vaults.
 #[derive(Debug, Parser)]
@@ -192,7 +193,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             Ok(Outcome::Clean)
         }
         Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
-            let catalogue = load_catalogue(attack_catalog.as_deref())?;
+            let catalogue = match attack_catalog.as_deref() {
+                Some(path) => load_catalogue(path, Symlinks::Follow)?,
+                None => Catalogue::built_in(),
+            };
             lookup(&catalogue, id.trim(), out)
         }
         Command::Rule { name } => {
@@ -212,14 +216,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     }
 }
 
-/// The built-in catalogue, or the one in `path`.
-pub(crate) fn load_catalogue(path: Option<&std::path::Path>) -> Result<Catalogue, Error> {
-    let Some(path) = path else {
-        return Ok(Catalogue::built_in());
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| {
+/// Loads the ATT&CK catalogue in `path` (TSV or STIX bundle, at most 256 MiB).
+/// `symlinks` is `Refuse` when a config file names it, `Follow` for `--attack-catalog`.
+///
+/// # Errors
+/// `Error::Usage` when the file cannot be read or is not a catalogue.
+pub(crate) fn load_catalogue(
+    path: &std::path::Path,
+    symlinks: Symlinks,
+) -> Result<Catalogue, Error> {
+    let text = vault::read_text(path, vault::MAX_CATALOGUE_BYTES, symlinks).map_err(|e| {
         Error::Usage(format!(
-            "cannot read ATT&CK catalogue `{}`: {e}",
+            "cannot read ATT&CK catalogue: `{}` {e}",
             path.display()
         ))
     })?;
@@ -276,9 +284,12 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let loaded = if args.no_config {
         config::Loaded::default()
     } else {
-        match args.config.clone().or_else(|| config::discover(&args.path)) {
-            Some(path) => config::load(&path)?,
-            None => config::Loaded::default(),
+        match &args.config {
+            Some(path) => config::load(path, Symlinks::Follow)?,
+            None => match config::discover(&args.path) {
+                Some(path) => config::load(&path, Symlinks::Refuse)?,
+                None => config::Loaded::default(),
+            },
         }
     };
     let overrides = config::Overrides {
@@ -294,12 +305,13 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         config: std::sync::Arc::new(settings.attack),
         ..AttackPack::default()
     };
-    if let Some(catalog) = args
-        .attack_catalog
-        .as_deref()
-        .or(settings.catalog.as_deref())
-    {
-        attack.catalogue = std::sync::Arc::new(load_catalogue(Some(catalog))?);
+    let catalog = match (&args.attack_catalog, &settings.catalog) {
+        (Some(path), _) => Some((path, Symlinks::Follow)),
+        (None, Some(path)) => Some((path, Symlinks::Refuse)),
+        (None, None) => None,
+    };
+    if let Some((path, symlinks)) = catalog {
+        attack.catalogue = std::sync::Arc::new(load_catalogue(path, symlinks)?);
     }
     options.packs = rules::packs(attack);
     if !args.only.is_empty() {
@@ -385,8 +397,8 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         return Ok(Outcome::Clean);
     }
     if let Some(path) = &args.baseline {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Usage(format!("cannot read baseline `{}`: {e}", path.display())))?;
+        let text = vault::read_text(path, vault::MAX_BASELINE_BYTES, Symlinks::Follow)
+            .map_err(|e| Error::Usage(format!("cannot read baseline: `{}` {e}", path.display())))?;
         let baseline =
             Baseline::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
         let (new, known, fixed) = baseline.filter(std::mem::take(&mut report.diagnostics));

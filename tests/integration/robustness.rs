@@ -13,7 +13,8 @@ fn write(root: &std::path::Path, name: &str, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
-fn run_with_timeout(args: &[&str], limit: Duration) -> std::process::Output {
+/// Runs vaultlint; panics if it runs longer than `limit` (a hang detector, not a speed test).
+pub(crate) fn run_with_timeout(args: &[&str], limit: Duration) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
         .args(args)
         .stdout(Stdio::piped())
