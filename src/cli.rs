@@ -317,7 +317,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     if !args.only.is_empty() {
         options.walk.only = Some(paths::only_notes(&options.root, &cwd, &args.only)?);
     }
-    let threads = args.threads.unwrap_or(0);
+    let threads = thread_count(args.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -549,6 +549,30 @@ fn write_fix_summary(
         writeln!(out, "vaultlint: not fixed: `{path}`: {reason}")?;
     }
     Ok(())
+}
+
+/// Worker threads per core at most: more only add memory (each worker holds a note) and
+/// start-up time, as the work is CPU-bound.
+pub(crate) const THREADS_PER_CORE: usize = 4;
+
+/// The worker count for `--threads`: 0 (rayon's default, one per core) when not given, and
+/// at most `THREADS_PER_CORE` per core, saying so on stderr when capped (`--threads 100000`
+/// started 100,000 threads).
+fn thread_count(requested: Option<usize>) -> Result<usize, Error> {
+    let Some(requested) = requested else {
+        return Ok(0);
+    };
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let limit = cores.saturating_mul(THREADS_PER_CORE);
+    if requested > limit {
+        writeln!(
+            io::stderr(),
+            "vaultlint: --threads {requested} is more than {cores} core{} can use; using {limit} ({THREADS_PER_CORE} per core)",
+            if cores == 1 { "" } else { "s" }
+        )?;
+        return Ok(limit);
+    }
+    Ok(requested)
 }
 
 /// Writes `bytes` to a temp file beside `path` and renames it over `path`, so an interrupted

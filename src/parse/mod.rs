@@ -9,6 +9,7 @@ pub mod canvas;
 pub mod frontmatter;
 mod heading;
 pub(crate) mod links;
+pub(crate) mod lookup;
 mod markdown;
 
 use std::ops::Range;
@@ -140,6 +141,8 @@ pub struct Outline {
     pub aliases: Vec<Box<str>>,
     /// String entries of the deprecated `alias` key, which ATT&CK vaults still use (rule 22).
     pub alias: Vec<Box<str>>,
+    /// Hash lookups for notes with many headings or block ids (`None` for small ones).
+    pub lookup: Option<Box<lookup::OutlineLookup>>,
 }
 
 /// A heading as other notes' links see it: its level and raw source text.
@@ -205,12 +208,17 @@ impl Outline {
                 })
                 .unwrap_or_default()
         };
-        Outline {
+        let mut outline = Outline {
             headings,
             block_ids,
             aliases: entries("aliases"),
             alias: entries("alias"),
-        }
+            lookup: None,
+        };
+        let blocks: Vec<&str> = outline.block_ids().collect();
+        let lookup = lookup::OutlineLookup::build(&outline.headings, &blocks);
+        outline.lookup = lookup;
+        outline
     }
 }
 

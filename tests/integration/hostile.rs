@@ -186,3 +186,19 @@ fn note_swapped_for_a_fifo_during_the_run_never_blocks() {
     stop.store(true, Ordering::Relaxed);
     swapper.join().unwrap();
 }
+
+#[test]
+fn huge_thread_count_is_capped_and_said() {
+    let dir = vault();
+    write(dir.path(), "a.md", "[[missing]]\n");
+    let out = check(dir.path(), &["--threads", "100000", "--format", "concise"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert!(
+        err.contains("--threads 100000 is more than")
+            && err.contains(&format!("using {} (4 per core)", cores * 4)),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("a.md:1:1: broken-link"));
+}

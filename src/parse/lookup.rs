@@ -1,0 +1,182 @@
+//! Hash lookups into a large outline, so that checking a link's `#heading` or `#^block`
+//! does not scan every heading of the target note: 10,000 links into a 10,000-heading note
+//! were 10^8 comparisons.
+//!
+//! Built only for notes with more than `LOOKUP_MIN` headings or block ids; smaller outlines
+//! are scanned, which is as fast and costs no memory.
+
+use std::collections::{HashMap, HashSet};
+
+use super::OutlineHeading;
+use super::heading_key;
+
+/// Outlines with more headings or block ids than this get a lookup.
+pub const LOOKUP_MIN: usize = 32;
+
+/// At most this many headings are compared per "did you mean" on one note: a hint, so it
+/// is bounded rather than exhaustive on notes with thousands of similar headings.
+pub const SUGGEST_CANDIDATES: usize = 1_000;
+
+/// Indexes of one note's headings and block ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutlineLookup {
+    /// Heading key (of the raw text, and of the rendered text when it differs) → the
+    /// headings with that key as `(level, position in the outline)`, sorted.
+    by_key: HashMap<Box<str>, Vec<(u8, u32)>>,
+    /// Distinct raw-text keys for "did you mean": `(length in characters, key, character
+    /// mask, position of the first heading with the key)`, sorted by length then key.
+    suggest: Vec<(u32, Box<str>, u64, u32)>,
+    /// Lower-cased block ids.
+    blocks: HashSet<Box<str>>,
+}
+
+impl OutlineLookup {
+    /// The lookup for an outline, or `None` when it is small enough to scan.
+    pub fn build(headings: &[OutlineHeading], block_ids: &[&str]) -> Option<Box<Self>> {
+        if headings.len() <= LOOKUP_MIN && block_ids.len() <= LOOKUP_MIN {
+            return None;
+        }
+        let mut by_key: HashMap<Box<str>, Vec<(u8, u32)>> = HashMap::new();
+        let mut suggest = Vec::new();
+        for (pos, h) in headings.iter().enumerate() {
+            let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+            let raw = heading_key(&h.raw);
+            let plain = h.plain.as_deref().map(heading_key).filter(|p| *p != raw);
+            if !by_key.contains_key(raw.as_str()) {
+                let len = u32::try_from(raw.chars().count()).unwrap_or(u32::MAX);
+                let mask = crate::suggest::char_mask(&raw);
+                suggest.push((len, raw.clone().into_boxed_str(), mask, pos));
+            }
+            for key in std::iter::once(raw).chain(plain) {
+                by_key
+                    .entry(key.into_boxed_str())
+                    .or_default()
+                    .push((h.level, pos));
+            }
+        }
+        for positions in by_key.values_mut() {
+            positions.sort_unstable();
+        }
+        suggest.sort_unstable();
+        Some(Box::new(OutlineLookup {
+            by_key,
+            suggest,
+            blocks: block_ids.iter().map(|&b| Box::from(b)).collect(),
+        }))
+    }
+
+    /// The first heading at or after position `from` whose key is `key` and whose level is
+    /// above `min_level` (a deeper heading), as `(position, level)`.
+    pub fn find_heading(&self, key: &str, from: usize, min_level: u8) -> Option<(usize, u8)> {
+        let positions = self.by_key.get(key)?;
+        let from = u32::try_from(from).unwrap_or(u32::MAX);
+        // Sorted by (level, position): one binary search per deeper level.
+        (min_level.saturating_add(1)..=6)
+            .filter_map(|level| {
+                let i = positions.partition_point(|&p| p < (level, from));
+                positions
+                    .get(i)
+                    .filter(|&&(l, _)| l == level)
+                    .map(|&(l, p)| (p as usize, l))
+            })
+            .min()
+    }
+
+    /// Whether any heading has this key.
+    pub fn has_heading(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    /// Whether the note has this lower-cased block id.
+    pub fn has_block(&self, lower_id: &str) -> bool {
+        self.blocks.contains(lower_id)
+    }
+
+    /// Position of the heading whose key is closest to `wanted` (a key) within `limit`
+    /// edits, comparing at most `SUGGEST_CANDIDATES` keys nearest in length.
+    pub fn closest_heading(&self, wanted: &str, limit: usize) -> Option<usize> {
+        let len = wanted.chars().count();
+        let lo = u32::try_from(len.saturating_sub(limit)).unwrap_or(u32::MAX);
+        let hi = u32::try_from(len + limit).unwrap_or(u32::MAX);
+        let start = self.suggest.partition_point(|s| s.0 < lo);
+        let end = self.suggest.partition_point(|s| s.0 <= hi);
+        let window = self.suggest.get(start..end).unwrap_or_default();
+        // Nearest lengths first: start at the wanted length and widen both ways.
+        let mid = window.partition_point(|s| (s.0 as usize) < len);
+        let (below, above) = window.split_at(mid);
+        let mut picked = Vec::with_capacity(window.len().min(SUGGEST_CANDIDATES));
+        let (mut b, mut a) = (below.iter().rev(), above.iter());
+        while picked.len() < SUGGEST_CANDIDATES {
+            match (a.next(), b.next()) {
+                (None, None) => break,
+                (x, y) => picked.extend(x.into_iter().chain(y)),
+            }
+        }
+        let best =
+            crate::suggest::closest(wanted, picked.iter().map(|s| (&*s.1, s.2)), limit)?;
+        picked
+            .iter()
+            .find(|s| &*s.1 == best)
+            .map(|s| s.3 as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::{parse_note, Outline};
+    use crate::resolve::{check_subpath, SubpathCheck};
+
+    /// The lookup answers exactly as the scan does, chains and levels included.
+    #[test]
+    fn lookup_agrees_with_the_scan() {
+        let mut text = String::new();
+        for i in 0..60 {
+            let level = 1 + (i * 7 % 4);
+            text.push_str(&format!(
+                "{} Part {}\n\ntext ^b{i}\n\n",
+                "#".repeat(level),
+                i % 9
+            ));
+        }
+        text.push_str("# **Bold** head\n");
+        let note = parse_note(&text);
+        let indexed = Outline::of(&note);
+        assert!(indexed.lookup.is_some());
+        let scanned = Outline {
+            lookup: None,
+            ..indexed.clone()
+        };
+        let mut subpaths: Vec<String> = vec![
+            "Bold head".into(),
+            "**Bold** head".into(),
+            "^b7".into(),
+            "^B59".into(),
+            "^b60".into(),
+            "Nope".into(),
+        ];
+        for a in 0..10 {
+            subpaths.push(format!("Part {a}"));
+            for b in 0..10 {
+                subpaths.push(format!("Part {a}#Part {b}"));
+                subpaths.push(format!("Part {a}#Part {b}#Part {}", (a + b) % 10));
+            }
+        }
+        for sub in &subpaths {
+            assert_eq!(check_subpath(&indexed, sub), check_subpath(&scanned, sub), "#{sub}");
+        }
+        assert!(matches!(
+            check_subpath(&indexed, "Part 1#Part 9#Part 2#Part 3#Part 4"),
+            SubpathCheck::MissingHeading { .. }
+        ));
+    }
+
+    #[test]
+    fn closest_heading_is_found_through_the_lookup() {
+        let text: String = (0..100).map(|i| format!("# Heading {i}\n")).collect();
+        let outline = Outline::of(&parse_note(&text));
+        let lookup = outline.lookup.as_deref().unwrap();
+        let at = lookup.closest_heading("heading 42x", 2).unwrap();
+        assert_eq!(&*outline.headings[at].raw, "Heading 42");
+        assert_eq!(lookup.closest_heading("zzzzzzzzzzz", 2), None);
+    }
+}
