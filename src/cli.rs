@@ -378,9 +378,13 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         let baseline = Baseline::record(&report.diagnostics);
         let json =
             serde_json::to_string_pretty(&baseline).map_err(|e| Error::Usage(e.to_string()))?;
-        write_atomically(path, (json + "\n").as_bytes()).map_err(|e| {
-            Error::Usage(format!("cannot write baseline `{}`: {e}", path.display()))
-        })?;
+        let json = json + "\n";
+        if is_stdout(path) {
+            out.write_all(json.as_bytes())?;
+            out.flush()?;
+        } else {
+            crate::replace_file::replace(path, json.as_bytes())?;
+        }
         if !args.output.quiet {
             writeln!(
                 io::stderr(),
@@ -451,12 +455,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
                 &ctx,
                 &mut text,
             )?;
-            write_atomically(path, &text).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot write the report to `{}`: {e}",
-                    path.display()
-                ))
-            })?;
+            crate::replace_file::replace(path, &text)?;
             notes
         }
         None => {
@@ -575,18 +574,9 @@ fn thread_count(requested: Option<usize>) -> Result<usize, Error> {
     Ok(requested)
 }
 
-/// Writes `bytes` to a temp file beside `path` and renames it over `path`, so an interrupted
-/// run (Ctrl-C) never leaves a half-written file behind.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// `-` and `/dev/stdout` mean standard output: written directly, never replaced by rename.
+fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdout")
 }
 
 /// Where the vault sits in its repository (for CI formats), and for SARIF the UTF-16

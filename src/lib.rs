@@ -40,6 +40,7 @@ pub(crate) mod fix;
 pub(crate) mod index;
 pub mod parse;
 pub mod render;
+pub mod replace_file;
 pub(crate) mod resolve;
 pub mod rules;
 pub(crate) mod suggest;
