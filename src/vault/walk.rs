@@ -58,7 +58,9 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
             }
         };
         let rel = relative(root, entry.path());
-        if entry.path_is_symlink() {
+        // The root may be a symlink: the user named it, and walkdir follows it. Only
+        // symlinks inside the vault are skipped (reporting the root gave an empty path).
+        if entry.depth() > 0 && entry.path_is_symlink() {
             let kind = symlink_problem(root, entry.path());
             listing.problems.push(FileProblem {
                 path: rel.into(),

@@ -307,3 +307,48 @@ fn baseline_keeps_mode_and_never_replaces_symlinks_or_devices() {
     assert_eq!(written["version"], 1);
     assert_eq!(written["findings"][0]["rule"], "broken-link");
 }
+
+/// A vault root given as a symlink is followed (the user named it), not reported as a
+/// skipped symlink with an empty path.
+#[cfg(unix)]
+#[test]
+fn vault_root_as_a_symlink_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir_all(real.join(".obsidian")).unwrap();
+    write(&real, "a.md", "[[nope]]\n");
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = check(&link, &["--format", "concise"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "a.md:1:1: broken-link link target `nope` not found\n"
+    );
+}
+
+/// A newline, tab or escape character in a file name never splits or colours a line of
+/// the text formats.
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_are_escaped() {
+    let dir = vault();
+    write(dir.path(), "new\nline.md", "[[nope]]\n");
+    write(dir.path(), "t\tab\u{1b}[31m.md", "[[nope]]\n");
+    let concise = check(dir.path(), &["--format", "concise"]);
+    assert_eq!(
+        String::from_utf8_lossy(&concise.stdout),
+        "new\\nline.md:1:1: broken-link link target `nope` not found\n\
+         t\\tab\\u{1b}[31m.md:1:1: broken-link link target `nope` not found\n"
+    );
+    let github = check(dir.path(), &["--format", "github"]);
+    let text = String::from_utf8_lossy(&github.stdout).into_owned();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("file=new%0Aline.md,"), "{text}");
+    assert!(text.contains("file=t\\tab\\u{1b}[31m.md,"), "{text}");
+    let human = check(dir.path(), &["--format", "human"]);
+    let text = String::from_utf8_lossy(&human.stdout).into_owned();
+    assert!(!text.contains('\u{1b}') && !text.contains('\t'), "{text}");
+    assert!(text.contains("new\\nline.md:1:1"), "{text}");
+    assert!(text.contains("t\\tab\\u{1b}[31m.md:1:1"), "{text}");
+}
