@@ -13,9 +13,11 @@ use super::heading_key;
 /// Outlines with more headings or block ids than this get a lookup.
 pub const LOOKUP_MIN: usize = 32;
 
-/// At most this many headings are compared per "did you mean" on one note: a hint, so it
-/// is bounded rather than exhaustive on notes with thousands of similar headings.
-pub const SUGGEST_CANDIDATES: usize = 1_000;
+/// "Did you mean" on a note with a lookup compares the heading keys next to the wanted key in
+/// sorted order, this many on each side, and the same for the reversed keys: those share the
+/// longest prefix or suffix with it, which a typo of one or two edits leaves intact on one
+/// side. A hint, so bounded rather than exhaustive on notes with thousands of headings.
+pub const SUGGEST_NEIGHBOURS: usize = 64;
 
 /// Indexes of one note's headings and block ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,9 +25,12 @@ pub struct OutlineLookup {
     /// Heading key (of the raw text, and of the rendered text when it differs) → the
     /// headings with that key as `(level, position in the outline)`, sorted.
     by_key: HashMap<Box<str>, Vec<(u8, u32)>>,
-    /// Distinct raw-text keys for "did you mean": `(length in characters, key, character
-    /// mask, position of the first heading with the key)`, sorted by length then key.
-    suggest: Vec<(u32, Box<str>, u64, u32)>,
+    /// Distinct raw-text keys for "did you mean": `(key, character mask, position of the
+    /// first heading with the key)`, sorted by key.
+    suggest: Vec<(Box<str>, u64, u32)>,
+    /// The keys of `suggest` reversed (by characters), with their index in `suggest`,
+    /// sorted.
+    reversed: Vec<(Box<str>, u32)>,
     /// Lower-cased block ids.
     blocks: HashSet<Box<str>>,
 }
@@ -43,9 +48,8 @@ impl OutlineLookup {
             let raw = heading_key(&h.raw);
             let plain = h.plain.as_deref().map(heading_key).filter(|p| *p != raw);
             if !by_key.contains_key(raw.as_str()) {
-                let len = u32::try_from(raw.chars().count()).unwrap_or(u32::MAX);
                 let mask = crate::suggest::char_mask(&raw);
-                suggest.push((len, raw.clone().into_boxed_str(), mask, pos));
+                suggest.push((raw.clone().into_boxed_str(), mask, pos));
             }
             for key in std::iter::once(raw).chain(plain) {
                 by_key
@@ -58,9 +62,19 @@ impl OutlineLookup {
             positions.sort_unstable();
         }
         suggest.sort_unstable();
+        let mut reversed: Vec<(Box<str>, u32)> = suggest
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
+                (s.0.chars().rev().collect::<String>().into_boxed_str(), i)
+            })
+            .collect();
+        reversed.sort_unstable();
         Some(Box::new(OutlineLookup {
             by_key,
             suggest,
+            reversed,
             blocks: block_ids.iter().map(|&b| Box::from(b)).collect(),
         }))
     }
@@ -93,31 +107,32 @@ impl OutlineLookup {
     }
 
     /// Position of the heading whose key is closest to `wanted` (a key) within `limit`
-    /// edits, comparing at most `SUGGEST_CANDIDATES` keys nearest in length.
+    /// edits, among the `SUGGEST_NEIGHBOURS` sorted neighbours of `wanted` and of its
+    /// reverse.
     pub fn closest_heading(&self, wanted: &str, limit: usize) -> Option<usize> {
-        let len = wanted.chars().count();
-        let lo = u32::try_from(len.saturating_sub(limit)).unwrap_or(u32::MAX);
-        let hi = u32::try_from(len + limit).unwrap_or(u32::MAX);
-        let start = self.suggest.partition_point(|s| s.0 < lo);
-        let end = self.suggest.partition_point(|s| s.0 <= hi);
-        let window = self.suggest.get(start..end).unwrap_or_default();
-        // Nearest lengths first: start at the wanted length and widen both ways.
-        let mid = window.partition_point(|s| (s.0 as usize) < len);
-        let (below, above) = window.split_at(mid);
-        let mut picked = Vec::with_capacity(window.len().min(SUGGEST_CANDIDATES));
-        let (mut b, mut a) = (below.iter().rev(), above.iter());
-        while picked.len() < SUGGEST_CANDIDATES {
-            match (a.next(), b.next()) {
-                (None, None) => break,
-                (x, y) => picked.extend(x.into_iter().chain(y)),
-            }
-        }
-        let best =
-            crate::suggest::closest(wanted, picked.iter().map(|s| (&*s.1, s.2)), limit)?;
-        picked
-            .iter()
-            .find(|s| &*s.1 == best)
-            .map(|s| s.3 as usize)
+        let around = |at: usize, len: usize| {
+            at.saturating_sub(SUGGEST_NEIGHBOURS)..(at + SUGGEST_NEIGHBOURS).min(len)
+        };
+        let at = self.suggest.partition_point(|s| &*s.0 < wanted);
+        let mut picked: Vec<usize> = around(at, self.suggest.len()).collect();
+        let reversed: String = wanted.chars().rev().collect();
+        let at = self.reversed.partition_point(|r| *r.0 < *reversed);
+        picked.extend(
+            self.reversed
+                .get(around(at, self.reversed.len()))
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r.1 as usize),
+        );
+        picked.sort_unstable();
+        picked.dedup();
+        let candidates = picked.iter().filter_map(|&i| self.suggest.get(i));
+        let best = crate::suggest::closest(wanted, candidates.map(|s| (&*s.0, s.1)), limit)?;
+        self.suggest
+            .binary_search_by(|s| (*s.0).cmp(best))
+            .ok()
+            .and_then(|i| self.suggest.get(i))
+            .map(|s| s.2 as usize)
     }
 }
 
@@ -177,6 +192,9 @@ mod tests {
         let lookup = outline.lookup.as_deref().unwrap();
         let at = lookup.closest_heading("heading 42x", 2).unwrap();
         assert_eq!(&*outline.headings[at].raw, "Heading 42");
+        // A typo at the start is found through the reversed keys.
+        let at = lookup.closest_heading("xeading 77", 2).unwrap();
+        assert_eq!(&*outline.headings[at].raw, "Heading 77");
         assert_eq!(lookup.closest_heading("zzzzzzzzzzz", 2), None);
     }
 }
