@@ -34,9 +34,8 @@ const SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 /// I/O error; `Error::Interrupted` when a signal arrived during the write (the temp file is
 /// then removed and `path` untouched).
 pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Error::Usage(format!("cannot write `{}`: {e}", path.display()))
-    };
+    let fail =
+        |e: &dyn std::fmt::Display| Error::Usage(format!("cannot write `{}`: {e}", path.display()));
     let existing = match std::fs::symlink_metadata(path) {
         Ok(meta) => Some(meta),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,

@@ -7,8 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::OutlineHeading;
 use super::heading_key;
+use super::OutlineHeading;
 
 /// Outlines with more headings or block ids than this get a lookup.
 pub const LOOKUP_MIN: usize = 32;
@@ -177,7 +177,11 @@ mod tests {
             }
         }
         for sub in &subpaths {
-            assert_eq!(check_subpath(&indexed, sub), check_subpath(&scanned, sub), "#{sub}");
+            assert_eq!(
+                check_subpath(&indexed, sub),
+                check_subpath(&scanned, sub),
+                "#{sub}"
+            );
         }
         assert!(matches!(
             check_subpath(&indexed, "Part 1#Part 9#Part 2#Part 3#Part 4"),

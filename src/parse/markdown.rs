@@ -597,7 +597,7 @@ fn unescaped_table_pipes(
             let unescaped = inner
                 .char_indices()
                 .any(|(i, c)| c == '|' && !inner[..i].ends_with('\\'));
-            if unescaped && backticks % 2 == 0 {
+            if unescaped && backticks.is_multiple_of(2) {
                 let abs = line_offset + open;
                 let start = if line[..open].ends_with('!') {
                     abs - 1

@@ -253,7 +253,10 @@ fn signal_during_baseline_write_leaves_old_file_and_no_temp() {
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
         assert_eq!(status.code(), Some(code), "{signal}: {err}");
         assert!(err.contains("interrupted; no file was changed"), "{err}");
-        assert!(start.elapsed() < Duration::from_secs(50), "the pause was not cut short");
+        assert!(
+            start.elapsed() < Duration::from_secs(50),
+            "the pause was not cut short"
+        );
         assert_eq!(temp_files(out_dir.path()), Vec::<String>::new(), "{signal}");
         assert_eq!(std::fs::read_to_string(&baseline).unwrap(), old, "{signal}");
     }
@@ -277,7 +280,9 @@ fn baseline_keeps_mode_and_never_replaces_symlinks_or_devices() {
     let out = check(dir.path(), &["--write-baseline", fresh.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(mode(&fresh), 0o600, "an existing file keeps its mode");
-    assert!(std::fs::read_to_string(&fresh).unwrap().contains("broken-link"));
+    assert!(std::fs::read_to_string(&fresh)
+        .unwrap()
+        .contains("broken-link"));
 
     let target = out_dir.path().join("target.json");
     std::fs::write(&target, "keep").unwrap();
@@ -401,7 +406,11 @@ fn table_pipes_found_per_row() {
 fn code_spans_times_comment_markers() {
     let dir = vault();
     write(dir.path(), "a.md", "`a` %% ".repeat(160_000) + "\n");
-    write(dir.path(), "b.md", "`%%` [[gone]] %% [[hidden]] %% `x` [[shown]]\n");
+    write(
+        dir.path(),
+        "b.md",
+        "`%%` [[gone]] %% [[hidden]] %% `x` [[shown]]\n",
+    );
     let (_, found) = json_run(dir.path());
     let broken: Vec<(&str, &str)> = found
         .iter()
@@ -409,7 +418,10 @@ fn code_spans_times_comment_markers() {
         .collect();
     // In b.md the first `%%` is code, so only `[[hidden]]` is in a comment.
     assert_eq!(broken, [("b.md", "broken-link"), ("b.md", "broken-link")]);
-    let messages: Vec<&str> = found.iter().map(|d| d["message"].as_str().unwrap()).collect();
+    let messages: Vec<&str> = found
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
     assert!(messages[0].contains("`gone`") && messages[1].contains("`shown`"));
 }
 
@@ -446,7 +458,10 @@ fn human_format_with_many_findings_in_one_note() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("broken-link").count(), n);
-    assert!(text.contains("[a.md:11999:82]"), "line numbers are the note's own");
+    assert!(
+        text.contains("[a.md:11999:82]"),
+        "line numbers are the note's own"
+    );
     assert!(text.contains("[[missing 11998]]"));
 }
 
@@ -493,12 +508,18 @@ fn stix_bundle_with_huge_fields() {
     });
     let bundle = serde_json::json!({"type": "bundle", "objects": [object]});
     write(dir.path(), "c.json", bundle.to_string());
-    write(dir.path(), "vaultlint.toml", "[attack]\ncatalog = \"c.json\"\n");
+    write(
+        dir.path(),
+        "vaultlint.toml",
+        "[attack]\ncatalog = \"c.json\"\n",
+    );
     write(dir.path(), "a.md", "[[T1000]]\n");
     let out = check(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("the `name` of STIX object `attack-pattern--1` is 100000 bytes, over the limit of 1024"),
+        stderr(&out).contains(
+            "the `name` of STIX object `attack-pattern--1` is 100000 bytes, over the limit of 1024"
+        ),
         "{}",
         stderr(&out)
     );

@@ -428,10 +428,16 @@ mod tests {
         let c = Catalogue::from_stix(&object("Ok", &enterprise)).unwrap();
         assert_eq!(c.all("T1000").len(), 1, "repeated domains count once");
         let err = Catalogue::from_stix(&object(&"N".repeat(100_000), &enterprise)).unwrap_err();
-        assert!(err.contains("`name` of STIX object `ap--1` is 100000 bytes"), "{err}");
+        assert!(
+            err.contains("`name` of STIX object `ap--1` is 100000 bytes"),
+            "{err}"
+        );
         let many: Vec<String> = (0..10_000).map(|i| format!("d{i}")).collect();
         let err = Catalogue::from_stix(&object("Ok", &many)).unwrap_err();
-        assert!(err.contains("lists 10000 domains, over the limit of 16"), "{err}");
+        assert!(
+            err.contains("lists 10000 domains, over the limit of 16"),
+            "{err}"
+        );
     }
 
     #[test]
