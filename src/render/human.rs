@@ -355,10 +355,10 @@ fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
         .with_code(d.rule.name)
         .with_severity(severity);
     if let Some(help) = &d.help {
-        diag = diag.with_help(help.clone());
+        diag = diag.with_help(help.to_string());
     }
     if let Some(span) = d.span {
-        let label = d.label.clone();
+        let label = d.label.as_deref().map(str::to_owned);
         diag = diag.with_label(LabeledSpan::new_primary_with_span(
             label,
             span.start..span.end,
