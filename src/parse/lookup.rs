@@ -11,13 +11,13 @@ use super::heading_key;
 use super::OutlineHeading;
 
 /// Outlines with more headings or block ids than this get a lookup.
-pub const LOOKUP_MIN: usize = 32;
+pub(crate) const LOOKUP_MIN: usize = 32;
 
 /// "Did you mean" on a note with a lookup compares the heading keys next to the wanted key in
 /// sorted order, this many on each side, and the same for the reversed keys: those share the
 /// longest prefix or suffix with it, which a typo of one or two edits leaves intact on one
 /// side. A hint, so bounded rather than exhaustive on notes with thousands of headings.
-pub const SUGGEST_NEIGHBOURS: usize = 64;
+pub(crate) const SUGGEST_NEIGHBOURS: usize = 64;
 
 /// Indexes of one note's headings and block ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 /// `s` with every control character (Unicode category Cc) escaped; borrowed when clean.
-pub fn escape_control(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_control(s: &str) -> Cow<'_, str> {
     if !s.chars().any(char::is_control) {
         return Cow::Borrowed(s);
     }

@@ -51,7 +51,7 @@ impl Resolution {
 
 /// How many of `Resolution::Found::others` are in Obsidian's ranking order; more are never
 /// shown.
-pub const SORTED_OTHERS: usize = 16;
+pub(crate) const SORTED_OTHERS: usize = 16;
 
 fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])

@@ -15,7 +15,7 @@ use super::{NoteContext, Rule, RuleMeta};
 pub(crate) struct AmbiguousLink;
 
 /// At most this many other candidates are listed as related locations of one finding.
-pub const MAX_RELATED: usize = 10;
+pub(crate) const MAX_RELATED: usize = 10;
 
 static META: RuleMeta = RuleMeta {
     name: "ambiguous-link",

@@ -48,10 +48,10 @@ pub(crate) struct Catalogue {
 
 /// Longest name or ID accepted from a catalogue, in bytes. Real ATT&CK names are under 100
 /// characters; a 100 KB name copied once per domain took a gigabyte.
-pub const MAX_FIELD_BYTES: usize = 1_024;
+pub(crate) const MAX_FIELD_BYTES: usize = 1_024;
 
 /// Most domains one catalogue object may list (ATT&CK has four).
-pub const MAX_DOMAINS: usize = 16;
+pub(crate) const MAX_DOMAINS: usize = 16;
 
 /// Domains in the order used when an ID is not in the note's own domain.
 const DOMAIN_ORDER: [&str; 4] = [
