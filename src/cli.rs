@@ -5,6 +5,7 @@
 
 mod docs;
 mod paths;
+mod replace_file;
 mod terminal;
 
 use std::io::{self, IsTerminal, Write};
@@ -383,7 +384,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
             out.write_all(json.as_bytes())?;
             out.flush()?;
         } else {
-            crate::replace_file::replace(path, json.as_bytes())?;
+            replace_file::replace(path, "the baseline", json.as_bytes())?;
         }
         if !args.output.quiet {
             writeln!(
@@ -455,7 +456,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
                 &ctx,
                 &mut text,
             )?;
-            crate::replace_file::replace(path, &text)?;
+            replace_file::replace(path, "the report", &text)?;
             notes
         }
         None => {

@@ -40,7 +40,6 @@ pub(crate) mod fix;
 pub(crate) mod index;
 pub mod parse;
 pub mod render;
-pub mod replace_file;
 pub(crate) mod resolve;
 pub mod rules;
 pub(crate) mod suggest;

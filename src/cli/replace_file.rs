@@ -12,30 +12,32 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[cfg(unix)]
 use std::sync::Arc;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Mode of a newly created file (an existing file keeps its own).
-pub const NEW_FILE_MODE: u32 = 0o644;
+const NEW_FILE_MODE: u32 = 0o644;
 
 /// Test hook, read only in `replace`: with this environment variable set to a number of
 /// milliseconds, vaultlint pauses that long after creating the temp file and writing the
 /// first half of the text, so that a test can deliver a signal in the middle of the write.
 /// It changes nothing else; it is how `tests/integration/hostile.rs` proves atomicity.
-pub const PAUSE_ENV: &str = "VAULTLINT_TEST_PAUSE_IN_WRITE_MS";
+const PAUSE_ENV: &str = "VAULTLINT_TEST_PAUSE_IN_WRITE_MS";
 
 /// Signals that end the run while the temp file exists, caught to remove it first.
 #[cfg(unix)]
 const SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
-/// Writes `bytes` to `path`, replacing a regular file atomically.
+/// Writes `bytes` to `path`, replacing a regular file atomically; `what` names the file in
+/// errors ("the baseline", "the report").
 ///
 /// # Errors
 /// `Error::Usage` when `path` is a symlink or not a regular file (never replaced), or on any
 /// I/O error; `Error::Interrupted` when a signal arrived during the write (the temp file is
 /// then removed and `path` untouched).
-pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let fail =
-        |e: &dyn std::fmt::Display| Error::Usage(format!("cannot write `{}`: {e}", path.display()));
+pub(crate) fn replace(path: &Path, what: &str, bytes: &[u8]) -> Result<(), Error> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Error::Usage(format!("cannot write {what} to `{}`: {e}", path.display()))
+    };
     let existing = match std::fs::symlink_metadata(path) {
         Ok(meta) => Some(meta),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
