@@ -22,8 +22,8 @@ pub(crate) const SUGGEST_NEIGHBOURS: usize = 64;
 /// Indexes of one note's headings and block ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutlineLookup {
-    /// Heading key (of the raw text, and of the rendered text when it differs) → the
-    /// headings with that key as `(level, position in the outline)`, sorted.
+    /// Heading key (of the raw text, as `OutlineHeading::matches`) → the headings with that
+    /// key as `(level, position in the outline)`, sorted.
     by_key: HashMap<Box<str>, Vec<(u8, u32)>>,
     /// Distinct raw-text keys for "did you mean": `(key, character mask, position of the
     /// first heading with the key)`, sorted by key.
@@ -45,18 +45,15 @@ impl OutlineLookup {
         let mut suggest = Vec::new();
         for (pos, h) in headings.iter().enumerate() {
             let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-            let raw = heading_key(&h.raw);
-            let plain = h.plain.as_deref().map(heading_key).filter(|p| *p != raw);
-            if !by_key.contains_key(raw.as_str()) {
-                let mask = crate::suggest::char_mask(&raw);
-                suggest.push((raw.clone().into_boxed_str(), mask, pos));
+            let key = heading_key(&h.raw);
+            if !by_key.contains_key(key.as_str()) {
+                let mask = crate::suggest::char_mask(&key);
+                suggest.push((key.clone().into_boxed_str(), mask, pos));
             }
-            for key in std::iter::once(raw).chain(plain) {
-                by_key
-                    .entry(key.into_boxed_str())
-                    .or_default()
-                    .push((h.level, pos));
-            }
+            by_key
+                .entry(key.into_boxed_str())
+                .or_default()
+                .push((h.level, pos));
         }
         for positions in by_key.values_mut() {
             positions.sort_unstable();
@@ -108,8 +105,8 @@ impl OutlineLookup {
 
     /// Position of the heading whose key is closest to `wanted` (a key) within `limit`
     /// edits, among the `SUGGEST_NEIGHBOURS` sorted neighbours of `wanted` and of its
-    /// reverse.
-    pub fn closest_heading(&self, wanted: &str, limit: usize) -> Option<usize> {
+    /// reverse, and whether no other heading is as near.
+    pub fn closest_heading(&self, wanted: &str, limit: usize) -> Option<(usize, bool)> {
         let around = |at: usize, len: usize| {
             at.saturating_sub(SUGGEST_NEIGHBOURS)..(at + SUGGEST_NEIGHBOURS).min(len)
         };
@@ -126,13 +123,20 @@ impl OutlineLookup {
         );
         picked.sort_unstable();
         picked.dedup();
-        let candidates = picked.iter().filter_map(|&i| self.suggest.get(i));
-        let best = crate::suggest::closest(wanted, candidates.map(|s| (&*s.0, s.1)), limit)?;
+        let candidates = || {
+            picked
+                .iter()
+                .filter_map(|&i| self.suggest.get(i))
+                .map(|s| (&*s.0, s.1))
+        };
+        let best = crate::suggest::closest(wanted, candidates(), limit)?;
+        let unique = crate::suggest::closest_unique(wanted, candidates(), limit).is_some()
+            && self.by_key.get(best).is_some_and(|p| p.len() == 1);
         self.suggest
             .binary_search_by(|s| (*s.0).cmp(best))
             .ok()
             .and_then(|i| self.suggest.get(i))
-            .map(|s| s.2 as usize)
+            .map(|s| (s.2 as usize, unique))
     }
 }
 
@@ -145,10 +149,11 @@ mod tests {
         let text: String = (0..100).map(|i| format!("# Heading {i}\n")).collect();
         let outline = Outline::of(&parse_note(&text));
         let lookup = outline.lookup.as_deref().unwrap();
-        let at = lookup.closest_heading("heading 42x", 2).unwrap();
+        let (at, unique) = lookup.closest_heading("heading 42x", 2).unwrap();
+        assert!(unique);
         assert_eq!(&*outline.headings[at].raw, "Heading 42");
         // A typo at the start is found through the reversed keys.
-        let at = lookup.closest_heading("xeading 77", 2).unwrap();
+        let (at, _) = lookup.closest_heading("xeading 77", 2).unwrap();
         assert_eq!(&*outline.headings[at].raw, "Heading 77");
         assert_eq!(lookup.closest_heading("zzzzzzzzzzz", 2), None);
     }

@@ -174,8 +174,8 @@ fn closest_heading<'a>(note: &'a crate::parse::Outline, wanted: &str) -> Option<
     let wanted = heading_key(wanted);
     let limit = crate::suggest::typo_limit(wanted.chars().count());
     if let Some(lookup) = &note.lookup {
-        let index = lookup.closest_heading(&wanted, limit)?;
-        return note.headings.get(index).map(|h| &*h.raw);
+        let (index, unique) = lookup.closest_heading(&wanted, limit)?;
+        return note.headings.get(index).map(|h| (&*h.raw, unique));
     }
     let keys: Vec<String> = note
         .headings

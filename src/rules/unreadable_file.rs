@@ -53,7 +53,6 @@ impl Rule for UnreadableFile {
                     format!("is a {kind}, not a regular file; not read"),
                     "replace it with the note's text, or remove it".to_owned(),
                     Severity::Error,
-                    None,
                 ),
                 FileProblemKind::Binary => (
                     "is not text (many of its bytes are NUL or control characters), so it was skipped".to_owned(),
