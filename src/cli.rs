@@ -5,6 +5,7 @@
 
 mod docs;
 mod paths;
+mod replace_file;
 mod terminal;
 
 use std::io::{self, IsTerminal, Write};
@@ -22,6 +23,7 @@ use crate::fix::{self, FixOptions};
 use crate::render::{self, Format, Style};
 use crate::rules;
 use crate::rules::attack::{AttackPack, Catalogue};
+use crate::vault::{self, Symlinks};
 
 /// A fast, exact linter and link checker for Obsidian vaults.
 #[derive(Debug, Parser)]
@@ -227,7 +229,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             Ok(Outcome::Clean)
         }
         Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
-            let catalogue = load_catalogue(&attack_catalog)?;
+            let paths: Vec<(PathBuf, Symlinks)> = attack_catalog
+                .iter()
+                .map(|p| (p.clone(), Symlinks::Follow))
+                .collect();
+            let catalogue = load_catalogue(&paths)?;
             lookup(&catalogue, id.trim(), out)
         }
         Command::Attack(AttackCommand::Coverage {
@@ -241,16 +247,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             let loaded = if no_config {
                 config::Loaded::default()
             } else {
-                match config_path.or_else(|| config::discover(&path)) {
-                    Some(p) => config::load(&p)?,
-                    None => config::Loaded::default(),
+                match (config_path, config::discover(&path)) {
+                    (Some(p), _) => config::load(&p, Symlinks::Follow)?,
+                    (None, Some(p)) => config::load(&p, Symlinks::Refuse)?,
+                    (None, None) => config::Loaded::default(),
                 }
             };
             let settings = config::settings(&loaded, &config::Overrides::default())?;
-            let catalogs = if attack_catalog.is_empty() {
-                settings.catalogs.clone()
+            let catalogs: Vec<(PathBuf, Symlinks)> = if attack_catalog.is_empty() {
+                settings
+                    .catalogs
+                    .iter()
+                    .map(|p| (p.clone(), Symlinks::Refuse))
+                    .collect()
             } else {
                 attack_catalog
+                    .into_iter()
+                    .map(|p| (p, Symlinks::Follow))
+                    .collect()
             };
             let catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
             let mut options = CheckOptions::new(path);
@@ -294,16 +308,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
 }
 
 /// The built-in catalogue with the domains of each file in `paths` replaced by that file's
-/// rows, in order (a later file wins for a domain both hold).
+/// rows, in order (a later file wins for a domain both hold). Each file is a TSV or STIX
+/// bundle of at most 256 MiB; its `Symlinks` is `Refuse` when a config file names it,
+/// `Follow` for `--attack-catalog`.
 ///
 /// # Errors
-/// A file cannot be read or is not a catalogue.
-pub(crate) fn load_catalogue(paths: &[PathBuf]) -> Result<Catalogue, Error> {
+/// `Error::Usage` when a file cannot be read or is not a catalogue.
+pub(crate) fn load_catalogue(paths: &[(PathBuf, Symlinks)]) -> Result<Catalogue, Error> {
     let mut catalogue = Catalogue::built_in();
-    for path in paths {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+    for (path, symlinks) in paths {
+        let text = vault::read_text(path, vault::MAX_CATALOGUE_BYTES, *symlinks).map_err(|e| {
             Error::Usage(format!(
-                "cannot read ATT&CK catalogue `{}`: {e}",
+                "cannot read ATT&CK catalogue: `{}` {e}",
                 path.display()
             ))
         })?;
@@ -363,9 +379,12 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let loaded = if args.no_config {
         config::Loaded::default()
     } else {
-        match args.config.clone().or_else(|| config::discover(&args.path)) {
-            Some(path) => config::load(&path)?,
-            None => config::Loaded::default(),
+        match &args.config {
+            Some(path) => config::load(path, Symlinks::Follow)?,
+            None => match config::discover(&args.path) {
+                Some(path) => config::load(&path, Symlinks::Refuse)?,
+                None => config::Loaded::default(),
+            },
         }
     };
     let overrides = config::Overrides {
@@ -381,19 +400,26 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         config: std::sync::Arc::new(settings.attack),
         ..AttackPack::default()
     };
-    let catalogs = if args.attack_catalog.is_empty() {
-        &settings.catalogs
+    let catalogs: Vec<(PathBuf, Symlinks)> = if args.attack_catalog.is_empty() {
+        settings
+            .catalogs
+            .iter()
+            .map(|p| (p.clone(), Symlinks::Refuse))
+            .collect()
     } else {
-        &args.attack_catalog
+        args.attack_catalog
+            .iter()
+            .map(|p| (p.clone(), Symlinks::Follow))
+            .collect()
     };
     if !catalogs.is_empty() {
-        attack.catalogue = std::sync::Arc::new(load_catalogue(catalogs)?);
+        attack.catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
     }
     options.packs = rules::packs(attack);
     if !args.only.is_empty() {
         options.walk.only = Some(paths::only_notes(&options.root, &cwd, &args.only)?);
     }
-    let threads = args.threads.unwrap_or(0);
+    let threads = thread_count(args.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -454,9 +480,13 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         let baseline = Baseline::record(&report.diagnostics);
         let json =
             serde_json::to_string_pretty(&baseline).map_err(|e| Error::Usage(e.to_string()))?;
-        write_atomically(path, (json + "\n").as_bytes()).map_err(|e| {
-            Error::Usage(format!("cannot write baseline `{}`: {e}", path.display()))
-        })?;
+        let json = json + "\n";
+        if is_stdout(path) {
+            out.write_all(json.as_bytes())?;
+            out.flush()?;
+        } else {
+            replace_file::replace(path, "the baseline", json.as_bytes())?;
+        }
         if !args.output.quiet {
             writeln!(
                 io::stderr(),
@@ -473,8 +503,8 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         return Ok(Outcome::Clean);
     }
     if let Some(path) = &args.baseline {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Usage(format!("cannot read baseline `{}`: {e}", path.display())))?;
+        let text = vault::read_text(path, vault::MAX_BASELINE_BYTES, Symlinks::Follow)
+            .map_err(|e| Error::Usage(format!("cannot read baseline: `{}` {e}", path.display())))?;
         let baseline =
             Baseline::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
         let (new, known, fixed) = baseline.filter(std::mem::take(&mut report.diagnostics));
@@ -527,12 +557,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
                 &ctx,
                 &mut text,
             )?;
-            write_atomically(path, &text).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot write the report to `{}`: {e}",
-                    path.display()
-                ))
-            })?;
+            replace_file::replace(path, "the report", &text)?;
             notes
         }
         None => {
@@ -627,18 +652,33 @@ fn write_fix_summary(
     Ok(())
 }
 
-/// Writes `bytes` to a temp file beside `path` and renames it over `path`, so an interrupted
-/// run (Ctrl-C) never leaves a half-written file behind.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Worker threads per core at most: more only add memory (each worker holds a note) and
+/// start-up time, as the work is CPU-bound.
+pub(crate) const THREADS_PER_CORE: usize = 4;
+
+/// The worker count for `--threads`: 0 (rayon's default, one per core) when not given, and
+/// at most `THREADS_PER_CORE` per core, saying so on stderr when capped (`--threads 100000`
+/// started 100,000 threads).
+fn thread_count(requested: Option<usize>) -> Result<usize, Error> {
+    let Some(requested) = requested else {
+        return Ok(0);
+    };
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let limit = cores.saturating_mul(THREADS_PER_CORE);
+    if requested > limit {
+        writeln!(
+            io::stderr(),
+            "vaultlint: --threads {requested} is more than {cores} core{} can use; using {limit} ({THREADS_PER_CORE} per core)",
+            if cores == 1 { "" } else { "s" }
+        )?;
+        return Ok(limit);
+    }
+    Ok(requested)
+}
+
+/// `-` and `/dev/stdout` mean standard output: written directly, never replaced by rename.
+fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdout")
 }
 
 /// Where the vault sits in its repository (for CI formats), and for SARIF the UTF-16

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::rules;
 use crate::rules::attack::{AttackConfig, IdKind};
 use crate::suggest;
+use crate::vault::Symlinks;
 
 /// The config file names looked for in each folder, in order of preference.
 pub(crate) const FILE_NAMES: [&str; 2] = ["vaultlint.toml", ".vaultlint.toml"];
@@ -118,10 +119,17 @@ pub(crate) struct Loaded {
 /// Finds the config file for a vault: the nearest one in the vault folder or above it, up
 /// to the repository root (the first folder holding `.git`, a folder or a worktree's
 /// file). A config above the repository belongs to another project and is never applied.
+///
+/// Any directory entry with the name counts (not only regular files), so a symlink or FIFO
+/// planted as `vaultlint.toml` is an error when loaded instead of silently passed over.
 pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     for dir in start.ancestors() {
-        if let Some(found) = FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()) {
+        if let Some(found) = FILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| std::fs::symlink_metadata(p).is_ok())
+        {
             return Some(found);
         }
         if dir.join(".git").exists() {
@@ -131,14 +139,17 @@ pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Reads and parses the config file at `path`.
+/// Reads and parses the config file at `path`. `symlinks` is `Refuse` for a discovered file
+/// (it may come from the pull request being checked) and `Follow` for one named by
+/// `--config`.
 ///
 /// # Errors
-/// [`Error::Config`] when the file cannot be read or is not valid `vaultlint.toml`, with
-/// the 1-based `line:column` of the problem.
-pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("cannot read `{}`: {e}", path.display())))?;
+/// [`Error::Config`] when the file cannot be read (not a regular file, a refused symlink,
+/// over 4 MiB) or is not valid `vaultlint.toml`, with the 1-based `line:column` of the
+/// problem.
+pub(crate) fn load(path: &Path, symlinks: Symlinks) -> Result<Loaded, Error> {
+    let text = crate::vault::read_text(path, crate::vault::MAX_SETTINGS_BYTES, symlinks)
+        .map_err(|e| Error::Config(format!("`{}` {e}", path.display())))?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()

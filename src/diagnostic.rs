@@ -4,6 +4,7 @@
 //! diagnostic carries its byte range and its 1-based line and column. Renderers never
 //! need to re-derive them, and the text of notes without findings can be dropped early.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -214,10 +215,12 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// One sentence saying what is wrong, naming the link or ID as written.
     pub message: String,
-    /// Short text shown under the underlined source, e.g. "no such note".
-    pub label: Option<String>,
-    /// What to do about it, e.g. "did you mean `[[Masquerading]]`?".
-    pub help: Option<String>,
+    /// Short text shown under the underlined source, e.g. "no such note". Borrowed when
+    /// fixed text, so a finding costs no allocation for it (memory grows with findings).
+    pub label: Option<Cow<'static, str>>,
+    /// What to do about it, e.g. "did you mean `[[Masquerading]]`?"; borrowed when fixed
+    /// text, like `label`.
+    pub help: Option<Cow<'static, str>>,
     /// Other places that explain the finding (the other candidates of an ambiguous link,
     /// the other notes declaring a duplicate ID).
     pub related: Vec<Related>,
@@ -257,13 +260,13 @@ impl Diagnostic {
     }
 
     #[must_use]
-    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
         self.label = Some(label.into());
         self
     }
 
     #[must_use]
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -17,6 +17,9 @@ pub enum Error {
     Config(String),
     /// Writing the report failed (a closed pipe, a full disk).
     Output(std::io::Error),
+    /// A signal (Ctrl-C, SIGTERM, SIGHUP) ended the run while a file was being written; the
+    /// file was left as it was. Exit code 130.
+    Interrupted,
 }
 
 impl std::fmt::Display for Error {
@@ -26,6 +29,7 @@ impl std::fmt::Display for Error {
             Error::Usage(e) => f.write_str(e),
             Error::Config(e) => write!(f, "config: {e}"),
             Error::Output(e) => write!(f, "cannot write the report: {e}"),
+            Error::Interrupted => f.write_str("interrupted; no file was changed"),
         }
     }
 }

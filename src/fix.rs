@@ -184,7 +184,8 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
 /// read (same hash), be valid UTF-8 and fit the size limit.
 fn read_original(root: &Path, path: &str, report: &Report) -> Result<(Original, String), String> {
     let abs = vault::abs_path(root, path);
-    let bytes = std::fs::read(&abs).map_err(|e| format!("cannot read it: {e}"))?;
+    let bytes = vault::read_file(&abs, vault::MAX_NOTE_BYTES, vault::Symlinks::Refuse)
+        .map_err(|e| format!("cannot read it: {e}"))?;
     let bom = bytes.starts_with(BOM);
     let body = if bom { &bytes[BOM.len()..] } else { &bytes[..] };
     let text = std::str::from_utf8(body)
@@ -301,7 +302,8 @@ pub(crate) fn write(root: &Path, plan: &Plan) -> Vec<(Arc<str>, Written)> {
 
 fn write_note(root: &Path, note: &FixedNote) -> Result<(), String> {
     let abs = safe_path(root, &note.path)?;
-    let current = std::fs::read(&abs).map_err(|e| format!("cannot read it: {e}"))?;
+    let current = vault::read_file(&abs, vault::MAX_NOTE_BYTES, vault::Symlinks::Refuse)
+        .map_err(|e| format!("cannot read it: {e}"))?;
     if current != note.original {
         return Err("it changed on disk since it was read".to_owned());
     }

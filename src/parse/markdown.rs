@@ -37,12 +37,23 @@ pub(super) fn comment_ranges(text: &str) -> Vec<Range<usize>> {
             _ => {}
         }
     }
+    // Code ranges come in document order and do not overlap; `%%` markers are visited in
+    // order too, so one cursor over the code ranges keeps this linear (a scan of every code
+    // range per marker made "`a` %% " repeated quadratic).
+    code.sort_unstable_by_key(|r| r.start);
+    let mut next_code = 0;
+    let in_code = |i: usize, next_code: &mut usize| {
+        while code.get(*next_code).is_some_and(|r| r.end <= i) {
+            *next_code += 1;
+        }
+        code.get(*next_code).is_some_and(|r| r.contains(&i))
+    };
     let mut ranges = Vec::new();
     let mut open: Option<usize> = None;
     let mut i = 0;
     let bytes = text.as_bytes();
     while i + 1 < bytes.len() {
-        if bytes[i] == b'%' && bytes[i + 1] == b'%' && !code.iter().any(|r| r.contains(&i)) {
+        if bytes[i] == b'%' && bytes[i + 1] == b'%' && !in_code(i, &mut next_code) {
             match open.take() {
                 None => open = Some(i),
                 Some(start) => ranges.push(start..i + 2),
@@ -569,33 +580,41 @@ fn unescaped_table_pipes(
     let Some(text) = original.get(range.clone()) else {
         return;
     };
-    let mut search = 0;
-    while let Some(open) = text
-        .get(search..)
-        .and_then(|t| t.find("[["))
-        .map(|i| i + search)
-    {
-        let rest = text.get(open + 2..).unwrap_or_default();
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        let Some(close) = rest.get(..line_end).and_then(|l| l.find("]]")) else {
-            search = open + 2;
-            continue;
-        };
-        let inner = rest.get(..close).unwrap_or_default();
-        let abs = range.start + open;
-        let unescaped = inner
-            .char_indices()
-            .any(|(i, c)| c == '|' && !inner[..i].ends_with('\\'));
-        let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
-        let in_code = text[line_start..open].matches('`').count() % 2 == 1;
-        if unescaped && !in_code {
-            let start = if text[..open].ends_with('!') {
-                abs - 1
-            } else {
-                abs
+    // Line by line, each byte visited a bounded number of times: a `[[` without `]]` on its
+    // line ends the line's search (no later `[[` can close either), and the backticks before
+    // a link are counted from the previous link, not from the line start.
+    let mut line_offset = range.start;
+    for line in text.split_inclusive('\n') {
+        let mut search = 0;
+        let mut backticks = 0usize;
+        while let Some(open) = line
+            .get(search..)
+            .and_then(|t| t.find("[["))
+            .map(|i| i + search)
+        {
+            backticks += line
+                .get(search..open)
+                .map_or(0, |s| s.bytes().filter(|&b| b == b'`').count());
+            let rest = line.get(open + 2..).unwrap_or_default();
+            let Some(close) = rest.find("]]") else {
+                break;
             };
-            out.push(lines.span(start, abs + 2 + close + 2));
+            let inner = rest.get(..close).unwrap_or_default();
+            let unescaped = inner
+                .char_indices()
+                .any(|(i, c)| c == '|' && !inner[..i].ends_with('\\'));
+            if unescaped && backticks.is_multiple_of(2) {
+                let abs = line_offset + open;
+                let start = if line[..open].ends_with('!') {
+                    abs - 1
+                } else {
+                    abs
+                };
+                out.push(lines.span(start, abs + 2 + close + 2));
+            }
+            backticks += inner.bytes().filter(|&b| b == b'`').count();
+            search = open + 2 + close + 2;
         }
-        search = open + 2 + close + 2;
+        line_offset += line.len();
     }
 }

@@ -10,6 +10,7 @@ pub mod canvas;
 pub mod frontmatter;
 mod heading;
 pub(crate) mod links;
+pub(crate) mod lookup;
 mod markdown;
 
 use std::ops::Range;
@@ -149,6 +150,8 @@ pub struct Outline {
     pub url: Vec<Box<str>>,
     /// `ID: value` lines in callouts and blockquotes (`> ID: G0016`), with the value's span.
     pub callout_ids: Vec<(Box<str>, Span)>,
+    /// Hash lookups for notes with many headings or block ids (`None` for small ones).
+    pub lookup: Option<Box<lookup::OutlineLookup>>,
 }
 
 /// A heading as other notes' links see it: its level and raw source text.
@@ -214,7 +217,7 @@ impl Outline {
                 })
                 .unwrap_or_default()
         };
-        Outline {
+        let mut outline = Outline {
             headings,
             block_ids,
             aliases: entries("aliases"),
@@ -226,7 +229,12 @@ impl Outline {
                 .iter()
                 .map(|(v, s)| (v.as_str().into(), *s))
                 .collect(),
-        }
+            lookup: None,
+        };
+        let blocks: Vec<&str> = outline.block_ids().collect();
+        let lookup = lookup::OutlineLookup::build(&outline.headings, &blocks);
+        outline.lookup = lookup;
+        outline
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::escape::escape_control;
 use crate::check::Report;
 
 /// Writes one line per diagnostic; `prefix` goes before each vault path so that it opens
@@ -15,11 +16,11 @@ pub(crate) fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::
         writeln!(
             out,
             "{prefix}{}:{}:{}: {}: {} [{}]",
-            d.path,
+            escape_control(&d.path),
             d.line(),
             d.column(),
             d.severity,
-            d.message,
+            escape_control(&d.message),
             d.rule.name
         )?;
     }

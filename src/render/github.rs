@@ -21,11 +21,14 @@ pub(crate) const PER_KIND: usize = 10;
 /// GitHub rejects a job summary over 1 MiB; the findings list stops well before.
 pub(crate) const SUMMARY_BYTES: usize = 900 * 1024;
 
-/// Escapes the message part of a workflow command.
+/// Escapes the message part of a workflow command: GitHub's own escapes for `%`, CR and
+/// LF, and other control characters as `\u{..}` (`render::escape`) so none reaches the log.
 pub(crate) fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::escape::escape_control(&s).into_owned()
 }
 
 /// Escapes a property value (`file=`, `title=`): also `:` and `,`, which end properties.

@@ -19,6 +19,7 @@ use miette::{
 use textwrap::core::Word;
 use textwrap::{WordSeparator, WordSplitter};
 
+use super::escape::escape_control;
 use super::Style;
 use crate::check::{Report, Summary};
 use crate::diagnostic::{Diagnostic, Severity, Span};
@@ -70,7 +71,7 @@ pub(crate) fn render(
         let result = match (d.span, shared.get(&*d.path)) {
             (Some(span), Some(source)) => {
                 let source = NoteSource {
-                    name: format!("{prefix}{}", d.path),
+                    name: escape_control(&format!("{prefix}{}", d.path)).into_owned(),
                     text: Arc::clone(source),
                     primary: span,
                     // The gutter (` 63 │ `) takes the line number's digits and four more.
@@ -86,11 +87,11 @@ pub(crate) fn render(
         if result.is_err() {
             text = format!(
                 "{prefix}{}:{}:{}: {}: {} [{}]\n",
-                d.path,
+                escape_control(&d.path),
                 d.line(),
                 d.column(),
                 d.severity,
-                d.message,
+                escape_control(&d.message),
                 d.rule.name
             );
         }
@@ -347,17 +348,17 @@ fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
         Severity::Info => miette::Severity::Advice,
     };
     let message = match d.span {
-        Some(_) => d.message.clone(),
-        None => format!("{prefix}{} {}", d.path, d.message),
+        Some(_) => escape_control(&d.message).into_owned(),
+        None => escape_control(&format!("{prefix}{} {}", d.path, d.message)).into_owned(),
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(d.rule.name)
         .with_severity(severity);
     if let Some(help) = &d.help {
-        diag = diag.with_help(help.clone());
+        diag = diag.with_help(help.to_string());
     }
     if let Some(span) = d.span {
-        let label = d.label.clone();
+        let label = d.label.as_deref().map(str::to_owned);
         diag = diag.with_label(LabeledSpan::new_primary_with_span(
             label,
             span.start..span.end,
@@ -367,7 +368,7 @@ fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
         let related: Vec<String> = d
             .related
             .iter()
-            .map(|r| format!("{}: {prefix}{}", r.message, r.path))
+            .map(|r| format!("{}: {prefix}{}", r.message, escape_control(&r.path)))
             .collect();
         let help = match &d.help {
             Some(h) => format!("{h}\n{}", related.join("\n")),

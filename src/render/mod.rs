@@ -3,6 +3,7 @@
 //! vault sits in its repository.
 
 mod concise;
+pub(crate) mod escape;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 mod human;

@@ -13,8 +13,9 @@ pub(crate) enum Resolution {
     Found {
         /// The file Obsidian opens.
         file: FileId,
-        /// Other files the link could mean, in Obsidian's order, when the link picked one
-        /// of several by ranking.
+        /// Other files the link could mean, when the link picked one of several by ranking:
+        /// the first `SORTED_OTHERS` in Obsidian's order, the rest in no set order (a full
+        /// sort per link made 3,000 same-named notes linking each other slow).
         others: Vec<FileId>,
         /// The pick is a full-path match that shadows same-named files elsewhere: Obsidian's
         /// choice is deterministic.
@@ -47,6 +48,10 @@ impl Resolution {
         }
     }
 }
+
+/// How many of `Resolution::Found::others` are in Obsidian's ranking order; more are never
+/// shown.
+pub(crate) const SORTED_OTHERS: usize = 16;
 
 fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
@@ -139,7 +144,15 @@ impl Vault {
                 )
             })
             .collect();
-        ranked.sort_by_key(|&(outside, len, _)| (outside, len));
+        // Candidates are in path order, so the file id breaks ties as a stable sort would.
+        if ranked.len() > SORTED_OTHERS + 1 {
+            ranked.select_nth_unstable(SORTED_OTHERS);
+            if let Some(head) = ranked.get_mut(..=SORTED_OTHERS) {
+                head.sort_unstable();
+            }
+        } else {
+            ranked.sort_unstable();
+        }
         let Some(&(outside, len, file)) = ranked.first() else {
             return Resolution::Missing;
         };
@@ -187,7 +200,11 @@ pub(crate) fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
     if pieces.len() == 1 {
         if let Some(id) = pieces[0].strip_prefix('^') {
             let wanted = id.to_lowercase();
-            return if note.block_ids().any(|b| b == wanted) {
+            let found = match &note.lookup {
+                Some(lookup) => lookup.has_block(&wanted),
+                None => note.block_ids().any(|b| b == wanted),
+            };
+            return if found {
                 SubpathCheck::Found
             } else {
                 SubpathCheck::MissingBlock { id: id.to_owned() }
@@ -198,6 +215,26 @@ pub(crate) fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
     let wanted: Vec<String> = pieces.iter().map(|p| heading_key(p)).collect();
     let mut next = 0;
     let mut last_level = 0;
+    if let Some(lookup) = &note.lookup {
+        // The same walk as below, one hash lookup per piece instead of a scan.
+        let mut from = 0;
+        while let Some(piece) = wanted.get(next) {
+            let Some((pos, level)) = lookup.find_heading(piece, from, last_level) else {
+                break;
+            };
+            next += 1;
+            last_level = level;
+            from = pos + 1;
+        }
+        return if next == wanted.len() {
+            SubpathCheck::Found
+        } else {
+            SubpathCheck::MissingHeading {
+                missing: pieces[next].to_owned(),
+                matched: next,
+            }
+        };
+    }
     for heading in &note.headings {
         let Some(piece) = wanted.get(next) else {
             break;

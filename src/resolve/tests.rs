@@ -199,3 +199,49 @@ fn heading_key_strips_like_obsidian() {
     assert_eq!(heading_key("  a.b  "), "a b");
     assert_eq!(heading_key("Über uns"), "über uns");
 }
+
+/// The lookup answers exactly as the scan does, chains and levels included.
+#[test]
+fn lookup_agrees_with_the_scan() {
+    let mut text = String::new();
+    for i in 0..60 {
+        let level = 1 + (i * 7 % 4);
+        text.push_str(&format!(
+            "{} Part {}\n\ntext ^b{i}\n\n",
+            "#".repeat(level),
+            i % 9
+        ));
+    }
+    text.push_str("# **Bold** head\n");
+    let note = parse_note(&text);
+    let indexed = Outline::of(&note);
+    assert!(indexed.lookup.is_some());
+    let mut scanned = indexed.clone();
+    scanned.lookup = None;
+    let mut subpaths: Vec<String> = vec![
+        "Bold head".into(),
+        "**Bold** head".into(),
+        "^b7".into(),
+        "^B59".into(),
+        "^b60".into(),
+        "Nope".into(),
+    ];
+    for a in 0..10 {
+        subpaths.push(format!("Part {a}"));
+        for b in 0..10 {
+            subpaths.push(format!("Part {a}#Part {b}"));
+            subpaths.push(format!("Part {a}#Part {b}#Part {}", (a + b) % 10));
+        }
+    }
+    for sub in &subpaths {
+        assert_eq!(
+            check_subpath(&indexed, sub),
+            check_subpath(&scanned, sub),
+            "#{sub}"
+        );
+    }
+    assert!(matches!(
+        check_subpath(&indexed, "Part 1#Part 9#Part 2#Part 3#Part 4"),
+        SubpathCheck::MissingHeading { .. }
+    ));
+}

@@ -14,6 +14,9 @@ use super::{NoteContext, Rule, RuleMeta};
 
 pub(crate) struct AmbiguousLink;
 
+/// At most this many other candidates are listed as related locations of one finding.
+pub(crate) const MAX_RELATED: usize = 10;
+
 static META: RuleMeta = RuleMeta {
     name: "ambiguous-link",
     summary: "A link matches several files and Obsidian silently picks one",
@@ -77,14 +80,26 @@ impl Rule for AmbiguousLink {
             }
             let vault = ctx.vault;
             let chosen = vault.path(*file);
-            let related = others
+            let source_folder = SourceFolder::of(ctx.path);
+            // Capped: 3,000 same-named notes each linking `[[index]]` listed 3,000 files in
+            // each of 3,000 findings (18 GB of SARIF). The message gives the full count.
+            let mut related: Vec<Related> = others
                 .iter()
+                .take(MAX_RELATED)
                 .map(|&o| Related {
                     path: vault.path(o).clone(),
                     span: None,
                     message: "also matches".to_owned(),
                 })
                 .collect();
+            if others.len() > MAX_RELATED {
+                if let Some(last) = related.last_mut() {
+                    last.message = format!(
+                        "also matches, and {} more files not listed",
+                        others.len() - MAX_RELATED
+                    );
+                }
+            }
             let mut list: Vec<String> = others
                 .iter()
                 .take(3)
@@ -105,8 +120,8 @@ impl Rule for AmbiguousLink {
                     ),
                     format!("write the full path, e.g. `[[{chosen_link}]]`"),
                 )
-            } else if in_folder(ctx.path, chosen)
-                && !others.iter().any(|&o| in_folder(ctx.path, vault.path(o)))
+            } else if source_folder.holds(chosen)
+                && !others.iter().any(|&o| source_folder.holds(vault.path(o)))
             {
                 (
                     Severity::Info,
@@ -145,12 +160,69 @@ impl Rule for AmbiguousLink {
     }
 }
 
-/// Whether `target` sits directly in the folder of `source` (a real folder match, unlike
-/// Obsidian's string-prefix ranking, which also prefers `notes2/` from `notes/`).
-fn in_folder(source: &str, target: &str) -> bool {
-    let folder = |p: &str| {
-        p.rfind('/')
-            .map_or(String::new(), |i| p[..i].to_lowercase())
-    };
-    folder(source) == folder(target)
+/// The folder of a linking note, to ask whether a candidate sits directly in it: a real
+/// folder match ignoring case, unlike Obsidian's string-prefix ranking, which also prefers
+/// `notes2/` from `notes/`.
+/// Built once per link: it is compared with every other candidate (3,000 same-named notes
+/// linking `[[index]]` are 9 million comparisons).
+struct SourceFolder<'a> {
+    folder: &'a str,
+    ascii: bool,
+}
+
+fn folder_of(path: &str) -> &str {
+    path.rfind('/')
+        .map_or("", |i| path.get(..i).unwrap_or_default())
+}
+
+impl<'a> SourceFolder<'a> {
+    fn of(source: &'a str) -> Self {
+        let folder = folder_of(source);
+        SourceFolder {
+            folder,
+            ascii: folder.is_ascii(),
+        }
+    }
+
+    fn holds(&self, target: &str) -> bool {
+        let a = self.folder;
+        // Fast path: for an ASCII folder, the target's folder is the same bytes (ignoring
+        // ASCII case) followed by the `/` before a file name.
+        if let (true, Some(head), Some(rest)) =
+            (self.ascii, target.get(..a.len()), target.get(a.len()..))
+        {
+            if head.is_ascii() {
+                let name = if a.is_empty() {
+                    Some(rest)
+                } else {
+                    rest.strip_prefix('/')
+                };
+                return name.is_some_and(|n| !n.contains('/')) && head.eq_ignore_ascii_case(a);
+            }
+        }
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(folder_of(target).chars().flat_map(char::to_lowercase))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFolder;
+
+    fn in_folder(source: &str, target: &str) -> bool {
+        SourceFolder::of(source).holds(target)
+    }
+
+    #[test]
+    fn in_folder_compares_whole_folders_ignoring_case() {
+        assert!(in_folder("a/b/x.md", "A/B/index.md"));
+        assert!(in_folder("x.md", "index.md"));
+        assert!(!in_folder("x.md", "a/index.md"));
+        assert!(!in_folder("a/x.md", "index.md"));
+        assert!(!in_folder("notes/x.md", "notes2/index.md"));
+        assert!(!in_folder("a/x.md", "a/b/index.md"));
+        assert!(in_folder("Über/x.md", "über/index.md"));
+        assert!(!in_folder("k/x.md", "\u{212A}x/index.md"));
+    }
 }

@@ -115,12 +115,12 @@ impl Rule for MissingHeading {
             let mut diag = Diagnostic::new(&META, ctx.path, Some(link.span), message)
                 .with_label("no such heading")
                 .with_subject(link.original.to_string());
-            if matched > 0
-                && target
-                    .headings
-                    .iter()
-                    .any(|h| h.matches(&heading_key(&missing)))
-            {
+            let missing_key = heading_key(&missing);
+            let exists = match &target.lookup {
+                Some(lookup) => lookup.has_heading(&missing_key),
+                None => target.headings.iter().any(|h| h.matches(&missing_key)),
+            };
+            if matched > 0 && exists {
                 diag = diag.with_help(format!(
                     "`{missing}` exists, but not below the link's earlier headings; list headings from outer to inner"
                 ));
@@ -173,6 +173,10 @@ fn fix(text: &str, link: &crate::parse::Link, heading: &str) -> Option<Fix> {
 fn closest_heading<'a>(note: &'a crate::parse::Outline, wanted: &str) -> Option<(&'a str, bool)> {
     let wanted = heading_key(wanted);
     let limit = crate::suggest::typo_limit(wanted.chars().count());
+    if let Some(lookup) = &note.lookup {
+        let (index, unique) = lookup.closest_heading(&wanted, limit)?;
+        return note.headings.get(index).map(|h| (&*h.raw, unique));
+    }
     let keys: Vec<String> = note
         .headings
         .iter()

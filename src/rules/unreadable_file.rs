@@ -49,6 +49,11 @@ impl Rule for UnreadableFile {
                     "check the file's permissions".to_owned(),
                     Severity::Error,
                 ),
+                FileProblemKind::NotRegular(kind) => (
+                    format!("is a {kind}, not a regular file; not read"),
+                    "replace it with the note's text, or remove it".to_owned(),
+                    Severity::Error,
+                ),
                 FileProblemKind::Binary => (
                     "is not text (many of its bytes are NUL or control characters), so it was skipped".to_owned(),
                     "if it is an image, PDF or archive renamed by mistake, give it its real extension; if it is UTF-16, save it as UTF-8".to_owned(),

@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use read::{decode as decode_note, NoteText};
-pub(crate) use read::{read_note, MAX_NOTE_BYTES};
+pub(crate) use read::{
+    read_file, read_note, read_text, ReadError, Symlinks, MAX_BASELINE_BYTES, MAX_CATALOGUE_BYTES,
+    MAX_NOTE_BYTES, MAX_SETTINGS_BYTES,
+};
 pub(crate) use root::find_root;
 pub(crate) use walk::{walk, WalkOptions};
 
@@ -117,6 +120,9 @@ pub enum FileProblemKind {
     /// cannot be compiled (rule 39): why. The file's (or that entry's) excluded files are
     /// then not applied.
     BadObsidianConfig(String),
+    /// A FIFO, device, socket or symlink where a note was listed (swapped in during the run):
+    /// not read, since reading it could block or never end.
+    NotRegular(&'static str),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -58,7 +58,9 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
             }
         };
         let rel = relative(root, entry.path());
-        if entry.path_is_symlink() {
+        // The root may be a symlink: the user named it, and walkdir follows it. Only
+        // symlinks inside the vault are skipped (reporting the root gave an empty path).
+        if entry.depth() > 0 && entry.path_is_symlink() {
             let kind = symlink_problem(root, entry.path());
             listing.problems.push(FileProblem {
                 path: rel.into(),
@@ -160,11 +162,36 @@ struct UserIgnoreFilters {
 impl UserIgnoreFilters {
     fn load(root: &Path, problems: &mut Vec<FileProblem>) -> Self {
         let mut filters = UserIgnoreFilters::default();
-        let config = root.join(".obsidian").join("app.json");
-        let Ok(text) = std::fs::read_to_string(&config) else {
-            return filters;
-        };
         let path: Arc<str> = ".obsidian/app.json".into();
+        let folder = root.join(".obsidian");
+        // The walk skips dot-folders, so a symlinked `.obsidian` is caught here instead.
+        if std::fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink()) {
+            problems.push(FileProblem {
+                path,
+                kind: FileProblemKind::BadObsidianConfig(
+                    "`.obsidian` is a symlink, which vaultlint does not follow; settings ignored"
+                        .to_owned(),
+                ),
+            });
+            return filters;
+        }
+        let text = match super::read_text(
+            &folder.join("app.json"),
+            super::MAX_SETTINGS_BYTES,
+            super::Symlinks::Refuse,
+        ) {
+            Ok(text) => text,
+            Err(super::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return filters;
+            }
+            Err(e) => {
+                problems.push(FileProblem {
+                    path,
+                    kind: FileProblemKind::BadObsidianConfig(format!("{e}; settings ignored")),
+                });
+                return filters;
+            }
+        };
         let value: serde_json::Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {

@@ -11,6 +11,7 @@ mod config;
 mod corpora;
 mod fixes;
 mod formats;
+mod hostile;
 mod precommit;
 mod readme;
 mod robustness;

@@ -55,6 +55,13 @@ pub(crate) struct Catalogue {
     by_id: HashMap<String, Vec<Entry>>,
 }
 
+/// Longest name or ID accepted from a catalogue, in bytes. Real ATT&CK names are under 100
+/// characters; a 100 KB name copied once per domain took a gigabyte.
+pub(crate) const MAX_FIELD_BYTES: usize = 1_024;
+
+/// Most domains one catalogue object may list (ATT&CK has four).
+pub(crate) const MAX_DOMAINS: usize = 16;
+
 /// Domains in the order used when an ID is not in the note's own domain.
 const DOMAIN_ORDER: [&str; 4] = [
     "enterprise-attack",
@@ -294,24 +301,44 @@ impl Catalogue {
                 "x-mitre-analytic" => "analytic",
                 _ => continue,
             };
+            for (field, value) in [("name", s("name")), ("external_id", external_id.as_str())] {
+                if value.len() > MAX_FIELD_BYTES {
+                    return Err(format!(
+                        "the `{field}` of STIX object `{}` is {} bytes, over the limit of {MAX_FIELD_BYTES}",
+                        clip(s("id")),
+                        value.len()
+                    ));
+                }
+            }
             stix_to_id.insert(s("id"), external_id.clone());
-            let domains: Vec<String> = match obj
+            let mut domains: Vec<&str> = match obj
                 .get("x_mitre_domains")
                 .and_then(serde_json::Value::as_array)
             {
-                Some(d) => d
-                    .iter()
-                    .filter_map(serde_json::Value::as_str)
-                    .map(str::to_owned)
-                    .collect(),
-                None => vec![source_domain(source).to_owned()],
+                Some(d) => d.iter().filter_map(serde_json::Value::as_str).collect(),
+                None => vec![source_domain(source)],
             };
+            domains.sort_unstable();
+            domains.dedup();
+            if domains.len() > MAX_DOMAINS {
+                return Err(format!(
+                    "STIX object `{external_id}` lists {} domains, over the limit of {MAX_DOMAINS}",
+                    domains.len()
+                ));
+            }
+            let name = s("name").split_whitespace().collect::<Vec<_>>().join(" ");
             for domain in domains {
+                if domain.len() > MAX_FIELD_BYTES {
+                    return Err(format!(
+                        "a domain of STIX object `{external_id}` is {} bytes, over the limit of {MAX_FIELD_BYTES}",
+                        domain.len()
+                    ));
+                }
                 stix_ids.push(s("id"));
                 entries.push(Entry {
-                    domain,
+                    domain: domain.to_owned(),
                     id: external_id.clone(),
-                    name: s("name").split_whitespace().collect::<Vec<_>>().join(" "),
+                    name: name.clone(),
                     kind: kind.to_owned(),
                     deprecated: obj
                         .get("x_mitre_deprecated")
@@ -411,6 +438,16 @@ impl Catalogue {
     pub(crate) fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
+}
+
+/// The start of a value for an error message: a hostile catalogue may hold megabytes in one
+/// field.
+fn clip(s: &str) -> &str {
+    let mut end = s.len().min(80);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
 }
 
 fn domain_rank(domain: &str) -> usize {
@@ -548,6 +585,32 @@ mod tests {
         assert_eq!(
             c.version,
             "enterprise-attack: ATT&CK v19.0 (from e.json); mobile-attack: ATT&CK v19.0 (from m.json); ics-attack, pre-attack: ATT&CK v18.1 (built in)"
+        );
+    }
+
+    #[test]
+    fn stix_fields_are_bounded() {
+        let object = |name: &str, domains: &[String]| {
+            format!(
+                r#"{{"objects": [{{"type": "attack-pattern", "id": "ap--1", "name": "{name}",
+                "x_mitre_domains": {},
+                "external_references": [{{"source_name": "mitre-attack", "external_id": "T1000"}}]}}]}}"#,
+                serde_json::to_string(domains).unwrap()
+            )
+        };
+        let enterprise = vec!["enterprise-attack".to_owned(); 3];
+        let c = Catalogue::from_stix(&object("Ok", &enterprise)).unwrap();
+        assert_eq!(c.all("T1000").len(), 1, "repeated domains count once");
+        let err = Catalogue::from_stix(&object(&"N".repeat(100_000), &enterprise)).unwrap_err();
+        assert!(
+            err.contains("`name` of STIX object `ap--1` is 100000 bytes"),
+            "{err}"
+        );
+        let many: Vec<String> = (0..10_000).map(|i| format!("d{i}")).collect();
+        let err = Catalogue::from_stix(&object("Ok", &many)).unwrap_err();
+        assert!(
+            err.contains("lists 10000 domains, over the limit of 16"),
+            "{err}"
         );
     }
 

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Hostile vault shapes (issue 10) at size n and 4n: CPU time, ratio and peak RSS.
+
+Each case builds a vault in a temp dir, runs the release binary under `/usr/bin/time -v`
+and prints CPU seconds (user + sys), wall seconds and peak RSS for n and 4n, and the CPU
+ratio 4n / n (goal: at most 5, i.e. about linear; a quadratic shape gives about 16).
+Targets at the size the issue names (the `n` column): under 2 CPU-seconds and 200 MiB.
+
+    python3 bench/complexity.py                    # builds with `cargo build --release`
+    python3 bench/complexity.py --vaultlint PATH   # measure this binary
+    python3 bench/complexity.py --cases table,human
+
+Python 3 standard library only; needs GNU time at /usr/bin/time.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    mode = "wb" if isinstance(text, bytes) else "w"
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def vault(root):
+    os.makedirs(os.path.join(root, ".obsidian"), exist_ok=True)
+    return root
+
+
+# Each case: (name, n as in the issue, builder(root, n) -> extra args, what the issue saw)
+def table(root, n):
+    write(os.path.join(root, "a.md"), "|h|\n|-|\n|" + "[[" * n + "|\n")
+    return []
+
+
+def code_comment(root, n):
+    write(os.path.join(root, "a.md"), "`a` %% " * n + "\n")
+    return []
+
+
+def headings(root, n, typo=False):
+    write(os.path.join(root, "H.md"), "".join(f"# Heading {i}\n" for i in range(n)))
+    suffix = "x" if typo else ""
+    write(
+        os.path.join(root, "links.md"),
+        "".join(f"[[H#Heading {i}{suffix}]]\n" for i in range(n)),
+    )
+    return []
+
+
+def heading_typos(root, n):
+    return headings(root, n, typo=True)
+
+
+def human(root, n):
+    # n broken links on about 1 MB (at n = 12,000) of text: one finding each.
+    pad = "x" * 80
+    write(os.path.join(root, "a.md"), "".join(f"{pad} [[missing {i}]]\n" for i in range(n)))
+    return ["--format", "human"]
+
+
+def ambiguous(root, n):
+    for i in range(n):
+        write(os.path.join(root, f"f{i}", "index.md"), "")
+        write(os.path.join(root, f"f{i}", "note.md"), "[[index]]\n")
+    return ["--format", "sarif"]
+
+
+def stix(root, n):
+    # One object with a `name` of 100 KB and n domains, as a catalogue named by the config.
+    obj = {
+        "type": "attack-pattern",
+        "id": "attack-pattern--1",
+        "name": "N" * 100_000,
+        "x_mitre_domains": [f"d{i}" for i in range(n)],
+        "external_references": [{"source_name": "mitre-attack", "external_id": "T1000"}],
+    }
+    write(os.path.join(root, "c.json"), json.dumps({"type": "bundle", "objects": [obj]}))
+    write(os.path.join(root, "vaultlint.toml"), '[attack]\ncatalog = "c.json"\n')
+    write(os.path.join(root, "a.md"), "[[T1000]]\n")
+    return []
+
+
+def many_links(root, n):
+    write(os.path.join(root, "a.md"), "[[a]]" * n + "\n")
+    return []
+
+
+def broken_links(root, n):
+    per = 1000
+    for f in range(max(1, n // per)):
+        write(os.path.join(root, f"n{f}.md"), "".join(f"[[m{i}]]\n" for i in range(per)))
+    return ["--format", "json"]
+
+
+CASES = {
+    "table": (table, 250_000, "31 s"),
+    "code-comment": (code_comment, 160_000, "20 s"),
+    "headings": (headings, 10_000, "11 s"),
+    "heading-typos": (heading_typos, 10_000, "33 s"),
+    "human": (human, 12_000, "23 s"),
+    "ambiguous": (ambiguous, 3_000, "18 GB SARIF"),
+    "stix": (stix, 10_000, "1 GB"),
+    "30mb-note": (many_links, 6_000_000, "3.9 GB per thread"),
+    "2m-findings": (broken_links, 2_000_000, "10.4 GB SARIF"),
+}
+DEFAULT = "table,code-comment,headings,heading-typos,human,ambiguous,stix"
+
+
+def measure(binary, build, n, threads, timeout):
+    with tempfile.TemporaryDirectory(prefix="vl-complexity-") as tmp:
+        root = vault(os.path.join(tmp, "v"))
+        extra = build(root, n)
+        cmd = ["/usr/bin/time", "-v", binary, "check", root, "--threads", str(threads)] + extra
+        with open(os.path.join(tmp, "out"), "wb") as out:
+            # A session of its own, so a timeout kills vaultlint and not only `time`.
+            p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, start_new_session=True)
+            try:
+                _, err = p.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, 9)
+                p.communicate()
+                return {"cpu": float(timeout), "wall": float(timeout), "rss_mib": 0.0,
+                        "exit": "timeout", "out_mib": 0.0}
+        err = err.decode(errors="replace")
+        stats = {}
+        for key, pat in [
+            ("user", r"User time \(seconds\): ([\d.]+)"),
+            ("sys", r"System time \(seconds\): ([\d.]+)"),
+            ("rss", r"Maximum resident set size \(kbytes\): (\d+)"),
+            ("wall", r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)"),
+        ]:
+            m = re.search(pat, err)
+            stats[key] = m.group(1) if m else "0"
+        parts = [float(x) for x in stats["wall"].split(":")]
+        wall = 0.0
+        for x in parts:
+            wall = wall * 60 + x
+        code = p.returncode
+        if code not in (0, 1):
+            said = [l for l in err.splitlines() if l.startswith("vaultlint:")]
+            print(f"  exit {code}: " + " | ".join(said[-3:]), file=sys.stderr)
+        return {
+            "cpu": float(stats["user"]) + float(stats["sys"]),
+            "wall": wall,
+            "rss_mib": int(stats["rss"]) / 1024,
+            "exit": code,
+            "out_mib": os.path.getsize(os.path.join(tmp, "out")) / 2**20,
+        }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--vaultlint", help="binary to measure (default: build the release binary)")
+    ap.add_argument("--cases", default=DEFAULT, help=f"comma list of {', '.join(CASES)} (default {DEFAULT})")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=120, help="kill a run after this many seconds")
+    args = ap.parse_args()
+    binary = args.vaultlint
+    if not binary:
+        subprocess.run(["cargo", "build", "--release", "--locked"], cwd=REPO, check=True)
+        binary = os.path.join(tempfile.mkdtemp(prefix="vl-complexity-bin-"), "vaultlint")
+        shutil.copy(os.path.join(REPO, "target", "release", "vaultlint"), binary)
+    print(f"binary: {binary}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
+    header = "| case | n | CPU s (n) | RSS MiB (n) | output MiB (n) | CPU s (4n) | RSS MiB (4n) | ratio 4n/n | exit | issue saw (n) |"
+    print(header)
+    print("| --- " * 10 + "|")
+    for name in args.cases.split(","):
+        build, n, saw = CASES[name]
+        small = measure(binary, build, n, args.threads, args.timeout)
+        big = measure(binary, build, 4 * n, args.threads, args.timeout)
+        # Under 10 ms the ratio is noise (e.g. `stix`, refused while loading the catalogue).
+        ratio = f"{big['cpu'] / small['cpu']:.1f}" if small["cpu"] >= 0.01 else "-"
+        print(
+            f"| {name} | {n:,} | {small['cpu']:.2f} | {small['rss_mib']:.0f} | {small['out_mib']:.1f} "
+            f"| {big['cpu']:.2f} | {big['rss_mib']:.0f} | {ratio} | {small['exit']}/{big['exit']} | {saw} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
