@@ -337,10 +337,11 @@ fn private_binary(dir: &Path) -> std::path::PathBuf {
 #[test]
 fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
     let corpus = crate::repo().join("../shared/corpora/attack-vault");
-    if !corpus.is_dir() {
-        eprintln!("skipping: {} not found", corpus.display());
-        return;
-    }
+    assert!(
+        corpus.is_dir(),
+        "{} not found: this test needs the ATT&CK corpus",
+        corpus.display()
+    );
     let bin_dir = tempfile::tempdir().unwrap();
     let bin = private_binary(bin_dir.path());
     let vaultlint = |args: &[&str]| {
@@ -357,7 +358,19 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
     let after_report = json(&run);
     let after = counts(&after_report);
     assert_eq!(after_report["summary"]["fixable"], 0, "a safe fix is left");
-    for (rule, n) in &after {
+    // The relationship rules leave rows with revoked IDs to `attack-revoked-id`; once a safe
+    // fix relabels such a row to ATT&CK's replacement ID, the row is checked, and ATT&CK
+    // often did not carry the old relationship over to the replacement (G0016 used
+    // T1574.002; v18.1 has no G0016 uses T1574.001). Those findings were hidden, not added:
+    // their counts are pinned below instead.
+    let revealed = [
+        "attack-missing-relationship/warning",
+        "attack-stale-relationship/warning",
+    ];
+    for (rule, n) in after
+        .iter()
+        .filter(|(r, _)| !revealed.contains(&r.as_str()))
+    {
         assert!(
             n <= before.get(rule).unwrap_or(&0),
             "{rule} rose: {before:?} -> {after:?}"
@@ -366,9 +379,11 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
     let expected_before: BTreeMap<String, usize> = [
         ("attack-deprecated-id/warning", 27),
         ("attack-id-mismatch/error", 957),
+        ("attack-missing-relationship/warning", 453),
         ("attack-name-mismatch/info", 18),
         ("attack-outdated-name/warning", 21),
         ("attack-revoked-id/error", 1140),
+        ("attack-stale-relationship/warning", 660),
         ("attack-wrong-kind/error", 228),
         ("broken-link/error", 3),
         ("deprecated-property/warning", 2580),
@@ -380,7 +395,9 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
         ("attack-deprecated-id/warning", 27),
         ("attack-id-mismatch/error", 957),
         ("attack-outdated-name/warning", 21),
+        ("attack-missing-relationship/warning", 486),
         ("attack-revoked-id/error", 456),
+        ("attack-stale-relationship/warning", 720),
         ("attack-wrong-kind/error", 228),
         ("broken-link/error", 3),
     ]
