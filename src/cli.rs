@@ -244,28 +244,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             config: config_path,
             no_config,
         }) => {
-            let loaded = if no_config {
-                config::Loaded::default()
-            } else {
-                match (config_path, config::discover(&path)) {
-                    (Some(p), _) => config::load(&p, Symlinks::Follow)?,
-                    (None, Some(p)) => config::load(&p, Symlinks::Refuse)?,
-                    (None, None) => config::Loaded::default(),
-                }
-            };
+            let loaded = load_config(no_config, config_path.as_deref(), &path)?;
             let settings = config::settings(&loaded, &config::Overrides::default())?;
-            let catalogs: Vec<(PathBuf, Symlinks)> = if attack_catalog.is_empty() {
-                settings
-                    .catalogs
-                    .iter()
-                    .map(|p| (p.clone(), Symlinks::Refuse))
-                    .collect()
-            } else {
-                attack_catalog
-                    .into_iter()
-                    .map(|p| (p, Symlinks::Follow))
-                    .collect()
-            };
+            let catalogs = catalog_sources(&attack_catalog, &settings.catalogs);
             let catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
             let mut options = CheckOptions::new(path);
             options.walk.exclude = settings.exclude;
@@ -373,20 +354,43 @@ fn lookup(catalogue: &Catalogue, id: &str, out: &mut dyn Write) -> Result<Outcom
     Ok(Outcome::Clean)
 }
 
+/// The config that applies: none with `--no-config`, the file `--config` names (a symlink
+/// allowed: the user chose it), else the one discovered from `start` (symlinks refused: a
+/// pull request can add one).
+fn load_config(
+    no_config: bool,
+    explicit: Option<&Path>,
+    start: &Path,
+) -> Result<config::Loaded, Error> {
+    if no_config {
+        return Ok(config::Loaded::default());
+    }
+    match explicit {
+        Some(path) => config::load(path, Symlinks::Follow),
+        None => match config::discover(start) {
+            Some(path) => config::load(&path, Symlinks::Refuse),
+            None => Ok(config::Loaded::default()),
+        },
+    }
+}
+
+/// The catalogues to load: those given with `--attack-catalog` (symlinks followed), else
+/// those the config file names (symlinks refused).
+fn catalog_sources(cli: &[PathBuf], from_config: &[PathBuf]) -> Vec<(PathBuf, Symlinks)> {
+    if cli.is_empty() {
+        from_config
+            .iter()
+            .map(|p| (p.clone(), Symlinks::Refuse))
+            .collect()
+    } else {
+        cli.iter().map(|p| (p.clone(), Symlinks::Follow)).collect()
+    }
+}
+
 fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
-    let loaded = if args.no_config {
-        config::Loaded::default()
-    } else {
-        match &args.config {
-            Some(path) => config::load(path, Symlinks::Follow)?,
-            None => match config::discover(&args.path) {
-                Some(path) => config::load(&path, Symlinks::Refuse)?,
-                None => config::Loaded::default(),
-            },
-        }
-    };
+    let loaded = load_config(args.no_config, args.config.as_deref(), &args.path)?;
     let overrides = config::Overrides {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -400,18 +404,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         config: std::sync::Arc::new(settings.attack),
         ..AttackPack::default()
     };
-    let catalogs: Vec<(PathBuf, Symlinks)> = if args.attack_catalog.is_empty() {
-        settings
-            .catalogs
-            .iter()
-            .map(|p| (p.clone(), Symlinks::Refuse))
-            .collect()
-    } else {
-        args.attack_catalog
-            .iter()
-            .map(|p| (p.clone(), Symlinks::Follow))
-            .collect()
-    };
+    let catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
     if !catalogs.is_empty() {
         attack.catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
     }
