@@ -88,28 +88,9 @@ pub(super) fn comment_links(
     for (event, range) in Parser::new_ext(&body, options()).into_offset_iter() {
         let range = range.start + inner.start..range.end + inner.start;
         match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) => stack.push(pending(
-                LinkKind::Wiki,
-                LinkKind::Markdown,
-                link_type,
-                dest_url,
-                range,
-            )),
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                ..
-            }) => stack.push(pending(
-                LinkKind::Embed,
-                LinkKind::Image,
-                link_type,
-                dest_url,
-                range,
-            )),
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                stack.extend(pending_start(tag, range));
+            }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = stack.pop() {
                     let text = p.text.clone();
@@ -169,31 +150,8 @@ pub(super) fn walk(
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) => {
-                link_stack.push(pending(
-                    LinkKind::Wiki,
-                    LinkKind::Markdown,
-                    link_type,
-                    dest_url,
-                    range,
-                ));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                ..
-            }) => {
-                link_stack.push(pending(
-                    LinkKind::Embed,
-                    LinkKind::Image,
-                    link_type,
-                    dest_url,
-                    range,
-                ));
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                link_stack.extend(pending_start(tag, range));
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = link_stack.pop() {
@@ -329,6 +287,35 @@ fn push_text(table: &mut Option<TableState>, text: &str) {
                 cell.push_str(text);
             }
         }
+    }
+}
+
+/// The link or image a start tag opens, as a pending link; `None` for any other tag.
+fn pending_start(tag: Tag<'_>, range: Range<usize>) -> Option<PendingLink> {
+    match tag {
+        Tag::Link {
+            link_type,
+            dest_url,
+            ..
+        } => Some(pending(
+            LinkKind::Wiki,
+            LinkKind::Markdown,
+            link_type,
+            dest_url,
+            range,
+        )),
+        Tag::Image {
+            link_type,
+            dest_url,
+            ..
+        } => Some(pending(
+            LinkKind::Embed,
+            LinkKind::Image,
+            link_type,
+            dest_url,
+            range,
+        )),
+        _ => None,
     }
 }
 
