@@ -3,7 +3,6 @@
 //! depth, `Enterprise attack` domain folders, names that look like IDs, DET and AN IDs,
 //! and notes whose names differ only in case. Only the vault's real defects may be reported.
 
-use vaultlint::render::{self, Format, Style};
 use vaultlint::CheckOptions;
 
 use crate::{copy_tree, fixtures};
@@ -44,20 +43,7 @@ fn second_generator_layout_reports_only_real_defects() {
         "a tie names both notes: {}",
         report.diagnostics[0].message
     );
-    let sources = vaultlint::load_sources(vault.path(), &report.diagnostics);
-    let mut out = Vec::new();
-    render::render(
-        Format::Human,
-        &report,
-        &sources,
-        Style {
-            color: false,
-            width: Some(100),
-            quiet: false,
-        },
-        &mut out,
-    )
-    .unwrap();
+    let out = crate::human(vault.path(), &report);
     insta::assert_snapshot!(
         "attack_layout_second_generator",
         String::from_utf8(out).unwrap()

@@ -51,6 +51,26 @@ pub fn bin() -> &'static str {
     })
 }
 
+/// The human format of `report` as the snapshots keep it: no colour, 100 columns, with the
+/// source lines of the vault at `root`.
+pub fn human(root: &Path, report: &vaultlint::Report) -> Vec<u8> {
+    let sources = vaultlint::load_sources(root, &report.diagnostics);
+    let mut out = Vec::new();
+    vaultlint::render::render(
+        vaultlint::render::Format::Human,
+        report,
+        &sources,
+        vaultlint::render::Style {
+            color: false,
+            width: Some(100),
+            quiet: false,
+        },
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
 /// Runs the built binary with `args`.
 pub fn vaultlint(args: &[&str]) -> Output {
     Command::new(crate::bin())

@@ -1,7 +1,6 @@
 //! Every rule's fixture vault (`fixtures/rules/<rule>/`): `bad-*` notes must make the rule
 //! fire, `good-*` notes must stay quiet, and the human output is snapshotted.
 
-use vaultlint::render::{self, Format, Style};
 use vaultlint::{rules, CheckOptions};
 
 use crate::{copy_tree, fixtures};
@@ -163,20 +162,7 @@ fn fixture_fires_on_bad_and_stays_quiet_on_good(name: &str) {
         !report.diagnostics.is_empty(),
         "{name}: fixture vault produced nothing"
     );
-    let sources = vaultlint::load_sources(vault.path(), &report.diagnostics);
-    let mut out = Vec::new();
-    render::render(
-        Format::Human,
-        &report,
-        &sources,
-        Style {
-            color: false,
-            width: Some(100),
-            quiet: false,
-        },
-        &mut out,
-    )
-    .unwrap();
+    let out = crate::human(vault.path(), &report);
     insta::assert_snapshot!(format!("rule_{name}"), String::from_utf8(out).unwrap());
 }
 
