@@ -525,7 +525,10 @@ fn missing_rows_at_one_place_are_one_edit_in_id_order() {
         fix.applicability,
         vaultlint::diagnostic::Applicability::Safe
     );
-    assert_eq!(fix.description, "add 3 rows: T1036.003, T1036.004, T1036.012");
+    assert_eq!(
+        fix.description,
+        "add 3 rows: T1036.003, T1036.004, T1036.012"
+    );
     assert_eq!(fix.edits.len(), 2, "two places: one edit each");
     assert_eq!(
         apply_fix(table, fix),
@@ -555,7 +558,10 @@ fn missing_rows_of_an_unsorted_table_go_last_and_objects_without_a_note_get_none
             "Command and Scripting Interpreter.md",
             "---\naliases: [T1059]\n---\n",
         ),
-        ("Scheduled Task\u{FF0F}Job.md", "---\naliases: [T1053]\n---\n"),
+        (
+            "Scheduled Task\u{FF0F}Job.md",
+            "---\naliases: [T1053]\n---\n",
+        ),
     ]);
     let d = finding(&report, "attack-missing-relationship");
     let fix = d.fix.as_ref().expect("a fix");

@@ -174,14 +174,16 @@ pub(crate) fn add_rows(
         .filter(|l| {
             l.link.table.as_ref().is_some_and(|c| {
                 c.index == table.id_column
-                    && c.header.as_ref().is_some_and(|h| Arc::ptr_eq(h, &table.header))
+                    && c.header
+                        .as_ref()
+                        .is_some_and(|h| Arc::ptr_eq(h, &table.header))
             })
         })
         .collect();
     rows.sort_by_key(|l| l.link.span.start);
-    let template = rows.iter().find(|l| {
-        table.rows.contains_key(&l.id) && l.target.is_some() && l.tied.is_none()
-    })?;
+    let template = rows
+        .iter()
+        .find(|l| table.rows.contains_key(&l.id) && l.target.is_some() && l.tied.is_none())?;
     let shape = row_shape(ctx, table, template, &rows)?;
     let sorted = rows
         .windows(2)
@@ -359,7 +361,11 @@ fn domain_cells(
         let (Some(entry), true) = (entry, plain) else {
             continue;
         };
-        if out.entry(entry.domain.clone()).or_insert_with(|| cell.clone()) != cell {
+        if out
+            .entry(entry.domain.clone())
+            .or_insert_with(|| cell.clone())
+            != cell
+        {
             return None;
         }
     }
