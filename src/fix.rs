@@ -408,6 +408,22 @@ mod tests {
         );
     }
 
+    #[test]
+    fn inserts_at_one_point_apply_one_fix_per_pass() {
+        // Two findings inserting at one point: the first (by position, then rule, then the
+        // report's order) goes in, the other waits for the next pass, which inserts it
+        // after the first; their order never depends on chance.
+        let a = diag(vec![Edit::insert(2, "A\n")]);
+        let b = diag(vec![Edit::insert(2, "B\n")]);
+        let (text, rules) = apply("x\ny\n", &[&a, &b]);
+        assert_eq!((text.as_str(), rules.len()), ("x\nA\ny\n", 1));
+        // One fix that inserts twice at one point would leave the order to its sort, so it
+        // is refused whole: rules give rows added at one place as one edit
+        // (`attack-missing-relationship` does).
+        let twice = diag(vec![Edit::insert(2, "B\n"), Edit::insert(2, "A\n")]);
+        assert_eq!(apply("x\ny\n", &[&twice]).0, "x\ny\n");
+    }
+
     #[cfg(unix)]
     #[test]
     fn never_writes_through_a_symlink_or_outside_the_vault() {

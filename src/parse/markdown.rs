@@ -178,6 +178,7 @@ pub(super) fn walk(
                 }
             }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
+                let t = unmask_dollars(original, body, &range, t);
                 if let Some(p) = link_stack.last_mut() {
                     p.text.push_str(&t);
                 } else {
@@ -422,6 +423,30 @@ pub(super) fn wiki_ranges(text: &str) -> Vec<Range<usize>> {
         line_start += line.len();
     }
     out
+}
+
+/// The text of a Text event as the note has it: `$` inside wiki-links is masked in `body`
+/// ([`mask_dollars_in_wiki_links`]), and rendered cell text must not read `LAPSUS$` as
+/// `LAPSUSS`. Only a verbatim slice of `body` that differs from `original` by masked `$`
+/// alone is restored (comments, masked with spaces, stay hidden).
+fn unmask_dollars<'t>(
+    original: &str,
+    body: &str,
+    range: &Range<usize>,
+    t: pulldown_cmark::CowStr<'t>,
+) -> pulldown_cmark::CowStr<'t> {
+    match (body.get(range.clone()), original.get(range.clone())) {
+        (Some(b), Some(o))
+            if b != o
+                && *b == *t
+                && b.bytes()
+                    .zip(o.bytes())
+                    .all(|(x, y)| x == y || (x == b'S' && y == b'$')) =>
+        {
+            pulldown_cmark::CowStr::from(o.to_owned())
+        }
+        _ => t,
+    }
 }
 
 /// Hides each `$` inside a one-line `[[…]]` (replaced by a letter, same length) so that

@@ -50,6 +50,20 @@ fn table_escaped_pipe_gives_clean_target_and_display() {
 }
 
 #[test]
+fn a_dollar_in_a_table_link_stays_in_the_cell_text() {
+    // `$` inside wiki-links is masked for the Markdown pass; the cells keep the note's text.
+    let text =
+        "| ID | Name |\n| --- | --- |\n| [[LAPSUS$ \\| G1004]] | [[LAPSUS$ \\| LAPSUS$]] |\n";
+    let note = parse_note(text);
+    let cell = note.links[0].table.as_ref().unwrap();
+    assert_eq!(&cell.cells[..], ["G1004", "LAPSUS$"]);
+    assert_eq!(
+        note.links[1].display.as_deref().map(str::trim),
+        Some("LAPSUS$")
+    );
+}
+
+#[test]
 fn unescaped_table_pipe_is_found() {
     let text = "| a | b |\n| - | - |\n| [[T2|x]] | `[[c|d]]` |\n";
     let note = parse_note(text);

@@ -101,8 +101,10 @@ fn every_fixable_rule_fixes_its_fixture_vault() {
             "ambiguous-link",
             "attack-deprecated-id",
             "attack-id-mismatch",
+            "attack-missing-relationship",
             "attack-name-mismatch",
             "attack-revoked-id",
+            "attack-stale-relationship",
             "broken-link",
             "deprecated-property",
             "missing-heading",
@@ -358,15 +360,14 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
     let after_report = json(&run);
     let after = counts(&after_report);
     assert_eq!(after_report["summary"]["fixable"], 0, "a safe fix is left");
-    // The relationship rules leave rows with revoked IDs to `attack-revoked-id`; once a safe
-    // fix relabels such a row to ATT&CK's replacement ID, the row is checked, and ATT&CK
+    // `attack-stale-relationship` leaves rows with revoked IDs to `attack-revoked-id`; once a
+    // safe fix relabels such a row to ATT&CK's replacement ID, the row is checked, and ATT&CK
     // often did not carry the old relationship over to the replacement (G0016 used
-    // T1574.002; v18.1 has no G0016 uses T1574.001). Those findings were hidden, not added:
-    // their counts are pinned below instead.
-    let revealed = [
-        "attack-missing-relationship/warning",
-        "attack-stale-relationship/warning",
-    ];
+    // T1574.002; v18.1 has no G0016 uses T1574.001). Those findings were hidden, not added
+    // (removing a row is unsafe, so `--fix` leaves them): their count is pinned below.
+    // `attack-missing-relationship` falls: its safe fix adds every missing row whose object
+    // has a note; the 306 tables left lack only objects the vault has no note for.
+    let revealed = ["attack-stale-relationship/warning"];
     for (rule, n) in after
         .iter()
         .filter(|(r, _)| !revealed.contains(&r.as_str()))
@@ -395,7 +396,7 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
         ("attack-deprecated-id/warning", 27),
         ("attack-id-mismatch/error", 957),
         ("attack-outdated-name/warning", 21),
-        ("attack-missing-relationship/warning", 486),
+        ("attack-missing-relationship/warning", 306),
         ("attack-revoked-id/error", 456),
         ("attack-stale-relationship/warning", 720),
         ("attack-wrong-kind/error", 228),
@@ -469,6 +470,138 @@ fn a_revoked_label_is_one_finding_with_a_safe_fix() {
         vaultlint::diagnostic::Applicability::Safe
     );
     assert_eq!(fix.edits[0].replacement, "T1559.002");
+}
+
+/// The text after applying one finding's fix.
+fn apply_fix(text: &str, fix: &vaultlint::diagnostic::Fix) -> String {
+    let mut out = text.to_owned();
+    for e in fix.edits.iter().rev() {
+        out.replace_range(e.start..e.end, &e.replacement);
+    }
+    out
+}
+
+fn finding<'r>(report: &'r vaultlint::Report, rule: &str) -> &'r vaultlint::Diagnostic {
+    report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.name == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding"))
+}
+
+#[test]
+fn missing_rows_at_one_place_are_one_edit_in_id_order() {
+    let table = "---\naliases: [T1036]\n---\n| ID | Name |\n| --- | --- |\n\
+        | [[techniques/Invalid Code Signature\\|T1036.001]] | Invalid Code Signature |\n\
+        | [[techniques/Break Process Trees\\|T1036.009]] | Break Process Trees |\n";
+    let report = check_texts(&[
+        ("techniques/Masquerading.md", table),
+        (
+            "techniques/Invalid Code Signature.md",
+            "---\naliases: [T1036.001]\n---\n",
+        ),
+        (
+            "techniques/Break Process Trees.md",
+            "---\naliases: [T1036.009]\n---\n",
+        ),
+        (
+            "techniques/Masquerade Task or Service.md",
+            "---\naliases: [T1036.004]\n---\n",
+        ),
+        (
+            "techniques/Rename Legitimate Utilities.md",
+            "---\naliases: [T1036.003]\n---\n",
+        ),
+        (
+            "techniques/Browser Fingerprint.md",
+            "---\naliases: [T1036.012]\n---\n",
+        ),
+    ]);
+    let fix = finding(&report, "attack-missing-relationship")
+        .fix
+        .as_ref()
+        .expect("a fix");
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Safe
+    );
+    assert_eq!(
+        fix.description,
+        "add 3 rows: T1036.003, T1036.004, T1036.012"
+    );
+    assert_eq!(fix.edits.len(), 2, "two places: one edit each");
+    assert_eq!(
+        apply_fix(table, fix),
+        "---\naliases: [T1036]\n---\n| ID | Name |\n| --- | --- |\n\
+        | [[techniques/Invalid Code Signature\\|T1036.001]] | Invalid Code Signature |\n\
+        | [[techniques/Rename Legitimate Utilities\\|T1036.003]] | Rename Legitimate Utilities |\n\
+        | [[techniques/Masquerade Task or Service\\|T1036.004]] | Masquerade Task or Service |\n\
+        | [[techniques/Break Process Trees\\|T1036.009]] | Break Process Trees |\n\
+        | [[techniques/Browser Fingerprint\\|T1036.012]] | Browser Fingerprint |\n"
+    );
+}
+
+#[test]
+fn missing_rows_of_an_unsorted_table_go_last_and_objects_without_a_note_get_none() {
+    let table = "---\naliases: [M1047]\n---\n| ID | Name | Description |\n| --- | --- | --- |\n\
+        | [[Masquerading\\|T1036]] | Masquerading | Audit file names. |\n\
+        | [[Non-Application Layer Protocol\\|T1095]] | Non-Application Layer Protocol | |\n\
+        | [[Command and Scripting Interpreter\\|T1059]] | Command and Scripting Interpreter | |";
+    let report = check_texts(&[
+        ("Audit.md", table),
+        ("Masquerading.md", "---\naliases: [T1036]\n---\n"),
+        (
+            "Non-Application Layer Protocol.md",
+            "---\naliases: [T1095]\n---\n",
+        ),
+        (
+            "Command and Scripting Interpreter.md",
+            "---\naliases: [T1059]\n---\n",
+        ),
+        (
+            "Scheduled Task\u{FF0F}Job.md",
+            "---\naliases: [T1053]\n---\n",
+        ),
+    ]);
+    let d = finding(&report, "attack-missing-relationship");
+    let fix = d.fix.as_ref().expect("a fix");
+    assert_eq!(fix.description, "add 1 row: T1053");
+    // After the last row, which has no line break: the new row starts with one. The name
+    // is ATT&CK's, with `／` as in the file name.
+    let fixed = apply_fix(table, fix);
+    assert!(
+        fixed.ends_with(
+            "| [[Command and Scripting Interpreter\\|T1059]] | Command and Scripting Interpreter | |\n\
+            | [[Scheduled Task\u{FF0F}Job\\|T1053]] | Scheduled Task\u{FF0F}Job | |"
+        ),
+        "{fixed}"
+    );
+    assert!(d.subject.as_deref().unwrap_or("").split(',').count() > 10);
+}
+
+#[test]
+fn a_stale_row_is_removed_whole_by_an_unsafe_fix() {
+    let note = "---\r\naliases: [M1047]\r\n---\r\n| ID | Name |\r\n| --- | --- |\r\n\
+        | [[Masquerading\\|T1036]] | Masquerading |\r\n\
+        | [[Valid Accounts\\|T1078]] | Valid Accounts |\r\n\r\nAfter.\r\n";
+    let report = check_texts(&[
+        ("Audit.md", note),
+        ("Masquerading.md", "---\naliases: [T1036]\n---\n"),
+        ("Valid Accounts.md", "---\naliases: [T1078]\n---\n"),
+    ]);
+    let fix = finding(&report, "attack-stale-relationship")
+        .fix
+        .as_ref()
+        .expect("a fix");
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Unsafe
+    );
+    assert_eq!(
+        apply_fix(note, fix),
+        "---\r\naliases: [M1047]\r\n---\r\n| ID | Name |\r\n| --- | --- |\r\n\
+        | [[Masquerading\\|T1036]] | Masquerading |\r\n\r\nAfter.\r\n"
+    );
 }
 
 #[test]

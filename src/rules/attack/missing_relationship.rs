@@ -5,6 +5,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
+use super::relationship_fix::add_rows;
 use super::relationship_tables::{named, relationship_tables, release};
 use super::{AttackContext, AttackRule, RuleMeta};
 
@@ -17,7 +18,7 @@ static META: RuleMeta = RuleMeta {
     name: "attack-missing-relationship",
     summary: "A relationship table lacks rows that ATT&CK has (mitigates, uses, sub-technique)",
     default_severity: Severity::Warning,
-    fix: crate::diagnostic::FixAvailability::None,
+    fix: crate::diagnostic::FixAvailability::Sometimes(crate::diagnostic::Applicability::Safe),
     docs: r#"## Why this matters
 
 A mitigation's table of techniques, a group's table of techniques used, a technique's
@@ -26,6 +27,21 @@ an older ATT&CK misses every relationship added since. This rule compares each r
 table with the catalogue's release and lists what the table lacks (one finding per table).
 Tables are recognised as for `attack-stale-relationship`; a note without such a table is not
 reported.
+
+## Fix
+
+A row is added for each missing object that a note in the vault declares, linking to that
+note (the one in the domain folder the table's other links go to, else in the note's own),
+in the shape of the table's rows: the same cells, the link's path written as they write it
+(full vault path or bare file name, `\|` with or without spaces), a name cell with the
+catalogue's name (the note's name when the note is named otherwise, which
+`attack-outdated-name` reports), a name link when the rows' name cells are links, the
+`Domain` cell the rows of that domain have, and every other cell empty. When the table's
+rows are in ID order, each new row goes where its ID belongs, else after the last row.
+This is safe: no existing row or link changes, and each new link opens a note that
+declares its ID. An object without a note gets no row (the link would be broken): add its
+note first. A table whose rows are not lines of their own, or whose ID links are not
+wiki-links labelled with the ID, is left alone.
 
 ## Bad
 
@@ -117,7 +133,8 @@ impl AttackRule for AttackMissingRelationship {
                         .map(|m| m.as_str())
                         .collect::<Vec<_>>()
                         .join(","),
-                ),
+                )
+                .with_fix(add_rows(ctx, &table, &missing)),
             );
         }
     }

@@ -17,6 +17,7 @@ pub(crate) mod model;
 mod name_mismatch;
 mod outdated_name;
 pub mod relations;
+mod relationship_fix;
 mod relationship_tables;
 mod revoked_id;
 mod stale_relationship;

@@ -10,6 +10,7 @@
 //! technique rows and software rows are what it uses. Other tables are not checked.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::Span;
 
@@ -38,6 +39,11 @@ pub(crate) struct RelationshipTable {
     pub anywhere: BTreeSet<String>,
     /// The span of the table's first row link, where a missing-rows finding points.
     pub first: Span,
+    /// The table's header row (shared by every row of the table, which is how its rows are
+    /// told from another table's).
+    pub header: Arc<[String]>,
+    /// The 0-based index of the ID column: the one headed `ID`, else the first.
+    pub id_column: usize,
 }
 
 impl RelationshipTable {
@@ -130,7 +136,7 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
         {
             continue;
         }
-        let key = (std::sync::Arc::as_ptr(header), relation, reverse);
+        let key = (Arc::as_ptr(header), relation, reverse);
         let at = match keys.iter().position(|k| *k == key) {
             Some(i) => i,
             None => {
@@ -145,6 +151,8 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
                     expected: BTreeSet::new(),
                     anywhere: BTreeSet::new(),
                     first: l.link.span,
+                    header: Arc::clone(header),
+                    id_column,
                 });
                 tables.len() - 1
             }

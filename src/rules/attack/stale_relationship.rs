@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
+use super::relationship_fix::remove_row;
 use super::relationship_tables::{live, named, relationship_tables, release};
 use super::{AttackContext, AttackRule, RuleMeta};
 
@@ -13,7 +14,7 @@ static META: RuleMeta = RuleMeta {
     name: "attack-stale-relationship",
     summary: "A relationship table row (mitigates, uses, sub-technique) that ATT&CK does not have",
     default_severity: Severity::Warning,
-    fix: crate::diagnostic::FixAvailability::None,
+    fix: crate::diagnostic::FixAvailability::Sometimes(crate::diagnostic::Applicability::Unsafe),
     docs: r#"## Why this matters
 
 ATT&CK relates objects: a mitigation mitigates techniques, groups and software use
@@ -28,6 +29,12 @@ mitigate it and group, software and campaign rows use it; in a group, software o
 note, technique and software rows are what it uses; in a technique note, its sub-technique
 rows are its sub-techniques. Unknown, revoked and deprecated row IDs are left to
 `attack-unknown-id`, `attack-revoked-id` and `attack-deprecated-id`.
+
+## Fix
+
+The row's whole line is removed, with its line break (unsafe: the row's other cells, such
+as a procedure description and its citations, are text the note loses; check the row
+against ATT&CK first). A row that is not a line of its own starting with `|` is left alone.
 
 ## Bad
 
@@ -97,7 +104,8 @@ impl AttackRule for AttackStaleRelationship {
                         "remove the row, or check it against ATT&CK's page for `{}`",
                         table.id
                     ))
-                    .with_subject(original.clone()),
+                    .with_subject(original.clone())
+                    .with_fix(remove_row(ctx.text, *span)),
                 );
             }
         }
