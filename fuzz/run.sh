@@ -9,7 +9,7 @@ target=$1 runs=$2 max_len=$3
 shift 3
 bin=target/x86_64-unknown-linux-gnu/release/$target
 mkdir -p "target/corpus/$target" "artifacts/$target"
-exec nice -n 19 "$bin" "target/corpus/$target" "corpus/$target" \
+RAYON_NUM_THREADS=1 exec nice -n 19 "$bin" "target/corpus/$target" "corpus/$target" \
     -runs="$runs" -len_control=0 -max_len="$max_len" -dict=vault.dict \
     -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
     -artifact_prefix="artifacts/$target/" -print_final_stats=1 "$@"

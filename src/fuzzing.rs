@@ -31,8 +31,8 @@ pub struct ConfigFacts {
 /// # Errors
 /// The error message `vaultlint check` would print (`vaultlint.toml:line:column: …`).
 pub fn config(text: &str) -> Result<ConfigFacts, String> {
-    let loaded =
-        crate::config::parse(Path::new("vaultlint.toml"), text.to_owned()).map_err(|e| e.to_string())?;
+    let loaded = crate::config::parse(Path::new("vaultlint.toml"), text.to_owned())
+        .map_err(|e| e.to_string())?;
     let settings = crate::config::settings(&loaded, &crate::config::Overrides::default())
         .map_err(|e| e.to_string())?;
     Ok(ConfigFacts {

@@ -5,7 +5,14 @@
 
 use libfuzzer_sys::fuzz_target;
 
-const PATHS: [&str; 6] = ["Notes/a.md", "notes/B.md", "Templates/t.md", "x.md", "Ünïcode/é.md", ""];
+const PATHS: [&str; 6] = [
+    "Notes/a.md",
+    "notes/B.md",
+    "Templates/t.md",
+    "x.md",
+    "Ünïcode/é.md",
+    "",
+];
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

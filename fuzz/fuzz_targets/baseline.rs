@@ -20,7 +20,8 @@ fn report() -> &'static Report {
         let n = report.diagnostics.len();
         assert!(n >= 3, "the fixed vault has findings to baseline");
         let written = vaultlint::fuzzing::write_baseline(&report).expect("serializes");
-        let f = vaultlint::fuzzing::baseline(&written, &report).expect("a written baseline reads back");
+        let f =
+            vaultlint::fuzzing::baseline(&written, &report).expect("a written baseline reads back");
         assert_eq!((f.new, f.known, f.fixed, f.recorded), (0, n, 0, n));
         report
     })
@@ -32,6 +33,10 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Ok(f) = vaultlint::fuzzing::baseline(&text, report) {
         assert_eq!(f.new + f.known, n, "every finding is new or known: {f:?}");
-        assert_eq!(f.known + f.fixed, f.recorded, "every recorded finding is known or fixed: {f:?}");
+        assert_eq!(
+            f.known + f.fixed,
+            f.recorded,
+            "every recorded finding is known or fixed: {f:?}"
+        );
     }
 });

@@ -11,7 +11,11 @@ use vaultlint::parse::parse_canvas;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let canvas = parse_canvas(&text);
-    assert_eq!(canvas.nodes.len(), canvas.note.links.len(), "one node per link");
+    assert_eq!(
+        canvas.nodes.len(),
+        canvas.note.links.len(),
+        "one node per link"
+    );
     for link in &canvas.note.links {
         common::check_span(&text, &link.span, "canvas link");
     }

@@ -32,17 +32,31 @@ fuzz_target!(|data: &[u8]| {
     common::check_report(&files, &report);
     let n = report.diagnostics.len();
     let sources: BTreeMap<String, String> = files.iter().cloned().collect();
-    let plain = Style { color: false, width: None, quiet: false };
+    let plain = Style {
+        color: false,
+        width: None,
+        quiet: false,
+    };
     // Colour and wrapping change only the human format.
-    let wrapped = Style { color: true, width: Some(20), quiet: false };
+    let wrapped = Style {
+        color: true,
+        width: Some(20),
+        quiet: false,
+    };
     for format in FORMATS {
-        let styles = if format == Format::Human { &[plain, wrapped][..] } else { &[plain][..] };
+        let styles = if format == Format::Human {
+            &[plain, wrapped][..]
+        } else {
+            &[plain][..]
+        };
         for &style in styles {
             let mut out = Vec::new();
             render(format, &report, &sources, style, &mut out).expect("writing to a Vec");
             let out = String::from_utf8(out).expect("output is UTF-8");
             match format {
-                Format::Concise => assert_eq!(out.lines().count(), n, "one line per finding:\n{out}"),
+                Format::Concise => {
+                    assert_eq!(out.lines().count(), n, "one line per finding:\n{out}")
+                }
                 Format::Json => {
                     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON parses");
                     let found = v["diagnostics"].as_array().expect("diagnostics array");
@@ -63,11 +77,15 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(results.len(), n.min(5_000));
                 }
                 Format::Gitlab => {
-                    let v: serde_json::Value = serde_json::from_str(&out).expect("GitLab JSON parses");
+                    let v: serde_json::Value =
+                        serde_json::from_str(&out).expect("GitLab JSON parses");
                     assert_eq!(v.as_array().expect("an array").len(), n);
                 }
                 Format::Junit => {
-                    assert!(!out.chars().any(xml_forbidden), "JUnit XML holds a character XML forbids:\n{out:?}");
+                    assert!(
+                        !out.chars().any(xml_forbidden),
+                        "JUnit XML holds a character XML forbids:\n{out:?}"
+                    );
                 }
                 Format::Human | Format::Github => {}
             }

@@ -29,7 +29,11 @@ pub fn vault(data: &[u8]) -> Vec<(String, String)> {
             })
             .collect();
         let file = path.pop().unwrap_or_else(|| format!("note {i}"));
-        let file = if file.contains('.') { file } else { format!("{file}.md") };
+        let file = if file.contains('.') {
+            file
+        } else {
+            format!("{file}.md")
+        };
         path.push(file);
         let path = path.join("/");
         if !files.iter().any(|(p, _)| *p == path) {
@@ -41,7 +45,10 @@ pub fn vault(data: &[u8]) -> Vec<(String, String)> {
 
 /// `(path, text)` pairs borrowed, as `check_texts` takes them.
 pub fn borrowed(files: &[(String, String)]) -> Vec<(&str, &str)> {
-    files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect()
+    files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect()
 }
 
 /// The span lies in `text` on character boundaries, and its line and column (1-based,
@@ -70,7 +77,10 @@ pub fn check_span(text: &str, span: &Span, what: &str) {
 /// vault's files, spans and related spans valid in their file, fixes' edits valid,
 /// sorted and disjoint, and counts that match.
 pub fn check_report(files: &[(String, String)], report: &Report) {
-    let texts: BTreeMap<&str, &str> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let texts: BTreeMap<&str, &str> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
     let key = |d: &Diagnostic| {
         (
             d.path.to_string(),
@@ -80,7 +90,10 @@ pub fn check_report(files: &[(String, String)], report: &Report) {
         )
     };
     for pair in report.diagnostics.windows(2) {
-        assert!(key(&pair[0]) <= key(&pair[1]), "findings out of order: {pair:#?}");
+        assert!(
+            key(&pair[0]) <= key(&pair[1]),
+            "findings out of order: {pair:#?}"
+        );
     }
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
     for d in &report.diagnostics {
@@ -94,14 +107,22 @@ pub fn check_report(files: &[(String, String)], report: &Report) {
             .get(&*d.path)
             .unwrap_or_else(|| panic!("finding about a file not in the vault: {d:#?}"));
         if let Some(span) = &d.span {
-            check_span(text, span, &format!("finding {} in {}", d.rule.name, d.path));
+            check_span(
+                text,
+                span,
+                &format!("finding {} in {}", d.rule.name, d.path),
+            );
         }
         for r in &d.related {
             let other = texts
                 .get(&*r.path)
                 .unwrap_or_else(|| panic!("related file not in the vault: {d:#?}"));
             if let Some(span) = &r.span {
-                check_span(other, span, &format!("related of {} in {}", d.rule.name, d.path));
+                check_span(
+                    other,
+                    span,
+                    &format!("related of {} in {}", d.rule.name, d.path),
+                );
             }
         }
         if let Some(fix) = &d.fix {
@@ -110,7 +131,11 @@ pub fn check_report(files: &[(String, String)], report: &Report) {
         }
     }
     let s = &report.summary;
-    assert_eq!((s.errors, s.warnings, s.infos), (errors, warnings, infos), "summary counts");
+    assert_eq!(
+        (s.errors, s.warnings, s.infos),
+        (errors, warnings, infos),
+        "summary counts"
+    );
     let notes = files.iter().filter(|(p, _)| p.ends_with(".md")).count();
     assert_eq!(s.notes, notes, "notes counted");
     assert_eq!(s.files, files.len(), "files counted");
@@ -131,7 +156,11 @@ pub fn check_edits(text: &str, edits: &[vaultlint::diagnostic::Edit], d: &Diagno
     }
     for pair in edits.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
-        let disjoint = a.end <= b.start && !(a.start == a.end && b.start == b.end && a.start == b.start);
-        assert!(disjoint, "overlapping or unsorted edits {a:?}, {b:?} in {d:#?}");
+        let disjoint =
+            a.end <= b.start && !(a.start == a.end && b.start == b.end && a.start == b.start);
+        assert!(
+            disjoint,
+            "overlapping or unsorted edits {a:?}, {b:?} in {d:#?}"
+        );
     }
 }

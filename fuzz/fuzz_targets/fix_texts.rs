@@ -17,7 +17,10 @@ fn expected(text: &str, edits: &[Edit]) -> String {
     let mut out = String::new();
     let mut at = 0;
     for e in edits {
-        assert!(at <= e.start, "applied edits overlap or are unsorted: {edits:?}");
+        assert!(
+            at <= e.start,
+            "applied edits overlap or are unsorted: {edits:?}"
+        );
         out += &text[at..e.start];
         out += &e.replacement;
         at = e.end;
@@ -42,7 +45,11 @@ fuzz_target!(|data: &[u8]| {
             }
             let (fixed, edits) = vaultlint::fuzzing::apply_fixes(text, &fixable);
             assert!(!edits.is_empty(), "no fix of {path} applied: {fixable:#?}");
-            assert_eq!(fixed, expected(text, &edits), "bytes outside the edits changed");
+            assert_eq!(
+                fixed,
+                expected(text, &edits),
+                "bytes outside the edits changed"
+            );
             let note = vaultlint::parse::parse_note(&fixed);
             for link in &note.links {
                 common::check_span(&fixed, &link.span, "link in fixed text");

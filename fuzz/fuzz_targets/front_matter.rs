@@ -40,7 +40,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(e) => assert!(
-            block.yaml.start <= e.offset && e.offset <= block.yaml.end && text.is_char_boundary(e.offset),
+            block.yaml.start <= e.offset
+                && e.offset <= block.yaml.end
+                && text.is_char_boundary(e.offset),
             "YAML error offset {} outside the YAML {:?}",
             e.offset,
             block.yaml
@@ -49,7 +51,10 @@ fuzz_target!(|data: &[u8]| {
     for key in frontmatter::top_level_keys(&text, &block) {
         check_range(&text, &key.range, "key");
         check_range(&text, &key.value, "key value");
-        assert!(key.range.end <= key.value.start || key.value.is_empty(), "value before its key");
+        assert!(
+            key.range.end <= key.value.start || key.value.is_empty(),
+            "value before its key"
+        );
     }
     let _ = vaultlint::parse::parse_note(&text);
 });

@@ -17,16 +17,25 @@ use vaultlint::vault::{decode_note, NoteText};
 fn in_order(spans: impl Iterator<Item = vaultlint::diagnostic::Span>, what: &str) {
     let spans: Vec<_> = spans.collect();
     for pair in spans.windows(2) {
-        assert!(pair[0].end <= pair[1].start, "{what} out of order or overlapping: {pair:?}");
+        assert!(
+            pair[0].end <= pair[1].start,
+            "{what} out of order or overlapping: {pair:?}"
+        );
     }
 }
 
 fuzz_target!(|data: &[u8]| {
     static CONFIG: OnceLock<AttackConfig> = OnceLock::new();
     let config = CONFIG.get_or_init(AttackConfig::default);
-    let NoteText::Text(text, _) = decode_note(data.to_vec()) else { return };
+    let NoteText::Text(text, _) = decode_note(data.to_vec()) else {
+        return;
+    };
     let note = parse_note(&text);
-    assert_eq!(note.line_count, text.matches('\n').count() + 1, "line count");
+    assert_eq!(
+        note.line_count,
+        text.matches('\n').count() + 1,
+        "line count"
+    );
     for link in &note.links {
         common::check_span(&text, &link.span, "link");
         let _ = vaultlint::rules::attack::link_label(link, config, None);
@@ -34,10 +43,25 @@ fuzz_target!(|data: &[u8]| {
     }
     for heading in &note.headings {
         common::check_span(&text, &heading.span, "heading");
-        assert!((1..=6).contains(&heading.level), "heading level {}", heading.level);
+        assert!(
+            (1..=6).contains(&heading.level),
+            "heading level {}",
+            heading.level
+        );
         let source = &text[heading.span.start..heading.span.end];
-        if source.trim_start().starts_with('#') {
-            assert!(!source.contains('\n'), "a `#` heading spans lines: {source:?}");
+        // An ATX heading (`#` to `######`, then a space, a tab or the line's end) is one line.
+        let first = source.lines().next().unwrap_or_default().trim_start();
+        let hashes = first.len() - first.trim_start_matches('#').len();
+        if (1..=6).contains(&hashes)
+            && first[hashes..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t')
+        {
+            assert!(
+                !source.contains('\n'),
+                "a `#` heading spans lines: {source:?}"
+            );
         }
     }
     in_order(note.headings.iter().map(|h| h.span), "headings");
@@ -77,17 +101,38 @@ fuzz_target!(|data: &[u8]| {
     // The outline (what links from other notes see) agrees with the note, and its hash
     // lookup (built for large notes) with the linear comparison.
     let outline = Outline::of(&note);
-    assert_eq!(outline.headings.len(), note.headings.len(), "outline headings");
+    assert_eq!(
+        outline.headings.len(),
+        note.headings.len(),
+        "outline headings"
+    );
     for (o, h) in outline.headings.iter().zip(&note.headings) {
-        assert!(o.matches(&h.key), "heading {:?} does not match its own key {:?}", h.raw, h.key);
+        assert!(
+            o.matches(&h.key),
+            "heading {:?} does not match its own key {:?}",
+            h.raw,
+            h.key
+        );
         if let Some(lookup) = &outline.lookup {
-            assert!(lookup.has_heading(&h.key), "lookup misses heading key {:?}", h.key);
+            assert!(
+                lookup.has_heading(&h.key),
+                "lookup misses heading key {:?}",
+                h.key
+            );
         }
     }
-    assert_eq!(outline.block_ids().count(), note.block_ids.len(), "outline block ids");
+    assert_eq!(
+        outline.block_ids().count(),
+        note.block_ids.len(),
+        "outline block ids"
+    );
     if let Some(lookup) = &outline.lookup {
         for b in &note.block_ids {
-            assert!(lookup.has_block(&b.id.to_lowercase()), "lookup misses block id {:?}", b.id);
+            assert!(
+                lookup.has_block(&b.id.to_lowercase()),
+                "lookup misses block id {:?}",
+                b.id
+            );
         }
     }
 });

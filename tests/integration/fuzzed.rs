@@ -25,7 +25,12 @@ fn a_declaration_in_the_file_name_points_at_line_one_column_one() {
     let spans: Vec<_> = report
         .diagnostics
         .iter()
-        .map(|d| (d.rule.name, d.span.map(|s| (s.start, s.end, s.line, s.column))))
+        .map(|d| {
+            (
+                d.rule.name,
+                d.span.map(|s| (s.start, s.end, s.line, s.column)),
+            )
+        })
         .collect();
     assert_eq!(spans, [("attack-unknown-id", Some((0, 0, 1, 1)))]);
     assert!(
@@ -43,9 +48,17 @@ fn a_declaration_in_the_file_name_points_at_line_one_column_one() {
 /// losing the `##`, as if it were a `#` heading: Obsidian keys it by `##x`.
 #[test]
 fn a_setext_heading_spans_its_underline_and_an_atx_heading_one_line() {
-    for (text, raw, end) in [("1\n-", "1", 3), ("##x\n---\n", "##x", 7), ("## x\n---\n", "x", 4)] {
+    for (text, raw, end) in [
+        ("1\n-", "1", 3),
+        ("##x\n---\n", "##x", 7),
+        ("## x\n---\n", "x", 4),
+    ] {
         let note = vaultlint::parse::parse_note(text);
         let h = &note.headings[0];
-        assert_eq!((h.raw.as_str(), h.span.start, h.span.end), (raw, 0, end), "{text:?}");
+        assert_eq!(
+            (h.raw.as_str(), h.span.start, h.span.end),
+            (raw, 0, end),
+            "{text:?}"
+        );
     }
 }
