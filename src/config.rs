@@ -150,6 +150,15 @@ pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
 pub(crate) fn load(path: &Path, symlinks: Symlinks) -> Result<Loaded, Error> {
     let text = crate::vault::read_text(path, crate::vault::MAX_SETTINGS_BYTES, symlinks)
         .map_err(|e| Error::Config(format!("`{}` {e}", path.display())))?;
+    parse(path, text)
+}
+
+/// Parses the text of the config file at `path` (named in errors only; nothing is read).
+///
+/// # Errors
+/// [`Error::Config`] when `text` is not valid `vaultlint.toml`, with the 1-based
+/// `line:column` of the problem.
+pub(crate) fn parse(path: &Path, text: String) -> Result<Loaded, Error> {
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()

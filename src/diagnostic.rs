@@ -177,7 +177,7 @@ impl fmt::Display for Severity {
 ///
 /// `column` counts Unicode scalar values (characters), not bytes, so that editors and
 /// GitHub annotations point at the right character on lines with non-ASCII text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     /// Byte offset of the first byte, into the note's text as read (after a UTF-8 BOM is
     /// dropped), front matter included.
@@ -188,6 +188,19 @@ pub struct Span {
     pub line: u32,
     /// 1-based column of `start`, in characters (Unicode scalar values), not bytes.
     pub column: u32,
+}
+
+/// The empty span at the start of a note: line 1, column 1 (lines and columns are 1-based,
+/// so a derived all-zero default would point before the note).
+impl Default for Span {
+    fn default() -> Self {
+        Span {
+            start: 0,
+            end: 0,
+            line: 1,
+            column: 1,
+        }
+    }
 }
 
 /// A second location that explains a finding, e.g. another candidate of an ambiguous link.

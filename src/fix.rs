@@ -200,6 +200,17 @@ fn read_original(root: &Path, path: &str, report: &Report) -> Result<(Original, 
 /// Applies the fixes of one note's findings that do not overlap an earlier one (by
 /// position, then rule name); returns the new text and the rule of each fix applied.
 fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, Vec<&'static str>) {
+    let (taken, rules) = choose(text, diagnostics);
+    (splice(text, &taken), rules)
+}
+
+/// The edits [`apply`] makes, sorted by position, and the rule of each fix taken: every
+/// fix whose edits lie on character boundaries inside `text` and overlap neither each
+/// other nor an earlier fix's.
+pub(crate) fn choose<'d>(
+    text: &str,
+    diagnostics: &[&'d Diagnostic],
+) -> (Vec<&'d Edit>, Vec<&'static str>) {
     let mut fixes: Vec<(&Diagnostic, &[Edit])> = diagnostics
         .iter()
         .filter_map(|d| Some((*d, &d.fix.as_ref()?.edits[..])))
@@ -226,15 +237,21 @@ fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, Vec<&'static str>)
         }
     }
     taken.sort_by_key(|e| (e.start, e.end));
+    (taken, rules)
+}
+
+/// `text` with `edits` (sorted, non-overlapping, on character boundaries: what [`choose`]
+/// returns) applied.
+pub(crate) fn splice(text: &str, edits: &[&Edit]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for e in taken {
+    for e in edits {
         out.push_str(&text[at..e.start]);
         out.push_str(&e.replacement);
         at = e.end;
     }
     out.push_str(&text[at..]);
-    (out, rules)
+    out
 }
 
 /// Whether two edits touch the same text. An insertion clashes with a replacement only

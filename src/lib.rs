@@ -24,8 +24,10 @@
 //! The public API is what `main.rs`, the integration tests and the fuzz targets use:
 //! [`check()`], [`check_texts`] and their [`Report`], [`cli::run`], [`render::render`],
 //! [`rules::all`], [`parse::parse_note`] and the front matter functions, and
-//! [`vault::decode_note`]. Everything else is `pub(crate)`; `unreachable_pub` keeps `pub`
-//! meaning public, and `missing_docs` keeps every public item documented.
+//! [`vault::decode_note`]. `fuzzing` (hidden from the docs, not API) reaches the
+//! crate-private readers of untrusted input for the fuzz targets in `fuzz/`. Everything else
+//! is `pub(crate)`; `unreachable_pub` keeps `pub` meaning public, and `missing_docs` keeps
+//! every public item documented.
 
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
@@ -37,6 +39,8 @@ pub(crate) mod config;
 pub mod diagnostic;
 pub(crate) mod error;
 pub(crate) mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod index;
 pub mod parse;
 pub mod render;

@@ -534,7 +534,10 @@ fn trimmed_end(original: &str, range: &Range<usize>) -> usize {
 /// setext underline dropped.
 fn heading_source(source: &str) -> String {
     let trimmed = source.trim();
-    if let Some(rest) = trimmed.strip_prefix('#') {
+    // A `#` heading is one line; a setext heading has its underline below its text, which
+    // may itself start with `#` marks (`##x` then `---`: no space, so not a `#` heading).
+    let atx = !trimmed.contains('\n');
+    if let Some(rest) = trimmed.strip_prefix('#').filter(|_| atx) {
         let line = rest.lines().next().unwrap_or_default();
         let line = line.trim_start_matches('#').trim();
         let without_closing = line.trim_end_matches('#');

@@ -35,7 +35,8 @@ pub struct Heading {
     pub raw: String,
     /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased (rule 33).
     pub key: String,
-    /// The heading line, without its trailing line break.
+    /// The heading, without its trailing line break: the `#` line, or for a setext heading
+    /// its text lines and the `===`/`---` underline.
     pub span: Span,
 }
 

@@ -18,7 +18,7 @@ pub(crate) use read::{
     MAX_NOTE_BYTES, MAX_SETTINGS_BYTES,
 };
 pub(crate) use root::find_root;
-pub(crate) use walk::{walk, WalkOptions};
+pub(crate) use walk::{app_json_excludes, walk, WalkOptions};
 
 /// One file in the vault.
 #[derive(Debug, Clone)]

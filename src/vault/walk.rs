@@ -192,14 +192,21 @@ impl UserIgnoreFilters {
                 return filters;
             }
         };
-        let value: serde_json::Value = match serde_json::from_str(&text) {
+        filters.read(&text, &path, problems);
+        filters
+    }
+
+    /// Reads the `userIgnoreFilters` of the text of `.obsidian/app.json` (`path` names it in
+    /// problems): entries are case-insensitive path prefixes, or regexes between `/`s.
+    fn read(&mut self, text: &str, path: &Arc<str>, problems: &mut Vec<FileProblem>) {
+        let value: serde_json::Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {
                 problems.push(FileProblem {
-                    path,
+                    path: Arc::clone(path),
                     kind: FileProblemKind::BadObsidianConfig(format!("not valid JSON: {e}")),
                 });
-                return filters;
+                return;
             }
         };
         let entries = value
@@ -215,19 +222,18 @@ impl UserIgnoreFilters {
                     .case_insensitive(true)
                     .build()
                 {
-                    Ok(re) => filters.regexes.push(re),
+                    Ok(re) => self.regexes.push(re),
                     Err(e) => problems.push(FileProblem {
-                        path: Arc::clone(&path),
+                        path: Arc::clone(path),
                         kind: FileProblemKind::BadObsidianConfig(format!(
                             "excluded-files pattern `{entry}` is not supported: {e}"
                         )),
                     }),
                 }
             } else {
-                filters.prefixes.push(entry.to_lowercase());
+                self.prefixes.push(entry.to_lowercase());
             }
         }
-        filters
     }
 
     fn excludes(&self, rel: &str) -> bool {
@@ -238,6 +244,24 @@ impl UserIgnoreFilters {
         self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
             || self.regexes.iter().any(|r| r.is_match(rel))
     }
+}
+
+/// Which of `paths` the `userIgnoreFilters` in `text` (the content of `.obsidian/app.json`)
+/// exclude, and the problems reading it would report: the walk's filters without the disk,
+/// for the fuzz targets.
+pub(crate) fn app_json_excludes(text: &str, paths: &[&str]) -> (Vec<bool>, Vec<String>) {
+    let mut filters = UserIgnoreFilters::default();
+    let mut problems = Vec::new();
+    filters.read(text, &".obsidian/app.json".into(), &mut problems);
+    let excluded = paths.iter().map(|p| filters.excludes(p)).collect();
+    let problems = problems
+        .into_iter()
+        .filter_map(|p| match p.kind {
+            FileProblemKind::BadObsidianConfig(why) => Some(why),
+            _ => None,
+        })
+        .collect();
+    (excluded, problems)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("render", 9),
     ("fix", 9),
     ("cli", 10),
+    ("fuzzing", 10),
 ];
 
 /// What rules must not name: I/O of any kind and shared mutable state. Write-once caches

@@ -11,6 +11,7 @@ mod config;
 mod corpora;
 mod fixes;
 mod formats;
+mod fuzzed;
 mod hostile;
 mod precommit;
 mod readme;

@@ -215,6 +215,14 @@ impl Catalogue {
                     cells.len()
                 ));
             }
+            // The STIX loader's limit, for the same reason: a hostile cell copied per row.
+            if let Some(long) = cells.iter().find(|c| c.len() > MAX_FIELD_BYTES) {
+                return Err(format!(
+                    "catalogue TSV row {} has a cell of {} bytes, over the limit of {MAX_FIELD_BYTES}",
+                    n + 2,
+                    long.len()
+                ));
+            }
             let optional =
                 |i: Option<usize>| i.map(get).filter(|s| !s.is_empty()).map(str::to_owned);
             entries.push(Entry {
@@ -612,6 +620,20 @@ mod tests {
             err.contains("lists 10000 domains, over the limit of 16"),
             "{err}"
         );
+    }
+
+    /// Found by the `catalogue` fuzz target: TSV cells had no size limit (STIX fields did).
+    #[test]
+    fn tsv_cells_are_bounded() {
+        let header = "domain\tattack_id\tname\ttype\tdeprecated\trevoked\n";
+        let long = "x".repeat(MAX_FIELD_BYTES + 1);
+        let row = format!("enterprise-attack\tT1059\t{long}\ttechnique\tfalse\tfalse\n");
+        assert_eq!(
+            Catalogue::from_tsv(&format!("{header}{row}")).unwrap_err(),
+            "catalogue TSV row 2 has a cell of 1025 bytes, over the limit of 1024"
+        );
+        let fits = row.replace(&long, &"x".repeat(MAX_FIELD_BYTES));
+        assert!(Catalogue::from_tsv(&format!("{header}{fits}")).is_ok());
     }
 
     #[test]
