@@ -100,7 +100,7 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
         .catalogue
         .relations
         .domains()
-        .contains(name_domain.as_str())
+        .contains(&name_domain)
     {
         return Vec::new();
     }
