@@ -487,10 +487,16 @@ mod tests {
         assert!(may_hold_keys("{\"id\": 1}", &keys));
         assert!(may_hold_keys("? ID\n: 1\n", &keys));
         assert!(may_hold_keys("\"\\x69d\": 1\n", &keys));
-        assert!(!may_hold_keys("title: Hidden idea\nvideo_id: 3\nmy-id: 4\n", &keys));
+        assert!(!may_hold_keys(
+            "title: Hidden idea\nvideo_id: 3\nmy-id: 4\n",
+            &keys
+        ));
         assert!(!may_hold_keys("tags: [aliasesx, idx]\n", &keys));
         // Every key the scan rules out is indeed absent from the parsed YAML.
-        for yaml in ["title: Hidden idea\nvideo_id: 3\n", "a: 'i''d'\nb: i\n  d\n"] {
+        for yaml in [
+            "title: Hidden idea\nvideo_id: 3\n",
+            "a: 'i''d'\nb: i\n  d\n",
+        ] {
             let text = format!("---\n{yaml}---\n");
             let node = parse_yaml_node(&text, &block(&text)).unwrap();
             let value = node.to_value();

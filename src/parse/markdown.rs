@@ -494,7 +494,10 @@ fn finish_link(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool
 /// a string built character by character for every link.
 /// Only those 40 characters are looked at, so a long line costs nothing per link.
 fn trailing_text(rest: &str) -> &str {
-    let head = rest.char_indices().nth(40).map_or(rest, |(end, _)| &rest[..end]);
+    let head = rest
+        .char_indices()
+        .nth(40)
+        .map_or(rest, |(end, _)| &rest[..end]);
     head.find(['\n', '\r']).map_or(head, |end| &head[..end])
 }
 

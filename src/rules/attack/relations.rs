@@ -182,7 +182,10 @@ mod tests {
             .sum();
         assert_eq!(enterprise, 19_190);
         let domains: Vec<&str> = r.domains().iter().map(String::as_str).collect();
-        assert_eq!(domains, ["enterprise-attack", "ics-attack", "mobile-attack"]);
+        assert_eq!(
+            domains,
+            ["enterprise-attack", "ics-attack", "mobile-attack"]
+        );
     }
 
     #[test]

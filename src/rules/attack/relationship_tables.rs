@@ -96,12 +96,7 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
         .config
         .domain_of(ctx.path)
         .map(|_| name_domain.clone());
-    if !index
-        .catalogue
-        .relations
-        .domains()
-        .contains(&name_domain)
-    {
+    if !index.catalogue.relations.domains().contains(&name_domain) {
         return Vec::new();
     }
     // Rows by table (its header row, shared by the table's rows) and relationship.
