@@ -387,9 +387,8 @@ impl<'a> LineIndex<'a> {
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+    // A `char` pattern searches with `memchr`, a word at a time, not a byte at a time.
+    text.match_indices('\n').map(|(i, _)| i)
 }
 
 #[cfg(test)]

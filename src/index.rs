@@ -123,25 +123,24 @@ impl Vault {
     }
 
     /// Lower-cased file names within `slack` characters of `name`'s length that share the
-    /// first or the last character of its stem (the name without `.md`), each once.
-    pub(crate) fn typo_candidates(&self, name: &str, slack: usize) -> Vec<(&str, u64)> {
+    /// first or the last character of its stem (the name without `.md`), with their
+    /// character masks. A name sharing both ends comes twice: "did you mean" does not count
+    /// a name as its own tie, and collecting, sorting and deduplicating the buckets for every
+    /// broken link cost as much as comparing them.
+    pub(crate) fn typo_candidates<'a>(
+        &'a self,
+        name: &str,
+        slack: usize,
+    ) -> impl Iterator<Item = (&'a str, u64)> + 'a {
         let len = name.chars().count();
         let stem = name.strip_suffix(".md").unwrap_or(name);
-        let mut found: Vec<u32> = Vec::new();
-        for l in len.saturating_sub(slack)..=len + slack {
-            for (c, first) in [(stem.chars().next(), true), (stem.chars().last(), false)] {
-                if let Some(list) = c.and_then(|c| self.names_by_end.get(&(l, c, first))) {
-                    found.extend(list);
-                }
-            }
-        }
-        found.sort_unstable();
-        found.dedup();
-        found
-            .into_iter()
-            .filter_map(|i| self.names_by_len.get(i as usize))
+        let ends = [(stem.chars().next(), true), (stem.chars().last(), false)];
+        (len.saturating_sub(slack)..=len + slack)
+            .flat_map(move |l| ends.into_iter().map(move |(c, first)| (l, c, first)))
+            .filter_map(|(l, c, first)| self.names_by_end.get(&(l, c?, first)))
+            .flatten()
+            .filter_map(|&i| self.names_by_len.get(i as usize))
             .map(|(_, n, mask)| (n.as_str(), *mask))
-            .collect()
     }
 
     /// Attachments whose lower-cased name without extension is `stem`, by path.

@@ -49,8 +49,9 @@ pub(crate) fn closest_unique<'a>(
     nearest(wanted, candidates, limit).and_then(|(c, tied)| (!tied).then_some(c))
 }
 
-/// The closest candidate, and whether another one is exactly as close.
-fn nearest<'a>(
+/// The closest candidate (as [`closest`]), and whether another one is exactly as close (no
+/// [`closest_unique`]): both answers from one pass over the candidates.
+pub(crate) fn nearest<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = (&'a str, u64)>,
     limit: usize,

@@ -437,6 +437,27 @@ pub fn string_entries(value: &Value) -> Vec<String> {
     }
 }
 
+/// Whether YAML text may have a key equal, without regard to ASCII case, to one of `keys`
+/// (ASCII letters): some occurrence of it that no ASCII letter, digit, `-` or `_` touches,
+/// or a backslash (a double-quoted key may spell it with escapes). Plain and single-quoted
+/// scalars hold their characters as written and line folding adds a space, so YAML without
+/// such an occurrence has none of these keys and need not be parsed to say so.
+pub(crate) fn may_hold_keys(yaml: &str, keys: &[&str]) -> bool {
+    if yaml.contains('\\') {
+        return true;
+    }
+    let bytes = yaml.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    keys.iter().any(|key| {
+        let key = key.as_bytes();
+        bytes.windows(key.len()).enumerate().any(|(at, w)| {
+            w.eq_ignore_ascii_case(key)
+                && !at.checked_sub(1).is_some_and(|b| word(bytes[b]))
+                && !bytes.get(at + key.len()).is_some_and(|&b| word(b))
+        })
+    })
+}
+
 /// The value of a top-level property, matching the key without regard to case, as Obsidian
 /// matches `aliases` and `tags` (reference note, rules 21 and 24). `None` when `value` is
 /// not a mapping or has no such key.
@@ -456,6 +477,31 @@ mod tests {
         match cut(text) {
             FrontMatterCut::Block(b) => b,
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn keys_are_looked_for_as_whole_words() {
+        let keys = ["aliases", "id"];
+        assert!(may_hold_keys("title: x\nAliases: [a]\n", &keys));
+        assert!(may_hold_keys("{\"id\": 1}", &keys));
+        assert!(may_hold_keys("? ID\n: 1\n", &keys));
+        assert!(may_hold_keys("\"\\x69d\": 1\n", &keys));
+        assert!(!may_hold_keys(
+            "title: Hidden idea\nvideo_id: 3\nmy-id: 4\n",
+            &keys
+        ));
+        assert!(!may_hold_keys("tags: [aliasesx, idx]\n", &keys));
+        // Every key the scan rules out is indeed absent from the parsed YAML.
+        for yaml in [
+            "title: Hidden idea\nvideo_id: 3\n",
+            "a: 'i''d'\nb: i\n  d\n",
+        ] {
+            let text = format!("---\n{yaml}---\n");
+            let node = parse_yaml_node(&text, &block(&text)).unwrap();
+            let value = node.to_value();
+            assert!(!may_hold_keys(yaml, &keys), "{yaml}");
+            assert!(keys.iter().all(|k| property(&value, k).is_none()), "{yaml}");
         }
     }
 

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::heading_key;
 use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
 use super::{BlockId, Heading, Note};
 use crate::diagnostic::LineIndex;
@@ -214,7 +213,6 @@ pub(super) fn walk(
                     let raw = heading_source(original.get(range.clone()).unwrap_or_default());
                     note.headings.push(Heading {
                         level,
-                        key: heading_key(&raw),
                         raw,
                         span: lines.span(range.start, trimmed_end(original, &range)),
                     });
@@ -468,13 +466,7 @@ pub(super) fn mask_dollars_in_wiki_links(bytes: &mut [u8]) {
 
 fn finish_link(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool) -> Option<Link> {
     let source = original.get(p.range.clone()).unwrap_or_default();
-    let trailing: String = original
-        .get(p.range.end..)
-        .unwrap_or_default()
-        .chars()
-        .take_while(|&c| c != '\n' && c != '\r')
-        .take(40)
-        .collect();
+    let trailing = trailing_text(original.get(p.range.end..).unwrap_or_default());
     let mut problem = None;
     let (path, subpath, display) = if p.wiki {
         let inner = source
@@ -521,6 +513,17 @@ fn finish_link(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool
         table: None,
         trailing: trailing.into(),
     })
+}
+
+/// Up to 40 characters of `rest` before its first line break: one slice of the text, not
+/// a string built character by character for every link.
+/// Only those 40 characters are looked at, so a long line costs nothing per link.
+fn trailing_text(rest: &str) -> &str {
+    let head = rest
+        .char_indices()
+        .nth(40)
+        .map_or(rest, |(end, _)| &rest[..end]);
+    head.find(['\n', '\r']).map_or(head, |end| &head[..end])
 }
 
 /// The end of `range` without trailing whitespace and line breaks.

@@ -33,11 +33,17 @@ pub struct Heading {
     /// links and footnote references included: Obsidian keys a heading by this text, never
     /// by its rendered form.
     pub raw: String,
-    /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased (rule 33).
-    pub key: String,
     /// The heading, without its trailing line break: the `#` line, or for a setext heading
     /// its text lines and the `===`/`---` underline.
     pub span: Span,
+}
+
+impl Heading {
+    /// `raw` as Obsidian compares it: stripped of punctuation, lower-cased (rule 33). Built
+    /// on demand: no rule needs it for every heading of every note.
+    pub fn key(&self) -> String {
+        heading_key(&self.raw)
+    }
 }
 
 /// A `^id` that ends a paragraph, list item or block (reference note, rule 34).
@@ -221,10 +227,10 @@ impl Outline {
         let mut outline = Outline {
             headings,
             block_ids,
-            aliases: entries("aliases"),
-            alias: entries("alias"),
-            id: entries("id"),
-            url: entries("url"),
+            aliases: entries(OUTLINE_KEYS[0]),
+            alias: entries(OUTLINE_KEYS[1]),
+            id: entries(OUTLINE_KEYS[2]),
+            url: entries(OUTLINE_KEYS[3]),
             callout_ids: note
                 .callout_ids
                 .iter()
@@ -239,10 +245,15 @@ impl Outline {
     }
 }
 
+/// The front matter properties an outline keeps: `aliases`, `alias`, `id`, `url`.
+const OUTLINE_KEYS: [&str; 4] = ["aliases", "alias", "id", "url"];
+
 /// How much of a note to build: the outline pass skips links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
-    /// Front matter, headings and block ids: what links into the note need.
+    /// Front matter, headings and block ids: what links into the note need. Front matter
+    /// that cannot hold the outline's properties (`OUTLINE_KEYS`) is not parsed and reads
+    /// as an empty mapping.
     Outline,
     /// Everything, links included.
     Full,
@@ -268,6 +279,25 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
             note.front_matter = FrontMatter::Unclosed {
                 span: lines.span(opening.start, opening.end),
             };
+        }
+        FrontMatterCut::Block(block)
+            if depth == Depth::Outline
+                && !frontmatter::may_hold_keys(
+                    text.get(block.yaml.clone()).unwrap_or_default(),
+                    &OUTLINE_KEYS,
+                ) =>
+        {
+            // The outline reads no other property: YAML that cannot hold these keys is not
+            // parsed (it was a seventh of a run on a vault of small front matter blocks).
+            note.front_matter = FrontMatter::Parsed {
+                span: lines.span(block.range.start, block.range.end),
+                value: Value::Object(serde_json::Map::new()),
+                keys: Vec::new(),
+            };
+            mask(
+                masked.get_or_insert_with(|| text.as_bytes().to_vec()),
+                block.range,
+            );
         }
         FrontMatterCut::Block(block) => {
             let span = lines.span(block.range.start, block.range.end);

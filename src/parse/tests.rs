@@ -176,8 +176,9 @@ fn headings_are_keyed_by_raw_source_text() {
     let got: Vec<_> = note
         .headings
         .iter()
-        .map(|h| (h.level, h.raw.as_str(), h.key.as_str()))
+        .map(|h| (h.level, h.raw.as_str(), h.key()))
         .collect();
+    let got: Vec<_> = got.iter().map(|(l, r, k)| (*l, *r, k.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -301,4 +302,16 @@ fn many_brackets_and_dollars_stay_linear() {
     let started = std::time::Instant::now();
     let _ = parse_note(&hostile);
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
+
+#[test]
+fn trailing_text_is_the_rest_of_the_line_up_to_40_characters() {
+    let long = "é".repeat(50);
+    let text = format!("[[a]] (TA0005)\n[[b]]\r\nx [[c]]{long}\n[[d]]");
+    let trailing: Vec<String> = parse_note(&text)
+        .links
+        .iter()
+        .map(|l| l.trailing.to_string())
+        .collect();
+    assert_eq!(trailing, [" (TA0005)", "", &"é".repeat(40), ""]);
 }

@@ -219,9 +219,9 @@ fn note_name(path: &str) -> &str {
 fn closest_name(vault: &crate::index::Vault, wanted: &str) -> Option<(String, Option<FileId>)> {
     let len = wanted.chars().count();
     let limit = crate::suggest::typo_limit(len);
-    let candidates = vault.typo_candidates(wanted, limit);
-    let name = crate::suggest::closest(wanted, candidates.iter().copied(), limit)?;
-    let unique = crate::suggest::closest_unique(wanted, candidates, limit).is_some();
+    let (name, tied) =
+        crate::suggest::nearest(wanted, vault.typo_candidates(wanted, limit), limit)?;
+    let unique = !tied;
     let files = vault.files_named(name);
     let shown = files
         .first()

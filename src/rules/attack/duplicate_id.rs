@@ -70,7 +70,7 @@ impl AttackRule for AttackDuplicateId {
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&f| f != ctx.id && scope(ctx, f) == here)
+            .filter(|&f| f != ctx.id && here.is_some() && scope(ctx, f) == here)
             .filter(|&f| ctx.index.primary(f).is_some_and(|p| p.id == primary.id))
             .collect();
         if others.is_empty() {

@@ -37,9 +37,9 @@ pub(crate) fn relabel(ctx: &AttackContext<'_>, link: &Link, old: &str, new: &str
 }
 
 /// The domain scope of a note, as `attack-duplicate-id` groups notes
-/// ([`super::AttackConfig::scope`]).
-pub(crate) fn scope(ctx: &AttackContext<'_>, file: FileId) -> String {
-    ctx.index.config.scope(ctx.vault.path(file))
+/// ([`super::AttackConfig::scope`]), as the index numbers it: `None` when no note has it.
+pub(crate) fn scope(ctx: &AttackContext<'_>, file: FileId) -> Option<u32> {
+    ctx.index.scope(file, ctx.vault.path(file))
 }
 
 /// The notes other than `except` in the scope of `near` that declare `id`.
@@ -56,7 +56,7 @@ pub(crate) fn declaring_in_scope(
         .into_iter()
         .flatten()
         .copied()
-        .filter(|&f| Some(f) != except && scope(ctx, f) == here)
+        .filter(|&f| Some(f) != except && here.is_some() && scope(ctx, f) == here)
         .collect()
 }
 

@@ -191,6 +191,13 @@ pub(crate) struct AttackIndex {
     pub declared: Vec<Vec<Declared>>,
     /// ID → the notes declaring it, by file id, each once.
     pub by_id: HashMap<String, Vec<FileId>>,
+    /// Parallel to the vault's files: each note's domain scope ([`AttackConfig::scope`]) as
+    /// a number into `scope_ids`; `u32::MAX` for files without an outline. Duplicate and
+    /// fix checks compare the scopes of every copy of an ID for every mention, which
+    /// rebuilt the same strings millions of times on a vault of 100,000 notes.
+    scopes: Vec<u32>,
+    /// Each distinct scope text → its number.
+    scope_ids: HashMap<String, u32>,
 }
 
 impl AttackIndex {
@@ -216,11 +223,34 @@ impl AttackIndex {
                 }
             }
         }
+        let mut scope_ids: HashMap<String, u32> = HashMap::new();
+        let scopes = (0..vault.files.len())
+            .map(|id| {
+                if vault.outline(id).is_none() {
+                    return u32::MAX;
+                }
+                let next = u32::try_from(scope_ids.len()).unwrap_or(u32::MAX);
+                *scope_ids
+                    .entry(config.scope(vault.path(id)))
+                    .or_insert(next)
+            })
+            .collect();
         AttackIndex {
             config: Arc::clone(config),
             catalogue: Arc::clone(catalogue),
             declared,
             by_id,
+            scopes,
+            scope_ids,
+        }
+    }
+
+    /// The domain scope of file `file` at `path` as a number: equal numbers, equal scopes.
+    /// `None` for a file whose scope no note shares.
+    pub(crate) fn scope(&self, file: FileId, path: &str) -> Option<u32> {
+        match self.scopes.get(file) {
+            Some(&id) if id != u32::MAX => Some(id),
+            _ => self.scope_ids.get(&self.config.scope(path)).copied(),
         }
     }
 

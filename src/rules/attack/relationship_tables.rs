@@ -102,12 +102,7 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
         .config
         .domain_of(ctx.path)
         .map(|_| name_domain.clone());
-    if !index
-        .catalogue
-        .relations
-        .domains()
-        .contains(name_domain.as_str())
-    {
+    if !index.catalogue.relations.domains().contains(&name_domain) {
         return Vec::new();
     }
     // Rows by table (its header row, shared by the table's rows) and relationship.
