@@ -142,3 +142,65 @@ impl Stream for GitlabStream<'_> {
         Ok(Vec::new())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_issues_are_the_whole_array_pretty_printed() {
+        let dirty = crate::check::check_texts(&[
+            ("a.md", "[[gone]] [[gone]] [[b#nope]]\n"),
+            ("b.md", "[[a]] [[elsewhere]]\n"),
+        ]);
+        let clean = crate::check::check_texts(&[("a.md", "fine\n")]);
+        for report in [&clean, &dirty] {
+            let ctx = RenderContext::default();
+            let mut out = Vec::new();
+            crate::render::feed(&mut GitlabStream::new(&ctx, &mut out), report).unwrap();
+            // The whole array built at once, with occurrences counted over the report.
+            let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
+            let issues: Vec<Issue> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let n = seen
+                        .entry((
+                            d.rule.name,
+                            &d.path,
+                            d.subject.as_deref().unwrap_or(&d.message),
+                        ))
+                        .or_insert(0);
+                    *n += 1;
+                    Issue {
+                        kind: "issue",
+                        description: match &d.help {
+                            Some(help) => format!("{} (help: {help})", d.message),
+                            None => d.message.clone(),
+                        },
+                        check_name: d.rule.name,
+                        fingerprint: fingerprint(d, &d.path, *n),
+                        severity: severity(d.severity),
+                        categories: ["Bug Risk"],
+                        location: Location {
+                            path: d.path.to_string(),
+                            lines: Lines { begin: d.line() },
+                        },
+                    }
+                })
+                .collect();
+            let whole = serde_json::to_string_pretty(&issues).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), whole);
+        }
+        // The two findings on the same link text differ by their occurrence.
+        let mut out = Vec::new();
+        let ctx = RenderContext::default();
+        crate::render::feed(&mut GitlabStream::new(&ctx, &mut out), &dirty).unwrap();
+        let issues: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+        let prints: std::collections::HashSet<&str> = issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        assert_eq!(prints.len(), issues.len());
+    }
+}

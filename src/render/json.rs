@@ -204,3 +204,55 @@ fn json_diagnostic<'a>(d: &'a Diagnostic, prefix: &str) -> JsonDiagnostic<'a> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole report as one value: what the streamed bytes must equal.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        version: u32,
+        tool: Tool,
+        diagnostics: Vec<JsonDiagnostic<'a>>,
+        summary: &'a Summary,
+    }
+
+    fn whole(report: &crate::check::Report, prefix: &str) -> Vec<u8> {
+        let value = Whole {
+            version: 1,
+            tool: Tool {
+                name: "vaultlint",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            diagnostics: report
+                .diagnostics
+                .iter()
+                .map(|d| json_diagnostic(d, prefix))
+                .collect(),
+            summary: &report.summary,
+        };
+        let mut out = serde_json::to_vec_pretty(&value).unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn streamed_report_is_the_whole_report_pretty_printed() {
+        let clean = crate::check::check_texts(&[("a.md", "fine\n")]);
+        let dirty = crate::check::check_texts(&[
+            ("a.md", "---\nalias: x\n---\n[[gone]] [[b]] [[b#nope]]\n"),
+            ("b.md", "[[a]] [[elsewhere|\"quoted\"]]\n"),
+            ("c.md", "[[é\\n]]\n"),
+        ]);
+        assert!(dirty.diagnostics.len() > 3);
+        for report in [&clean, &dirty] {
+            let mut out = Vec::new();
+            crate::render::feed(&mut JsonStream::new("../v/", &mut out), report).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(whole(report, "../v/")).unwrap()
+            );
+        }
+    }
+}

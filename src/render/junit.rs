@@ -175,6 +175,68 @@ mod tests {
         );
     }
 
+    /// The document written by one writer with every finding known first.
+    fn whole(report: &crate::check::Report, ctx: &RenderContext) -> Vec<u8> {
+        let total = report.diagnostics.len();
+        let tests = total.max(1).to_string();
+        let failures = total.to_string();
+        let mut out = Vec::new();
+        let mut w = Writer::new_with_indent(&mut out, b' ', 2);
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+            .unwrap();
+        w.create_element("testsuites")
+            .with_attributes([
+                ("name", "vaultlint"),
+                ("tests", tests.as_str()),
+                ("failures", failures.as_str()),
+                ("errors", "0"),
+            ])
+            .write_inner_content(|w| {
+                w.create_element("testsuite")
+                    .with_attributes([
+                        ("name", "vaultlint"),
+                        ("tests", tests.as_str()),
+                        ("failures", failures.as_str()),
+                        ("errors", "0"),
+                        ("skipped", "0"),
+                    ])
+                    .write_inner_content(|w| {
+                        if report.diagnostics.is_empty() {
+                            w.create_element("testcase")
+                                .with_attributes([
+                                    ("name", "vaultlint check"),
+                                    ("classname", "vaultlint"),
+                                ])
+                                .write_empty()?;
+                        }
+                        for d in &report.diagnostics {
+                            test_case(w, d, ctx)?;
+                        }
+                        Ok(())
+                    })?;
+                Ok(())
+            })
+            .unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn streamed_document_is_the_one_written_whole() {
+        let ctx = RenderContext::default();
+        for report in [
+            crate::check::check_texts(&[("a.md", "fine\n")]),
+            crate::check::check_texts(&[("a.md", "[[x]] [[y]]\n"), ("b.md", "[[z]]\n")]),
+        ] {
+            let mut out = Vec::new();
+            super::super::feed(&mut JunitStream::new(&ctx, &mut out), &report).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(whole(&report, &ctx)).unwrap()
+            );
+        }
+    }
+
     #[test]
     fn findings_are_failed_test_cases_with_escaped_text() {
         let report = crate::check::check_texts(&[("A <&>.md", "[[Gone \"x\" & <y>]]\n")]);
