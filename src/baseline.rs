@@ -22,7 +22,8 @@ pub(crate) struct Baseline {
     pub findings: Vec<Entry>,
 }
 
-fn entry(d: &Diagnostic) -> Entry {
+/// What a baseline records of a finding.
+pub(crate) fn entry(d: &Diagnostic) -> Entry {
     Entry {
         rule: d.rule.name.to_owned(),
         path: d.path.to_string(),
@@ -31,8 +32,8 @@ fn entry(d: &Diagnostic) -> Entry {
 }
 
 impl Baseline {
-    pub(crate) fn record(diagnostics: &[Diagnostic]) -> Self {
-        let mut findings: Vec<Entry> = diagnostics.iter().map(entry).collect();
+    /// The baseline of these findings (each a finding's [`entry`]), in any order.
+    pub(crate) fn record(mut findings: Vec<Entry>) -> Self {
         findings.sort();
         Baseline {
             version: 1,
@@ -52,26 +53,43 @@ impl Baseline {
         Ok(b)
     }
 
-    /// Keeps the diagnostics the baseline does not know. Returns them with the number of
-    /// known findings still present and the number of recorded findings now gone.
-    pub(crate) fn filter(&self, diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, usize, usize) {
+    /// A filter that keeps the findings this baseline does not know, fed them in the
+    /// report's order (the first findings matching a recorded entry are the known ones).
+    pub(crate) fn filter(&self) -> Filter<'_> {
         let mut remaining: BTreeMap<&Entry, usize> = BTreeMap::new();
         for e in &self.findings {
             *remaining.entry(e).or_default() += 1;
         }
-        let mut known = 0;
-        let mut new = Vec::new();
-        for d in diagnostics {
-            let key = entry(&d);
-            match remaining.get_mut(&key) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    known += 1;
-                }
-                _ => new.push(d),
-            }
+        Filter {
+            remaining,
+            known: 0,
         }
-        let fixed = remaining.values().sum();
-        (new, known, fixed)
+    }
+}
+
+/// Filters findings as they arrive against a baseline's entries.
+pub(crate) struct Filter<'a> {
+    /// Recorded entries not matched yet, with how many times each was recorded.
+    remaining: BTreeMap<&'a Entry, usize>,
+    /// Findings matched so far.
+    known: usize,
+}
+
+impl Filter<'_> {
+    /// Whether `d` is new (not in the baseline); a recorded one is counted as known.
+    pub(crate) fn is_new(&mut self, d: &Diagnostic) -> bool {
+        match self.remaining.get_mut(&entry(d)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                self.known += 1;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// The known findings still present, and the recorded findings now gone.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        (self.known, self.remaining.values().sum())
     }
 }

@@ -33,6 +33,9 @@ pub struct CheckOptions {
     pub(crate) max_note_bytes: u64,
     /// The rule packs with their settings (see [`rules::packs`]).
     pub(crate) packs: Vec<Arc<dyn Pack>>,
+    /// The worker threads of the parallel passes (`--threads`); `None`: rayon's global pool.
+    /// The passes enter it themselves, so the findings are delivered on the calling thread.
+    pub(crate) pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl std::fmt::Debug for CheckOptions {
@@ -58,6 +61,7 @@ impl CheckOptions {
             severities: BTreeMap::new(),
             max_note_bytes: vault::MAX_NOTE_BYTES,
             packs: rules::default_packs(),
+            pool: None,
         }
     }
 }
@@ -146,6 +150,22 @@ pub(crate) fn text_hash(text: &str) -> u64 {
     hasher.finish()
 }
 
+impl Summary {
+    /// Counts one finding in the per-severity and fix counts.
+    pub(crate) fn count(&mut self, d: &Diagnostic) {
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(crate::diagnostic::Applicability::Safe) => self.fixable += 1,
+            Some(crate::diagnostic::Applicability::Unsafe) => self.unsafe_fixable += 1,
+            None => {}
+        }
+        match d.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+}
+
 impl Report {
     /// Recomputes the counts per severity, after diagnostics were filtered.
     pub fn recount(&mut self) {
@@ -153,16 +173,7 @@ impl Report {
         (s.errors, s.warnings, s.infos) = (0, 0, 0);
         (s.fixable, s.unsafe_fixable) = (0, 0);
         for d in &self.diagnostics {
-            match d.fix.as_ref().map(|f| f.applicability) {
-                Some(crate::diagnostic::Applicability::Safe) => s.fixable += 1,
-                Some(crate::diagnostic::Applicability::Unsafe) => s.unsafe_fixable += 1,
-                None => {}
-            }
-            match d.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
-            }
+            s.count(d);
         }
     }
 }
@@ -190,6 +201,67 @@ pub(crate) fn check_with_edits(
     options: &CheckOptions,
     edited: &HashMap<Arc<str>, String>,
 ) -> Result<Report, Error> {
+    let mut collect = Collect::default();
+    let mut report = check_streaming(options, edited, &mut collect)?;
+    report.diagnostics = collect.diagnostics;
+    report.fingerprints = collect.fingerprints;
+    report.recount();
+    Ok(report)
+}
+
+/// Receives a check's findings one note at a time, in path order, each note's findings
+/// sorted: what lets output be written while the vault is checked, so that memory does
+/// not grow with the number of findings.
+pub(crate) trait Deliver {
+    /// Called once, before any finding, with the files and notes counted (`links` and the
+    /// packs' fields are not known yet) and the vault root the paths are relative to.
+    ///
+    /// # Errors
+    /// Whatever the receiver cannot go on with (e.g. no note to check); the check stops.
+    fn start(&mut self, summary: &Summary, root: &std::path::Path) -> Result<(), Error>;
+
+    /// The findings of one file (a note, a canvas, or a file with a file-level problem),
+    /// never empty, sorted by [`Diagnostic::sort_key`]; files come in path order, each
+    /// once. `hash` is the [`text_hash`] of the text checked when a finding has a fix.
+    ///
+    /// # Errors
+    /// A failed write; the check stops.
+    fn note(&mut self, findings: Vec<Diagnostic>, hash: Option<u64>) -> Result<(), Error>;
+}
+
+/// A [`Deliver`] that keeps everything: the whole [`Report`], for `--fix` and tests.
+#[derive(Default)]
+struct Collect {
+    diagnostics: Vec<Diagnostic>,
+    fingerprints: BTreeMap<Arc<str>, u64>,
+}
+
+impl Deliver for Collect {
+    fn start(&mut self, _summary: &Summary, _root: &std::path::Path) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn note(&mut self, findings: Vec<Diagnostic>, hash: Option<u64>) -> Result<(), Error> {
+        if let (Some(hash), Some(first)) = (hash, findings.first()) {
+            self.fingerprints.insert(Arc::clone(&first.path), hash);
+        }
+        self.diagnostics.extend(findings);
+        Ok(())
+    }
+}
+
+/// Like [`check_with_edits`], but hands the findings to `deliver` note by note as they
+/// are found instead of keeping them. Returns the report without findings: its summary
+/// has the files, notes, links and pack fields, not the per-severity counts (the receiver
+/// counts what it keeps).
+///
+/// # Errors
+/// As [`check`], and whatever `deliver` returns.
+pub(crate) fn check_streaming(
+    options: &CheckOptions,
+    edited: &HashMap<Arc<str>, String>,
+    deliver: &mut dyn Deliver,
+) -> Result<Report, Error> {
     let given = &options.root;
     let meta =
         std::fs::metadata(given).map_err(|e| Error::VaultRoot(given.clone(), e.to_string()))?;
@@ -211,16 +283,45 @@ pub(crate) fn check_with_edits(
         Some(text) => NoteText::Text(text.clone(), None),
         None => vault::read_note(&file.abs(root), options.max_note_bytes),
     };
-    let mut report = run(options, listing.files, listing.problems, &read);
     // Whole-vault rules see every file; a run inside a vault reports on its folder only.
-    if found.scope.is_some() {
-        report
-            .diagnostics
-            .retain(|d| walk_options.in_scope(&d.path));
-        report.recount();
-    }
+    let scoped = found.scope.is_some().then_some(&walk_options);
+    let mut report = run(
+        options,
+        listing.files,
+        listing.problems,
+        &read,
+        &mut Scoped {
+            scope: scoped,
+            root,
+            inner: deliver,
+        },
+    )?;
     report.root = found.root;
     Ok(report)
+}
+
+/// Passes on only the findings inside the folder a run was given (all when `scope` is
+/// `None`), and the vault root to `start`.
+struct Scoped<'a> {
+    scope: Option<&'a WalkOptions>,
+    root: &'a std::path::Path,
+    inner: &'a mut dyn Deliver,
+}
+
+impl Deliver for Scoped<'_> {
+    fn start(&mut self, summary: &Summary, _root: &std::path::Path) -> Result<(), Error> {
+        self.inner.start(summary, self.root)
+    }
+
+    fn note(&mut self, mut findings: Vec<Diagnostic>, hash: Option<u64>) -> Result<(), Error> {
+        if let Some(scope) = self.scope {
+            findings.retain(|d| scope.in_scope(&d.path));
+        }
+        if findings.is_empty() {
+            return Ok(());
+        }
+        self.inner.note(findings, hash)
+    }
 }
 
 /// Checks a vault held in memory (`(vault path, text)` pairs; paths ending in `.md` are
@@ -246,12 +347,22 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
             None,
         )
     };
-    run(
+    let mut collect = Collect::default();
+    let mut report = match run(
         &CheckOptions::new(PathBuf::new()),
         vault_files,
         Vec::new(),
         &read,
-    )
+        &mut collect,
+    ) {
+        Ok(report) => report,
+        // `Collect` never fails, and `run` fails only through its receiver.
+        Err(_) => unreachable!("collecting findings cannot fail"),
+    };
+    report.diagnostics = collect.diagnostics;
+    report.fingerprints = collect.fingerprints;
+    report.recount();
+    report
 }
 
 /// Walks the vault at `options.root` and builds its index from the outline pass, without
@@ -304,14 +415,27 @@ fn outline_pass(
     Vault::new(files, outlines, problems)
 }
 
-/// The pipeline after the walk: outline pass, index, packs, check pass, sort.
+/// How many notes the check pass checks at a time (in parallel) before their findings are
+/// delivered: the findings of at most this many notes are held at once.
+const WINDOW: usize = 64;
+
+/// The pipeline after the walk: outline pass, index, packs, check pass, then each note's
+/// findings sorted and delivered in path order.
+///
+/// The check pass runs over windows of [`WINDOW`] notes in path order, so findings are
+/// delivered while the vault is checked and memory holds one window's findings, not the
+/// vault's. A pack whose whole-vault step rewrites the notes' findings (the ATT&CK pack
+/// folding links into a stale note into that note's finding) makes the run keep every
+/// finding until that step is done, as [`PackRun::needs_all_findings`] says.
 fn run(
     options: &CheckOptions,
     files: Vec<VaultFile>,
     problems: Vec<FileProblem>,
     read: &(dyn Fn(&VaultFile) -> NoteText + Sync),
-) -> Report {
-    let vault = outline_pass(files, problems, read);
+    deliver: &mut dyn Deliver,
+) -> Result<Report, Error> {
+    let pool = options.pool.as_deref();
+    let vault = in_pool(pool, || outline_pass(files, problems, read));
 
     let selected: Vec<&'static RuleMeta> = options
         .rules
@@ -322,66 +446,138 @@ fn run(
         .iter()
         .filter_map(|p| p.start(&vault, &selected))
         .collect();
-    let linted: Vec<FileId> = vault.linted_notes().collect();
-    let canvases: Vec<FileId> = (0..vault.files.len())
-        .filter(|&id| vault.files[id].lint && vault.files[id].is_canvas())
-        .collect();
-    let checked: Vec<(Vec<Diagnostic>, NoteCounts, Option<u64>)> = linted
-        .par_iter()
-        .chain(canvases.par_iter())
-        .map(|&id| {
+    // Notes and canvases, in path order (the vault's files are sorted by path).
+    let items: Vec<FileId> = (0..vault.files.len())
+        .filter(|&id| {
             let file = &vault.files[id];
-            match read(file) {
-                NoteText::Text(text, _) if file.is_note => {
-                    check_note(&vault, id, &text, &runs, &selected)
-                }
-                NoteText::Text(text, _) => {
-                    let (found, counts) = check_canvas(&vault, id, &text, &runs);
-                    (found, counts, None)
-                }
-                // The file changed between the passes; the outline pass reported what it saw.
-                NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
-            }
+            file.lint && (vault.outlines[id].is_some() || file.is_canvas())
         })
         .collect();
     let mut summary = Summary {
         files: vault.files.len(),
-        notes: linted.len(),
+        notes: vault.linted_notes().count(),
         ..Summary::default()
     };
-    let mut per_pack = vec![0usize; runs.len()];
-    let mut diagnostics = Vec::new();
-    let mut fingerprints = BTreeMap::new();
-    for (&id, (found, counts, hash)) in linted.iter().chain(canvases.iter()).zip(checked) {
-        if let Some(hash) = hash {
-            fingerprints.insert(vault.path(id).clone(), hash);
+    deliver.start(&summary, std::path::Path::new(""))?;
+    let fold = runs.iter().any(|r| r.needs_all_findings(&vault));
+    let severity = |d: &mut Diagnostic| {
+        if let Some(&severity) = options.severities.get(d.rule.name) {
+            d.severity = severity;
         }
-        diagnostics.extend(found);
-        summary.links += counts.links;
-        for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {
-            *total += n;
+    };
+    // File-level findings come from the vault alone; they are merged in path order.
+    let mut whole_vault = Vec::new();
+    if !fold {
+        for run in &runs {
+            run.check_vault(&vault, &mut whole_vault);
+        }
+        whole_vault.iter_mut().for_each(severity);
+        whole_vault.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    let mut whole_vault = whole_vault.into_iter().peekable();
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    let mut fingerprints = BTreeMap::new();
+    let mut per_pack = vec![0usize; runs.len()];
+    for window in items.chunks(WINDOW) {
+        let checked: Vec<(Vec<Diagnostic>, NoteCounts, Option<u64>)> = in_pool(pool, || {
+            window
+                .par_iter()
+                .map(|&id| {
+                    let file = &vault.files[id];
+                    match read(file) {
+                        NoteText::Text(text, _) if file.is_note => {
+                            check_note(&vault, id, &text, &runs, &selected)
+                        }
+                        NoteText::Text(text, _) => {
+                            let (found, counts) = check_canvas(&vault, id, &text, &runs);
+                            (found, counts, None)
+                        }
+                        // The file changed between the passes; the outline pass reported what it saw.
+                        NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
+                    }
+                })
+                .collect()
+        });
+        for (&id, (mut found, counts, hash)) in window.iter().zip(checked) {
+            summary.links += counts.links;
+            for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {
+                *total += n;
+            }
+            if fold {
+                if let Some(hash) = hash {
+                    fingerprints.insert(vault.path(id).clone(), hash);
+                }
+                kept.extend(found);
+                continue;
+            }
+            let path = vault.path(id);
+            // Files before this one with file-level findings only.
+            while let Some(d) = whole_vault.next_if(|d| d.path < *path) {
+                deliver_file(deliver, d, &mut whole_vault)?;
+            }
+            while let Some(d) = whole_vault.next_if(|d| d.path == *path) {
+                found.push(d);
+            }
+            found.iter_mut().for_each(severity);
+            if !found.is_empty() {
+                found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                deliver.note(found, hash)?;
+            }
         }
     }
+    while let Some(d) = whole_vault.next() {
+        deliver_file(deliver, d, &mut whole_vault)?;
+    }
     for (run, checked) in runs.iter().zip(per_pack) {
-        run.check_vault(&vault, &mut diagnostics);
+        if fold {
+            run.check_vault(&vault, &mut kept);
+        }
         let s = run.summary(checked);
         summary.packs.fields.extend(s.fields);
         summary.packs.lines.extend(s.line);
     }
-    for d in &mut diagnostics {
-        if let Some(&severity) = options.severities.get(d.rule.name) {
-            d.severity = severity;
+    if fold {
+        kept.iter_mut().for_each(severity);
+        kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut kept = kept.into_iter().peekable();
+        while let Some(first) = kept.next() {
+            let mut note = vec![first];
+            while let Some(d) = kept.next_if(|d| d.path == note[0].path) {
+                note.push(d);
+            }
+            let hash = fingerprints.get(&note[0].path).copied();
+            deliver.note(note, hash)?;
         }
     }
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let mut report = Report {
-        diagnostics,
+    Ok(Report {
+        diagnostics: Vec::new(),
         summary,
         root: PathBuf::new(),
-        fingerprints,
-    };
-    report.recount();
-    report
+        fingerprints: BTreeMap::new(),
+    })
+}
+
+/// Runs `work` in `pool` (so its parallel iterators use the pool's threads), or here.
+fn in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// Delivers the file-level findings of one file that the check pass did not check (an
+/// attachment, a skipped note): `first` and those after it with the same path.
+fn deliver_file(
+    deliver: &mut dyn Deliver,
+    first: Diagnostic,
+    rest: &mut std::iter::Peekable<std::vec::IntoIter<Diagnostic>>,
+) -> Result<(), Error> {
+    let mut file = vec![first];
+    while let Some(d) = rest.next_if(|d| d.path == file[0].path) {
+        file.push(d);
+    }
+    file.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    deliver.note(file, None)
 }
 
 /// What the check pass counted in one note.
@@ -512,4 +708,148 @@ pub fn load_sources(
         }
     }
     sources
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::PackSummary;
+    use crate::vault::FileProblemKind;
+
+    /// Records what it is given and checks the delivery contract: files in strictly
+    /// increasing path order, each once, never empty, one path per call, sorted.
+    #[derive(Default)]
+    struct Contract {
+        started: bool,
+        calls: usize,
+        delivered: Vec<Diagnostic>,
+    }
+
+    impl Deliver for Contract {
+        fn start(&mut self, summary: &Summary, _root: &std::path::Path) -> Result<(), Error> {
+            assert!(!self.started && self.calls == 0, "start comes first, once");
+            assert!(summary.notes > 0);
+            self.started = true;
+            Ok(())
+        }
+
+        fn note(&mut self, findings: Vec<Diagnostic>, _hash: Option<u64>) -> Result<(), Error> {
+            assert!(self.started);
+            let first = findings.first().expect("never empty");
+            if let Some(last) = self.delivered.last() {
+                assert!(last.path < first.path, "{} then {}", last.path, first.path);
+            }
+            assert!(findings.iter().all(|d| d.path == first.path));
+            assert!(findings
+                .windows(2)
+                .all(|w| w[0].sort_key() <= w[1].sort_key()));
+            self.calls += 1;
+            self.delivered.extend(findings);
+            Ok(())
+        }
+    }
+
+    /// A pack with no rule whose whole-vault step asks for every finding: the run then
+    /// keeps them all and sorts them at the end, as before findings were streamed.
+    struct KeepsAll;
+
+    struct KeepsAllRun;
+
+    impl Pack for KeepsAll {
+        fn start<'v>(
+            &'v self,
+            _vault: &'v Vault,
+            _selected: &[&'static RuleMeta],
+        ) -> Option<Box<dyn PackRun + 'v>> {
+            Some(Box::new(KeepsAllRun))
+        }
+    }
+
+    impl PackRun for KeepsAllRun {
+        fn check_note(&self, _ctx: &NoteContext<'_>, _out: &mut Vec<Diagnostic>) -> usize {
+            0
+        }
+
+        fn check_vault(&self, _vault: &Vault, _out: &mut Vec<Diagnostic>) {}
+
+        fn needs_all_findings(&self, _vault: &Vault) -> bool {
+            true
+        }
+
+        fn summary(&self, _checked: usize) -> PackSummary {
+            PackSummary::default()
+        }
+    }
+
+    /// Three windows of notes, file-level findings on notes with findings of their own, on
+    /// files the check pass skips (between notes and after the last), and a canvas.
+    fn vault() -> (Vec<VaultFile>, Vec<FileProblem>, BTreeMap<String, String>) {
+        let mut texts = BTreeMap::new();
+        for i in 0..(2 * WINDOW + 20) {
+            texts.insert(
+                format!("n{i:03}.md"),
+                format!("[[missing {i}]] [[n000]]\n%% vaultlint-disable-next-line broken-link %%\n[[gone]]\n"),
+            );
+        }
+        texts.insert("c.canvas".to_owned(), r#"{"nodes":[{"id":"1","type":"text","text":"[[nowhere]]","x":0,"y":0,"width":1,"height":1}]}"#.to_owned());
+        let mut files: Vec<VaultFile> = texts
+            .keys()
+            .chain(["n050.png".to_owned(), "zz.png".to_owned()].iter())
+            .map(|p| VaultFile {
+                path: p.as_str().into(),
+                is_note: p.ends_with(".md"),
+                lint: true,
+                os_path: None,
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let problem = |path: &str| FileProblem {
+            path: path.into(),
+            kind: FileProblemKind::Unreadable("denied".to_owned()),
+        };
+        let problems = vec![problem("zz.png"), problem("n070.md"), problem("n050.png")];
+        (files, problems, texts)
+    }
+
+    fn delivered(packs: Vec<Arc<dyn Pack>>) -> Contract {
+        let (files, problems, texts) = vault();
+        let read = |file: &VaultFile| {
+            NoteText::Text(texts.get(&*file.path).cloned().unwrap_or_default(), None)
+        };
+        let mut options = CheckOptions::new(PathBuf::new());
+        options.packs = packs;
+        let mut contract = Contract::default();
+        run(&options, files, problems, &read, &mut contract).expect("collecting cannot fail");
+        contract
+    }
+
+    #[test]
+    fn streamed_findings_are_the_sorted_findings_of_the_whole_run() {
+        let streamed = delivered(rules::default_packs());
+        let mut packs = rules::default_packs();
+        packs.push(Arc::new(KeepsAll));
+        let kept = delivered(packs);
+        let key = |d: &Diagnostic| {
+            (
+                d.path.to_string(),
+                d.span.map(|s| (s.start, s.line, s.column)),
+                d.rule.name,
+                d.severity,
+                d.message.clone(),
+            )
+        };
+        let streamed_keys: Vec<_> = streamed.delivered.iter().map(key).collect();
+        let kept_keys: Vec<_> = kept.delivered.iter().map(key).collect();
+        assert_eq!(streamed_keys, kept_keys);
+        // Every note's broken link (the suppressed one left out), the canvas's, and the
+        // three unreadable files, each file delivered once.
+        let notes = 2 * WINDOW + 20;
+        assert_eq!(streamed.delivered.len(), notes + 1 + 3);
+        assert_eq!(streamed.calls, notes + 1 + 2);
+        let paths: Vec<&str> = streamed.delivered.iter().map(|d| &*d.path).collect();
+        let at = |p: &str| paths.iter().position(|&q| q == p).expect(p);
+        assert!(at("n050.md") < at("n050.png") && at("n050.png") < at("n051.md"));
+        assert_eq!(paths.last(), Some(&"zz.png"));
+        assert_eq!(paths.iter().filter(|&&p| p == "n070.md").count(), 2);
+    }
 }

@@ -417,6 +417,8 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let pool = std::sync::Arc::new(pool);
+    options.pool = Some(std::sync::Arc::clone(&pool));
     let fix_options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
     };
@@ -427,10 +429,67 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         write_fix_summary(&mut io::stderr(), "would fix", &per_rule, &plan, &[])?;
         return Ok(outcome(args, &plan.before));
     }
+    // A baseline that cannot be used stops the run before anything is checked.
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let text = vault::read_text(path, vault::MAX_BASELINE_BYTES, Symlinks::Follow)
+                .map_err(|e| {
+                    Error::Usage(format!("cannot read baseline: `{}` {e}", path.display()))
+                })?;
+            Some(
+                Baseline::parse(&text)
+                    .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?,
+            )
+        }
+        None => None,
+    };
+    // The vault root the check finds, which may lie above the folder given: paths are
+    // relative to it.
+    let root = vault::find_root(&options.root).root;
+    let mut ctx = ci_context(args, &options, &root);
+    ctx.prefix = paths::vault_prefix(&root, &cwd);
+    let read = |path: &str| match vault::read_note(
+        &vault::disk_path(&root, path),
+        vault::MAX_NOTE_BYTES,
+    ) {
+        vault::NoteText::Text(text, _) => Some(text),
+        vault::NoteText::Skipped(_) => None,
+    };
+    // Only a report on a terminal is coloured (by default) and wrapped: a file or pipe
+    // gets whole lines that grep and editors can read.
+    let to_terminal = args.output.output_file.is_none() && io::stdout().is_terminal();
+    let style = Style {
+        color: args.output.color.enabled(to_terminal),
+        width: to_terminal.then(terminal::width),
+        quiet: args.output.quiet,
+    };
+    let summary_to_stdout = args.format == Format::Human && args.output.output_file.is_none();
+    // The report goes to stdout as it is found, or to memory for `--output-file` (which is
+    // replaced whole at the end); statistics and a baseline on stdout go to stdout.
+    let mut file_text = Vec::new();
+    let mut buffered = io::BufWriter::new(out);
+    let sink = if args.write_baseline.is_some() {
+        Sink::Record(Vec::new(), &mut buffered)
+    } else if args.statistics {
+        Sink::Statistics(render::statistics::Statistics::default(), &mut buffered)
+    } else {
+        let target: &mut dyn Write = if args.output.output_file.is_some() {
+            &mut file_text
+        } else {
+            &mut buffered
+        };
+        Sink::Render(render::stream(args.format, style, &ctx, &read, target))
+    };
+    let mut delivery = Delivery {
+        args,
+        filter: baseline.as_ref().map(Baseline::filter),
+        counts: check::Summary::default(),
+        sink,
+    };
     let progress =
         terminal::Progress::start(!args.output.quiet, &paths::from_cwd(&options.root, &cwd));
     let mut fix_summary = Vec::new();
-    let mut report = if args.fix {
+    let checked = if args.fix {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
         let results = fix::write(&plan.before.root, &plan);
         let failed: Vec<(std::sync::Arc<str>, String)> = results
@@ -443,140 +502,209 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         let per_rule = plan.fixed_per_rule(|p| !failed.iter().any(|(f, _)| &**f == p));
         write_fix_summary(&mut fix_summary, "fixed", &per_rule, &plan, &failed)?;
         if failed.is_empty() {
-            plan.after
+            deliver_report(plan.after, &mut delivery)
         } else {
             // What remains is what is on disk now, not what the plan expected.
-            pool.install(|| check::check(&options))?
+            check::check_streaming(&options, &Default::default(), &mut delivery)
         }
     } else {
-        pool.install(|| check::check(&options))?
+        check::check_streaming(&options, &Default::default(), &mut delivery)
     };
     progress.finish();
-    if report.summary.notes == 0 {
-        let why = if report.summary.files == 0 {
+    let mut report = checked?;
+    let (filter, counts, sink) = delivery.into_parts();
+    let s = &mut report.summary;
+    (s.errors, s.warnings, s.infos) = (counts.errors, counts.warnings, counts.infos);
+    (s.fixable, s.unsafe_fixable) = (counts.fixable, counts.unsafe_fixable);
+    s.config = loaded.path.as_deref().map(|p| paths::from_cwd(p, &cwd));
+    if let Some(filter) = filter {
+        let (known, fixed) = filter.counts();
+        s.baseline = Some(BaselineSummary { known, fixed });
+    }
+
+    let mut stream = match sink.into_stream() {
+        Ok(stream) => stream,
+        Err(Sink::Record(entries, out)) => {
+            let path = args.write_baseline.as_deref().unwrap_or(Path::new("-"));
+            return write_baseline(path, entries, args.output.quiet, out);
+        }
+        Err(Sink::Statistics(stats, out)) => {
+            if !fix_summary.is_empty() && !summary_to_stdout {
+                io::stderr().write_all(&fix_summary)?;
+            }
+            if args.format == Format::Json {
+                render::statistics::render_json(&stats, &report.summary, out)?;
+            } else {
+                render::statistics::render_human(&stats, out)?;
+                if summary_to_stdout {
+                    out.write_all(&fix_summary)?;
+                }
+            }
+            out.flush()?;
+            return Ok(outcome(args, &report));
+        }
+        Err(Sink::Render(stream)) => stream,
+    };
+    if !fix_summary.is_empty() && !summary_to_stdout {
+        io::stderr().write_all(&fix_summary)?;
+    }
+    let notes = stream.finish(&report.summary)?;
+    let job_summary = stream.job_summary(&report.summary);
+    drop(stream);
+    match &args.output.output_file {
+        Some(path) => replace_file::replace(path, "the report", &file_text)?,
+        None => {
+            if summary_to_stdout {
+                buffered.write_all(&fix_summary)?;
+            }
+            buffered.flush()?;
+        }
+    }
+    for note in notes {
+        writeln!(io::stderr(), "vaultlint: {note}")?;
+    }
+    if let Some(text) = job_summary {
+        write_step_summary(&text);
+    }
+    Ok(outcome(args, &report))
+}
+
+/// Where the findings of a `vaultlint check` go as they are found.
+enum Sink<'a> {
+    /// `--write-baseline`: what the baseline records of each finding, and stdout.
+    Record(Vec<crate::baseline::Entry>, &'a mut dyn Write),
+    /// `--statistics`: counts per rule, and stdout.
+    Statistics(render::statistics::Statistics, &'a mut dyn Write),
+    /// The report, written in its format as findings arrive.
+    Render(Box<dyn render::Stream + 'a>),
+}
+
+impl<'a> Sink<'a> {
+    /// The report's stream, or the sink itself when it is not one.
+    fn into_stream(self) -> Result<Box<dyn render::Stream + 'a>, Self> {
+        match self {
+            Sink::Render(stream) => Ok(stream),
+            other => Err(other),
+        }
+    }
+}
+
+/// Receives the check's findings note by note: drops those the baseline knows, counts the
+/// rest and passes them on to the sink. Memory holds no finding after its note is done.
+struct Delivery<'a> {
+    args: &'a CheckArgs,
+    filter: Option<crate::baseline::Filter<'a>>,
+    /// The per-severity and fix counts of the findings passed on.
+    counts: check::Summary,
+    sink: Sink<'a>,
+}
+
+impl<'a> Delivery<'a> {
+    /// The baseline filter, the counts and the sink, once every finding was delivered.
+    fn into_parts(
+        self,
+    ) -> (
+        Option<crate::baseline::Filter<'a>>,
+        check::Summary,
+        Sink<'a>,
+    ) {
+        (self.filter, self.counts, self.sink)
+    }
+}
+
+impl check::Deliver for Delivery<'_> {
+    fn start(&mut self, summary: &check::Summary, _root: &Path) -> Result<(), Error> {
+        if summary.notes > 0 {
+            return Ok(());
+        }
+        let why = if summary.files == 0 {
             "it is empty".to_owned()
-        } else if !args.only.is_empty() {
+        } else if !self.args.only.is_empty() {
             "every note named by --only is excluded (config `exclude` or Obsidian's excluded files)"
                 .to_owned()
         } else {
             format!(
                 "none of its {} file{} is a note to check (`.md`, not excluded)",
-                report.summary.files,
-                if report.summary.files == 1 { "" } else { "s" }
+                summary.files,
+                if summary.files == 1 { "" } else { "s" }
             )
         };
-        return Err(Error::VaultRoot(options.root.clone(), why));
-    }
-    report.summary.config = loaded.path.as_deref().map(|p| paths::from_cwd(p, &cwd));
-
-    if let Some(path) = &args.write_baseline {
-        let baseline = Baseline::record(&report.diagnostics);
-        let json =
-            serde_json::to_string_pretty(&baseline).map_err(|e| Error::Usage(e.to_string()))?;
-        let json = json + "\n";
-        if is_stdout(path) {
-            out.write_all(json.as_bytes())?;
-            out.flush()?;
-        } else {
-            replace_file::replace(path, "the baseline", json.as_bytes())?;
-        }
-        if !args.output.quiet {
-            writeln!(
-                io::stderr(),
-                "vaultlint: recorded {} finding{} in {}",
-                baseline.findings.len(),
-                if baseline.findings.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                path.display()
-            )?;
-        }
-        return Ok(Outcome::Clean);
-    }
-    if let Some(path) = &args.baseline {
-        let text = vault::read_text(path, vault::MAX_BASELINE_BYTES, Symlinks::Follow)
-            .map_err(|e| Error::Usage(format!("cannot read baseline: `{}` {e}", path.display())))?;
-        let baseline =
-            Baseline::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-        let (new, known, fixed) = baseline.filter(std::mem::take(&mut report.diagnostics));
-        report.diagnostics = new;
-        report.recount();
-        report.summary.baseline = Some(BaselineSummary { known, fixed });
+        Err(Error::VaultRoot(self.args.path.clone(), why))
     }
 
-    let summary_to_stdout = args.format == Format::Human && args.output.output_file.is_none();
-    if !fix_summary.is_empty() && !summary_to_stdout {
-        io::stderr().write_all(&fix_summary)?;
-    }
-    if args.statistics {
-        let mut buffered = io::BufWriter::new(out);
-        if args.format == Format::Json {
-            render::statistics::render_json(&report, &mut buffered)?;
-        } else {
-            render::statistics::render_human(&report, &mut buffered)?;
-            if summary_to_stdout {
-                buffered.write_all(&fix_summary)?;
+    fn note(
+        &mut self,
+        mut findings: Vec<crate::diagnostic::Diagnostic>,
+        _hash: Option<u64>,
+    ) -> Result<(), Error> {
+        if let Some(filter) = &mut self.filter {
+            findings.retain(|d| filter.is_new(d));
+        }
+        if findings.is_empty() {
+            return Ok(());
+        }
+        for d in &findings {
+            self.counts.count(d);
+        }
+        match &mut self.sink {
+            Sink::Record(entries, _) => {
+                entries.extend(findings.iter().map(crate::baseline::entry));
             }
+            Sink::Statistics(stats, _) => stats.add(&findings),
+            Sink::Render(stream) => stream.note(&findings)?,
         }
-        buffered.flush()?;
-        return Ok(outcome(args, &report));
+        Ok(())
     }
-    let sources = if args.format == Format::Human {
-        check::load_sources(&report.root, &report.diagnostics)
+}
+
+/// Hands a report held whole (after `--fix`) to `deliver`, as the check would have.
+fn deliver_report(
+    mut report: check::Report,
+    deliver: &mut dyn check::Deliver,
+) -> Result<check::Report, Error> {
+    deliver.start(&report.summary, &report.root)?;
+    let diagnostics = std::mem::take(&mut report.diagnostics);
+    let mut rest = diagnostics.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let mut note = vec![first];
+        while let Some(d) = rest.next_if(|d| d.path == note[0].path) {
+            note.push(d);
+        }
+        deliver.note(note, None)?;
+    }
+    Ok(report)
+}
+
+/// Writes the baseline of `entries` to `path` (`-` or `/dev/stdout`: to `out`).
+fn write_baseline(
+    path: &Path,
+    entries: Vec<crate::baseline::Entry>,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome, Error> {
+    let baseline = Baseline::record(entries);
+    let json = serde_json::to_string_pretty(&baseline).map_err(|e| Error::Usage(e.to_string()))?;
+    let json = json + "\n";
+    if is_stdout(path) {
+        out.write_all(json.as_bytes())?;
+        out.flush()?;
     } else {
-        Default::default()
-    };
-    // Only a report on a terminal is coloured (by default) and wrapped: a file or pipe
-    // gets whole lines that grep and editors can read.
-    let to_terminal = args.output.output_file.is_none() && io::stdout().is_terminal();
-    let style = Style {
-        color: args.output.color.enabled(to_terminal),
-        width: to_terminal.then(terminal::width),
-        quiet: args.output.quiet,
-    };
-    let mut ctx = ci_context(args, &options, &report);
-    // Paths are relative to the vault root, which may lie above the folder given.
-    ctx.prefix = paths::vault_prefix(&report.root, &cwd);
-    let notes = match &args.output.output_file {
-        Some(path) => {
-            let mut text = Vec::new();
-            let notes = render::render_with_context(
-                args.format,
-                &report,
-                &sources,
-                style,
-                &ctx,
-                &mut text,
-            )?;
-            replace_file::replace(path, "the report", &text)?;
-            notes
-        }
-        None => {
-            let mut buffered = io::BufWriter::new(out);
-            let notes = render::render_with_context(
-                args.format,
-                &report,
-                &sources,
-                style,
-                &ctx,
-                &mut buffered,
-            )?;
-            if summary_to_stdout {
-                buffered.write_all(&fix_summary)?;
-            }
-            buffered.flush()?;
-            notes
-        }
-    };
-    for note in notes {
-        writeln!(io::stderr(), "vaultlint: {note}")?;
+        replace_file::replace(path, "the baseline", json.as_bytes())?;
     }
-    if args.format == Format::Github {
-        write_step_summary(&report, &ctx);
+    if !quiet {
+        writeln!(
+            io::stderr(),
+            "vaultlint: recorded {} finding{} in {}",
+            baseline.findings.len(),
+            if baseline.findings.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            path.display()
+        )?;
     }
-    Ok(outcome(args, &report))
+    Ok(Outcome::Clean)
 }
 
 /// The exit outcome of a report under `--fail-on` and `--exit-zero`.
@@ -674,15 +802,8 @@ fn is_stdout(path: &Path) -> bool {
     path == Path::new("-") || path == Path::new("/dev/stdout")
 }
 
-/// Where the vault sits in its repository (for CI formats), and for SARIF the UTF-16
-/// positions of the findings, read one note at a time.
-fn ci_context(
-    args: &CheckArgs,
-    options: &CheckOptions,
-    report: &check::Report,
-) -> render::RenderContext {
-    // The vault root the check found, which may lie above the folder given.
-    let root = &report.root;
+/// Where the vault at `root` sits in its repository, for CI formats.
+fn ci_context(args: &CheckArgs, options: &CheckOptions, root: &Path) -> render::RenderContext {
     if matches!(args.format, Format::Human | Format::Concise | Format::Json) {
         return render::RenderContext::default();
     }
@@ -693,22 +814,8 @@ fn ci_context(
         .ok()
         .filter(|_| args.format == Format::Github);
     let repo = render::repo::RepoContext::detect(root, &only, base_ref.as_deref());
-    let positions = if args.format == Format::Sarif {
-        render::position::Positions::compute(&report.diagnostics, |path| {
-            match crate::vault::read_note(
-                &crate::vault::abs_path(root, path),
-                crate::vault::MAX_NOTE_BYTES,
-            ) {
-                crate::vault::NoteText::Text(text, _) => Some(text),
-                crate::vault::NoteText::Skipped(_) => None,
-            }
-        })
-    } else {
-        render::position::Positions::default()
-    };
     render::RenderContext {
         repo,
-        positions,
         ..render::RenderContext::default()
     }
 }
@@ -716,7 +823,7 @@ fn ci_context(
 /// Appends the Markdown job summary to `$GITHUB_STEP_SUMMARY` when GitHub Actions sets it.
 /// A summary that cannot be written is reported on stderr and does not fail the run: the
 /// annotations already carry the findings.
-fn write_step_summary(report: &check::Report, ctx: &render::RenderContext) {
+fn write_step_summary(text: &str) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
     };
@@ -726,7 +833,7 @@ fn write_step_summary(report: &check::Report, ctx: &render::RenderContext) {
         .open(&path)
         .and_then(|file| {
             let mut file = io::BufWriter::new(file);
-            render::github::summary(report, ctx, &mut file)?;
+            file.write_all(text.as_bytes())?;
             file.flush()
         });
     if let Err(e) = result {

@@ -48,6 +48,22 @@ pub(crate) struct Vault {
     /// Lower-cased file name without its extension → attachments (non-Markdown files), for
     /// the hint that attachment links need the extension.
     attachments_by_stem: HashMap<String, Vec<FileId>>,
+    /// For names shared by more than [`RANKED_NAME_MIN`] files: those files in the orders
+    /// Obsidian's ranking needs, so that resolving a bare name does not look at every
+    /// same-named file (3,000 folders each with an `index.md` linked as `[[index]]`).
+    ranked: HashMap<String, NameRanks>,
+}
+
+/// Names shared by more files than this get a [`NameRanks`].
+pub(crate) const RANKED_NAME_MIN: usize = 64;
+
+/// The files sharing one name, sorted two ways.
+#[derive(Debug)]
+pub(crate) struct NameRanks {
+    /// By key (the lower-cased path): the files under a folder prefix are one run.
+    pub(crate) by_key: Vec<FileId>,
+    /// By key length, then id (path order): Obsidian's "shortest path first".
+    pub(crate) by_len: Vec<FileId>,
 }
 
 impl Vault {
@@ -99,6 +115,17 @@ impl Vault {
                 }
             }
         }
+        let ranked = by_name
+            .iter()
+            .filter(|(_, ids)| ids.len() > RANKED_NAME_MIN)
+            .map(|(name, ids)| {
+                let mut by_key = ids.clone();
+                by_key.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+                let mut by_len = ids.clone();
+                by_len.sort_unstable_by_key(|&id| (keys[id].len(), id));
+                (name.clone(), NameRanks { by_key, by_len })
+            })
+            .collect();
         Vault {
             files,
             outlines,
@@ -109,6 +136,7 @@ impl Vault {
             names_by_len,
             names_by_end,
             attachments_by_stem,
+            ranked,
         }
     }
 
@@ -148,6 +176,12 @@ impl Vault {
         self.attachments_by_stem
             .get(stem)
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The files named `lower_name` in ranking orders, when more than [`RANKED_NAME_MIN`]
+    /// share it.
+    pub(crate) fn name_ranks(&self, lower_name: &str) -> Option<&NameRanks> {
+        self.ranked.get(lower_name)
     }
 
     /// The files whose name, in [`name_key`] form, is `lower_name`, by path.

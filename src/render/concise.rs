@@ -4,25 +4,36 @@
 use std::io::{self, Write};
 
 use super::escape::escape_control;
-use crate::check::Report;
+use super::Stream;
+use crate::check::Summary;
+use crate::diagnostic::Diagnostic;
 
 /// Writes one line per diagnostic; `prefix` goes before each vault path so that it opens
 /// from the folder vaultlint ran in. Columns count characters.
-///
-/// # Errors
-/// Only when writing to `out` fails.
-pub(crate) fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<()> {
-    for d in &report.diagnostics {
-        writeln!(
-            out,
-            "{prefix}{}:{}:{}: {}: {} [{}]",
-            escape_control(&d.path),
-            d.line(),
-            d.column(),
-            d.severity,
-            escape_control(&d.message),
-            d.rule.name
-        )?;
+pub(crate) struct ConciseStream<'a> {
+    pub(crate) prefix: &'a str,
+    pub(crate) out: &'a mut dyn Write,
+}
+
+impl Stream for ConciseStream<'_> {
+    fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        let prefix = self.prefix;
+        for d in findings {
+            writeln!(
+                self.out,
+                "{prefix}{}:{}:{}: {}: {} [{}]",
+                escape_control(&d.path),
+                d.line(),
+                d.column(),
+                d.severity,
+                escape_control(&d.message),
+                d.rule.name
+            )?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
 }

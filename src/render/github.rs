@@ -7,12 +7,14 @@
 //! many were left out. The job summary (`$GITHUB_STEP_SUMMARY`) holds every finding.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, Write};
 
 use sha2::{Digest, Sha256};
 
-use super::RenderContext;
+use super::{RenderContext, Stream};
+#[cfg(test)]
 use crate::check::Report;
+use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// Annotations GitHub shows per kind (error, warning, notice) and step.
@@ -47,30 +49,61 @@ fn command(severity: Severity) -> &'static str {
 /// Which findings get an annotation, in the order they are printed: errors, warnings, then
 /// notices; within each kind those in changed files first, then the report's order; at most
 /// `PER_KIND` of each, keeping one notice free for the count left out when anything is left
-/// out. Returns indices into `diagnostics`.
-pub(crate) fn annotated(diagnostics: &[Diagnostic], ctx: &RenderContext) -> Vec<usize> {
-    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-    let overflow = [Severity::Error, Severity::Warning, Severity::Info]
-        .into_iter()
-        .any(|s| count(s) > PER_KIND);
-    let mut chosen = Vec::new();
-    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-        let limit = if severity == Severity::Info && overflow {
-            PER_KIND - 1
-        } else {
-            PER_KIND
-        };
-        let mut candidates: Vec<usize> = (0..diagnostics.len())
-            .filter(|&i| diagnostics[i].severity == severity)
-            .collect();
-        candidates.sort_by_key(|&i| {
-            !ctx.repo
-                .changed
-                .contains(&ctx.repo.repo_path(&diagnostics[i].path))
-        });
-        chosen.extend(candidates.into_iter().take(limit));
+/// out. Fed the findings in the report's order, it keeps only the first `PER_KIND` of each
+/// kind in changed and in other files (the only ones that can be chosen).
+#[derive(Default)]
+struct Annotations {
+    /// Per kind (errors, warnings, notices): findings in changed files, then in others, each
+    /// with its place in the report.
+    candidates: [[Vec<(usize, Diagnostic)>; 2]; 3],
+    /// Findings per kind.
+    counts: [usize; 3],
+}
+
+fn kind(severity: Severity) -> usize {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
     }
-    chosen
+}
+
+impl Annotations {
+    fn add(&mut self, index: usize, d: &Diagnostic, ctx: &RenderContext) {
+        let k = kind(d.severity);
+        self.counts[k] += 1;
+        let changed = ctx.repo.changed.contains(&ctx.repo.repo_path(&d.path));
+        let list = &mut self.candidates[k][usize::from(!changed)];
+        if list.len() < PER_KIND {
+            list.push((index, d.clone()));
+        }
+    }
+
+    /// The chosen findings with their places in the report, in the order printed.
+    fn chosen(self) -> Vec<(usize, Diagnostic)> {
+        let overflow = self.counts.iter().any(|&n| n > PER_KIND);
+        let mut chosen = Vec::new();
+        for (k, [changed, others]) in self.candidates.into_iter().enumerate() {
+            let limit = if k == 2 && overflow {
+                PER_KIND - 1
+            } else {
+                PER_KIND
+            };
+            chosen.extend(changed.into_iter().chain(others).take(limit));
+        }
+        chosen
+    }
+}
+
+/// The indices into `diagnostics` of the findings that get an annotation (see
+/// [`Annotations`]), in the order they are printed.
+#[cfg(test)]
+pub(crate) fn annotated(diagnostics: &[Diagnostic], ctx: &RenderContext) -> Vec<usize> {
+    let mut a = Annotations::default();
+    for (i, d) in diagnostics.iter().enumerate() {
+        a.add(i, d, ctx);
+    }
+    a.chosen().into_iter().map(|(i, _)| i).collect()
 }
 
 fn message(d: &Diagnostic) -> String {
@@ -80,78 +113,165 @@ fn message(d: &Diagnostic) -> String {
     }
 }
 
-/// Writes the annotations, then the findings left out as plain lines and one notice.
-pub(crate) fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
-    let chosen = annotated(&report.diagnostics, ctx);
-    for &i in &chosen {
-        let d = &report.diagnostics[i];
-        writeln!(
+/// Writes the annotations, then the findings left out as plain lines and one notice, and
+/// builds the job summary.
+///
+/// Both the annotations (chosen among all findings) and the token around the plain lines
+/// (a hash of the lines) are known only at the end, so each finding's line goes to a
+/// temporary file as it arrives and is copied from there: memory holds the few candidates
+/// for an annotation and the job summary (at most 1 MiB), not every finding.
+pub(crate) struct GithubStream<'a> {
+    ctx: &'a RenderContext,
+    out: &'a mut dyn Write,
+    annotations: Annotations,
+    /// Each finding's plain line, length-prefixed (a file name may hold a newline).
+    lines: Option<io::BufWriter<std::fs::File>>,
+    total: usize,
+    summary: JobSummary,
+}
+
+impl<'a> GithubStream<'a> {
+    pub(crate) fn new(ctx: &'a RenderContext, out: &'a mut dyn Write) -> Self {
+        GithubStream {
+            ctx,
             out,
-            "::{} file={},line={},col={},title={}::{}",
-            command(d.severity),
-            escape_property(&ctx.repo.repo_path(&d.path)),
-            d.line(),
-            d.column(),
-            escape_property(&format!("vaultlint {}", d.rule.name)),
-            escape_data(&message(d))
-        )?;
+            annotations: Annotations::default(),
+            lines: None,
+            total: 0,
+            summary: JobSummary::default(),
+        }
     }
-    let mut shown = vec![false; report.diagnostics.len()];
-    for &i in &chosen {
-        shown[i] = true;
+}
+
+/// A finding as a plain log line.
+fn plain_line(d: &Diagnostic, ctx: &RenderContext) -> String {
+    format!(
+        "{}:{}:{}: {} {} {}",
+        ctx.repo.repo_path(&d.path),
+        d.line(),
+        d.column(),
+        d.severity,
+        d.rule.name,
+        d.message.replace(['\r', '\n'], " ")
+    )
+}
+
+/// Calls `each` with every line in the spill file `file` whose place is not in `skip`.
+fn spilled_lines(
+    file: &mut std::fs::File,
+    skip: &std::collections::HashSet<usize>,
+    mut each: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    file.seek(io::SeekFrom::Start(0))?;
+    let mut reader = io::BufReader::new(file);
+    let mut len = [0u8; 8];
+    let mut line = Vec::new();
+    let mut index = 0;
+    loop {
+        match reader.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+            Err(e) => return Err(e),
+        }
+        let n = usize::try_from(u64::from_le_bytes(len)).map_err(io::Error::other)?;
+        line.resize(n, 0);
+        reader.read_exact(&mut line)?;
+        if !skip.contains(&index) {
+            each(&line)?;
+        }
+        index += 1;
     }
-    let rest: Vec<&Diagnostic> = report
-        .diagnostics
-        .iter()
-        .zip(&shown)
-        .filter(|(_, &s)| !s)
-        .map(|(d, _)| d)
-        .collect();
-    if rest.is_empty() {
-        return Ok(());
+}
+
+impl Stream for GithubStream<'_> {
+    fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        if self.lines.is_none() {
+            self.lines = Some(io::BufWriter::new(tempfile::tempfile()?));
+        }
+        let ctx = self.ctx;
+        for d in findings {
+            self.annotations.add(self.total, d, ctx);
+            self.total += 1;
+            let line = plain_line(d, ctx);
+            if let Some(spill) = &mut self.lines {
+                spill.write_all(&(line.len() as u64).to_le_bytes())?;
+                spill.write_all(line.as_bytes())?;
+            }
+        }
+        self.summary.note(findings, ctx);
+        Ok(())
     }
-    writeln!(
-        out,
-        "::group::vaultlint: {} more finding{} (GitHub annotates {PER_KIND} of each kind per step)",
-        rest.len(),
-        plural(rest.len())
-    )?;
-    let lines: Vec<String> = rest
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{}: {} {} {}",
-                ctx.repo.repo_path(&d.path),
+
+    fn job_summary(&self, s: &Summary) -> Option<String> {
+        Some(self.summary.text(s))
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<Vec<String>> {
+        let ctx = self.ctx;
+        let chosen = std::mem::take(&mut self.annotations).chosen();
+        for (_, d) in &chosen {
+            writeln!(
+                self.out,
+                "::{} file={},line={},col={},title={}::{}",
+                command(d.severity),
+                escape_property(&ctx.repo.repo_path(&d.path)),
                 d.line(),
                 d.column(),
-                d.severity,
-                d.rule.name,
-                d.message.replace(['\r', '\n'], " ")
+                escape_property(&format!("vaultlint {}", d.rule.name)),
+                escape_data(&message(d))
+            )?;
+        }
+        let rest = self.total - chosen.len();
+        let Some(spill) = self.lines.take().filter(|_| rest > 0) else {
+            return Ok(Vec::new());
+        };
+        let mut file = spill.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let skip: std::collections::HashSet<usize> = chosen.iter().map(|(i, _)| *i).collect();
+        writeln!(
+            self.out,
+            "::group::vaultlint: {rest} more finding{} (GitHub annotates {PER_KIND} of each kind per step)",
+            plural(rest)
+        )?;
+        // Note names and messages come from the vault: commands are off while they are
+        // printed, so no line in them can act as a workflow command. The token is a hash
+        // of the lines themselves (joined by newlines), which they therefore cannot contain.
+        let mut digest = Sha256::new();
+        let mut first = true;
+        spilled_lines(&mut file, &skip, |line| {
+            if !first {
+                digest.update(b"\n");
+            }
+            first = false;
+            digest.update(line);
+            Ok(())
+        })?;
+        let token: String = std::iter::once("vaultlint-".to_owned())
+            .chain(
+                digest
+                    .finalize()
+                    .iter()
+                    .take(12)
+                    .map(|b| format!("{b:02x}")),
             )
-        })
-        .collect();
-    // Note names and messages come from the vault: commands are off while they are printed,
-    // so no line in them can act as a workflow command. The token is a hash of the lines
-    // themselves, which they therefore cannot contain.
-    let digest = Sha256::digest(lines.join("\n").as_bytes());
-    let token: String = std::iter::once("vaultlint-".to_owned())
-        .chain(digest.iter().take(12).map(|b| format!("{b:02x}")))
-        .collect();
-    writeln!(out, "::stop-commands::{token}")?;
-    for line in &lines {
-        writeln!(out, "{line}")?;
+            .collect();
+        writeln!(self.out, "::stop-commands::{token}")?;
+        let out = &mut *self.out;
+        spilled_lines(&mut file, &skip, |line| {
+            out.write_all(line)?;
+            out.write_all(b"\n")
+        })?;
+        writeln!(self.out, "::{token}::")?;
+        writeln!(self.out, "::endgroup::")?;
+        writeln!(
+            self.out,
+            "::notice title=vaultlint::{}",
+            escape_data(&format!(
+                "{rest} of {} findings are not shown as annotations (GitHub shows {PER_KIND} of each kind per step); they are listed in the log above and in the job summary.",
+                self.total
+            ))
+        )?;
+        Ok(Vec::new())
     }
-    writeln!(out, "::{token}::")?;
-    writeln!(out, "::endgroup::")?;
-    writeln!(
-        out,
-        "::notice title=vaultlint::{}",
-        escape_data(&format!(
-            "{} of {} findings are not shown as annotations (GitHub shows {PER_KIND} of each kind per step); they are listed in the log above and in the job summary.",
-            rest.len(),
-            report.diagnostics.len()
-        ))
-    )
 }
 
 fn plural(n: usize) -> &'static str {
@@ -173,57 +293,36 @@ fn html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Writes the Markdown job summary: the totals, a table of counts per rule, then every
-/// finding grouped by file (until the summary nears GitHub's 1 MiB limit).
-pub(crate) fn summary(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
-    let s = &report.summary;
-    let mut text = String::from("## vaultlint\n\n");
-    text.push_str(&format!(
-        "**{} error{}, {} warning{}, {} info** in {} note{} ({} link{} checked).\n\n",
-        s.errors,
-        plural(s.errors),
-        s.warnings,
-        plural(s.warnings),
-        s.infos,
-        s.notes,
-        plural(s.notes),
-        s.links,
-        plural(s.links)
-    ));
-    if report.diagnostics.is_empty() {
-        text.push_str("No findings.\n");
-        return out.write_all(text.as_bytes());
-    }
-    let mut per_rule: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
-    for d in &report.diagnostics {
-        let counts = per_rule.entry(d.rule.name).or_default();
-        match d.severity {
-            Severity::Error => counts[0] += 1,
-            Severity::Warning => counts[1] += 1,
-            Severity::Info => counts[2] += 1,
+/// The Markdown job summary: the totals, a table of counts per rule, then every finding
+/// grouped by file (until the summary nears GitHub's 1 MiB limit). Fed one file at a time,
+/// it keeps the counts and the files' blocks that can still fit.
+#[derive(Default)]
+pub(crate) struct JobSummary {
+    per_rule: BTreeMap<&'static str, [usize; 3]>,
+    /// Each listed file's block and its number of findings, while they fit in
+    /// `SUMMARY_BYTES` together (the totals and the table, known at the end, come first).
+    blocks: Vec<(String, usize)>,
+    /// Bytes in `blocks`.
+    bytes: usize,
+    /// A block did not fit: no later file is listed.
+    full: bool,
+    total: usize,
+}
+
+impl JobSummary {
+    /// Adds one file's findings.
+    pub(crate) fn note(&mut self, list: &[Diagnostic], ctx: &RenderContext) {
+        self.total += list.len();
+        for d in list {
+            self.per_rule.entry(d.rule.name).or_default()[kind(d.severity)] += 1;
         }
-    }
-    let mut rows: Vec<(&str, [usize; 3])> = per_rule.into_iter().collect();
-    rows.sort_by_key(|(name, c)| (std::cmp::Reverse(c.iter().sum::<usize>()), *name));
-    text.push_str(
-        "| rule | errors | warnings | infos | total |\n| --- | ---: | ---: | ---: | ---: |\n",
-    );
-    for (name, [e, w, i]) in &rows {
-        text.push_str(&format!("| `{name}` | {e} | {w} | {i} | {} |\n", e + w + i));
-    }
-    text.push_str("\n### Findings by file\n");
-    let mut by_file: Vec<(&str, Vec<&Diagnostic>)> = Vec::new();
-    for d in &report.diagnostics {
-        match by_file.last_mut() {
-            Some((path, list)) if *path == &*d.path => list.push(d),
-            _ => by_file.push((&d.path, vec![d])),
+        if self.full {
+            return;
         }
-    }
-    let mut listed = 0;
-    for (path, list) in &by_file {
+        let Some(first) = list.first() else { return };
         let mut block = format!(
             "\n<details><summary><code>{}</code> ({})</summary>\n\n",
-            html(&ctx.repo.repo_path(path)),
+            html(&ctx.repo.repo_path(&first.path)),
             list.len()
         );
         for d in list {
@@ -239,22 +338,77 @@ pub(crate) fn summary(report: &Report, ctx: &RenderContext, out: &mut dyn Write)
                 block.push_str(&format!(" (help: {})", inline(help)));
             }
             block.push('\n');
+            // It cannot fit any more: stop building it.
+            if self.bytes + block.len() > SUMMARY_BYTES {
+                self.full = true;
+                return;
+            }
         }
         block.push_str("\n</details>\n");
-        if text.len() + block.len() > SUMMARY_BYTES {
-            break;
+        if self.bytes + block.len() > SUMMARY_BYTES {
+            self.full = true;
+            return;
         }
-        text.push_str(&block);
-        listed += list.len();
+        self.bytes += block.len();
+        self.blocks.push((block, list.len()));
     }
-    if listed < report.diagnostics.len() {
+
+    /// The summary's text, given the final counts.
+    pub(crate) fn text(&self, s: &Summary) -> String {
+        let mut text = String::from("## vaultlint\n\n");
         text.push_str(&format!(
-            "\n{} more finding{} not listed: the job summary is limited to 1 MiB.\n",
-            report.diagnostics.len() - listed,
-            plural(report.diagnostics.len() - listed)
+            "**{} error{}, {} warning{}, {} info** in {} note{} ({} link{} checked).\n\n",
+            s.errors,
+            plural(s.errors),
+            s.warnings,
+            plural(s.warnings),
+            s.infos,
+            s.notes,
+            plural(s.notes),
+            s.links,
+            plural(s.links)
         ));
+        if self.total == 0 {
+            text.push_str("No findings.\n");
+            return text;
+        }
+        let mut rows: Vec<(&str, [usize; 3])> =
+            self.per_rule.iter().map(|(n, c)| (*n, *c)).collect();
+        rows.sort_by_key(|(name, c)| (std::cmp::Reverse(c.iter().sum::<usize>()), *name));
+        text.push_str(
+            "| rule | errors | warnings | infos | total |\n| --- | ---: | ---: | ---: | ---: |\n",
+        );
+        for (name, [e, w, i]) in &rows {
+            text.push_str(&format!("| `{name}` | {e} | {w} | {i} | {} |\n", e + w + i));
+        }
+        text.push_str("\n### Findings by file\n");
+        let mut listed = 0;
+        for (block, n) in &self.blocks {
+            if text.len() + block.len() > SUMMARY_BYTES {
+                break;
+            }
+            text.push_str(block);
+            listed += n;
+        }
+        if listed < self.total {
+            text.push_str(&format!(
+                "\n{} more finding{} not listed: the job summary is limited to 1 MiB.\n",
+                self.total - listed,
+                plural(self.total - listed)
+            ));
+        }
+        text
     }
-    out.write_all(text.as_bytes())
+}
+
+/// Writes the job summary of a whole report.
+#[cfg(test)]
+pub(crate) fn summary(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
+    let mut job = JobSummary::default();
+    for note in report.diagnostics.chunk_by(|a, b| a.path == b.path) {
+        job.note(note, ctx);
+    }
+    out.write_all(job.text(&report.summary).as_bytes())
 }
 
 #[cfg(test)]
@@ -316,7 +470,7 @@ mod tests {
         assert!(notices.contains(&"n11.md"));
 
         let mut out = Vec::new();
-        render(&report, &ctx, &mut out).unwrap();
+        super::super::feed(&mut GithubStream::new(&ctx, &mut out), &report).unwrap();
         let text = String::from_utf8(out).unwrap();
         let count = |p: &str| text.lines().filter(|l| l.starts_with(p)).count();
         assert_eq!(count("::error "), 10);

@@ -13,8 +13,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::RenderContext;
-use crate::check::Report;
+use super::{RenderContext, Stream};
+use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, Severity};
 
 #[derive(Serialize)]
@@ -69,27 +69,43 @@ fn fingerprint(d: &Diagnostic, path: &str, occurrence: usize) -> String {
         .collect()
 }
 
-/// Writes the Code Quality issues, one per finding, as a pretty-printed JSON array.
-pub(crate) fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) -> io::Result<()> {
-    let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    let issues: Vec<Issue> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let path = ctx.repo.repo_path(&d.path);
+/// Writes the Code Quality issues, one per finding as it arrives, as a pretty-printed
+/// JSON array (the bytes of `serde_json::to_writer_pretty` on the whole array).
+pub(crate) struct GitlabStream<'a> {
+    ctx: &'a RenderContext,
+    out: &'a mut dyn Write,
+    written: usize,
+    /// Reused for each issue's pretty JSON before it is indented.
+    buffer: Vec<u8>,
+}
+
+impl<'a> GitlabStream<'a> {
+    pub(crate) fn new(ctx: &'a RenderContext, out: &'a mut dyn Write) -> Self {
+        GitlabStream {
+            ctx,
+            out,
+            written: 0,
+            buffer: Vec::new(),
+        }
+    }
+}
+
+impl Stream for GitlabStream<'_> {
+    fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        // The occurrence counts per rule, note and subject: one note's findings arrive
+        // together, so the counts of one call are all there are.
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        for d in findings {
+            let path = self.ctx.repo.repo_path(&d.path);
             let occurrence = seen
-                .entry((
-                    d.rule.name,
-                    &d.path,
-                    d.subject.as_deref().unwrap_or(&d.message),
-                ))
+                .entry((d.rule.name, d.subject.as_deref().unwrap_or(&d.message)))
                 .or_insert(0);
             *occurrence += 1;
             let description = match &d.help {
                 Some(help) => format!("{} (help: {help})", d.message),
                 None => d.message.clone(),
             };
-            Issue {
+            let issue = Issue {
                 kind: "issue",
                 description,
                 check_name: d.rule.name,
@@ -100,9 +116,91 @@ pub(crate) fn render(report: &Report, ctx: &RenderContext, out: &mut dyn Write) 
                     path,
                     lines: Lines { begin: d.line() },
                 },
+            };
+            self.out.write_all(if self.written == 0 {
+                b"[\n  "
+            } else {
+                b",\n  "
+            })?;
+            self.written += 1;
+            self.buffer.clear();
+            serde_json::to_writer_pretty(&mut self.buffer, &issue)?;
+            // Nested one level: serde_json's strings hold no raw newline.
+            for (i, line) in self.buffer.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    self.out.write_all(b"\n  ")?;
+                }
+                self.out.write_all(line)?;
             }
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
-    writeln!(out)
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<Vec<String>> {
+        self.out
+            .write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
+        Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_issues_are_the_whole_array_pretty_printed() {
+        let dirty = crate::check::check_texts(&[
+            ("a.md", "[[gone]] [[gone]] [[b#nope]]\n"),
+            ("b.md", "[[a]] [[elsewhere]]\n"),
+        ]);
+        let clean = crate::check::check_texts(&[("a.md", "fine\n")]);
+        for report in [&clean, &dirty] {
+            let ctx = RenderContext::default();
+            let mut out = Vec::new();
+            crate::render::feed(&mut GitlabStream::new(&ctx, &mut out), report).unwrap();
+            // The whole array built at once, with occurrences counted over the report.
+            let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
+            let issues: Vec<Issue> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let n = seen
+                        .entry((
+                            d.rule.name,
+                            &d.path,
+                            d.subject.as_deref().unwrap_or(&d.message),
+                        ))
+                        .or_insert(0);
+                    *n += 1;
+                    Issue {
+                        kind: "issue",
+                        description: match &d.help {
+                            Some(help) => format!("{} (help: {help})", d.message),
+                            None => d.message.clone(),
+                        },
+                        check_name: d.rule.name,
+                        fingerprint: fingerprint(d, &d.path, *n),
+                        severity: severity(d.severity),
+                        categories: ["Bug Risk"],
+                        location: Location {
+                            path: d.path.to_string(),
+                            lines: Lines { begin: d.line() },
+                        },
+                    }
+                })
+                .collect();
+            let whole = serde_json::to_string_pretty(&issues).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), whole);
+        }
+        // The two findings on the same link text differ by their occurrence.
+        let mut out = Vec::new();
+        let ctx = RenderContext::default();
+        crate::render::feed(&mut GitlabStream::new(&ctx, &mut out), &dirty).unwrap();
+        let issues: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+        let prints: std::collections::HashSet<&str> = issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        assert_eq!(prints.len(), issues.len());
+    }
 }

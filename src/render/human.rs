@@ -8,7 +8,6 @@
 //!   paths and IDs are copied from there) nor at a hyphen; off a terminal nothing wraps;
 //! - paths carry the prefix that makes them open from the folder vaultlint ran in.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -20,8 +19,8 @@ use textwrap::core::Word;
 use textwrap::{WordSeparator, WordSplitter};
 
 use super::escape::escape_control;
-use super::Style;
-use crate::check::{Report, Summary};
+use super::{ReadSource, Stream, Style};
+use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 
 /// Source lines longer than this many bytes are shown as a window around the finding, so
@@ -30,78 +29,106 @@ const MAX_SNIPPET_LINE: usize = 1024;
 /// Bytes of context kept on each side of the finding in such a window.
 const WINDOW_CONTEXT: usize = 240;
 
-/// Writes every diagnostic, then the summary lines unless `style.quiet`.
+/// Writes every diagnostic as it arrives, then the summary lines unless `style.quiet`.
 ///
-/// `sources` maps vault paths to note texts (for the source lines); `prefix` is put before
-/// every vault path so that it opens from the folder vaultlint ran in.
-///
-/// # Errors
-/// Only when writing to `out` fails.
-pub(crate) fn render(
-    report: &Report,
-    sources: &BTreeMap<String, String>,
+/// `read` gives a note's text by vault path (for the source lines; each note is read
+/// once, when its findings arrive, and dropped after); `prefix` is put before every vault
+/// path so that it opens from the folder vaultlint ran in.
+pub(crate) struct HumanStream<'a> {
+    handler: GraphicalReportHandler,
     style: Style,
-    prefix: &str,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let mut handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_context_lines(0)
-        .with_word_separator(WordSeparator::Custom(words_keeping_code_spans))
-        .with_word_splitter(WordSplitter::NoHyphenation)
-        .with_break_words(false);
-    handler = match style.width {
-        Some(width) => handler.with_width(width),
-        None => handler.with_wrap_lines(false),
-    };
-    // miette wants an owned source per report: share each note's text instead of copying it
-    // once per finding.
-    let shared: BTreeMap<&str, Arc<str>> = sources
-        .iter()
-        .map(|(path, text)| (path.as_str(), Arc::from(text.as_str())))
-        .collect();
-    for d in &report.diagnostics {
-        let mut text = String::new();
-        let diag = to_miette(d, prefix);
-        let result = match (d.span, shared.get(&*d.path)) {
-            (Some(span), Some(source)) => {
-                let source = NoteSource {
-                    name: escape_control(&format!("{prefix}{}", d.path)).into_owned(),
-                    text: Arc::clone(source),
-                    primary: span,
-                    // The gutter (` 63 │ `) takes the line number's digits and four more.
-                    fit: style
-                        .width
-                        .map(|w| w.saturating_sub(span.line.to_string().len() + 4).max(20)),
-                };
-                let report = miette::Report::new(diag).with_source_code(source);
-                handler.render_report(&mut text, report.as_ref())
-            }
-            _ => handler.render_report(&mut text, &diag),
+    prefix: &'a str,
+    read: ReadSource<'a>,
+    out: &'a mut dyn Write,
+}
+
+impl<'a> HumanStream<'a> {
+    pub(crate) fn new(
+        style: Style,
+        prefix: &'a str,
+        read: ReadSource<'a>,
+        out: &'a mut dyn Write,
+    ) -> Self {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
         };
-        if result.is_err() {
-            text = format!(
-                "{prefix}{}:{}:{}: {}: {} [{}]\n",
-                escape_control(&d.path),
-                d.line(),
-                d.column(),
-                d.severity,
-                escape_control(&d.message),
-                d.rule.name
-            );
+        let mut handler = GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_context_lines(0)
+            .with_word_separator(WordSeparator::Custom(words_keeping_code_spans))
+            .with_word_splitter(WordSplitter::NoHyphenation)
+            .with_break_words(false);
+        handler = match style.width {
+            Some(width) => handler.with_width(width),
+            None => handler.with_wrap_lines(false),
+        };
+        HumanStream {
+            handler,
+            style,
+            prefix,
+            read,
+            out,
         }
-        out.write_all(text.as_bytes())?;
     }
-    if !style.quiet {
+}
+
+impl Stream for HumanStream<'_> {
+    fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        let prefix = self.prefix;
+        // miette wants an owned source per report: share the note's text instead of
+        // copying it once per finding.
+        let source: Option<Arc<str>> = findings
+            .iter()
+            .any(|d| d.span.is_some())
+            .then(|| findings.first().and_then(|d| (self.read)(&d.path)))
+            .flatten()
+            .map(Arc::from);
+        for d in findings {
+            let mut text = String::new();
+            let diag = to_miette(d, prefix);
+            let result = match (d.span, &source) {
+                (Some(span), Some(source)) => {
+                    let source = NoteSource {
+                        name: escape_control(&format!("{prefix}{}", d.path)).into_owned(),
+                        text: Arc::clone(source),
+                        primary: span,
+                        // The gutter (` 63 │ `) takes the line number's digits and four more.
+                        fit: self
+                            .style
+                            .width
+                            .map(|w| w.saturating_sub(span.line.to_string().len() + 4).max(20)),
+                    };
+                    let report = miette::Report::new(diag).with_source_code(source);
+                    self.handler.render_report(&mut text, report.as_ref())
+                }
+                _ => self.handler.render_report(&mut text, &diag),
+            };
+            if result.is_err() {
+                text = format!(
+                    "{prefix}{}:{}:{}: {}: {} [{}]\n",
+                    escape_control(&d.path),
+                    d.line(),
+                    d.column(),
+                    d.severity,
+                    escape_control(&d.message),
+                    d.rule.name
+                );
+            }
+            self.out.write_all(text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<Vec<String>> {
+        if self.style.quiet {
+            return Ok(Vec::new());
+        }
         let mut lines = Vec::new();
-        summary(&report.summary, &mut lines)?;
+        summary(s, &mut lines)?;
         let lines = String::from_utf8_lossy(&lines);
-        match style.width {
+        match self.style.width {
             Some(width) => {
                 let options = textwrap::Options::new(width)
                     .subsequent_indent("  ")
@@ -109,13 +136,13 @@ pub(crate) fn render(
                     .word_separator(WordSeparator::Custom(words_keeping_code_spans))
                     .break_words(false);
                 for line in lines.lines() {
-                    writeln!(out, "{}", textwrap::fill(line, &options))?;
+                    writeln!(self.out, "{}", textwrap::fill(line, &options))?;
                 }
             }
-            None => out.write_all(lines.as_bytes())?,
+            None => self.out.write_all(lines.as_bytes())?,
         }
+        Ok(Vec::new())
     }
-    Ok(())
 }
 
 /// The closing lines: counts, the config file used, baseline and pack lines.

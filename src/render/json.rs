@@ -40,29 +40,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::check::Report;
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    tool: Tool,
-    diagnostics: Diagnostics<'a>,
-    summary: &'a crate::check::Summary,
-}
-
-/// The diagnostics, serialized one by one as the array is written: a `Vec` of borrowed
-/// copies took 300 MB more for 2,000,000 findings.
-struct Diagnostics<'a> {
-    list: &'a [crate::diagnostic::Diagnostic],
-    /// Put before each vault path in `file`.
-    prefix: &'a str,
-}
-
-impl Serialize for Diagnostics<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.list.iter().map(|d| json_diagnostic(d, self.prefix)))
-    }
-}
+use super::Stream;
+use crate::check::Summary;
+use crate::diagnostic::Diagnostic;
 
 #[derive(Serialize)]
 struct Tool {
@@ -108,29 +88,86 @@ struct JsonRelated<'a> {
     message: &'a str,
 }
 
-/// Writes the report as one pretty-printed JSON object; `prefix` makes the `file` fields.
-///
-/// # Errors
-/// Only when writing to `out` fails.
-pub(crate) fn render(report: &Report, prefix: &str, out: &mut dyn Write) -> io::Result<()> {
-    let json = JsonReport {
-        version: 1,
-        tool: Tool {
+/// Writes the report as one pretty-printed JSON object, each finding as it arrives (the
+/// `summary`, which needs every finding counted, comes last); `prefix` makes the `file`
+/// fields. The bytes are those of `serde_json::to_writer_pretty` on the whole report.
+pub(crate) struct JsonStream<'a> {
+    prefix: &'a str,
+    out: &'a mut dyn Write,
+    /// Findings written so far.
+    written: usize,
+    /// Reused for each finding's pretty JSON before it is indented.
+    buffer: Vec<u8>,
+}
+
+impl<'a> JsonStream<'a> {
+    pub(crate) fn new(prefix: &'a str, out: &'a mut dyn Write) -> Self {
+        JsonStream {
+            prefix,
+            out,
+            written: 0,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// Writes `value` pretty-printed as a member `depth` levels deep (two spaces a level):
+    /// serde_json indents nested lines that way, and its strings hold no raw newline.
+    fn nested(&mut self, value: &impl Serialize, depth: usize) -> io::Result<()> {
+        self.buffer.clear();
+        serde_json::to_writer_pretty(&mut self.buffer, value)?;
+        let indent = &b"        "[..2 * depth];
+        for (i, line) in self.buffer.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                self.out.write_all(b"\n")?;
+                self.out.write_all(indent)?;
+            }
+            self.out.write_all(line)?;
+        }
+        Ok(())
+    }
+
+    fn header(&mut self) -> io::Result<()> {
+        self.out.write_all(b"{\n  \"version\": 1,\n  \"tool\": ")?;
+        let tool = Tool {
             name: "vaultlint",
             version: env!("CARGO_PKG_VERSION"),
-        },
-        diagnostics: Diagnostics {
-            list: &report.diagnostics,
-            prefix,
-        },
-        summary: &report.summary,
-    };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
-    writeln!(out)
+        };
+        self.nested(&tool, 1)?;
+        self.out.write_all(b",\n  \"diagnostics\": [")
+    }
+}
+
+impl Stream for JsonStream<'_> {
+    fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        for d in findings {
+            if self.written == 0 {
+                self.header()?;
+                self.out.write_all(b"\n    ")?;
+            } else {
+                self.out.write_all(b",\n    ")?;
+            }
+            self.written += 1;
+            let json = json_diagnostic(d, self.prefix);
+            self.nested(&json, 2)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<Vec<String>> {
+        if self.written == 0 {
+            self.header()?;
+            self.out.write_all(b"],\n  \"summary\": ")?;
+        } else {
+            self.out.write_all(b"\n  ],\n  \"summary\": ")?;
+        }
+        self.nested(summary, 1)?;
+        self.out.write_all(b"\n}\n")?;
+        Ok(Vec::new())
+    }
 }
 
 /// One finding in the JSON schema; `prefix` goes before vault paths in `file`.
-fn json_diagnostic<'a>(d: &'a crate::diagnostic::Diagnostic, prefix: &str) -> JsonDiagnostic<'a> {
+fn json_diagnostic<'a>(d: &'a Diagnostic, prefix: &str) -> JsonDiagnostic<'a> {
     JsonDiagnostic {
         rule: d.rule.name,
         severity: d.severity,
@@ -165,5 +202,57 @@ fn json_diagnostic<'a>(d: &'a crate::diagnostic::Diagnostic, prefix: &str) -> Js
                 })
                 .collect(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole report as one value: what the streamed bytes must equal.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        version: u32,
+        tool: Tool,
+        diagnostics: Vec<JsonDiagnostic<'a>>,
+        summary: &'a Summary,
+    }
+
+    fn whole(report: &crate::check::Report, prefix: &str) -> Vec<u8> {
+        let value = Whole {
+            version: 1,
+            tool: Tool {
+                name: "vaultlint",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            diagnostics: report
+                .diagnostics
+                .iter()
+                .map(|d| json_diagnostic(d, prefix))
+                .collect(),
+            summary: &report.summary,
+        };
+        let mut out = serde_json::to_vec_pretty(&value).unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn streamed_report_is_the_whole_report_pretty_printed() {
+        let clean = crate::check::check_texts(&[("a.md", "fine\n")]);
+        let dirty = crate::check::check_texts(&[
+            ("a.md", "---\nalias: x\n---\n[[gone]] [[b]] [[b#nope]]\n"),
+            ("b.md", "[[a]] [[elsewhere|\"quoted\"]]\n"),
+            ("c.md", "[[é\\n]]\n"),
+        ]);
+        assert!(dirty.diagnostics.len() > 3);
+        for report in [&clean, &dirty] {
+            let mut out = Vec::new();
+            crate::render::feed(&mut JsonStream::new("../v/", &mut out), report).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(whole(report, "../v/")).unwrap()
+            );
+        }
     }
 }

@@ -17,7 +17,8 @@ pub(crate) mod statistics;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::check::Report;
+use crate::check::{Report, Summary};
+use crate::diagnostic::Diagnostic;
 use repo::RepoContext;
 
 /// The output formats of `vaultlint check --format`.
@@ -52,8 +53,7 @@ pub struct Style {
 
 /// What formats know beyond the report: the prefix that makes vault paths open from the
 /// folder vaultlint ran in (human, concise, JSON's `file`), where the vault sits in its
-/// repository (CI formats make paths root-relative), the files under review, and UTF-16
-/// positions for SARIF.
+/// repository (CI formats make paths root-relative) and the files under review.
 #[derive(Debug, Default)]
 pub(crate) struct RenderContext {
     /// Put before a vault path, it gives a path that opens from the current folder; empty
@@ -61,8 +61,68 @@ pub(crate) struct RenderContext {
     pub prefix: String,
     /// Where the vault sits in its repository, and the files under review.
     pub repo: RepoContext,
-    /// Filled for SARIF only; other formats ignore it.
-    pub positions: position::Positions,
+}
+
+/// One output format written while the vault is checked: findings arrive one file at a
+/// time, in the report's order (files by path, each file's findings sorted), and the format
+/// writes what it can at once, keeping only what it must to write the rest at the end
+/// (e.g. the 5,000 SARIF results, or JUnit's counts, which come before the test cases).
+/// The bytes are the same as when every finding is known first.
+pub(crate) trait Stream {
+    /// One file's findings, sorted; never empty.
+    ///
+    /// # Errors
+    /// Only when writing fails.
+    fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()>;
+
+    /// Writes the rest, given the final counts. Returns notes for stderr (what a format
+    /// had to leave out).
+    ///
+    /// # Errors
+    /// Only when writing fails.
+    fn finish(&mut self, summary: &Summary) -> io::Result<Vec<String>>;
+
+    /// The GitHub job summary (Markdown) of the findings, for the github format only.
+    fn job_summary(&self, _summary: &Summary) -> Option<String> {
+        None
+    }
+}
+
+/// Reads a note's text by vault path, for formats that show source lines (human) or count
+/// UTF-16 columns (SARIF); `None` when it cannot be read.
+pub(crate) type ReadSource<'a> = &'a (dyn Fn(&str) -> Option<String> + 'a);
+
+/// The [`Stream`] of `format`, writing to `out`.
+pub(crate) fn stream<'a>(
+    format: Format,
+    style: Style,
+    ctx: &'a RenderContext,
+    read: ReadSource<'a>,
+    out: &'a mut dyn Write,
+) -> Box<dyn Stream + 'a> {
+    match format {
+        Format::Human => Box::new(human::HumanStream::new(style, &ctx.prefix, read, out)),
+        Format::Concise => Box::new(concise::ConciseStream {
+            prefix: &ctx.prefix,
+            out,
+        }),
+        Format::Json => Box::new(json::JsonStream::new(&ctx.prefix, out)),
+        Format::Sarif => Box::new(sarif::SarifStream::new(ctx, read, out)),
+        Format::Github => Box::new(github::GithubStream::new(ctx, out)),
+        Format::Junit => Box::new(junit::JunitStream::new(ctx, out)),
+        Format::Gitlab => Box::new(gitlab::GitlabStream::new(ctx, out)),
+    }
+}
+
+/// Feeds a whole report to `stream`, one file at a time.
+///
+/// # Errors
+/// Only when writing fails.
+pub(crate) fn feed(stream: &mut dyn Stream, report: &Report) -> io::Result<Vec<String>> {
+    for note in report.diagnostics.chunk_by(|a, b| a.path == b.path) {
+        stream.note(note)?;
+    }
+    stream.finish(&report.summary)
 }
 
 /// Renders with paths relative to the vault (no repository context).
@@ -76,33 +136,8 @@ pub fn render(
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<Vec<String>> {
-    render_with_context(
-        format,
-        report,
-        sources,
-        style,
-        &RenderContext::default(),
-        out,
-    )
-}
-
-/// Renders `report` in `format`. Returns notes for stderr (what a format had to leave out).
-pub(crate) fn render_with_context(
-    format: Format,
-    report: &Report,
-    sources: &BTreeMap<String, String>,
-    style: Style,
-    ctx: &RenderContext,
-    out: &mut dyn Write,
-) -> io::Result<Vec<String>> {
-    match format {
-        Format::Human => human::render(report, sources, style, &ctx.prefix, out)?,
-        Format::Concise => concise::render(report, &ctx.prefix, out)?,
-        Format::Json => json::render(report, &ctx.prefix, out)?,
-        Format::Sarif => return sarif::render(report, ctx, out),
-        Format::Github => github::render(report, ctx, out)?,
-        Format::Junit => junit::render(report, ctx, out)?,
-        Format::Gitlab => gitlab::render(report, ctx, out)?,
-    }
-    Ok(Vec::new())
+    let read = |path: &str| sources.get(path).cloned();
+    let ctx = RenderContext::default();
+    let mut stream = stream(format, style, &ctx, &read, out);
+    feed(&mut *stream, report)
 }

@@ -36,7 +36,7 @@ impl Positions {
     /// read, whose spans then keep their character columns and get no end).
     pub(crate) fn compute(
         diagnostics: &[Diagnostic],
-        read: impl Fn(&str) -> Option<String>,
+        read: &dyn Fn(&str) -> Option<String>,
     ) -> Self {
         let mut wanted: BTreeMap<Arc<str>, Vec<(usize, usize)>> = BTreeMap::new();
         for d in diagnostics {

@@ -14,8 +14,9 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
 
-use super::RenderContext;
-use crate::check::Report;
+use super::position::Positions;
+use super::{ReadSource, RenderContext, Stream};
+use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity, Span};
 use crate::rules;
 
@@ -139,6 +140,7 @@ pub(crate) fn help_uri(rule: &str) -> String {
 
 struct Locator<'a> {
     ctx: &'a RenderContext,
+    positions: &'a Positions,
 }
 
 impl Locator<'_> {
@@ -160,7 +162,7 @@ impl Locator<'_> {
                 .build()
         };
         let region = match span {
-            Some(s) => match self.ctx.positions.region(path, s) {
+            Some(s) => match self.positions.region(path, s) {
                 Some(r) => sarif::Region::builder()
                     .start_line(i64::from(r.start_line))
                     .start_column(i64::from(r.start_column))
@@ -256,10 +258,71 @@ fn root_uri(root: &std::path::Path) -> String {
     format!("file://{lead}{}/", uri(path))
 }
 
-/// Writes the SARIF log; returns what stderr should say (the cap, when it cut results).
-pub(crate) fn render(
-    report: &Report,
+/// Writes the SARIF log at the end of the run; returns what stderr should say (the cap,
+/// when it cut results). A run holds at most [`MAX_RESULTS`] results, errors first, so
+/// only the first `MAX_RESULTS` findings of each severity (in the report's order) are kept
+/// as they arrive; the others are only counted.
+pub(crate) struct SarifStream<'a> {
+    ctx: &'a RenderContext,
+    read: ReadSource<'a>,
+    out: &'a mut dyn Write,
+    /// Per severity, errors first: the first findings, at most `MAX_RESULTS` each.
+    kept: [Vec<Diagnostic>; 3],
+    /// Every finding, shown or not.
+    total: usize,
+}
+
+impl<'a> SarifStream<'a> {
+    pub(crate) fn new(
+        ctx: &'a RenderContext,
+        read: ReadSource<'a>,
+        out: &'a mut dyn Write,
+    ) -> Self {
+        SarifStream {
+            ctx,
+            read,
+            out,
+            kept: Default::default(),
+            total: 0,
+        }
+    }
+}
+
+impl Stream for SarifStream<'_> {
+    fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        for d in findings {
+            self.total += 1;
+            let kept = &mut self.kept[match d.severity {
+                Severity::Error => 0,
+                Severity::Warning => 1,
+                Severity::Info => 2,
+            }];
+            if kept.len() < MAX_RESULTS {
+                kept.push(d.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<Vec<String>> {
+        let shown: Vec<Diagnostic> = std::mem::take(&mut self.kept)
+            .into_iter()
+            .flatten()
+            .take(MAX_RESULTS)
+            .collect();
+        // UTF-16 columns, counted from the text of the notes that have a result shown.
+        let positions = Positions::compute(&shown, self.read);
+        write_log(&shown, self.total, self.ctx, &positions, &mut *self.out)
+    }
+}
+
+/// Writes the SARIF log of the `shown` results (errors first, then the report's order) out
+/// of `total` findings.
+fn write_log(
+    shown: &[Diagnostic],
+    total: usize,
     ctx: &RenderContext,
+    positions: &Positions,
     out: &mut dyn Write,
 ) -> io::Result<Vec<String>> {
     let rule_index: HashMap<&str, usize> = rules::all()
@@ -279,15 +342,11 @@ pub(crate) fn render(
                 .collect::<Vec<_>>(),
         )
         .build();
-    // Errors first, then warnings, then notes; the sorted order within each.
-    let mut order: Vec<&Diagnostic> = report.diagnostics.iter().collect();
-    order.sort_by_key(|d| std::cmp::Reverse(d.severity));
-    let left_out = order.len().saturating_sub(MAX_RESULTS);
-    let locator = Locator { ctx };
+    let left_out = total - shown.len();
+    let locator = Locator { ctx, positions };
     let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    let results: Vec<sarif::Result> = order
+    let results: Vec<sarif::Result> = shown
         .iter()
-        .take(MAX_RESULTS)
         .map(|d| {
             let key = (
                 d.rule.name,
@@ -306,10 +365,9 @@ pub(crate) fn render(
         .build();
     if left_out > 0 {
         let text = format!(
-            "{left_out} of {} findings were left out: a SARIF run holds at most {MAX_RESULTS} \
+            "{left_out} of {total} findings were left out: a SARIF run holds at most {MAX_RESULTS} \
              results (GitHub code scanning keeps no more), errors first. Run vaultlint with \
-             another format to see them all.",
-            order.len()
+             another format to see them all."
         );
         invocation.tool_execution_notifications = Some(vec![sarif::Notification::builder()
             .level(serde_json::Value::from("warning"))

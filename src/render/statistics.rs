@@ -6,8 +6,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+#[cfg(test)]
 use crate::check::Report;
-use crate::diagnostic::{Applicability, Severity};
+use crate::check::Summary;
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
 
 /// The findings of one rule at one severity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,52 +26,76 @@ pub(crate) struct RuleStatistics {
     pub(crate) unsafe_fixable: usize,
 }
 
-/// One row per rule and severity, most findings first, then by rule name.
-pub(crate) fn statistics(report: &Report) -> Vec<RuleStatistics> {
-    let mut rows: BTreeMap<(&'static str, Severity), RuleStatistics> = BTreeMap::new();
-    for d in &report.diagnostics {
-        let row = rows
-            .entry((d.rule.name, d.severity))
-            .or_insert(RuleStatistics {
-                rule: d.rule.name,
-                severity: d.severity,
-                count: 0,
-                fixable: 0,
-                unsafe_fixable: 0,
-            });
-        row.count += 1;
-        match d.fix.as_ref().map(|f| f.applicability) {
-            Some(Applicability::Safe) => row.fixable += 1,
-            Some(Applicability::Unsafe) => row.unsafe_fixable += 1,
-            None => {}
+/// The counts per rule and severity, fed the findings as they arrive.
+#[derive(Debug, Default)]
+pub(crate) struct Statistics {
+    rows: BTreeMap<(&'static str, Severity), RuleStatistics>,
+}
+
+impl Statistics {
+    /// Counts `findings`.
+    pub(crate) fn add(&mut self, findings: &[Diagnostic]) {
+        for d in findings {
+            let row = self
+                .rows
+                .entry((d.rule.name, d.severity))
+                .or_insert(RuleStatistics {
+                    rule: d.rule.name,
+                    severity: d.severity,
+                    count: 0,
+                    fixable: 0,
+                    unsafe_fixable: 0,
+                });
+            row.count += 1;
+            match d.fix.as_ref().map(|f| f.applicability) {
+                Some(Applicability::Safe) => row.fixable += 1,
+                Some(Applicability::Unsafe) => row.unsafe_fixable += 1,
+                None => {}
+            }
         }
     }
-    let mut rows: Vec<RuleStatistics> = rows.into_values().collect();
-    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(b.rule)));
-    rows
+
+    /// One row per rule and severity, most findings first, then by rule name.
+    pub(crate) fn rows(&self) -> Vec<RuleStatistics> {
+        let mut rows: Vec<RuleStatistics> = self.rows.values().cloned().collect();
+        rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(b.rule)));
+        rows
+    }
+}
+
+/// One row per rule and severity of a whole report.
+#[cfg(test)]
+pub(crate) fn statistics(report: &Report) -> Vec<RuleStatistics> {
+    let mut s = Statistics::default();
+    s.add(&report.diagnostics);
+    s.rows()
 }
 
 #[derive(Serialize)]
 struct JsonStatistics<'a> {
     version: u32,
     statistics: Vec<RuleStatistics>,
-    summary: &'a crate::check::Summary,
+    summary: &'a Summary,
 }
 
 /// Writes the statistics as JSON (`{"version": 1, "statistics": [...], "summary": {...}}`).
-pub(crate) fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render_json(
+    stats: &Statistics,
+    summary: &Summary,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let json = JsonStatistics {
         version: 1,
-        statistics: statistics(report),
-        summary: &report.summary,
+        statistics: stats.rows(),
+        summary,
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)
 }
 
 /// Writes the statistics as an aligned table with a total line.
-pub(crate) fn render_human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let rows = statistics(report);
+pub(crate) fn render_human(stats: &Statistics, out: &mut dyn Write) -> io::Result<()> {
+    let rows = stats.rows();
     let width = rows.iter().map(|r| r.rule.len()).max().unwrap_or(4).max(4);
     writeln!(
         out,
@@ -123,7 +149,9 @@ mod tests {
             (1, Severity::Error, 0)
         );
         let mut text = Vec::new();
-        render_human(&report, &mut text).unwrap();
+        let mut stats = Statistics::default();
+        stats.add(&report.diagnostics);
+        render_human(&stats, &mut text).unwrap();
         let text = String::from_utf8(text).unwrap();
         assert!(
             text.contains("deprecated-property  warning         3"),

@@ -1,7 +1,7 @@
 //! Link resolution exactly as Obsidian's `getLinkpathDest` does it (reference note,
 //! rules 29 to 33), plus subpath (heading and block) checks.
 
-use crate::index::{name_key, FileId, Vault};
+use crate::index::{name_key, FileId, NameRanks, Vault};
 use crate::parse::{heading_key, Outline};
 
 /// Where a link leads.
@@ -14,9 +14,12 @@ pub(crate) enum Resolution {
         /// The file Obsidian opens.
         file: FileId,
         /// Other files the link could mean, when the link picked one of several by ranking:
-        /// the first `SORTED_OTHERS` in Obsidian's order, the rest in no set order (a full
-        /// sort per link made 3,000 same-named notes linking each other slow).
+        /// at most `SORTED_OTHERS`, in Obsidian's order (in path order after a full-path
+        /// match). Listing them all made 3,000 same-named notes linking each other
+        /// quadratic.
         others: Vec<FileId>,
+        /// How many more files the link could mean, not in `others`.
+        more: usize,
         /// The pick is a full-path match that shadows same-named files elsewhere: Obsidian's
         /// choice is deterministic.
         exact: bool,
@@ -34,6 +37,7 @@ impl Resolution {
         Resolution::Found {
             file,
             others: Vec::new(),
+            more: 0,
             exact: false,
             tie: false,
             partial: false,
@@ -49,8 +53,7 @@ impl Resolution {
     }
 }
 
-/// How many of `Resolution::Found::others` are in Obsidian's ranking order; more are never
-/// shown.
+/// How many other candidates `Resolution::Found::others` lists; more are only counted.
 pub(crate) const SORTED_OTHERS: usize = 16;
 
 fn parent(path: &str) -> &str {
@@ -117,14 +120,22 @@ impl Vault {
         let absolute = lower.starts_with('/');
         let wanted = lower.trim_start_matches('/');
         if let Some(&hit) = candidates.iter().find(|&&c| self.keys[c] == wanted) {
-            let others: Vec<FileId> = if absolute || wanted.contains('/') {
-                Vec::new()
+            let (others, more) = if absolute || wanted.contains('/') {
+                (Vec::new(), 0)
             } else {
-                candidates.iter().copied().filter(|&c| c != hit).collect()
+                let others: Vec<FileId> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|&c| c != hit)
+                    .take(SORTED_OTHERS)
+                    .collect();
+                let more = candidates.len() - 1 - others.len();
+                (others, more)
             };
             return Resolution::Found {
                 file: hit,
                 others,
+                more,
                 exact: true,
                 tie: false,
                 partial: false,
@@ -132,6 +143,11 @@ impl Vault {
         }
         if absolute {
             return Resolution::Missing;
+        }
+        if !wanted.contains('/') {
+            if let Some(ranks) = self.name_ranks(&name) {
+                return self.rank_bare_name(ranks, source_folder);
+            }
         }
         let mut ranked: Vec<(bool, usize, FileId)> = candidates
             .iter()
@@ -161,12 +177,63 @@ impl Vault {
             .is_some_and(|&(o, l, _)| o == outside && l == len);
         let key = &self.keys[file];
         let partial = key.len() > wanted.len() && !key[..key.len() - wanted.len()].ends_with('/');
+        let others: Vec<FileId> = ranked
+            .iter()
+            .skip(1)
+            .take(SORTED_OTHERS)
+            .map(|&(_, _, c)| c)
+            .collect();
         Resolution::Found {
             file,
-            others: ranked.iter().skip(1).map(|&(_, _, c)| c).collect(),
+            more: ranked.len() - 1 - others.len(),
+            others,
             exact: false,
             tie,
             partial,
+        }
+    }
+
+    /// Obsidian's ranking of a bare name (no `/`: every file of that name matches) shared by
+    /// many files, from the name's sorted lists: the files whose key starts with the
+    /// source folder (one run of `by_key`, found by binary search) by length, then the
+    /// others by length. Costs the files under the source folder, not all same-named ones.
+    fn rank_bare_name(&self, ranks: &NameRanks, source_folder: &str) -> Resolution {
+        let keys = &self.keys;
+        let from = ranks
+            .by_key
+            .partition_point(|&c| keys[c].as_str() < source_folder);
+        let mut inside: Vec<(usize, FileId)> = ranks.by_key[from..]
+            .iter()
+            .take_while(|&&c| keys[c].starts_with(source_folder))
+            .map(|&c| (keys[c].len(), c))
+            .collect();
+        inside.sort_unstable();
+        let outside = ranks
+            .by_len
+            .iter()
+            .filter(|&&c| !keys[c].starts_with(source_folder))
+            .map(|&c| (true, keys[c].len(), c));
+        let ranked: Vec<(bool, usize, FileId)> = inside
+            .iter()
+            .map(|&(len, c)| (false, len, c))
+            .chain(outside)
+            .take(SORTED_OTHERS + 1)
+            .collect();
+        let Some(&(outside, len, file)) = ranked.first() else {
+            return Resolution::Missing;
+        };
+        let tie = ranked
+            .get(1)
+            .is_some_and(|&(o, l, _)| o == outside && l == len);
+        let others: Vec<FileId> = ranked.iter().skip(1).map(|&(_, _, c)| c).collect();
+        Resolution::Found {
+            file,
+            more: ranks.by_len.len() - 1 - others.len(),
+            others,
+            exact: false,
+            tie,
+            // The key ends with `/name`, or is the name: the match is whole segments.
+            partial: false,
         }
     }
 }

@@ -245,3 +245,65 @@ fn lookup_agrees_with_the_scan() {
         SubpathCheck::MissingHeading { .. }
     ));
 }
+
+/// A name shared by more than `RANKED_NAME_MIN` files is ranked from its sorted lists; the
+/// pick, the tie, the listed others and the count are those of ranking every candidate.
+#[test]
+fn many_same_named_files_rank_as_a_full_sort_would() {
+    let mut paths: Vec<String> = Vec::new();
+    for i in 0..40 {
+        // `f1` is a string prefix of `f10`..`f19`, as Obsidian's ranking compares.
+        paths.push(format!("f{i}/Index.md"));
+        paths.push(format!("f{i}/note.md"));
+        paths.push(format!("f{i}/deeper/index.md"));
+    }
+    paths.push("g/a/index.md".to_owned());
+    paths.push("g/b/index.md".to_owned());
+    paths.push("g/note.md".to_owned());
+    paths.sort();
+    let files: Vec<VaultFile> = paths
+        .iter()
+        .map(|p| VaultFile {
+            path: p.as_str().into(),
+            is_note: true,
+            os_path: None,
+            lint: true,
+        })
+        .collect();
+    let outlines = paths
+        .iter()
+        .map(|_| Some(Outline::of(&parse_note(""))))
+        .collect();
+    let v = Vault::new(files, outlines, Vec::new());
+    let named = v.files_named("index.md").to_vec();
+    assert!(named.len() > crate::index::RANKED_NAME_MIN);
+    let mut ties = 0;
+    for source in (0..paths.len()).filter(|&i| paths[i].ends_with("note.md")) {
+        let folder = parent(&v.keys[source]);
+        let mut all: Vec<(bool, usize, FileId)> = named
+            .iter()
+            .map(|&c| (!v.keys[c].starts_with(folder), v.keys[c].len(), c))
+            .collect();
+        all.sort_unstable();
+        let Resolution::Found {
+            file,
+            others,
+            more,
+            tie,
+            exact,
+            partial,
+        } = v.resolve("index", source)
+        else {
+            panic!("`index` resolves from {}", paths[source]);
+        };
+        assert_eq!(file, all[0].2, "from {}", paths[source]);
+        let expected: Vec<FileId> = all[1..=SORTED_OTHERS].iter().map(|r| r.2).collect();
+        assert_eq!(others, expected, "from {}", paths[source]);
+        assert_eq!(more, all.len() - 1 - SORTED_OTHERS);
+        assert_eq!(tie, all[0].0 == all[1].0 && all[0].1 == all[1].1);
+        ties += usize::from(tie);
+        assert!(!exact && !partial);
+    }
+    // `g/note.md` sees `g/a/index.md` and `g/b/index.md` tie.
+    assert_eq!(ties, 1);
+}

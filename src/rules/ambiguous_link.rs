@@ -66,6 +66,7 @@ impl Rule for AmbiguousLink {
             let Resolution::Found {
                 file,
                 others,
+                more,
                 exact,
                 tie,
                 ..
@@ -81,6 +82,8 @@ impl Rule for AmbiguousLink {
             let vault = ctx.vault;
             let chosen = vault.path(*file);
             let source_folder = SourceFolder::of(ctx.path);
+            // Every file the link could mean, listed or not.
+            let count = others.len() + more;
             // Capped: 3,000 same-named notes each linking `[[index]]` listed 3,000 files in
             // each of 3,000 findings (18 GB of SARIF). The message gives the full count.
             let mut related: Vec<Related> = others
@@ -92,11 +95,11 @@ impl Rule for AmbiguousLink {
                     message: "also matches".to_owned(),
                 })
                 .collect();
-            if others.len() > MAX_RELATED {
+            if count > MAX_RELATED {
                 if let Some(last) = related.last_mut() {
                     last.message = format!(
                         "also matches, and {} more files not listed",
-                        others.len() - MAX_RELATED
+                        count - MAX_RELATED
                     );
                 }
             }
@@ -105,8 +108,8 @@ impl Rule for AmbiguousLink {
                 .take(3)
                 .map(|&o| format!("`{}`", vault.path(o)))
                 .collect();
-            if others.len() > 3 {
-                list.push(format!("{} more", others.len() - 3));
+            if count > 3 {
+                list.push(format!("{} more", count - 3));
             }
             let chosen_link = chosen.strip_suffix(".md").unwrap_or(chosen);
             let (severity, message, help) = if *tie {
@@ -115,17 +118,19 @@ impl Rule for AmbiguousLink {
                     format!(
                         "`{}` matches {} files that rank equally; Obsidian opens `{chosen}` or {} depending on filesystem order",
                         link.path,
-                        others.len() + 1,
+                        count + 1,
                         list.join(", ")
                     ),
                     format!("write the full path, e.g. `[[{chosen_link}]]`"),
                 )
             } else if source_folder.holds(chosen)
+                // Files right in the source folder rank first among those under it, so
+                // another one there would be among the `others` listed.
                 && !others.iter().any(|&o| source_folder.holds(vault.path(o)))
             {
                 (
                     Severity::Info,
-                    format!("`{}` matches {} files; Obsidian opens `{chosen}` in this note's folder, not {}", link.path, others.len() + 1, list.join(", ")),
+                    format!("`{}` matches {} files; Obsidian opens `{chosen}` in this note's folder, not {}", link.path, count + 1, list.join(", ")),
                     format!("this works while the notes stay in their folders; `[[{chosen_link}]]` keeps working if they move"),
                 )
             } else {
@@ -134,7 +139,7 @@ impl Rule for AmbiguousLink {
                     format!(
                         "`{}` matches {} files; Obsidian opens `{chosen}`, not {}",
                         link.path,
-                        others.len() + 1,
+                        count + 1,
                         list.join(", ")
                     ),
                     format!("write the full path, e.g. `[[{chosen_link}]]`"),

@@ -85,8 +85,16 @@ pub(crate) trait PackRun: Sync {
     /// the pack checked in it, for the summary.
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize;
 
-    /// Runs the selected rules' whole-vault checks.
+    /// Runs the selected rules' whole-vault checks. `out` holds every note's findings when
+    /// [`PackRun::needs_all_findings`] says so, else none (the check then streams them).
     fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>);
+
+    /// Whether `check_vault` rewrites the notes' findings in this vault, so the run must
+    /// keep them all until it has run; otherwise each note's findings are delivered as
+    /// soon as it is checked, and memory does not grow with their number.
+    fn needs_all_findings(&self, _vault: &Vault) -> bool {
+        false
+    }
 
     /// What the pack adds to the summary, given the sum of `check_note`'s counts.
     fn summary(&self, checked: usize) -> PackSummary;

@@ -23,8 +23,11 @@ use super::{
 
 pub(crate) struct AttackIdMismatch;
 
+/// The rule's name, for the pack's check of whether its whole-vault step can apply.
+pub(crate) const NAME: &str = "attack-id-mismatch";
+
 static META: RuleMeta = RuleMeta {
-    name: "attack-id-mismatch",
+    name: NAME,
     summary: "An ID-labelled link points to a note that does not declare that ATT&CK ID",
     default_severity: Severity::Error,
     docs: r#"## Why this matters

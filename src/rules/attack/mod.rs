@@ -151,6 +151,20 @@ impl PackRun for AttackRun {
         id_mismatch::report_stale(vault, out);
     }
 
+    /// Only a linted note declaring an ID that ATT&CK revoked can be a stale note whose
+    /// links `report_stale` folds into its finding, and only when `attack-id-mismatch` runs.
+    fn needs_all_findings(&self, vault: &Vault) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.meta().name == id_mismatch::NAME)
+            && self.index.declared.iter().enumerate().any(|(file, ids)| {
+                vault.files[file].lint
+                    && ids
+                        .iter()
+                        .any(|d| self.index.catalogue.all(&d.id).iter().any(|e| e.revoked))
+            })
+    }
+
     fn summary(&self, checked: usize) -> PackSummary {
         let version = self.index.catalogue.version.clone();
         PackSummary {
