@@ -62,10 +62,16 @@ pub struct BaselineFacts {
 /// The message `--baseline` would print for a file that is not a version 1 baseline.
 pub fn baseline(text: &str, report: &Report) -> Result<BaselineFacts, String> {
     let baseline = Baseline::parse(text)?;
-    let (new, known, fixed) = baseline.filter(report.diagnostics.clone());
+    let mut filter = baseline.filter();
+    let new = report
+        .diagnostics
+        .iter()
+        .filter(|d| filter.is_new(d))
+        .count();
+    let (known, fixed) = filter.counts();
     Ok(BaselineFacts {
         recorded: baseline.findings.len(),
-        new: new.len(),
+        new,
         known,
         fixed,
     })
@@ -76,7 +82,14 @@ pub fn baseline(text: &str, report: &Report) -> Result<BaselineFacts, String> {
 /// # Errors
 /// Only if serialization fails.
 pub fn write_baseline(report: &Report) -> Result<String, String> {
-    serde_json::to_string_pretty(&Baseline::record(&report.diagnostics)).map_err(|e| e.to_string())
+    serde_json::to_string_pretty(&Baseline::record(
+        report
+            .diagnostics
+            .iter()
+            .map(crate::baseline::entry)
+            .collect(),
+    ))
+    .map_err(|e| e.to_string())
 }
 
 /// Which of `paths` the `userIgnoreFilters` of `text`, read as `.obsidian/app.json`, exclude,
