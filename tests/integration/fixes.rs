@@ -448,7 +448,13 @@ fn a_mistyped_label_is_one_finding() {
             "| [[techniques/Masquerading\\|T1036.080]] | Masquerading |\n|---|---|\n",
         ),
     ]);
-    assert_eq!(rules_at(&report, "n.md"), ["attack-unknown-id"]);
+    assert_eq!(rules_at(&report, "n.md"), ["attack-id-mismatch"]);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| &*d.path == "n.md")
+        .unwrap();
+    assert!(d.message.contains("`T1036`"), "{}", d.message);
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //! One finding per defect: when the linked note is the stale side (it still declares the
 //! revoked ID that ATT&CK replaced with the label), the links are right and the finding
 //! goes to that note once, with the links as related locations (see [`report_stale`]).
-//! A label that is itself revoked or unknown is `attack-revoked-id`'s or
-//! `attack-unknown-id`'s finding, not a second one here.
+//! A label that is itself revoked is `attack-revoked-id`'s finding, not a second one here;
+//! a label ATT&CK does not know is this rule's finding, which names the ID the opened note
+//! declares, instead of `attack-unknown-id`'s.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

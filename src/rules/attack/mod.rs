@@ -112,10 +112,6 @@ struct AttackRun {
     rules: Vec<&'static dyn AttackRule>,
 }
 
-/// Rules whose finding on a link label covers an `attack-id-mismatch` on the same link:
-/// the label itself is wrong (revoked, or not an ATT&CK ID at all, e.g. a typo).
-const LABEL_RULES: [&str; 2] = ["attack-revoked-id", "attack-unknown-id"];
-
 impl PackRun for AttackRun {
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize {
         let config = &self.index.config;
@@ -281,22 +277,35 @@ impl AttackIndex {
     }
 }
 
-/// Drops an `attack-id-mismatch` finding (from `out[start..]`, one note's) on a link whose
-/// label a [`LABEL_RULES`] finding already reports: one defect, one finding.
+/// Keeps one finding per wrong label (in `out[start..]`, one note's findings), for a link
+/// that both `attack-id-mismatch` and a label rule report:
+/// - a revoked label: `attack-revoked-id` names the replacement and fixes the label, so the
+///   mismatch is dropped;
+/// - a label ATT&CK does not know (usually a typo, `T1036.080`): `attack-id-mismatch` names
+///   the ID the opened note declares, the value the label most likely meant, so the
+///   `attack-unknown-id` on the label is dropped.
 fn one_finding_per_label(out: &mut Vec<Diagnostic>, start: usize) {
-    let labels: Vec<usize> = out[start..]
-        .iter()
-        .filter(|d| LABEL_RULES.contains(&d.rule.name))
-        .filter_map(|d| d.span.map(|s| s.start))
-        .collect();
-    if labels.is_empty() {
+    let at = |rule: &str| -> Vec<usize> {
+        out[start..]
+            .iter()
+            .filter(|d| d.rule.name == rule)
+            .filter_map(|d| d.span.map(|s| s.start))
+            .collect()
+    };
+    let revoked = at(revoked_id::NAME);
+    let mismatched = at(id_mismatch::NAME);
+    if mismatched.is_empty() {
         return;
     }
     let mut i = start;
     out.retain(|d| {
+        let at_start = |starts: &[usize]| d.span.is_some_and(|s| starts.contains(&s.start));
         let keep = i < start
-            || d.rule.name != "attack-id-mismatch"
-            || d.span.is_none_or(|s| !labels.contains(&s.start));
+            || match d.rule.name {
+                id_mismatch::NAME => !at_start(&revoked),
+                unknown_id::NAME => !at_start(&mismatched),
+                _ => true,
+            };
         i += 1;
         keep
     });

@@ -10,8 +10,11 @@ use super::{
 
 pub(crate) struct AttackRevokedId;
 
+/// The rule's name, for the pack's choice of one finding per wrong label.
+pub(crate) const NAME: &str = "attack-revoked-id";
+
 static META: RuleMeta = RuleMeta {
-    name: "attack-revoked-id",
+    name: NAME,
     summary: "An ATT&CK ID in a note or link label has been revoked; names the replacement",
     default_severity: Severity::Error,
     docs: r#"## Why this matters

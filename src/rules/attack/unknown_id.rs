@@ -7,8 +7,11 @@ use super::{catalogue_entry, mentioned_ids, AttackContext, AttackRule, RuleMeta}
 
 pub(crate) struct AttackUnknownId;
 
+/// The rule's name, for the pack's choice of one finding per wrong label.
+pub(crate) const NAME: &str = "attack-unknown-id";
+
 static META: RuleMeta = RuleMeta {
-    name: "attack-unknown-id",
+    name: NAME,
     summary: "An ATT&CK ID in a note or link label is not in the catalogue",
     default_severity: Severity::Error,
     docs: r#"## Why this matters
@@ -17,10 +20,16 @@ An ID that ATT&CK never issued is usually a typo (`T1036.080` for `T1036.008`), 
 silently breaks every lookup, report and detection mapping that uses it. IDs are looked up
 in the note's own domain first, then in every other domain.
 
+A link whose unknown label opens a note declaring another ID is reported once, as
+`attack-id-mismatch`, which names the ID that note declares.
+
 ## Bad
 
 ```md bad
-| [[Masquerade File Type\|T1036.080]] | Masquerade File Type |
+---
+aliases: [T1036.080]
+---
+# Masquerade File Type
 ```
 
 ## Good
