@@ -424,9 +424,10 @@ const WINDOW: usize = 64;
 ///
 /// The check pass runs over windows of [`WINDOW`] notes in path order, so findings are
 /// delivered while the vault is checked and memory holds one window's findings, not the
-/// vault's. A pack whose whole-vault step rewrites the notes' findings (the ATT&CK pack
-/// folding links into a stale note into that note's finding) makes the run keep every
-/// finding until that step is done, as [`PackRun::needs_all_findings`] says.
+/// vault's. When a pack folds findings into other notes ([`PackRun::fold`]: the ATT&CK pack
+/// folding links into a stale note into that note's finding), the notes' findings go to a
+/// [`Spill`] file until every note has been taken from, then are delivered from it with the
+/// folded notes rewritten: memory still holds one window's findings.
 fn run(
     options: &CheckOptions,
     files: Vec<VaultFile>,
@@ -459,24 +460,24 @@ fn run(
         ..Summary::default()
     };
     deliver.start(&summary, std::path::Path::new(""))?;
-    let fold = runs.iter().any(|r| r.needs_all_findings(&vault));
-    let severity = |d: &mut Diagnostic| {
-        if let Some(&severity) = options.severities.get(d.rule.name) {
-            d.severity = severity;
-        }
+    let mut folds: Vec<Box<dyn rules::Fold + '_>> =
+        runs.iter().filter_map(|r| r.fold(&vault)).collect();
+    let mut out = Out {
+        deliver,
+        severities: &options.severities,
+        spill: if folds.is_empty() {
+            None
+        } else {
+            Some(Spill::new()?)
+        },
     };
     // File-level findings come from the vault alone; they are merged in path order.
     let mut whole_vault = Vec::new();
-    if !fold {
-        for run in &runs {
-            run.check_vault(&vault, &mut whole_vault);
-        }
-        whole_vault.iter_mut().for_each(severity);
-        whole_vault.sort_by(|a, b| a.path.cmp(&b.path));
+    for run in &runs {
+        run.check_vault(&vault, &mut whole_vault);
     }
+    whole_vault.sort_by(|a, b| a.path.cmp(&b.path));
     let mut whole_vault = whole_vault.into_iter().peekable();
-    let mut kept: Vec<Diagnostic> = Vec::new();
-    let mut fingerprints = BTreeMap::new();
     let mut per_pack = vec![0usize; runs.len()];
     for window in items.chunks(WINDOW) {
         let checked: Vec<(Vec<Diagnostic>, NoteCounts, Option<u64>)> = in_pool(pool, || {
@@ -503,52 +504,28 @@ fn run(
             for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {
                 *total += n;
             }
-            if fold {
-                if let Some(hash) = hash {
-                    fingerprints.insert(vault.path(id).clone(), hash);
-                }
-                kept.extend(found);
-                continue;
-            }
             let path = vault.path(id);
             // Files before this one with file-level findings only.
             while let Some(d) = whole_vault.next_if(|d| d.path < *path) {
-                deliver_file(deliver, d, &mut whole_vault)?;
+                let file = same_file(d, &mut whole_vault);
+                out.file(file, None, &mut folds)?;
             }
             while let Some(d) = whole_vault.next_if(|d| d.path == *path) {
                 found.push(d);
             }
-            found.iter_mut().for_each(severity);
-            if !found.is_empty() {
-                found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                deliver.note(found, hash)?;
-            }
+            out.file(found, hash, &mut folds)?;
         }
     }
     while let Some(d) = whole_vault.next() {
-        deliver_file(deliver, d, &mut whole_vault)?;
+        let file = same_file(d, &mut whole_vault);
+        out.file(file, None, &mut folds)?;
     }
     for (run, checked) in runs.iter().zip(per_pack) {
-        if fold {
-            run.check_vault(&vault, &mut kept);
-        }
         let s = run.summary(checked);
         summary.packs.fields.extend(s.fields);
         summary.packs.lines.extend(s.line);
     }
-    if fold {
-        kept.iter_mut().for_each(severity);
-        kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let mut kept = kept.into_iter().peekable();
-        while let Some(first) = kept.next() {
-            let mut note = vec![first];
-            while let Some(d) = kept.next_if(|d| d.path == note[0].path) {
-                note.push(d);
-            }
-            let hash = fingerprints.get(&note[0].path).copied();
-            deliver.note(note, hash)?;
-        }
-    }
+    out.finish(&folds)?;
     Ok(Report {
         diagnostics: Vec::new(),
         summary,
@@ -557,27 +534,229 @@ fn run(
     })
 }
 
+/// `first` and the findings after it in `rest` on the same file.
+fn same_file(
+    first: Diagnostic,
+    rest: &mut std::iter::Peekable<std::vec::IntoIter<Diagnostic>>,
+) -> Vec<Diagnostic> {
+    let mut file = vec![first];
+    while let Some(d) = rest.next_if(|d| d.path == file[0].path) {
+        file.push(d);
+    }
+    file
+}
+
+/// Where the check pass sends each file's findings: straight to the receiver, or, while a
+/// fold is pending, to a spill file first.
+struct Out<'a> {
+    deliver: &'a mut dyn Deliver,
+    /// Per-rule severity overrides by rule name.
+    severities: &'a BTreeMap<String, Severity>,
+    spill: Option<Spill>,
+}
+
+impl Out<'_> {
+    /// One file's findings, in any order; files come in path order, each once.
+    fn file(
+        &mut self,
+        mut found: Vec<Diagnostic>,
+        hash: Option<u64>,
+        folds: &mut [Box<dyn rules::Fold + '_>],
+    ) -> Result<(), Error> {
+        found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for fold in folds.iter_mut() {
+            fold.take(&mut found);
+        }
+        if found.is_empty() {
+            return Ok(());
+        }
+        match &mut self.spill {
+            Some(spill) => spill.write(&found, hash),
+            None => self.deliver_file(found, hash),
+        }
+    }
+
+    fn deliver_file(&mut self, mut found: Vec<Diagnostic>, hash: Option<u64>) -> Result<(), Error> {
+        for d in &mut found {
+            if let Some(&severity) = self.severities.get(d.rule.name) {
+                d.severity = severity;
+            }
+        }
+        self.deliver.note(found, hash)
+    }
+
+    /// After every file: delivers what was spilled, with the notes the folds rewrite
+    /// (among them notes that had no finding of their own) in their place.
+    fn finish(mut self, folds: &[Box<dyn rules::Fold + '_>]) -> Result<(), Error> {
+        let Some(spill) = self.spill.take() else {
+            return Ok(());
+        };
+        let mut rewritten: Vec<Arc<str>> = folds.iter().flat_map(|f| f.rewritten()).collect();
+        rewritten.sort();
+        rewritten.dedup();
+        let mut rewritten = rewritten.into_iter().peekable();
+        let rewrite = |path: &Arc<str>, found: &mut Vec<Diagnostic>| {
+            for fold in folds {
+                fold.apply(path, found);
+            }
+            found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        };
+        for file in spill.read()? {
+            let (mut found, hash) = file?;
+            let path = found[0].path.clone();
+            while let Some(note) = rewritten.next_if(|n| *n < path) {
+                let mut found = Vec::new();
+                rewrite(&note, &mut found);
+                if !found.is_empty() {
+                    self.deliver_file(found, None)?;
+                }
+            }
+            if rewritten.next_if(|n| *n == path).is_some() {
+                rewrite(&path, &mut found);
+            }
+            self.deliver_file(found, hash)?;
+        }
+        for note in rewritten {
+            let mut found = Vec::new();
+            rewrite(&note, &mut found);
+            if !found.is_empty() {
+                self.deliver_file(found, None)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Files' findings held in an anonymous temporary file (deleted when closed, even when the
+/// run is killed) while a fold is pending: one JSON line per file, read back in the order
+/// written, so memory does not grow with the number of findings.
+struct Spill {
+    file: std::io::BufWriter<std::fs::File>,
+    /// The rules of the findings written; a line names each finding's rule by its index.
+    rules: Vec<&'static RuleMeta>,
+}
+
+/// One file's findings and the hash of its text, as delivered.
+type HeldFile = (Vec<Diagnostic>, Option<u64>);
+
+/// One file's line in a [`Spill`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SpilledFile {
+    path: Arc<str>,
+    hash: Option<u64>,
+    findings: Vec<Spilled>,
+}
+
+/// A [`Diagnostic`] in a [`Spill`], without its path (the file's) and with its rule as an
+/// index into [`Spill::rules`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Spilled {
+    rule: usize,
+    severity: Severity,
+    span: Option<crate::diagnostic::Span>,
+    message: String,
+    label: Option<String>,
+    help: Option<String>,
+    related: Vec<crate::diagnostic::Related>,
+    subject: Option<String>,
+    fix: Option<crate::diagnostic::Fix>,
+}
+
+impl Spill {
+    /// # Errors
+    /// The temporary file cannot be created (no writable temporary folder).
+    fn new() -> Result<Self, Error> {
+        let file = tempfile::tempfile().map_err(spill_error)?;
+        Ok(Spill {
+            file: std::io::BufWriter::new(file),
+            rules: Vec::new(),
+        })
+    }
+
+    /// Appends one file's findings (never empty, all with the same path).
+    fn write(&mut self, found: &[Diagnostic], hash: Option<u64>) -> Result<(), Error> {
+        use std::io::Write;
+        let findings = found
+            .iter()
+            .map(|d| Spilled {
+                rule: match self.rules.iter().position(|r| std::ptr::eq(*r, d.rule)) {
+                    Some(i) => i,
+                    None => {
+                        self.rules.push(d.rule);
+                        self.rules.len() - 1
+                    }
+                },
+                severity: d.severity,
+                span: d.span,
+                message: d.message.clone(),
+                label: d.label.as_deref().map(str::to_owned),
+                help: d.help.as_deref().map(str::to_owned),
+                related: d.related.clone(),
+                subject: d.subject.clone(),
+                fix: d.fix.clone(),
+            })
+            .collect();
+        let line = SpilledFile {
+            path: found[0].path.clone(),
+            hash,
+            findings,
+        };
+        serde_json::to_writer(&mut self.file, &line)
+            .map_err(|e| spill_error(std::io::Error::from(e)))?;
+        self.file.write_all(b"\n").map_err(spill_error)
+    }
+
+    /// The files written, in order: each file's findings and hash.
+    ///
+    /// # Errors
+    /// The temporary file cannot be flushed, rewound or read back.
+    fn read(self) -> Result<impl Iterator<Item = Result<HeldFile, Error>>, Error> {
+        use std::io::{BufRead, Seek};
+        let mut file = self
+            .file
+            .into_inner()
+            .map_err(|e| spill_error(e.into_error()))?;
+        file.rewind().map_err(spill_error)?;
+        let rules = self.rules;
+        Ok(std::io::BufReader::new(file).lines().map(move |line| {
+            let line = line.map_err(spill_error)?;
+            let file: SpilledFile =
+                serde_json::from_str(&line).map_err(|e| spill_error(std::io::Error::from(e)))?;
+            let findings = file
+                .findings
+                .into_iter()
+                .map(|d| Diagnostic {
+                    rule: rules[d.rule],
+                    severity: d.severity,
+                    path: file.path.clone(),
+                    span: d.span,
+                    message: d.message,
+                    label: d.label.map(std::borrow::Cow::Owned),
+                    help: d.help.map(std::borrow::Cow::Owned),
+                    related: d.related,
+                    subject: d.subject,
+                    fix: d.fix,
+                })
+                .collect();
+            Ok((findings, file.hash))
+        }))
+    }
+}
+
+/// A spill file's I/O error, said as such (not as a failed write of the report itself).
+fn spill_error(e: std::io::Error) -> Error {
+    Error::Output(std::io::Error::new(
+        e.kind(),
+        format!("the temporary file holding findings failed: {e}"),
+    ))
+}
+
 /// Runs `work` in `pool` (so its parallel iterators use the pool's threads), or here.
 fn in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
     match pool {
         Some(pool) => pool.install(work),
         None => work(),
     }
-}
-
-/// Delivers the file-level findings of one file that the check pass did not check (an
-/// attachment, a skipped note): `first` and those after it with the same path.
-fn deliver_file(
-    deliver: &mut dyn Deliver,
-    first: Diagnostic,
-    rest: &mut std::iter::Peekable<std::vec::IntoIter<Diagnostic>>,
-) -> Result<(), Error> {
-    let mut file = vec![first];
-    while let Some(d) = rest.next_if(|d| d.path == file[0].path) {
-        file.push(d);
-    }
-    file.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    deliver.note(file, None)
 }
 
 /// What the check pass counted in one note.
@@ -749,35 +928,78 @@ mod tests {
         }
     }
 
-    /// A pack with no rule whose whole-vault step asks for every finding: the run then
-    /// keeps them all and sorts them at the end, as before findings were streamed.
-    struct KeepsAll;
+    /// A pack with no rule and a fold, so the run holds the findings in a spill file. The
+    /// fold takes the findings of notes whose path starts with `take` (if any) and reports
+    /// how many at `n001.md` (a note with findings of its own, before them) and at `zzz.md`
+    /// (after every file, no finding of its own).
+    struct Folding {
+        take: Option<&'static str>,
+    }
 
-    struct KeepsAllRun;
+    struct FoldingRun(Option<&'static str>);
 
-    impl Pack for KeepsAll {
+    struct CountFold {
+        take: Option<&'static str>,
+        taken: usize,
+    }
+
+    static FOLDED: RuleMeta = RuleMeta {
+        name: "folded",
+        summary: "",
+        default_severity: Severity::Info,
+        docs: "",
+        fix: crate::diagnostic::FixAvailability::None,
+    };
+
+    impl Pack for Folding {
         fn start<'v>(
             &'v self,
             _vault: &'v Vault,
             _selected: &[&'static RuleMeta],
         ) -> Option<Box<dyn PackRun + 'v>> {
-            Some(Box::new(KeepsAllRun))
+            Some(Box::new(FoldingRun(self.take)))
         }
     }
 
-    impl PackRun for KeepsAllRun {
+    impl PackRun for FoldingRun {
         fn check_note(&self, _ctx: &NoteContext<'_>, _out: &mut Vec<Diagnostic>) -> usize {
             0
         }
 
-        fn check_vault(&self, _vault: &Vault, _out: &mut Vec<Diagnostic>) {}
-
-        fn needs_all_findings(&self, _vault: &Vault) -> bool {
-            true
+        fn fold(&self, _vault: &Vault) -> Option<Box<dyn rules::Fold + '_>> {
+            Some(Box::new(CountFold {
+                take: self.0,
+                taken: 0,
+            }))
         }
 
         fn summary(&self, _checked: usize) -> PackSummary {
             PackSummary::default()
+        }
+    }
+
+    impl rules::Fold for CountFold {
+        fn take(&mut self, found: &mut Vec<Diagnostic>) {
+            let Some(prefix) = self.take else { return };
+            let before = found.len();
+            found.retain(|d| !d.path.starts_with(prefix));
+            self.taken += before - found.len();
+        }
+
+        fn rewritten(&self) -> Vec<Arc<str>> {
+            match self.take {
+                Some(_) => vec!["n001.md".into(), "zzz.md".into()],
+                None => Vec::new(),
+            }
+        }
+
+        fn apply(&self, path: &Arc<str>, found: &mut Vec<Diagnostic>) {
+            found.push(Diagnostic::new(
+                &FOLDED,
+                path,
+                None,
+                format!("{} taken", self.taken),
+            ));
         }
     }
 
@@ -823,33 +1045,80 @@ mod tests {
         contract
     }
 
+    /// What the tests compare of a finding.
+    type Key = (
+        String,
+        Option<(usize, u32, u32)>,
+        &'static str,
+        Severity,
+        String,
+    );
+
+    fn key(d: &Diagnostic) -> Key {
+        (
+            d.path.to_string(),
+            d.span.map(|s| (s.start, s.line, s.column)),
+            d.rule.name,
+            d.severity,
+            d.message.clone(),
+        )
+    }
+
     #[test]
     fn streamed_findings_are_the_sorted_findings_of_the_whole_run() {
         let streamed = delivered(rules::default_packs());
         let mut packs = rules::default_packs();
-        packs.push(Arc::new(KeepsAll));
-        let kept = delivered(packs);
-        let key = |d: &Diagnostic| {
-            (
-                d.path.to_string(),
-                d.span.map(|s| (s.start, s.line, s.column)),
-                d.rule.name,
-                d.severity,
-                d.message.clone(),
-            )
-        };
+        packs.push(Arc::new(Folding { take: None }));
+        let spilled = delivered(packs);
         let streamed_keys: Vec<_> = streamed.delivered.iter().map(key).collect();
-        let kept_keys: Vec<_> = kept.delivered.iter().map(key).collect();
-        assert_eq!(streamed_keys, kept_keys);
+        let spilled_keys: Vec<_> = spilled.delivered.iter().map(key).collect();
+        assert_eq!(streamed_keys, spilled_keys);
         // Every note's broken link (the suppressed one left out), the canvas's, and the
         // three unreadable files, each file delivered once.
         let notes = 2 * WINDOW + 20;
         assert_eq!(streamed.delivered.len(), notes + 1 + 3);
         assert_eq!(streamed.calls, notes + 1 + 2);
+        assert_eq!(spilled.calls, streamed.calls);
         let paths: Vec<&str> = streamed.delivered.iter().map(|d| &*d.path).collect();
         let at = |p: &str| paths.iter().position(|&q| q == p).expect(p);
         assert!(at("n050.md") < at("n050.png") && at("n050.png") < at("n051.md"));
         assert_eq!(paths.last(), Some(&"zz.png"));
         assert_eq!(paths.iter().filter(|&&p| p == "n070.md").count(), 2);
+    }
+
+    #[test]
+    fn a_fold_moves_findings_into_notes_before_and_after_them() {
+        let streamed = delivered(rules::default_packs());
+        let mut packs = rules::default_packs();
+        packs.push(Arc::new(Folding { take: Some("n1") }));
+        let folded = delivered(packs);
+        let taken = streamed
+            .delivered
+            .iter()
+            .filter(|d| d.path.starts_with("n1"))
+            .count();
+        assert_eq!(taken, 2 * WINDOW + 20 - 100);
+        let mut expected: Vec<_> = streamed
+            .delivered
+            .iter()
+            .filter(|d| !d.path.starts_with("n1"))
+            .map(key)
+            .collect();
+        let note = |path: &str| {
+            (
+                path.to_owned(),
+                None,
+                "folded",
+                Severity::Info,
+                format!("{taken} taken"),
+            )
+        };
+        let n001 = expected.iter().rposition(|k| k.0 == "n001.md").unwrap();
+        expected.insert(n001 + 1, note("n001.md"));
+        expected.push(note("zzz.md"));
+        let folded_keys: Vec<_> = folded.delivered.iter().map(key).collect();
+        assert_eq!(folded_keys, expected);
+        // n1xx delivered nothing; zzz.md is a file of its own.
+        assert_eq!(folded.calls, streamed.calls - taken + 1);
     }
 }

@@ -77,7 +77,9 @@ impl fmt::Display for FixAvailability {
 ///
 /// `start` and `end` are byte offsets into the note's text as vaultlint reads it (after a
 /// BOM, which is kept on write), on UTF-8 character boundaries; `end == start` inserts.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Edit {
     /// First byte replaced.
     pub start: usize,
@@ -104,7 +106,7 @@ impl Edit {
 }
 
 /// How to fix one finding: edits to its note that are applied together or not at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fix {
     /// Whether `--fix` applies it, or only `--unsafe-fixes`.
     pub applicability: Applicability,
@@ -177,7 +179,9 @@ impl fmt::Display for Severity {
 ///
 /// `column` counts Unicode scalar values (characters), not bytes, so that editors and
 /// GitHub annotations point at the right character on lines with non-ASCII text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// Byte offset of the first byte, into the note's text as read (after a UTF-8 BOM is
     /// dropped), front matter included.
@@ -204,7 +208,7 @@ impl Default for Span {
 }
 
 /// A second location that explains a finding, e.g. another candidate of an ambiguous link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Related {
     /// Vault-relative, `/`-separated path of the other note.
     pub path: Arc<str>,

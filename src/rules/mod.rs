@@ -79,21 +79,39 @@ pub(crate) trait Pack: Send + Sync {
     ) -> Option<Box<dyn PackRun + 'v>>;
 }
 
+/// Moves findings from the notes where rules found them into one finding per defect at
+/// another note. The check pass feeds it every note's findings in path order, then asks
+/// it to rewrite the notes it names; what it keeps in between is bounded by the notes it
+/// rewrites, not by the findings it takes.
+pub(crate) trait Fold {
+    /// Takes out of one file's findings (sorted by [`Diagnostic::sort_key`]; files come in
+    /// path order, each once) those this fold reports elsewhere.
+    fn take(&mut self, found: &mut Vec<Diagnostic>);
+
+    /// After every file: the vault paths of the notes whose findings [`Fold::apply`]
+    /// changes, sorted, each once.
+    fn rewritten(&self) -> Vec<Arc<str>>;
+
+    /// Adds to `found`, the findings of note `path` (one of [`Fold::rewritten`], possibly
+    /// none), what was taken for it.
+    fn apply(&self, path: &Arc<str>, found: &mut Vec<Diagnostic>);
+}
+
 /// One run of a pack over one vault.
 pub(crate) trait PackRun: Sync {
     /// Runs the selected rules on one note; returns how many items (e.g. ID-labelled links)
     /// the pack checked in it, for the summary.
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize;
 
-    /// Runs the selected rules' whole-vault checks. `out` holds every note's findings when
-    /// [`PackRun::needs_all_findings`] says so, else none (the check then streams them).
-    fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>);
+    /// Runs the selected rules' whole-vault checks (file-level problems); runs once, before
+    /// the notes are checked.
+    fn check_vault(&self, _vault: &Vault, _out: &mut Vec<Diagnostic>) {}
 
-    /// Whether `check_vault` rewrites the notes' findings in this vault, so the run must
-    /// keep them all until it has run; otherwise each note's findings are delivered as
-    /// soon as it is checked, and memory does not grow with their number.
-    fn needs_all_findings(&self, _vault: &Vault) -> bool {
-        false
+    /// A fold for this vault, when the pack reports some of its rules' per-note findings
+    /// once, elsewhere (the ATT&CK pack folds links into a stale note into that note's
+    /// finding); `None` when nothing in this vault can be folded.
+    fn fold(&self, _vault: &Vault) -> Option<Box<dyn Fold + '_>> {
+        None
     }
 
     /// What the pack adds to the summary, given the sum of `check_note`'s counts.

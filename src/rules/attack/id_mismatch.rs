@@ -6,16 +6,17 @@
 //!
 //! One finding per defect: when the linked note is the stale side (it still declares the
 //! revoked ID that ATT&CK replaced with the label), the links are right and the finding
-//! goes to that note once, with the links as related locations (see [`report_stale`]).
+//! goes to that note once, with the links as related locations (see [`StaleFold`]).
 //! A label that is itself revoked is `attack-revoked-id`'s finding, not a second one here;
 //! a label ATT&CK does not know is this rule's finding, which names the ID the opened note
 //! declares, instead of `attack-unknown-id`'s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, FixAvailability, Related, Severity, Span};
 use crate::index::{FileId, Vault};
+use crate::rules::Fold;
 
 use super::{
     catalogue_entry, labelled_links, nearest_declaring, revocation_chain, wiki_link, AttackContext,
@@ -177,7 +178,7 @@ fn repoint(ctx: &AttackContext<'_>, l: &LabelledLink<'_>) -> Option<Fix> {
 }
 
 /// The finding for a link into a stale note: kept as is only when that note is not linted
-/// (`--only`); else [`report_stale`] folds it into the note's one finding. Its first
+/// (`--only`); else [`StaleFold`] folds it into the note's one finding. Its first
 /// related location is the stale note, with a message [`stale_ids`] reads back.
 fn stale_link(
     ctx: &AttackContext<'_>,
@@ -218,6 +219,9 @@ fn stale_ids(d: &Diagnostic) -> Option<StaleNote> {
     Some((r.path.clone(), old, new))
 }
 
+/// A link into a stale note: the linking note's path and the link's place.
+type StaleLink = (Arc<str>, Span);
+
 /// A stale note, the revoked ID it declares and the ID links label it with.
 type StaleNote = (Arc<str>, String, String);
 
@@ -229,71 +233,102 @@ const MAX_RELATED: usize = 10;
 /// declared ID with become related locations of the note's `attack-revoked-id` finding, or,
 /// when there is none (rule not selected, or suppressed there), of one finding of this rule
 /// at the note. Links into notes that are not linted (`--only`) are reported one by one.
-pub(crate) fn report_stale(vault: &Vault, out: &mut Vec<Diagnostic>) {
-    let linted: std::collections::HashSet<&str> = vault
-        .files
-        .iter()
-        .filter(|f| f.lint)
-        .map(|f| &*f.path)
-        .collect();
-    let mut by_note: BTreeMap<StaleNote, Vec<(Arc<str>, Span)>> = BTreeMap::new();
-    out.retain(|d| {
-        let Some((note, old, new)) = stale_ids(d).filter(|(note, ..)| linted.contains(&**note))
-        else {
-            return true;
-        };
-        by_note
-            .entry((note, old, new))
-            .or_default()
-            .push((d.path.clone(), d.span.unwrap_or_default()));
-        false
-    });
-    for ((note, old, new), mut links) in by_note {
-        links.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
-        let why = format!("`{old}` was revoked in ATT&CK and replaced by `{new}`");
-        let count = links.len();
-        let summary = format!(
-            "{count} link{} labelled `{new}` open{} this note: the note is stale, not the link{}",
-            if count == 1 { "" } else { "s" },
-            if count == 1 { "s" } else { "" },
-            if count == 1 { "" } else { "s" },
-        );
-        let related: Vec<Related> = links
-            .iter()
-            .take(MAX_RELATED)
-            .map(|(path, span)| Related {
-                path: path.clone(),
-                span: Some(*span),
-                message: format!("labelled `{new}`"),
-            })
-            .collect();
-        let existing = out.iter_mut().find(|d| {
-            d.rule.name == "attack-revoked-id"
-                && d.path == note
-                && d.subject.as_deref() == Some(old.as_str())
-                && d.label
-                    .as_deref()
-                    .is_some_and(|l| l.starts_with("this note declares"))
-        });
-        match existing {
-            Some(d) => {
-                d.message = format!("{}; {summary}", d.message);
-                d.related.extend(related);
+pub(crate) struct StaleFold {
+    /// Paths of the linted files.
+    linted: HashSet<Arc<str>>,
+    /// Per stale note, revoked ID and label ID: how many links were taken, and the first
+    /// [`MAX_RELATED`] of them in path and position order.
+    by_note: BTreeMap<StaleNote, (usize, Vec<StaleLink>)>,
+}
+
+impl StaleFold {
+    /// A fold for `vault`'s linted notes.
+    pub(crate) fn new(vault: &Vault) -> Self {
+        StaleFold {
+            linted: vault
+                .files
+                .iter()
+                .filter(|f| f.lint)
+                .map(|f| f.path.clone())
+                .collect(),
+            by_note: BTreeMap::new(),
+        }
+    }
+}
+
+impl Fold for StaleFold {
+    fn take(&mut self, found: &mut Vec<Diagnostic>) {
+        found.retain(|d| {
+            let Some(key) = stale_ids(d).filter(|(note, ..)| self.linted.contains(note)) else {
+                return true;
+            };
+            // Files come in path order and each file's findings in position order, so the
+            // first links kept are the ones a whole-vault sort would list first.
+            let (count, links) = self.by_note.entry(key).or_default();
+            *count += 1;
+            if links.len() < MAX_RELATED {
+                links.push((d.path.clone(), d.span.unwrap_or_default()));
             }
-            None => out.push(
-                Diagnostic::new(
-                    &META,
-                    &note,
-                    None,
-                    format!("this note declares `{old}`, but {summary}: {why}"),
-                )
-                .with_label(format!("declares `{old}`"))
-                .with_help(format!(
-                    "change this note's ID (front matter and heading) to `{new}`"
-                ))
-                .with_related(related)
-                .with_subject(old),
-            ),
+            false
+        });
+    }
+
+    fn rewritten(&self) -> Vec<Arc<str>> {
+        let mut notes: Vec<Arc<str>> = self.by_note.keys().map(|(n, ..)| n.clone()).collect();
+        notes.dedup();
+        notes
+    }
+
+    fn apply(&self, path: &Arc<str>, found: &mut Vec<Diagnostic>) {
+        let from = (path.clone(), String::new(), String::new());
+        for ((note, old, new), (count, links)) in self.by_note.range(from..) {
+            if note != path {
+                break;
+            }
+            let count = *count;
+            let why = format!("`{old}` was revoked in ATT&CK and replaced by `{new}`");
+            let summary = format!(
+                "{count} link{} labelled `{new}` open{} this note: the note is stale, not the link{}",
+                if count == 1 { "" } else { "s" },
+                if count == 1 { "s" } else { "" },
+                if count == 1 { "" } else { "s" },
+            );
+            let related: Vec<Related> = links
+                .iter()
+                .map(|(path, span)| Related {
+                    path: path.clone(),
+                    span: Some(*span),
+                    message: format!("labelled `{new}`"),
+                })
+                .collect();
+            let existing = found.iter_mut().find(|d| {
+                d.rule.name == "attack-revoked-id"
+                    && d.path == *note
+                    && d.subject.as_deref() == Some(old.as_str())
+                    && d.label
+                        .as_deref()
+                        .is_some_and(|l| l.starts_with("this note declares"))
+            });
+            match existing {
+                Some(d) => {
+                    d.message = format!("{}; {summary}", d.message);
+                    d.related.extend(related);
+                }
+                None => found.push(
+                    Diagnostic::new(
+                        &META,
+                        note,
+                        None,
+                        format!("this note declares `{old}`, but {summary}: {why}"),
+                    )
+                    .with_label(format!("declares `{old}`"))
+                    .with_help(format!(
+                        "change this note's ID (front matter and heading) to `{new}`"
+                    ))
+                    .with_related(related)
+                    .with_subject(old.clone()),
+                ),
+            }
         }
     }
 }

@@ -32,7 +32,7 @@ use crate::index::{FileId, Vault};
 use crate::parse::Link;
 use crate::resolve::Resolution;
 
-use super::{NoteContext, Pack, PackRun, PackSummary};
+use super::{Fold, NoteContext, Pack, PackRun, PackSummary};
 pub(crate) use catalogue::{Catalogue, Entry};
 pub use model::{link_label, AttackConfig, IdKind};
 pub(crate) use model::{same_name, Declared};
@@ -143,14 +143,12 @@ impl PackRun for AttackRun {
         labels.iter().filter(|l| l.is_some()).count()
     }
 
-    fn check_vault(&self, vault: &Vault, out: &mut Vec<Diagnostic>) {
-        id_mismatch::report_stale(vault, out);
-    }
-
     /// Only a linted note declaring an ID that ATT&CK revoked can be a stale note whose
-    /// links `report_stale` folds into its finding, and only when `attack-id-mismatch` runs.
-    fn needs_all_findings(&self, vault: &Vault) -> bool {
-        self.rules
+    /// links [`id_mismatch::StaleFold`] folds into its finding, and only when
+    /// `attack-id-mismatch` runs.
+    fn fold(&self, vault: &Vault) -> Option<Box<dyn Fold + '_>> {
+        let stale = self
+            .rules
             .iter()
             .any(|r| r.meta().name == id_mismatch::NAME)
             && self.index.declared.iter().enumerate().any(|(file, ids)| {
@@ -158,7 +156,8 @@ impl PackRun for AttackRun {
                     && ids
                         .iter()
                         .any(|d| self.index.catalogue.all(&d.id).iter().any(|e| e.revoked))
-            })
+            });
+        stale.then(|| Box::new(id_mismatch::StaleFold::new(vault)) as Box<dyn Fold>)
     }
 
     fn summary(&self, checked: usize) -> PackSummary {
