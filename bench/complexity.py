@@ -103,6 +103,25 @@ def broken_links(root, n):
     return ["--format", "json"]
 
 
+def fixes(root, n):
+    # n table rows whose link's `|` is unescaped (one safe fix each), planned by --diff.
+    write(os.path.join(root, "b.md"), "")
+    write(os.path.join(root, "a.md"), "| A |\n| --- |\n" + "| [[b|c]] |\n" * n)
+    return ["--diff"]
+
+
+def stale_links(root, n):
+    # A note declaring a revoked ID and n links (1,000 per note) labelled with its
+    # replacement: one finding at the note, the links folded into it (findings held in a
+    # spill file while the vault is checked).
+    write(os.path.join(root, "techniques", "Dynamic Data Exchange.md"), "---\naliases: [T1173]\n---\n")
+    row = "| [[techniques/Dynamic Data Exchange\\|T1559.002]] | Dynamic Data Exchange |\n"
+    per = 1000
+    for f in range(max(1, n // per)):
+        write(os.path.join(root, f"n{f}.md"), "| ID | Name |\n| --- | --- |\n" + row * per)
+    return ["--format", "json"]
+
+
 CASES = {
     "table": (table, 250_000, "31 s"),
     "code-comment": (code_comment, 160_000, "20 s"),
@@ -113,8 +132,10 @@ CASES = {
     "stix": (stix, 10_000, "1 GB"),
     "30mb-note": (many_links, 6_000_000, "3.9 GB per thread"),
     "2m-findings": (broken_links, 2_000_000, "10.4 GB SARIF"),
+    "fixes": (fixes, 10_000, "not in the issue: quadratic fix planning"),
+    "stale-links": (stale_links, 100_000, "not in the issue: every finding held for the fold"),
 }
-DEFAULT = "table,code-comment,headings,heading-typos,human,ambiguous,stix"
+DEFAULT = "table,code-comment,headings,heading-typos,human,ambiguous,stix,fixes,stale-links"
 
 
 def measure(binary, build, n, threads, timeout):
