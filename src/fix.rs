@@ -311,7 +311,12 @@ pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
         };
         let path = format!("{prefix}{}", note.path);
         out.push_str(&format!("diff --git a/{path} b/{path}\n"));
-        let diff = similar::TextDiff::from_lines(old, new);
+        // Myers' diff is quadratic when most lines change (a note with 40,000 fixed table
+        // rows: 10 s); past the deadline `similar` stops minimising and the rest becomes
+        // one replacement: still an exact patch for `git apply`, only less compact.
+        let diff = similar::TextDiff::configure()
+            .timeout(DIFF_TIMEOUT)
+            .diff_lines(old, new);
         out.push_str(
             &diff
                 .unified_diff()
@@ -322,6 +327,9 @@ pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
     }
     out
 }
+
+/// How long `--diff` lets the diff of one note search for the smallest patch.
+const DIFF_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What happened to one note when writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
