@@ -50,14 +50,14 @@ impl AttackRule for AttackDeprecatedId {
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         for m in mentioned_ids(ctx) {
             let (id, kind, span, verb) = (m.id.clone(), m.kind, m.span, m.verb());
-            let Some(entry) = catalogue_entry(ctx.index, ctx.path, &id, kind) else {
+            let Some(entry) = catalogue_entry(ctx.index, ctx.id, &id, kind) else {
                 continue;
             };
             if !entry.deprecated || entry.revoked {
                 continue;
             }
             let fix = entry.replacement.as_deref().and_then(|new| {
-                let new_entry = catalogue_entry(ctx.index, ctx.path, new, kind);
+                let new_entry = catalogue_entry(ctx.index, ctx.id, new, kind);
                 super::fix::replace_id(ctx, &m, entry, new, new_entry)
             });
             out.push(

@@ -136,8 +136,7 @@ fn stale_declaration<'d>(
     target: FileId,
     declared: &[&'d str],
 ) -> Option<&'d str> {
-    let target_path = ctx.vault.path(target);
-    let target_domain = ctx.index.config.domain_of(target_path).map(|(_, d)| d);
+    let target_domain = ctx.index.domain(target);
     if !super::fix::declaring_in_scope(ctx, &l.id, target, Some(target)).is_empty() {
         return None;
     }
@@ -146,14 +145,14 @@ fn stale_declaration<'d>(
             .catalogue
             .lookup(old, l.kind, target_domain)
             .is_some_and(|e| e.revoked)
-            && revocation_chain(ctx.index, target_path, old, l.kind).contains(&l.id)
+            && revocation_chain(ctx.index, target, old, l.kind).contains(&l.id)
     })
 }
 
 /// Points the link at the one note in the linking note's domain that declares its label.
 fn repoint(ctx: &AttackContext<'_>, l: &LabelledLink<'_>) -> Option<Fix> {
     let config = &ctx.index.config;
-    let domain = config.domain_of(ctx.path).map(|(folder, _)| folder);
+    let domain = ctx.index.domain_folder(ctx.id, ctx.path);
     let candidates: Vec<FileId> = ctx
         .index
         .by_id
@@ -163,7 +162,7 @@ fn repoint(ctx: &AttackContext<'_>, l: &LabelledLink<'_>) -> Option<Fix> {
         .filter(|&f| {
             let path = ctx.vault.path(f);
             config.folder_kind(path).is_none_or(|k| k == l.kind)
-                && domain.is_none_or(|d| config.domain_of(path).map(|(f, _)| f) == Some(d))
+                && domain.is_none_or(|d| ctx.index.domain_folder(f, path) == Some(d))
         })
         .collect();
     let [other] = candidates[..] else {
@@ -343,7 +342,7 @@ fn help(
     let vault = ctx.vault;
     let in_table = l.link.table.is_some();
     let id = l.id.as_str();
-    let chain = revocation_chain(ctx.index, ctx.path, id, l.kind);
+    let chain = revocation_chain(ctx.index, ctx.id, id, l.kind);
     if let Some(last) = chain.last() {
         if declared.contains(&last.as_str()) {
             return format!("`{id}` was revoked and is now `{last}`, which this note declares: change the label to `{last}`");
@@ -369,7 +368,7 @@ fn help(
             wiki_link(path, id, in_table)
         );
     }
-    match catalogue_entry(ctx.index, ctx.path, id, l.kind) {
+    match catalogue_entry(ctx.index, ctx.id, id, l.kind) {
         Some(e) => format!("no note in the vault declares `{id}` ({}): fix the label, or create that note and link to it", e.name),
         None => format!("no note in the vault declares `{id}`: fix the label"),
     }

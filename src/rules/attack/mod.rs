@@ -207,6 +207,10 @@ pub(crate) struct AttackIndex {
     scopes: Vec<u32>,
     /// Each distinct scope text → its number.
     scope_ids: HashMap<String, u32>,
+    /// Parallel to the vault's files: [`AttackConfig::domain_at`] of each path, computed
+    /// once (rules asked it for every ID mention and every candidate note: 8% of a run on
+    /// an ATT&CK vault).
+    domains: Vec<Option<(usize, usize)>>,
 }
 
 impl AttackIndex {
@@ -244,6 +248,9 @@ impl AttackIndex {
                     .or_insert(next)
             })
             .collect();
+        let domains = (0..vault.files.len())
+            .map(|id| config.domain_at(vault.path(id)))
+            .collect();
         AttackIndex {
             config: Arc::clone(config),
             catalogue: Arc::clone(catalogue),
@@ -251,7 +258,22 @@ impl AttackIndex {
             by_id,
             scopes,
             scope_ids,
+            domains,
         }
+    }
+
+    /// The catalogue domain of the domain folder file `file` sits in
+    /// ([`AttackConfig::domain_of`]).
+    pub(crate) fn domain(&self, file: FileId) -> Option<&str> {
+        let (_, i) = (*self.domains.get(file)?)?;
+        Some(self.config.domains[i].1.as_str())
+    }
+
+    /// The domain folder file `file` (at `path`) sits in: its path up to and including
+    /// that folder ([`AttackConfig::domain_of`]).
+    pub(crate) fn domain_folder<'p>(&self, file: FileId, path: &'p str) -> Option<&'p str> {
+        let (end, _) = (*self.domains.get(file)?)?;
+        path.get(..end)
     }
 
     /// The domain scope of file `file` at `path` as a number: equal numbers, equal scopes.
@@ -444,15 +466,14 @@ pub(crate) fn mentioned_ids<'a>(ctx: &'a AttackContext<'_>) -> Vec<Mention<'a>> 
     out
 }
 
-/// The catalogue row for an ID written in the note at `path`, preferring its domain.
+/// The catalogue row for an ID written in note `file`, preferring its domain.
 pub(crate) fn catalogue_entry<'i>(
     index: &'i AttackIndex,
-    path: &str,
+    file: FileId,
     id: &str,
     kind: IdKind,
 ) -> Option<&'i Entry> {
-    let domain = index.config.domain_of(path).map(|(_, d)| d);
-    index.catalogue.lookup(id, kind, domain)
+    index.catalogue.lookup(id, kind, index.domain(file))
 }
 
 /// A wiki-link to the note at `path` labelled `label`; in a table row the pipe is escaped,
@@ -475,9 +496,9 @@ pub(crate) fn nearest_declaring(
 ) -> Option<FileId> {
     let vault = ctx.vault;
     let config = &ctx.index.config;
-    let domain = |p: &str| config.domain_of(p).map(|(folder, _)| folder.to_owned());
-    let near_domain = near.and_then(|n| domain(vault.path(n)));
-    let source_domain = domain(ctx.path);
+    let domain = |f: FileId| ctx.index.domain_folder(f, vault.path(f));
+    let near_domain = near.and_then(domain);
+    let source_domain = domain(ctx.id);
     ctx.index
         .by_id
         .get(id)?
@@ -486,7 +507,7 @@ pub(crate) fn nearest_declaring(
         .filter(|&f| Some(f) != except)
         .filter(|&f| kind.is_none_or(|k| config.folder_kind(vault.path(f)) == Some(k)))
         .min_by_key(|&f| {
-            let d = domain(vault.path(f));
+            let d = domain(f);
             (d != near_domain, d != source_domain, vault.path(f).clone())
         })
 }
@@ -494,13 +515,13 @@ pub(crate) fn nearest_declaring(
 /// The IDs that replaced a revoked ID, in order (`T1073` → `T1574.002` → `T1574.001`).
 pub(crate) fn revocation_chain(
     index: &AttackIndex,
-    path: &str,
+    file: FileId,
     id: &str,
     kind: IdKind,
 ) -> Vec<String> {
     let mut chain = Vec::new();
     let mut current = id.to_owned();
-    while let Some(next) = catalogue_entry(index, path, &current, kind)
+    while let Some(next) = catalogue_entry(index, file, &current, kind)
         .filter(|e| e.revoked)
         .and_then(|e| e.revoked_by.clone().or_else(|| e.replacement.clone()))
     {

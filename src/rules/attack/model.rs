@@ -272,12 +272,23 @@ impl AttackConfig {
 
     /// The domain folder a path sits in (the path up to and including it) and its domain.
     pub(crate) fn domain_of<'p>(&self, path: &'p str) -> Option<(&'p str, &str)> {
+        self.domain_at(path)
+            .map(|(end, i)| (&path[..end], self.domains[i].1.as_str()))
+    }
+
+    /// [`AttackConfig::domain_of`] as numbers: the byte length of the path up to and
+    /// including the domain folder, and the index of its entry in `domains`.
+    pub(crate) fn domain_at(&self, path: &str) -> Option<(usize, usize)> {
         let mut end = 0;
         let folders = path.rsplit_once('/').map_or("", |(f, _)| f);
         for segment in folders.split('/') {
             end += segment.len();
-            if let Some((_, domain)) = self.domains.iter().find(|(f, _)| same_folder(f, segment)) {
-                return Some((&path[..end], domain.as_str()));
+            if let Some(i) = self
+                .domains
+                .iter()
+                .position(|(f, _)| same_folder(f, segment))
+            {
+                return Some((end, i));
             }
             end += 1;
         }

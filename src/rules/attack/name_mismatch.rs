@@ -135,7 +135,7 @@ impl AttackRule for AttackNameMismatch {
 /// Rewrites the name cell to the note's name when the catalogue (or, lacking it, the
 /// note) says the cell is the stale side.
 fn fix(ctx: &AttackContext<'_>, l: &LabelledLink<'_>, shown: &str, name: &str) -> Option<Fix> {
-    let applicability = match catalogue_entry(ctx.index, ctx.path, &l.id, l.kind) {
+    let applicability = match catalogue_entry(ctx.index, ctx.id, &l.id, l.kind) {
         Some(e) if e.name == name => Applicability::Safe,
         Some(_) => return None,
         None => Applicability::Unsafe,

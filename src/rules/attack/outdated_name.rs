@@ -52,7 +52,7 @@ impl AttackRule for AttackOutdatedName {
         let Some(declared) = ctx.index.primary(ctx.id) else {
             return;
         };
-        let Some(entry) = catalogue_entry(ctx.index, ctx.path, &declared.id, declared.kind) else {
+        let Some(entry) = catalogue_entry(ctx.index, ctx.id, &declared.id, declared.kind) else {
             return;
         };
         if entry.revoked || entry.deprecated {

@@ -90,7 +90,7 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
     let Some(primary) = index.primary(ctx.id) else {
         return Vec::new();
     };
-    let Some(entry) = catalogue_entry(index, ctx.path, &primary.id, primary.kind)
+    let Some(entry) = catalogue_entry(index, ctx.id, &primary.id, primary.kind)
         .filter(|e| !e.revoked && !e.deprecated)
     else {
         return Vec::new();
@@ -98,10 +98,7 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
     // The domain the note's object was found in: vaults that copy Enterprise notes into
     // every domain folder are checked against Enterprise's relationships.
     let name_domain = entry.domain.clone();
-    let domain = index
-        .config
-        .domain_of(ctx.path)
-        .map(|_| name_domain.clone());
+    let domain = index.domain(ctx.id).map(|_| name_domain.clone());
     if !index.catalogue.relations.domains().contains(&name_domain) {
         return Vec::new();
     }

@@ -69,7 +69,7 @@ impl AttackRule for AttackRevokedId {
 
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         for m in mentioned_ids(ctx) {
-            let Some(entry) = catalogue_entry(ctx.index, ctx.path, &m.id, m.kind) else {
+            let Some(entry) = catalogue_entry(ctx.index, ctx.id, &m.id, m.kind) else {
                 continue;
             };
             if !entry.revoked {
@@ -77,12 +77,12 @@ impl AttackRule for AttackRevokedId {
             }
             let id = &m.id;
             let fix = entry.replacement.as_deref().and_then(|new| {
-                let new_entry = catalogue_entry(ctx.index, ctx.path, new, m.kind);
+                let new_entry = catalogue_entry(ctx.index, ctx.id, new, m.kind);
                 super::fix::replace_id(ctx, &m, entry, new, new_entry)
             });
             let (message, help) = match &entry.replacement {
                 Some(new) => {
-                    let new_name = catalogue_entry(ctx.index, ctx.path, new, m.kind)
+                    let new_name = catalogue_entry(ctx.index, ctx.id, new, m.kind)
                         .or_else(|| ctx.index.catalogue.all(new).into_iter().next())
                         .map_or_else(String::new, |e| format!(" ({})", e.name));
                     (

@@ -62,7 +62,7 @@ impl AttackRule for AttackUnknownId {
         }
         for m in mentioned_ids(ctx) {
             let (id, kind, span, verb) = (m.id.clone(), m.kind, m.span, m.verb());
-            if catalogue_entry(ctx.index, ctx.path, &id, kind).is_some() {
+            if catalogue_entry(ctx.index, ctx.id, &id, kind).is_some() {
                 continue;
             }
             let other_kinds: Vec<String> = ctx
