@@ -628,7 +628,8 @@ impl Out<'_> {
 }
 
 /// Files' findings held in an anonymous temporary file (deleted when closed, even when the
-/// run is killed) while a fold is pending: one JSON line per file, read back in the order
+/// run is killed) while a fold is pending: one record per file (its length as 4 bytes,
+/// little-endian, then the file in `postcard`'s binary form), read back in the order
 /// written, so memory does not grow with the number of findings.
 struct Spill {
     file: std::io::BufWriter<std::fs::File>,
@@ -639,7 +640,7 @@ struct Spill {
 /// One file's findings and the hash of its text, as delivered.
 type HeldFile = (Vec<Diagnostic>, Option<u64>);
 
-/// One file's line in a [`Spill`].
+/// One file's record in a [`Spill`].
 #[derive(serde::Serialize, serde::Deserialize)]
 struct SpilledFile {
     path: Arc<str>,
@@ -696,14 +697,19 @@ impl Spill {
                 fix: d.fix.clone(),
             })
             .collect();
-        let line = SpilledFile {
+        let record = SpilledFile {
             path: found[0].path.clone(),
             hash,
             findings,
         };
-        serde_json::to_writer(&mut self.file, &line)
-            .map_err(|e| spill_error(std::io::Error::from(e)))?;
-        self.file.write_all(b"\n").map_err(spill_error)
+        let bytes =
+            postcard::to_stdvec(&record).map_err(|e| spill_error(std::io::Error::other(e)))?;
+        let len = u32::try_from(bytes.len())
+            .map_err(|_| spill_error(std::io::Error::other("a file's findings exceed 4 GiB")))?;
+        self.file
+            .write_all(&len.to_le_bytes())
+            .and_then(|()| self.file.write_all(&bytes))
+            .map_err(spill_error)
     }
 
     /// The files written, in order: each file's findings and hash.
@@ -711,36 +717,58 @@ impl Spill {
     /// # Errors
     /// The temporary file cannot be flushed, rewound or read back.
     fn read(self) -> Result<impl Iterator<Item = Result<HeldFile, Error>>, Error> {
-        use std::io::{BufRead, Seek};
+        use std::io::{Read, Seek};
         let mut file = self
             .file
             .into_inner()
             .map_err(|e| spill_error(e.into_error()))?;
         file.rewind().map_err(spill_error)?;
         let rules = self.rules;
-        Ok(std::io::BufReader::new(file).lines().map(move |line| {
-            let line = line.map_err(spill_error)?;
-            let file: SpilledFile =
-                serde_json::from_str(&line).map_err(|e| spill_error(std::io::Error::from(e)))?;
-            let findings = file
-                .findings
-                .into_iter()
-                .map(|d| Diagnostic {
-                    rule: rules[d.rule],
-                    severity: d.severity,
-                    path: file.path.clone(),
-                    span: d.span,
-                    message: d.message,
-                    label: d.label.map(std::borrow::Cow::Owned),
-                    help: d.help.map(std::borrow::Cow::Owned),
-                    related: d.related,
-                    subject: d.subject,
-                    fix: d.fix,
-                })
-                .collect();
-            Ok((findings, file.hash))
+        let mut reader = std::io::BufReader::new(file);
+        let mut bytes = Vec::new();
+        Ok(std::iter::from_fn(move || {
+            let mut len = [0u8; 4];
+            match reader.read_exact(&mut len) {
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+                Err(e) => return Some(Err(spill_error(e))),
+                Ok(()) => {}
+            }
+            bytes.resize(u32::from_le_bytes(len) as usize, 0);
+            Some(read_record(&mut reader, &mut bytes, &rules))
         }))
     }
+}
+
+/// Reads one [`SpilledFile`] of `bytes.len()` bytes from `reader` into its findings.
+fn read_record(
+    reader: &mut impl std::io::Read,
+    bytes: &mut [u8],
+    rules: &[&'static RuleMeta],
+) -> Result<HeldFile, Error> {
+    reader.read_exact(bytes).map_err(spill_error)?;
+    let file: SpilledFile =
+        postcard::from_bytes(bytes).map_err(|e| spill_error(std::io::Error::other(e)))?;
+    let findings = file
+        .findings
+        .into_iter()
+        .map(|d| {
+            Ok(Diagnostic {
+                rule: rules.get(d.rule).copied().ok_or_else(|| {
+                    spill_error(std::io::Error::other("a record names no rule written"))
+                })?,
+                severity: d.severity,
+                path: file.path.clone(),
+                span: d.span,
+                message: d.message,
+                label: d.label.map(std::borrow::Cow::Owned),
+                help: d.help.map(std::borrow::Cow::Owned),
+                related: d.related,
+                subject: d.subject,
+                fix: d.fix,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok((findings, file.hash))
 }
 
 /// A spill file's I/O error, said as such (not as a failed write of the report itself).
