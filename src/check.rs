@@ -468,7 +468,9 @@ fn run(
         spill: if folds.is_empty() {
             None
         } else {
-            Some(Spill::new()?)
+            // Without a writable temporary folder the findings are held in memory, as
+            // they were before the spill file: the run is slower to bound, not wrong.
+            Some(Spill::new().map_or_else(|_| Held::Memory(Vec::new()), Held::File))
         },
     };
     // File-level findings come from the vault alone; they are merged in path order.
@@ -552,7 +554,14 @@ struct Out<'a> {
     deliver: &'a mut dyn Deliver,
     /// Per-rule severity overrides by rule name.
     severities: &'a BTreeMap<String, Severity>,
-    spill: Option<Spill>,
+    spill: Option<Held>,
+}
+
+/// Where files' findings wait for a fold: a [`Spill`] file, or memory when no temporary
+/// file can be created.
+enum Held {
+    File(Spill),
+    Memory(Vec<HeldFile>),
 }
 
 impl Out<'_> {
@@ -571,7 +580,11 @@ impl Out<'_> {
             return Ok(());
         }
         match &mut self.spill {
-            Some(spill) => spill.write(&found, hash),
+            Some(Held::File(spill)) => spill.write(&found, hash),
+            Some(Held::Memory(files)) => {
+                files.push((found, hash));
+                Ok(())
+            }
             None => self.deliver_file(found, hash),
         }
     }
@@ -601,7 +614,11 @@ impl Out<'_> {
             }
             found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         };
-        for file in spill.read()? {
+        let files: Box<dyn Iterator<Item = Result<HeldFile, Error>>> = match spill {
+            Held::File(spill) => Box::new(spill.read()?),
+            Held::Memory(files) => Box::new(files.into_iter().map(Ok)),
+        };
+        for file in files {
             let (mut found, hash) = file?;
             let path = found[0].path.clone();
             while let Some(note) = rewritten.next_if(|n| *n < path) {

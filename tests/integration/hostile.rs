@@ -541,3 +541,54 @@ fn stix_bundle_with_huge_fields() {
         stderr(&out)
     );
 }
+
+/// 3,000 links labelled `T1559.002` into a note that still declares `T1173` (revoked,
+/// replaced by `T1559.002`): the ATT&CK pack folds them into one finding at the note, so
+/// every note's findings wait for the last note, in a spill file (or, without a writable
+/// temporary folder, in memory). Both give the whole-run answer: one finding naming 3,000
+/// links and listing the first 10, and nothing at the linking notes.
+#[test]
+fn links_into_a_stale_note_are_one_finding_with_or_without_a_temp_folder() {
+    let dir = vault();
+    write(
+        dir.path(),
+        "techniques/Dynamic Data Exchange.md",
+        "---\naliases: [T1173]\n---\n",
+    );
+    let row = "| [[techniques/Dynamic Data Exchange\\|T1559.002]] | Dynamic Data Exchange |\n";
+    for n in 0..3 {
+        write(
+            dir.path(),
+            &format!("n{n}.md"),
+            format!("| ID | Name |\n| --- | --- |\n{}", row.repeat(1000)),
+        );
+    }
+    let args = [
+        "check",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--select",
+        "attack-revoked-id,attack-id-mismatch",
+    ];
+    let spilled = run_with_timeout(&args, HANG);
+    let in_memory = std::process::Command::new(crate::bin())
+        .args(args)
+        .env("TMPDIR", dir.path().join("no such folder"))
+        .output()
+        .unwrap();
+    assert_eq!(spilled.stdout, in_memory.stdout, "{}", stderr(&in_memory));
+    let found = json_findings(&spilled);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let d = &found[0];
+    assert_eq!(d["path"], "techniques/Dynamic Data Exchange.md");
+    assert_eq!(d["rule"], "attack-revoked-id");
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains("3000 links labelled `T1559.002`"),
+        "{message}"
+    );
+    let related = d["related"].as_array().unwrap();
+    assert_eq!(related.len(), 10);
+    assert!(related.iter().all(|r| r["path"] == "n0.md"), "{related:#?}");
+}
