@@ -6,7 +6,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::relationship_fix::add_rows;
-use super::relationship_tables::{named, relationship_tables, release};
+use super::relationship_tables::{named, release};
 use super::{AttackContext, AttackRule, RuleMeta};
 
 pub(crate) struct AttackMissingRelationship;
@@ -14,8 +14,11 @@ pub(crate) struct AttackMissingRelationship;
 /// IDs named in one finding; the subject lists them all.
 const MAX_NAMED: usize = 10;
 
+/// The rule's name, for the pack's choice of building relationship tables.
+pub(crate) const NAME: &str = "attack-missing-relationship";
+
 static META: RuleMeta = RuleMeta {
-    name: "attack-missing-relationship",
+    name: NAME,
     summary: "A relationship table lacks rows that ATT&CK has (mitigates, uses, sub-technique)",
     default_severity: Severity::Warning,
     fix: crate::diagnostic::FixAvailability::Sometimes(crate::diagnostic::Applicability::Safe),
@@ -89,7 +92,7 @@ impl AttackRule for AttackMissingRelationship {
     }
 
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
-        for table in relationship_tables(ctx) {
+        for table in ctx.tables {
             let missing: Vec<&String> = table
                 .expected
                 .iter()
@@ -134,7 +137,7 @@ impl AttackRule for AttackMissingRelationship {
                         .collect::<Vec<_>>()
                         .join(","),
                 )
-                .with_fix(add_rows(ctx, &table, &missing)),
+                .with_fix(add_rows(ctx, table, &missing)),
             );
         }
     }

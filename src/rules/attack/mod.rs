@@ -130,10 +130,25 @@ impl PackRun for AttackRun {
                 link_label(l, config, target.as_deref())
             })
             .collect();
+        // Both relationship rules read the same tables; built once per note, and only when
+        // one of them runs.
+        let tables = if self.rules.iter().any(|r| {
+            [missing_relationship::NAME, stale_relationship::NAME].contains(&r.meta().name)
+        }) {
+            relationship_tables::relationship_tables(&AttackContext {
+                base: ctx,
+                index: &self.index,
+                labels: &labels,
+                tables: &[],
+            })
+        } else {
+            Vec::new()
+        };
         let actx = AttackContext {
             base: ctx,
             index: &self.index,
             labels: &labels,
+            tables: &tables,
         };
         let start = out.len();
         for rule in &self.rules {
@@ -339,6 +354,9 @@ pub(crate) struct AttackContext<'a> {
     pub index: &'a AttackIndex,
     /// Parallel to `base.note.links`: each link's ATT&CK label, computed once per note.
     pub labels: &'a [Option<(String, IdKind)>],
+    /// The note's relationship tables ([`relationship_tables::relationship_tables`]), built
+    /// once per note when a relationship rule runs; empty otherwise.
+    pub tables: &'a [relationship_tables::RelationshipTable],
 }
 
 impl<'a> std::ops::Deref for AttackContext<'a> {

@@ -5,13 +5,16 @@
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::relationship_fix::remove_row;
-use super::relationship_tables::{live, named, relationship_tables, release};
+use super::relationship_tables::{live, named, release};
 use super::{AttackContext, AttackRule, RuleMeta};
 
 pub(crate) struct AttackStaleRelationship;
 
+/// The rule's name, for the pack's choice of building relationship tables.
+pub(crate) const NAME: &str = "attack-stale-relationship";
+
 static META: RuleMeta = RuleMeta {
-    name: "attack-stale-relationship",
+    name: NAME,
     summary: "A relationship table row (mitigates, uses, sub-technique) that ATT&CK does not have",
     default_severity: Severity::Warning,
     fix: crate::diagnostic::FixAvailability::Sometimes(crate::diagnostic::Applicability::Unsafe),
@@ -82,7 +85,7 @@ impl AttackRule for AttackStaleRelationship {
     }
 
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
-        for table in relationship_tables(ctx) {
+        for table in ctx.tables {
             let release = release(ctx, table.domain.as_deref());
             for (row, (span, original)) in &table.rows {
                 if table.has(ctx, row) || !live(ctx, &table.name_domain, row) {
