@@ -108,16 +108,16 @@ fuzz_target!(|data: &[u8]| {
     );
     for (o, h) in outline.headings.iter().zip(&note.headings) {
         assert!(
-            o.matches(&h.key),
+            o.matches(&h.key()),
             "heading {:?} does not match its own key {:?}",
             h.raw,
-            h.key
+            h.key()
         );
         if let Some(lookup) = &outline.lookup {
             assert!(
-                lookup.has_heading(&h.key),
+                lookup.has_heading(&h.key()),
                 "lookup misses heading key {:?}",
-                h.key
+                h.key()
             );
         }
     }
