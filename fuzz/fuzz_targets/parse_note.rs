@@ -50,7 +50,13 @@ fuzz_target!(|data: &[u8]| {
         );
         let source = &text[heading.span.start..heading.span.end];
         // An ATX heading (`#` to `######`, then a space, a tab or the line's end) is one line.
-        let first = source.lines().next().unwrap_or_default().trim_start();
+        // Only spaces may indent it (CommonMark): a form feed before `#` makes a paragraph
+        // line, which a `---` below turns into a setext heading.
+        let first = source
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches(' ');
         let hashes = first.len() - first.trim_start_matches('#').len();
         if (1..=6).contains(&hashes)
             && first[hashes..]

@@ -62,3 +62,19 @@ fn a_setext_heading_spans_its_underline_and_an_atx_heading_one_line() {
         );
     }
 }
+
+/// `parse_note`, minimized from a 2 KB input: form feeds before `# x` are not the up to three
+/// spaces that may indent a `#` heading (CommonMark), so the line is paragraph text and the
+/// `---` below makes it a setext heading of two lines whose text is `# x` (its marks kept,
+/// the form feeds trimmed as Obsidian trims a heading). The parser was right; the target's
+/// invariant took the form feeds for indentation and is fixed.
+#[test]
+fn form_feeds_before_hashes_make_a_setext_heading() {
+    let text = "\u{c}\u{c}\u{c}# x\n---\n";
+    let note = vaultlint::parse::parse_note(text);
+    let h = &note.headings[0];
+    assert_eq!(
+        (h.level, h.raw.as_str(), h.span.start, h.span.end),
+        (2, "# x", 0, text.len() - 1)
+    );
+}
