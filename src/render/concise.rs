@@ -15,20 +15,25 @@ pub(crate) struct ConciseStream<'a> {
     pub(crate) out: &'a mut dyn Write,
 }
 
+/// One finding's line, with its line break: `{prefix}path:line:column: severity: message
+/// [rule]`, control characters in the path and message escaped. The human format falls back
+/// to it when miette cannot draw a finding.
+pub(crate) fn line(prefix: &str, d: &Diagnostic) -> String {
+    format!(
+        "{prefix}{}:{}:{}: {}: {} [{}]\n",
+        escape_control(&d.path),
+        d.line(),
+        d.column(),
+        d.severity,
+        escape_control(&d.message),
+        d.rule.name
+    )
+}
+
 impl Stream for ConciseStream<'_> {
     fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
-        let prefix = self.prefix;
         for d in findings {
-            writeln!(
-                self.out,
-                "{prefix}{}:{}:{}: {}: {} [{}]",
-                escape_control(&d.path),
-                d.line(),
-                d.column(),
-                d.severity,
-                escape_control(&d.message),
-                d.rule.name
-            )?;
+            self.out.write_all(line(self.prefix, d).as_bytes())?;
         }
         Ok(())
     }

@@ -106,15 +106,7 @@ impl Stream for HumanStream<'_> {
                 _ => self.handler.render_report(&mut text, &diag),
             };
             if result.is_err() {
-                text = format!(
-                    "{prefix}{}:{}:{}: {}: {} [{}]\n",
-                    escape_control(&d.path),
-                    d.line(),
-                    d.column(),
-                    d.severity,
-                    escape_control(&d.message),
-                    d.rule.name
-                );
+                text = super::concise::line(prefix, d);
             }
             self.out.write_all(text.as_bytes())?;
         }
