@@ -415,6 +415,7 @@ fn property_link(text: &str, lines: &LineIndex, p: frontmatter::PropertyLink) ->
         problem: p.unquoted.then_some(LinkProblem::UnquotedProperty),
         table: None,
         trailing: "".into(),
+        in_comment: false,
     }
 }
 
