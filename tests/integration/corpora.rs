@@ -14,7 +14,7 @@ fn corpora(test: &str) -> Option<PathBuf> {
     Some(dir)
 }
 
-/// Findings per rule and severity; each one judged by hand (see README, "Corpus results").
+/// Findings per rule and severity; each one judged by hand (see docs/robustness.md, "Corpus results").
 const EXPECTED: &[(&str, &[(&str, usize)])] = &[
     (
         "obsidian-help/en",
@@ -94,7 +94,7 @@ fn corpora_are_checked_deterministically_with_known_counts() {
 
 /// A vault made by reuteras/obsidian-mitre-attack from ATT&CK v18.1, the built-in
 /// catalogue's release (see its README): the ATT&CK rules report only the generator's own
-/// defects. Each count was judged by hand (README, "Corpus results"): notes of another kind
+/// defects. Each count was judged by hand (docs/robustness.md, "Corpus results"): notes of another kind
 /// with the same file name (`CTI/Groups/Machete.md` and `CTI/Software/Machete.md`), which
 /// make `[[Machete \| S0409]]` open the group (`attack-wrong-kind`, `ambiguous-link`), and
 /// links to ICS asset notes as `Name - A0017` where the asset files are named `Name.md`

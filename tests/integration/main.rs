@@ -9,6 +9,7 @@ mod ci;
 mod cli;
 mod config;
 mod corpora;
+mod docs;
 mod fixes;
 mod formats;
 mod fuzzed;
