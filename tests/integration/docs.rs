@@ -554,3 +554,101 @@ fn readme_says_what_the_tests_install() {
         assert!(text.contains(needed), "README does not mention `{needed}`");
     }
 }
+
+/// The pre-commit hook that works today is the repository's `vaultlint-system` hook, as a
+/// `repo: local` hook.
+#[test]
+fn pre_commit_hook_that_works_today_is_the_system_hook() {
+    let config: serde_json::Value =
+        serde_saphyr::from_str(&crate::readme::snippet("pre-commit-system")).unwrap();
+    assert_eq!(config["repos"][0]["repo"], "local");
+    let hook = &config["repos"][0]["hooks"][0];
+    let hooks: serde_json::Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let system = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == "vaultlint-system")
+        .unwrap();
+    for key in [
+        "entry",
+        "language",
+        "pass_filenames",
+        "always_run",
+        "require_serial",
+    ] {
+        assert_eq!(hook[key], system[key], "{key}");
+    }
+    assert!(hook.get("additional_dependencies").is_none());
+}
+
+/// Every relative link of the README and `docs/` (rule pages included) opens a file of the
+/// repository, and every `#anchor` of a link to a Markdown page names one of its headings
+/// (as GitHub makes anchors: lower case, spaces to `-`, punctuation dropped).
+#[test]
+fn links_in_the_docs_open_files() {
+    let link = regex::Regex::new(r"\]\(([^)\s]+)\)").unwrap();
+    let mut pages = doc_files();
+    pages.extend(
+        std::fs::read_dir(rules_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    let anchors = |page: &Path| -> Vec<String> {
+        let text = std::fs::read_to_string(page).unwrap();
+        let mut fenced = false;
+        let mut out = Vec::new();
+        for line in text.lines() {
+            fenced ^= line.starts_with("```");
+            if !fenced && line.starts_with('#') {
+                let title = line.trim_start_matches('#').trim().to_lowercase();
+                out.push(
+                    title
+                        .chars()
+                        .filter_map(|c| match c {
+                            ' ' => Some('-'),
+                            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                            _ => None,
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out.extend(
+            regex::Regex::new(r#"<a id="([^"]+)">"#)
+                .unwrap()
+                .captures_iter(&text)
+                .map(|c| c[1].to_owned()),
+        );
+        out
+    };
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for target in link.captures_iter(&text).map(|c| c[1].to_owned()) {
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (file, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let opened = if file.is_empty() {
+                page.clone()
+            } else {
+                page.parent().unwrap().join(file)
+            };
+            assert!(
+                opened.exists(),
+                "{}: `{target}` opens nothing",
+                page.display()
+            );
+            if !anchor.is_empty() && opened.extension().is_some_and(|e| e == "md") {
+                assert!(
+                    anchors(&opened).iter().any(|a| a == anchor),
+                    "{}: `{target}`: no such heading",
+                    page.display()
+                );
+            }
+        }
+    }
+}
