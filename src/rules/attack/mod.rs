@@ -91,11 +91,7 @@ impl Pack for AttackPack {
         vault: &'v Vault,
         selected: &[&'static RuleMeta],
     ) -> Option<Box<dyn PackRun + 'v>> {
-        let rules: Vec<&'static dyn AttackRule> = RULES
-            .iter()
-            .copied()
-            .filter(|r| selected.iter().any(|s| s.name == r.meta().name))
-            .collect();
+        let rules = super::selected_rules(RULES, selected, |r| r.meta());
         if rules.is_empty() {
             return None;
         }
