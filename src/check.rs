@@ -846,9 +846,15 @@ fn check_note(
     };
     let mut out = Vec::new();
     let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
-    let ran: Vec<&str> = selected.iter().map(|m| m.name).collect();
-    let report_unused = ran.contains(&"unused-suppression");
-    let out = suppress::apply(vault.path(id), &note, out, &ran, report_unused);
+    let suppressions = suppress::Rules {
+        known: rules::all(),
+        ran: selected,
+        report: selected
+            .iter()
+            .copied()
+            .find(|m| m.name == rules::unused_suppression::META.name),
+    };
+    let out = suppress::apply(vault.path(id), &note, out, &suppressions);
     let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
     (
         out,
