@@ -65,7 +65,7 @@ fn suppressions(
             };
             out.push(
                 Diagnostic::new(
-                    *rule,
+                    rule,
                     path,
                     Some(d.span),
                     format!("`{}` names unknown rule `{unknown}`", d.text),
@@ -125,7 +125,7 @@ fn suppressions(
                 if let Some((rule, out)) = report {
                     out.push(
                         Diagnostic::new(
-                            *rule,
+                            rule,
                             path,
                             Some(d.span),
                             format!("`{}` is not a vaultlint directive", d.text),
