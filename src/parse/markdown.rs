@@ -10,8 +10,8 @@ use std::sync::Arc;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
+use super::LineIndex;
 use super::{BlockId, Heading, Note};
-use crate::diagnostic::LineIndex;
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
