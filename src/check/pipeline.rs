@@ -86,6 +86,10 @@ pub(super) fn run(
     let mut summary = Summary {
         files: vault.files.len(),
         notes: vault.linted_notes().count(),
+        canvases: items
+            .iter()
+            .filter(|&&id| vault.files[id].is_canvas())
+            .count(),
         ..Summary::default()
     };
     deliver.start(&summary, std::path::Path::new(""))?;

@@ -17,6 +17,45 @@ pub struct Cli {
     pub(crate) command: Command,
 }
 
+impl Cli {
+    /// Parses the process's command line, as [`Parser::try_parse`] does, with one tip more:
+    /// a first word that is no command but names an existing folder or file gets
+    /// "to check it, run `vaultlint check WORD`" (`vaultlint notes` is a common first try,
+    /// and clap's own did-you-mean only knows names spelt like a command).
+    ///
+    /// # Errors
+    /// clap's error for a command line it cannot read, or for `--help` and `--version`
+    /// (whose text it holds); print it with [`clap::Error::print`].
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        Cli::try_parse().map_err(|mut e| {
+            use clap::error::{ContextKind, ContextValue, ErrorKind};
+            if e.kind() != ErrorKind::InvalidSubcommand {
+                return e;
+            }
+            let Some(ContextValue::String(word)) = e.get(ContextKind::InvalidSubcommand) else {
+                return e;
+            };
+            if !std::path::Path::new(word).exists() {
+                return e;
+            }
+            let shown = if word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            {
+                word.clone()
+            } else {
+                format!("'{}'", word.replace('\'', r"'\''"))
+            };
+            let tip = format!("to check it, run `vaultlint check {shown}`");
+            e.insert(
+                ContextKind::Suggested,
+                ContextValue::StyledStrs(vec![tip.into()]),
+            );
+            e
+        })
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -88,6 +127,7 @@ pub enum CoverageFormat {
 
 /// `vaultlint check` arguments.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
 pub(crate) struct CheckArgs {
     /// The vault, or a folder inside it: the root is the nearest folder at or above it that
     /// holds `.obsidian/` (else this folder); findings are reported for this folder only
@@ -129,7 +169,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
     pub fix: bool,
     /// With `--fix` or `--diff`: apply unsafe fixes too (they may change what a link opens)
-    #[arg(long)]
+    #[arg(long, requires = "fixing")]
     pub unsafe_fixes: bool,
     /// Print the fixes as a unified diff that `git apply` accepts; write nothing
     #[arg(long, conflicts_with = "write_baseline")]

@@ -118,7 +118,7 @@ impl Stream for HumanStream<'_> {
             return Ok(Vec::new());
         }
         let mut lines = Vec::new();
-        summary(s, &mut lines)?;
+        super::summary::write(s, &mut lines)?;
         let lines = String::from_utf8_lossy(&lines);
         match self.style.width {
             Some(width) => {
@@ -134,64 +134,6 @@ impl Stream for HumanStream<'_> {
             None => self.out.write_all(lines.as_bytes())?,
         }
         Ok(Vec::new())
-    }
-}
-
-/// The closing lines: counts, the config file used, baseline and pack lines.
-fn summary(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let verdict = if s.errors + s.warnings + s.infos == 0 {
-        "no findings"
-    } else {
-        "found"
-    };
-    let config = match &s.config {
-        Some(path) => format!("config {path}"),
-        None => "no config file".to_owned(),
-    };
-    writeln!(
-        out,
-        "vaultlint: {verdict}: {} error{}, {} warning{}, {} info in {} note{} ({} file{}, {} link{} checked; {config})",
-        s.errors,
-        plural(s.errors),
-        s.warnings,
-        plural(s.warnings),
-        s.infos,
-        s.notes,
-        plural(s.notes),
-        s.files,
-        plural(s.files),
-        s.links,
-        plural(s.links)
-    )?;
-    if let Some(b) = s.baseline {
-        writeln!(
-            out,
-            "vaultlint: baseline: {} known finding{} not shown, {} fixed since it was recorded",
-            b.known,
-            plural(b.known),
-            b.fixed
-        )?;
-    }
-    for line in &s.packs.lines {
-        writeln!(out, "vaultlint: {line}")?;
-    }
-    if s.fixable + s.unsafe_fixable > 0 {
-        writeln!(
-            out,
-            "vaultlint: {} finding{} fixable with `--fix` ({} more with `--fix --unsafe-fixes`)",
-            s.fixable,
-            plural(s.fixable),
-            s.unsafe_fixable
-        )?;
-    }
-    Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

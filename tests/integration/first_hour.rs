@@ -68,8 +68,16 @@ fn coverage_refuses_an_unknown_domain_and_names_the_known_ones() {
         "enterprise",
     ]);
     assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).is_empty(), "no layer is written: {}", stdout(&out));
-    assert!(stderr(&out).contains("enterprise-attack"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).is_empty(),
+        "no layer is written: {}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("enterprise-attack"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -128,13 +136,20 @@ fn concise_output_ends_with_a_summary_line() {
     let out = vaultlint(&["check", path(vault.path()), "--format", "concise"]);
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
-    let last = text.lines().filter(|l| !l.is_empty()).last().unwrap_or_default();
+    let last = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .last()
+        .unwrap_or_default();
     let summary = text
         .lines()
         .find(|l| l.starts_with("vaultlint: found: "))
         .unwrap_or_else(|| panic!("no summary line: {text}"));
     assert!(summary.contains("error"), "{summary}");
-    assert!(last.starts_with("vaultlint: "), "the summary comes last: {last}");
+    assert!(
+        last.starts_with("vaultlint: "),
+        "the summary comes last: {last}"
+    );
 }
 
 #[test]

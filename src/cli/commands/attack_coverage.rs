@@ -19,7 +19,8 @@ use crate::rules::attack::coverage;
 /// (a Navigator layer is of `domain`).
 ///
 /// # Errors
-/// An unusable config or catalogue, a missing vault folder, a failed write to `out`.
+/// An unusable config or catalogue, a missing vault folder, a folder without notes, a
+/// `domain` the catalogue does not hold, a failed write to `out`.
 pub(crate) fn coverage(
     path: &Path,
     format: CoverageFormat,
@@ -36,7 +37,18 @@ pub(crate) fn coverage(
     let mut options = CheckOptions::new(path.to_path_buf());
     options.walk.exclude = settings.exclude;
     let vault = check::index_vault(&options)?;
+    if vault.linted_notes().next().is_none() {
+        let why = if vault.files.is_empty() {
+            "it is empty".to_owned()
+        } else {
+            "it holds no note to count (`.md`, not excluded)".to_owned()
+        };
+        return Err(Error::VaultRoot(path.to_path_buf(), why));
+    }
     let report = coverage::coverage(&vault, &Arc::new(settings.attack), &catalogue);
+    report
+        .check_domain(domain)
+        .map_err(|e| Error::Usage(format!("--domain: {e}")))?;
     match format {
         CoverageFormat::Table => write!(out, "{}", report.table())?,
         CoverageFormat::Json => {

@@ -36,6 +36,15 @@ use fix_summary::{diff_prefix, write_fix_summary};
 /// # Errors
 /// Any [`Error`] of the run: config, rule names, catalogue, baseline, vault root, output.
 pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise | Format::Json) {
+        let format = clap::ValueEnum::to_possible_value(&args.format)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        return Err(Error::Usage(format!(
+            "--statistics prints counts per rule as a table (`--format human` or `concise`) or \
+             as JSON (`--format json`); `--format {format}` lists findings, so drop one of the two"
+        )));
+    }
     let cwd = std::env::current_dir()
         .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     let loaded = load_config(args.no_config, args.config.as_deref(), &args.path)?;
