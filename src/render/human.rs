@@ -19,6 +19,7 @@ use textwrap::core::Word;
 use textwrap::{WordSeparator, WordSplitter};
 
 use super::escape::escape_control;
+use super::statistics::{render_human, Statistics};
 use super::{ReadSource, Stream, Style};
 use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, Severity, Span};
@@ -40,7 +41,15 @@ pub(crate) struct HumanStream<'a> {
     prefix: &'a str,
     read: ReadSource<'a>,
     out: &'a mut dyn Write,
+    /// The findings per rule so far, for the table that closes a long report.
+    stats: Statistics,
 }
+
+/// From this many findings on, the report ends with the findings per rule and how to see
+/// one rule's: each finding takes about seven lines, so by then the first ones have
+/// scrolled out of any terminal, and a team starts from the counts (ruff's and clippy's
+/// users reach for `--statistics` and `--select` the same way).
+const MANY_FINDINGS: usize = 50;
 
 impl<'a> HumanStream<'a> {
     pub(crate) fn new(
@@ -70,12 +79,14 @@ impl<'a> HumanStream<'a> {
             prefix,
             read,
             out,
+            stats: Statistics::default(),
         }
     }
 }
 
 impl Stream for HumanStream<'_> {
     fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        self.stats.add(findings);
         let prefix = self.prefix;
         // miette wants an owned source per report: share the note's text instead of
         // copying it once per finding.
@@ -87,18 +98,20 @@ impl Stream for HumanStream<'_> {
             .map(Arc::from);
         for d in findings {
             let mut text = String::new();
-            let diag = to_miette(d, prefix);
+            // The gutter (` 63 │ `) takes the line number's digits and four more.
+            let fit = self
+                .style
+                .width
+                .zip(d.span)
+                .map(|(w, span)| w.saturating_sub(span.line.to_string().len() + 4).max(20));
+            let diag = to_miette(d, prefix, source.as_deref().zip(fit));
             let result = match (d.span, &source) {
                 (Some(span), Some(source)) => {
                     let source = NoteSource {
                         name: escape_control(&format!("{prefix}{}", d.path)).into_owned(),
                         text: Arc::clone(source),
                         primary: span,
-                        // The gutter (` 63 │ `) takes the line number's digits and four more.
-                        fit: self
-                            .style
-                            .width
-                            .map(|w| w.saturating_sub(span.line.to_string().len() + 4).max(20)),
+                        fit,
                     };
                     let report = miette::Report::new(diag).with_source_code(source);
                     self.handler.render_report(&mut text, report.as_ref())
@@ -118,6 +131,15 @@ impl Stream for HumanStream<'_> {
             return Ok(Vec::new());
         }
         let mut lines = Vec::new();
+        if s.errors + s.warnings + s.infos >= MANY_FINDINGS {
+            writeln!(self.out, "\nvaultlint: findings per rule")?;
+            render_human(&self.stats, self.out)?;
+            writeln!(
+                lines,
+                "vaultlint: to see one rule's findings, add `--select RULE` to the command; \
+                 `--statistics` prints this table alone, `--format concise` one line per finding"
+            )?;
+        }
         super::summary::write(s, &mut lines)?;
         let lines = String::from_utf8_lossy(&lines);
         match self.style.width {
@@ -302,7 +324,23 @@ fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
+/// Where the underline of a one-line span that is wider than `max` characters stops: after
+/// its first `max` characters, so that the source line and its underline fit the terminal
+/// (a long wiki-link in a table row was drawn 150 columns wide). A span over several lines
+/// is left whole.
+fn clipped_end(text: &str, start: usize, end: usize, max: usize) -> usize {
+    match text.get(start..end) {
+        Some(inner) if !inner.contains('\n') => inner
+            .char_indices()
+            .nth(max)
+            .map_or(end, |(i, _)| start + i),
+        _ => end,
+    }
+}
+
+/// The miette form of `d`; `clip` (the note's text and the characters a source line may
+/// take, on a terminal) narrows the underline of a span wider than the terminal.
+fn to_miette(d: &Diagnostic, prefix: &str, clip: Option<(&str, usize)>) -> MietteDiagnostic {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -320,10 +358,10 @@ fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
     }
     if let Some(span) = d.span {
         let label = d.label.as_deref().map(str::to_owned);
-        diag = diag.with_label(LabeledSpan::new_primary_with_span(
-            label,
-            span.start..span.end,
-        ));
+        let end = clip.map_or(span.end, |(text, max)| {
+            clipped_end(text, span.start, span.end, max)
+        });
+        diag = diag.with_label(LabeledSpan::new_primary_with_span(label, span.start..end));
     }
     if !d.related.is_empty() {
         let related: Vec<String> = d
