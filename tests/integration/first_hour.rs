@@ -136,11 +136,7 @@ fn concise_output_ends_with_a_summary_line() {
     let out = vaultlint(&["check", path(vault.path()), "--format", "concise"]);
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
-    let last = text
-        .lines()
-        .filter(|l| !l.is_empty())
-        .last()
-        .unwrap_or_default();
+    let last = text.lines().rfind(|l| !l.is_empty()).unwrap_or_default();
     let summary = text
         .lines()
         .find(|l| l.starts_with("vaultlint: found: "))
