@@ -4,6 +4,7 @@
 //! `terminal` (colour, width, progress indicator), `docs` (rule docs for readers).
 
 mod docs;
+mod mv;
 mod paths;
 mod replace_file;
 mod terminal;
@@ -49,6 +50,8 @@ pub(crate) enum Command {
     /// ATT&CK helpers
     #[command(subcommand)]
     Attack(AttackCommand),
+    /// Rename or move a note, attachment or folder, rewriting every link to it as Obsidian does
+    Mv(mv::MvArgs),
     /// Print a shell completion script, e.g. `vaultlint completions bash > ~/.local/share/bash-completion/completions/vaultlint`
     Completions {
         /// The shell
@@ -208,6 +211,7 @@ pub enum Outcome {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => check(&args, out),
+        Command::Mv(args) => mv::run(&args, out),
         Command::Rules => {
             let all = rules::all();
             let width = all
