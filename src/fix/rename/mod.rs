@@ -40,7 +40,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::{self, CheckOptions};
 use crate::diagnostic::{Edit, LineIndex};
 use crate::error::Error;
 use crate::index::{name_key, FileId, Vault};
@@ -148,7 +147,7 @@ pub(crate) fn plan_with_format(
     moves: &[Move],
     format: LinkFormat,
 ) -> Result<Plan, Error> {
-    let old = check::index_vault(&CheckOptions::new(root.to_path_buf()))?;
+    let old = index(root)?;
     let moves = moves
         .iter()
         .map(|m| {
@@ -161,6 +160,15 @@ pub(crate) fn plan_with_format(
     let new_paths = destinations(root, &old, &moves)?;
     let (new, to_new) = moved_vault(&old, &new_paths);
     let moved: Vec<bool> = new_paths.iter().map(Option::is_some).collect();
+    let mut names: Vec<String> = Vec::new();
+    for (id, to) in new_paths.iter().enumerate() {
+        if let Some(to) = to {
+            names.push(loose(stem(&old.files[id].path)));
+            names.push(loose(stem(to)));
+        }
+    }
+    names.sort();
+    names.dedup();
     let ctx = Context {
         root,
         old: &old,
@@ -168,6 +176,7 @@ pub(crate) fn plan_with_format(
         to_new: &to_new,
         moved: &moved,
         format,
+        names: &names,
     };
     let outcomes: Vec<FileOutcome> = (0..old.files.len())
         .into_par_iter()
@@ -431,6 +440,9 @@ struct Context<'a> {
     to_new: &'a [FileId],
     moved: &'a [bool],
     format: LinkFormat,
+    /// The old and new names of the moved files in [`loose`] form: a file that holds none
+    /// of them holds no link that the moves concern.
+    names: &'a [String],
 }
 
 /// A link is clear when exactly one file matches it, or it spells a full path that
@@ -482,6 +494,9 @@ impl Context<'_> {
             Err(_) => (String::from_utf8_lossy(body), false),
         };
         let canvas = file.is_canvas();
+        if !self.moved[id] && !canvas && !may_link(&text, self.names) {
+            return out;
+        }
         let links = parse_links(&text, canvas);
         let source_new = self.to_new[id];
         let mut edits: Vec<Edit> = Vec::new();
@@ -829,6 +844,87 @@ impl Context<'_> {
         }
         Ok(())
     }
+}
+
+/// The vault's files and Obsidian's name index, without outlines: resolving paths needs
+/// names only, and the outline pass would read every note twice.
+fn index(root: &Path) -> Result<Vault, Error> {
+    let meta =
+        std::fs::metadata(root).map_err(|e| Error::VaultRoot(root.to_path_buf(), e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(Error::VaultRoot(
+            root.to_path_buf(),
+            "not a folder".to_owned(),
+        ));
+    }
+    let listing = vault::walk(root, &vault::WalkOptions::default());
+    let n = listing.files.len();
+    Ok(Vault::new(listing.files, vec![None; n], listing.problems))
+}
+
+/// A file name without its folder and its `.md` extension.
+fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.len() > 3
+        && name.is_char_boundary(name.len() - 3)
+        && name[name.len() - 3..].eq_ignore_ascii_case(".md")
+    {
+        &name[..name.len() - 3]
+    } else {
+        name
+    }
+}
+
+/// Only the letters and digits of `s`, decomposed and lower-cased: the part of a name
+/// that every way of writing it in a link keeps (percent-escapes decoded first by the
+/// caller; NFC or NFD, case, spaces and punctuation aside).
+fn loose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else {
+            unicode_normalization::char::decompose_canonical(c, |d| {
+                if d.is_alphanumeric() {
+                    out.extend(d.to_lowercase());
+                }
+            });
+        }
+    }
+    out
+}
+
+/// Whether `text` may hold a link whose name is one of `names` (in [`loose`] form): a
+/// link's last path segment is a file name, spelled in the text directly or
+/// percent-encoded. Text with an HTML entity (`&eacute;`, `&#233;`) may spell a name with
+/// it, as Markdown destinations decode them: it is always parsed.
+fn may_link(text: &str, names: &[String]) -> bool {
+    if has_entity(text) {
+        return true;
+    }
+    let decoded = if text.contains('%') {
+        percent_encoding::percent_decode_str(text).decode_utf8_lossy()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let hay = loose(&decoded);
+    names.iter().any(|n| hay.contains(n.as_str()))
+}
+
+/// Whether `text` holds something shaped like an HTML entity: `&`, up to 32 letters,
+/// digits or `#`, then `;`. (`ATT&CK` is not one.)
+fn has_entity(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices('&').any(|(at, _)| {
+        let body = bytes[at + 1..]
+            .iter()
+            .take(33)
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'#')
+            .count();
+        body > 0 && body <= 32 && bytes.get(at + 1 + body) == Some(&b';')
+    })
 }
 
 /// The links of a note or canvas as the check reads them.

@@ -420,3 +420,225 @@ fn a_file_that_cannot_be_written_refuses_the_move_and_changes_nothing() {
         assert!(!dir.path().join(".vaultlint").exists());
     }
 }
+
+/// The corpus folder: `VAULTLINT_CORPORA`, else `../shared/corpora` beside the repository;
+/// missing, the test fails (a property test over nothing proves nothing).
+fn corpora() -> std::path::PathBuf {
+    let dir = std::env::var_os("VAULTLINT_CORPORA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        dir.is_dir(),
+        "corpus folder {} not found; set VAULTLINT_CORPORA",
+        dir.display()
+    );
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The links of a file's text, parsed once per distinct text (by hash): a property test
+/// over large corpora parses again only the files a move rewrote.
+#[derive(Default)]
+struct LinkCache(std::collections::HashMap<(u64, bool), std::sync::Arc<Vec<Link>>>);
+
+impl LinkCache {
+    fn links(&mut self, text: &str, canvas: bool) -> std::sync::Arc<Vec<Link>> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        self.0
+            .entry((h.finish(), canvas))
+            .or_insert_with(|| std::sync::Arc::new(parse_links(text, canvas)))
+            .clone()
+    }
+}
+
+/// What every link Obsidian follows opens, per note or canvas, in link order (`None`: a
+/// broken link or no link Obsidian follows), by the crate's own resolver: every link of
+/// every file is resolved again against the vault as it is on disk now.
+fn opened(root: &Path, cache: &mut LinkCache) -> BTreeMap<String, Vec<Option<String>>> {
+    let vault = index(root).unwrap();
+    let texts: Vec<(FileId, String)> = (0..vault.files.len())
+        .into_par_iter()
+        .filter(|&id| vault.files[id].is_note || vault.files[id].is_canvas())
+        .filter_map(|id| {
+            match vault::read_note(&vault.files[id].abs(root), vault::MAX_NOTE_BYTES) {
+                vault::NoteText::Text(text, _) => Some((id, text)),
+                vault::NoteText::Skipped(_) => None,
+            }
+        })
+        .collect();
+    let parsed: Vec<(FileId, std::sync::Arc<Vec<Link>>)> = texts
+        .iter()
+        .map(|(id, text)| (*id, cache.links(text, vault.files[*id].is_canvas())))
+        .collect();
+    parsed
+        .par_iter()
+        .map(|(id, links)| {
+            let targets = links
+                .iter()
+                .map(|l| {
+                    if l.problem.is_some() {
+                        return None;
+                    }
+                    let r = if l.kind == LinkKind::CanvasFile {
+                        vault.resolve_exact(&l.path)
+                    } else {
+                        vault.resolve(&l.path, *id)
+                    };
+                    r.file().map(|f| vault.path(f).to_string())
+                })
+                .collect();
+            (vault.files[*id].path.to_string(), targets)
+        })
+        .collect()
+}
+
+/// Names a renamed note may get: spaces, `%`, brackets, `^` and `|` (which wiki-links
+/// cannot hold), non-ASCII, and case-only changes.
+const NAME_TEMPLATES: &[&str] = &[
+    "{} renamed",
+    "Ünïcödé — {}",
+    "{} 50% [v2] draft",
+    "{} a^b",
+    "{} x|y",
+    "UPPER",
+];
+
+#[test]
+fn moves_on_the_corpora_never_change_what_a_link_opens() {
+    let corpora = corpora();
+    let mut applied = 0;
+    let mut refused = 0;
+    let mut rewritten = 0;
+    for (corpus, moves_wanted, seed) in [
+        ("obsidian-help/en", 6, 1u64),
+        ("obsidian-tasks/docs", 4, 2),
+        ("attack-vault", 3, 3),
+        ("attack-reuteras/vault", 2, 4),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_tree(&corpora.join(corpus), tmp.path());
+        std::fs::create_dir_all(tmp.path().join(".obsidian")).unwrap();
+        let root = tmp.path();
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap() % n.max(1)
+        };
+        let mut cache = LinkCache::default();
+        let mut before = opened(root, &mut cache);
+        for round in 0..moves_wanted {
+            let vault = index(root).unwrap();
+            let notes: Vec<&str> = vault
+                .files
+                .iter()
+                .filter(|f| f.is_note)
+                .map(|f| &*f.path)
+                .collect();
+            let m = if round % 3 == 2 {
+                // A folder: moved under another name, or into another folder.
+                let mut folders: Vec<&str> = notes
+                    .iter()
+                    .map(|p| spell::folder(p))
+                    .filter(|f| !f.is_empty())
+                    .collect();
+                folders.sort_unstable();
+                folders.dedup();
+                if folders.is_empty() {
+                    continue;
+                }
+                let from = folders[next(folders.len())];
+                let to = if next(2) == 0 {
+                    format!("{from} moved {round}")
+                } else {
+                    format!("Moved {round}/{}", from.rsplit('/').next().unwrap_or(from))
+                };
+                Move {
+                    from: from.to_owned(),
+                    to,
+                }
+            } else {
+                let from = notes[next(notes.len())];
+                let stem = stem(from);
+                let template = NAME_TEMPLATES[next(NAME_TEMPLATES.len())];
+                let name = if template == "UPPER" {
+                    stem.to_uppercase()
+                } else {
+                    template.replace("{}", stem)
+                };
+                let folder = if next(3) == 0 {
+                    format!("Elsewhere {round}")
+                } else {
+                    spell::folder(from).to_owned()
+                };
+                let to = if folder.is_empty() {
+                    format!("{name}.md")
+                } else {
+                    format!("{folder}/{name}.md")
+                };
+                Move {
+                    from: from.to_owned(),
+                    to,
+                }
+            };
+            let plan = plan(root, std::slice::from_ref(&m));
+            let plan = match plan {
+                Ok(plan) => plan,
+                // A destination that exists or Obsidian refuses: not a link question.
+                Err(_) => continue,
+            };
+            if !plan.refusals.is_empty() {
+                refused += 1;
+                assert!(journal::apply(&plan).is_err());
+                assert_eq!(
+                    opened(root, &mut cache),
+                    before,
+                    "{corpus}: a refused {m:?} changed links"
+                );
+                continue;
+            }
+            journal::apply(&plan).unwrap_or_else(|e| panic!("{corpus}: {m:?}: {e}"));
+            applied += 1;
+            rewritten += plan.links();
+            let map: BTreeMap<&str, &str> = plan.files.iter().map(|(a, b)| (&**a, &**b)).collect();
+            let moved = |p: &str| map.get(p).map_or_else(|| p.to_owned(), |n| (*n).to_owned());
+            let after = opened(root, &mut cache);
+            assert_eq!(after.len(), before.len(), "{corpus}: {m:?}");
+            for (file, targets) in &before {
+                let now = &after[&moved(file)];
+                assert_eq!(now.len(), targets.len(), "{corpus}: {m:?}: links in {file}");
+                for (i, (was, is)) in targets.iter().zip(now).enumerate() {
+                    if let Some(was) = was {
+                        assert_eq!(
+                            is.as_deref(),
+                            Some(moved(was).as_str()),
+                            "{corpus}: {m:?}: link {i} of {file}"
+                        );
+                    }
+                }
+            }
+            before = after;
+        }
+    }
+    assert!(
+        applied >= 8,
+        "only {applied} moves applied ({refused} refused)"
+    );
+    assert!(rewritten > 0);
+}
