@@ -40,10 +40,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Edit, LineIndex};
+use crate::diagnostic::Edit;
 use crate::error::Error;
 use crate::index::{name_key, FileId, Vault};
-use crate::parse::{self, Link, LinkKind};
+use crate::parse::{self, LineIndex, Link, LinkKind};
 use crate::resolve::Resolution;
 use crate::vault::{self, VaultFile};
 

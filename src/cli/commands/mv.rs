@@ -4,45 +4,18 @@
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
+use crate::cli::args::MvArgs;
+use crate::cli::{paths, Outcome};
 use crate::error::Error;
 use crate::fix::rename::{self, diff, journal, Move};
 use crate::vault;
-
-use super::{paths, Outcome};
-
-/// `vaultlint mv` arguments.
-#[derive(Debug, clap::Args)]
-pub(crate) struct MvArgs {
-    /// The note, attachment or folder to rename or move (a path from the current folder)
-    #[arg(required_unless_present_any = ["resume", "abort"])]
-    pub old: Option<PathBuf>,
-    /// Its new path; an existing folder, or a path ending in `/`, moves OLD into it
-    #[arg(required_unless_present_any = ["resume", "abort"])]
-    pub new: Option<PathBuf>,
-    /// The vault's root (default: the nearest folder at or above OLD, or the current
-    /// folder with --continue/--abort, that holds `.obsidian/`)
-    #[arg(long, value_name = "PATH")]
-    pub vault: Option<PathBuf>,
-    /// Print the change as a patch with renames that `git apply` accepts; write nothing
-    #[arg(long)]
-    pub diff: bool,
-    /// Finish an interrupted `mv` from its journal (`.vaultlint/mv-journal.json`)
-    #[arg(long = "continue", conflicts_with_all = ["old", "new", "diff", "abort"])]
-    pub resume: bool,
-    /// Undo an interrupted `mv` from its journal
-    #[arg(long, conflicts_with_all = ["old", "new", "diff"])]
-    pub abort: bool,
-    /// Print nothing but errors
-    #[arg(long, short)]
-    pub quiet: bool,
-}
 
 /// Runs `vaultlint mv`: the summary (or with `--diff` the patch) goes to `out`, refusals
 /// and notices to stderr.
 ///
 /// # Errors
 /// `Error::Usage` (exit 2) when the move is refused or fails; nothing is written then.
-pub(crate) fn run(args: &MvArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+pub(crate) fn mv(args: &MvArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     if args.resume || args.abort {
