@@ -14,6 +14,7 @@ mod fixes;
 mod formats;
 mod fuzzed;
 mod hostile;
+mod mv;
 mod precommit;
 mod readme;
 mod robustness;

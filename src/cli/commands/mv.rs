@@ -65,15 +65,10 @@ pub(crate) fn mv(args: &MvArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         for r in &plan.refusals {
             writeln!(err, "vaultlint: refused: {r}")?;
         }
+        let n = plan.refusals.len();
         return Err(Error::Usage(format!(
-            "not moved: {} link{} cannot be kept opening what {} opens; nothing was changed",
-            plan.refusals.len(),
-            plural(plan.refusals.len()),
-            if plan.refusals.len() == 1 {
-                "it"
-            } else {
-                "they"
-            }
+            "not moved: {n} problem{} above; nothing was changed",
+            plural(n)
         )));
     }
     if args.diff {
