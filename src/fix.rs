@@ -1,4 +1,6 @@
-//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault.
+//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault; and
+//! [`rename`], moving files with every link to them rewritten (`vaultlint mv`). Both write
+//! through [`replace_note`].
 //!
 //! Rules only propose edits ([`crate::diagnostic::Fix`]); this module, above the check,
 //! is the one place that writes notes. It works in two steps so that `--diff` and `--fix`

@@ -67,7 +67,7 @@ fn tab(label: &str) -> &'static str {
 pub(crate) fn quote(path: &str) -> String {
     let needs = path
         .bytes()
-        .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x7f);
+        .any(|b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b));
     if !needs {
         return path.to_owned();
     }
@@ -83,7 +83,7 @@ pub(crate) fn quote(path: &str) -> String {
             0x0b => out.push_str("\\v"),
             0x0c => out.push_str("\\f"),
             b'\r' => out.push_str("\\r"),
-            b if b < 0x20 || b >= 0x7f => out.push_str(&format!("\\{b:03o}")),
+            b if !(0x20..0x7f).contains(&b) => out.push_str(&format!("\\{b:03o}")),
             b => out.push(char::from(b)),
         }
     }

@@ -269,17 +269,17 @@ fn destinations(root: &Path, old: &Vault, moves: &[Move]) -> Result<Vec<Option<A
                 }
                 let prefix = format!("{}/", m.from);
                 let first = old.files.partition_point(|f| *f.path < *prefix);
-                for id in first..old.files.len() {
-                    let Some(rest) = old.files[id].path.strip_prefix(&prefix) else {
+                for (file, to) in old.files[first..].iter().zip(&mut out[first..]) {
+                    let Some(rest) = file.path.strip_prefix(&prefix) else {
                         break;
                     };
-                    if old.files[id].os_path.is_some() {
+                    if file.os_path.is_some() {
                         return Err(Error::Usage(format!(
                             "`{}` has a name that is not valid UTF-8; rename it with a file manager first",
-                            old.files[id].path
+                            file.path
                         )));
                     }
-                    out[id] = Some(format!("{}/{rest}", m.to).into());
+                    *to = Some(format!("{}/{rest}", m.to).into());
                 }
             }
         }
