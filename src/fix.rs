@@ -1,4 +1,6 @@
-//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault.
+//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault; and
+//! [`rename`], moving files with every link to them rewritten (`vaultlint mv`). Both write
+//! through [`replace_note`].
 //!
 //! Rules only propose edits ([`crate::diagnostic::Fix`]); this module, above the check,
 //! is the one place that writes notes. It works in two steps so that `--diff` and `--fix`
@@ -24,6 +26,8 @@ use crate::check::{self, CheckOptions, Report};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::error::Error;
 use crate::vault;
+
+pub(crate) mod rename;
 
 /// Passes of fix-and-re-check before giving up: enough for fixes that enable other fixes
 /// (a note's ID, then the labels of links to it, then their name cells), and a bound on
@@ -357,17 +361,34 @@ pub(crate) fn write(root: &Path, plan: &Plan) -> Vec<(Arc<str>, Written)> {
 }
 
 fn write_note(root: &Path, note: &FixedNote) -> Result<(), String> {
-    let abs = safe_path(root, &note.path)?;
+    replace_note(root, &note.path, &note.original, &note.fixed)
+}
+
+/// Replaces the file at vault path `path` with `new`, atomically: a temp file in the same
+/// folder with the file's permissions, flushed to disk, then renamed over it. The one way
+/// vaultlint writes a note or canvas (`--fix` and `mv` both come here).
+///
+/// # Errors
+/// Why the file was left as it was: it is reached through a symbolic link or lies outside
+/// the vault, it no longer holds `original` (changed on disk since it was read), or an I/O
+/// error.
+pub(crate) fn replace_note(
+    root: &Path,
+    path: &str,
+    original: &[u8],
+    new: &[u8],
+) -> Result<(), String> {
+    let abs = safe_path(root, path)?;
     let current = vault::read_file(&abs, vault::MAX_NOTE_BYTES, vault::Symlinks::Refuse)
         .map_err(|e| format!("cannot read it: {e}"))?;
-    if current != note.original {
+    if current != original {
         return Err("it changed on disk since it was read".to_owned());
     }
     let meta = std::fs::metadata(&abs).map_err(|e| format!("cannot read it: {e}"))?;
     let dir = abs.parent().ok_or_else(|| "it has no folder".to_owned())?;
     let failed = |e: std::io::Error| format!("cannot write it: {e}");
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    temp.write_all(&note.fixed).map_err(failed)?;
+    temp.write_all(new).map_err(failed)?;
     std::fs::set_permissions(temp.path(), meta.permissions()).map_err(failed)?;
     temp.as_file().sync_all().map_err(failed)?;
     temp.persist(&abs).map_err(|e| failed(e.error))?;
@@ -381,7 +402,7 @@ fn write_note(root: &Path, note: &FixedNote) -> Result<(), String> {
 /// The file of a vault path, when writing it stays inside the vault: no `..`, no symbolic
 /// link on the way from the root (the note itself included), and the real folder under
 /// the real root.
-fn safe_path(root: &Path, path: &str) -> Result<PathBuf, String> {
+pub(crate) fn safe_path(root: &Path, path: &str) -> Result<PathBuf, String> {
     let abs = vault::abs_path(root, path);
     let rel = abs
         .strip_prefix(root)

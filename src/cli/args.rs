@@ -71,6 +71,8 @@ pub(crate) enum Command {
     /// ATT&CK helpers
     #[command(subcommand)]
     Attack(AttackCommand),
+    /// Rename or move a note, attachment or folder, rewriting every link to it as Obsidian does
+    Mv(MvArgs),
     /// Print a shell completion script, e.g. `vaultlint completions bash > ~/.local/share/bash-completion/completions/vaultlint`
     Completions {
         /// The shell
@@ -210,4 +212,31 @@ pub enum FailOn {
     Error,
     /// Fail on warnings and errors
     Warning,
+}
+
+/// `vaultlint mv` arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MvArgs {
+    /// The note, attachment or folder to rename or move (a path from the current folder)
+    #[arg(required_unless_present_any = ["resume", "abort"])]
+    pub(crate) old: Option<PathBuf>,
+    /// Its new path; an existing folder, or a path ending in `/`, moves OLD into it
+    #[arg(required_unless_present_any = ["resume", "abort"])]
+    pub(crate) new: Option<PathBuf>,
+    /// The vault's root (default: the nearest folder at or above OLD, or the current
+    /// folder with --continue/--abort, that holds `.obsidian/`)
+    #[arg(long, value_name = "PATH")]
+    pub(crate) vault: Option<PathBuf>,
+    /// Print the change as a patch with renames that `git apply` accepts; write nothing
+    #[arg(long)]
+    pub(crate) diff: bool,
+    /// Finish an interrupted `mv` from its journal (`.vaultlint/mv-journal.json`)
+    #[arg(long = "continue", conflicts_with_all = ["old", "new", "diff", "abort"])]
+    pub(crate) resume: bool,
+    /// Undo an interrupted `mv` from its journal
+    #[arg(long, conflicts_with_all = ["old", "new", "diff"])]
+    pub(crate) abort: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }

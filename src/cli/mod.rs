@@ -40,6 +40,7 @@ pub enum Outcome {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => commands::check::check(&args, out),
+        Command::Mv(args) => commands::mv::mv(&args, out),
         Command::Rules => commands::rules::rules(out),
         Command::Rule { name } => commands::rule::rule(&name, out),
         Command::Completions { shell } => commands::completions::completions(shell, out),

@@ -5,5 +5,6 @@ pub(super) mod attack_coverage;
 pub(super) mod attack_lookup;
 pub(super) mod check;
 pub(super) mod completions;
+pub(super) mod mv;
 pub(super) mod rule;
 pub(super) mod rules;
