@@ -159,3 +159,23 @@ fn a_folder_given_as_the_command_gets_a_did_you_mean() {
         "{err}"
     );
 }
+
+/// A release build shipped 48.6 MB of symbols and line tables (8.8 MB stripped), and the
+/// wheel built from it 12.7 MB: the release profile strips them, and a separate profile
+/// keeps line tables for `perf`.
+#[test]
+fn the_release_build_is_stripped_and_profiling_keeps_line_tables() {
+    let manifest: toml::Table = std::fs::read_to_string(crate::repo().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let profile = &manifest["profile"];
+    assert_eq!(profile["release"]["strip"].as_bool(), Some(true));
+    assert_eq!(profile["release"]["debug"].as_bool(), Some(false));
+    assert_eq!(profile["profiling"]["inherits"].as_str(), Some("release"));
+    assert_eq!(
+        profile["profiling"]["debug"].as_str(),
+        Some("line-tables-only")
+    );
+    assert_eq!(profile["profiling"]["strip"].as_bool(), Some(false));
+}
