@@ -273,15 +273,6 @@ fn work(setup: &Setup<'_>, root: &Path, archive: Option<&str>) -> Result<Worked,
             reason: format!("not renamed: {why}"),
         });
     }
-    let left = check::check(&setup.options(root, Some(&upgrade::DRIFT_RULES)))?;
-    for d in &left.diagnostics {
-        let why = archived
-            .contains_key(&*d.path)
-            .then_some("archived; the note keeps its ID for the record");
-        let mut m = upgrade::manual_of(d, why);
-        m.path = original(&paths, &m.path);
-        manual.push(m);
-    }
     let cov = if archive.is_some() {
         coverage::coverage(
             &check::index_vault(&setup.options(root, None))?,
@@ -291,6 +282,29 @@ fn work(setup: &Setup<'_>, root: &Path, archive: Option<&str>) -> Result<Worked,
     } else {
         cov
     };
+    let mut vault_left = upgrade::Left::default();
+    for kinds in cov.domains.values() {
+        for k in kinds.values() {
+            vault_left.covered.extend(k.covered.keys().map(String::as_str));
+        }
+    }
+    for r in &cov.retired {
+        if let Some(new) = &r.replacement {
+            let ids = vault_left.merged_into.entry(new.as_str()).or_default();
+            if !ids.contains(&r.id.as_str()) {
+                ids.push(r.id.as_str());
+            }
+        }
+    }
+    let left = check::check(&setup.options(root, Some(&upgrade::DRIFT_RULES)))?;
+    for d in &left.diagnostics {
+        let why = archived.contains_key(&*d.path).then_some(
+            "archived: the note keeps its old ID for the record; delete it once nothing needs it",
+        );
+        let mut m = upgrade::manual_of(d, why, &vault_left);
+        m.path = original(&paths, &m.path);
+        manual.push(m);
+    }
     let new_objects = cov
         .domains
         .iter()
@@ -330,7 +344,13 @@ fn fix_pass(setup: &Setup<'_>, root: &Path, changes: &mut Vec<Change>) -> Result
             )));
         }
     }
-    changes.extend(upgrade::changes_of_fixes(&plan.applied));
+    // A fix found again in a later pass of the same plan (a name cell rewritten once the
+    // rename landed) is one change.
+    for c in upgrade::changes_of_fixes(&plan.applied) {
+        if !changes.contains(&c) {
+            changes.push(c);
+        }
+    }
     Ok(())
 }
 

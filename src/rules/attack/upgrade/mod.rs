@@ -184,27 +184,77 @@ pub(crate) fn rename_target(config: &AttackConfig, path: &str, name: &str) -> Op
     })
 }
 
+/// What the vault holds after the upgrade, for the reasons of what is left.
+#[derive(Debug, Default)]
+pub(crate) struct Left<'a> {
+    /// IDs some note declares.
+    pub covered: std::collections::HashSet<&'a str>,
+    /// Replacement ID → the revoked IDs that notes still declare and ATT&CK merged into it.
+    pub merged_into: BTreeMap<&'a str, Vec<&'a str>>,
+}
+
 /// A drift finding left after the upgrade, as a task for a person: its message says what
-/// ATT&CK changed, its help what to decide.
-pub(crate) fn manual_of(d: &Diagnostic, why: Option<&str>) -> Manual {
+/// ATT&CK changed; the reason says why no machine can settle it (`why` when the caller
+/// knows, else from what the vault holds, else the finding's help).
+pub(crate) fn manual_of(d: &Diagnostic, why: Option<&str>, left: &Left<'_>) -> Manual {
+    let subject = d.subject.clone().unwrap_or_default();
+    let known = match (d.rule.name, why) {
+        (_, Some(why)) => Some(why.to_owned()),
+        ("attack-missing-relationship", None) => {
+            let ids: Vec<&str> = subject.split(',').filter(|s| !s.is_empty()).collect();
+            let without: Vec<&str> = ids
+                .iter()
+                .copied()
+                .filter(|id| !left.covered.contains(id))
+                .collect();
+            (!without.is_empty() && without.len() == ids.len()).then(|| {
+                format!(
+                    "no note in the vault declares {}: a row would be a broken link; create the note, then upgrade again",
+                    code_list(&without)
+                )
+            })
+        }
+        ("attack-revoked-id", None) => {
+            let new = d.message.rsplit_once("it is now `").and_then(|(_, r)| r.split_once('`'));
+            new.and_then(|(new, _)| {
+                let merged = left.merged_into.get(new)?;
+                if left.covered.contains(new) {
+                    return Some(format!(
+                        "`{new}` already has a note: merge this note's content into it (a person's call), or archive this note with `--archive`"
+                    ));
+                }
+                (merged.len() > 1).then(|| {
+                    format!(
+                        "ATT&CK merged {} into `{new}`, which has no note: choose the note that becomes `{new}` (re-declare its ID), then upgrade again to relink the rest",
+                        code_list(merged)
+                    )
+                })
+            })
+        }
+        ("attack-deprecated-id", None) => Some(
+            "ATT&CK names no replacement for a deprecated object: archive the note (`--archive`) or delete it".to_owned(),
+        ),
+        _ => None,
+    };
     let mut reason = d.message.clone();
-    match why {
-        Some(why) => {
-            reason.push_str("; ");
-            reason.push_str(why);
-        }
-        None => {
-            if let Some(help) = &d.help {
-                reason.push_str("; ");
-                reason.push_str(help);
-            }
-        }
+    if let Some(why) = known.or_else(|| d.help.as_ref().map(|h| h.to_string())) {
+        reason.push_str("; ");
+        reason.push_str(&why);
     }
     Manual {
         rule: d.rule.name.to_owned(),
         path: d.path.to_string(),
-        subject: d.subject.clone().unwrap_or_default(),
+        subject,
         reason,
+    }
+}
+
+/// `` `a`, `b` and `c` ``.
+fn code_list(ids: &[&str]) -> String {
+    let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.concat(),
     }
 }
 
