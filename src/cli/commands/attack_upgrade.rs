@@ -163,8 +163,7 @@ fn copy_vault(options: &CheckOptions, to: &Path) -> Result<BTreeMap<String, Vec<
     let mut copied = BTreeMap::new();
     let app = options.root.join(".obsidian").join("app.json");
     std::fs::create_dir_all(to.join(".obsidian")).map_err(failed)?;
-    if let Ok(text) = vault::read_text(&app, vault::MAX_SETTINGS_BYTES, vault::Symlinks::Refuse)
-    {
+    if let Ok(text) = vault::read_text(&app, vault::MAX_SETTINGS_BYTES, vault::Symlinks::Refuse) {
         std::fs::write(to.join(".obsidian").join("app.json"), text).map_err(failed)?;
     }
     for file in &vault.files {
@@ -211,7 +210,13 @@ fn work(setup: &Setup<'_>, root: &Path, archive: Option<&str>) -> Result<Worked,
             continue;
         };
         if let Some(to) = upgrade::rename_target(setup.attack, &d.path, name) {
-            moves.push((rename::Move { from: d.path.to_string(), to }, d.message.clone()));
+            moves.push((
+                rename::Move {
+                    from: d.path.to_string(),
+                    to,
+                },
+                d.message.clone(),
+            ));
         }
     }
     let (done, refused) = carry_out(root, moves);
@@ -241,7 +246,13 @@ fn work(setup: &Setup<'_>, root: &Path, archive: Option<&str>) -> Result<Worked,
                     Some(new) => format!("`{}` was {} in ATT&CK (now `{new}`)", r.id, r.status),
                     None => format!("`{}` was {} in ATT&CK", r.id, r.status),
                 };
-                (rename::Move { from: r.path.clone(), to }, cause)
+                (
+                    rename::Move {
+                        from: r.path.clone(),
+                        to,
+                    },
+                    cause,
+                )
             })
             .collect();
         let (done, not) = carry_out(root, moves);
@@ -285,7 +296,9 @@ fn work(setup: &Setup<'_>, root: &Path, archive: Option<&str>) -> Result<Worked,
     let mut vault_left = upgrade::Left::default();
     for kinds in cov.domains.values() {
         for k in kinds.values() {
-            vault_left.covered.extend(k.covered.keys().map(String::as_str));
+            vault_left
+                .covered
+                .extend(k.covered.keys().map(String::as_str));
         }
     }
     for r in &cov.retired {
@@ -526,12 +539,12 @@ fn human(report: &PlanReport, combined: &rename::Plan) -> String {
         }
     }
     if !report.manual.is_empty() {
-        s.push_str(&format!(
-            "\nleft for a person ({})\n",
-            report.manual.len()
-        ));
+        s.push_str(&format!("\nleft for a person ({})\n", report.manual.len()));
         for m in &report.manual {
-            s.push_str(&format!("  {} [{}] {}: {}\n", m.path, m.rule, m.subject, m.reason));
+            s.push_str(&format!(
+                "  {} [{}] {}: {}\n",
+                m.path, m.rule, m.subject, m.reason
+            ));
         }
     }
     let new: Vec<String> = report
@@ -582,7 +595,9 @@ fn per_rule(report: &Report) -> String {
 
 /// ` (3 links rewritten)`, when counted.
 fn links_note(links: Option<usize>) -> String {
-    links.map_or_else(String::new, |n| format!(" ({n} link{} rewritten)", plural(n)))
+    links.map_or_else(String::new, |n| {
+        format!(" ({n} link{} rewritten)", plural(n))
+    })
 }
 
 fn plural(n: usize) -> &'static str {

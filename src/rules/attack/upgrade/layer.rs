@@ -65,8 +65,14 @@ fn domain_of(layer: &Value) -> String {
 
 /// The major version (`18`) of a release description such as "ATT&CK v18.1 (built in)".
 pub(crate) fn major_version(release: &str) -> Option<String> {
-    let at = release.find(" v").map(|i| i + 2).or_else(|| release.strip_prefix('v').map(|_| 1))?;
-    let digits: String = release[at..].chars().take_while(char::is_ascii_digit).collect();
+    let at = release
+        .find(" v")
+        .map(|i| i + 2)
+        .or_else(|| release.strip_prefix('v').map(|_| 1))?;
+    let digits: String = release[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     (!digits.is_empty()).then_some(digits)
 }
 
@@ -105,7 +111,10 @@ pub(crate) fn check(layer: &Value, catalogue: &Catalogue) -> LayerCheck {
         issues.extend(issue);
     }
     LayerCheck {
-        release_version: catalogue.releases.get(&domain).and_then(|r| major_version(r)),
+        release_version: catalogue
+            .releases
+            .get(&domain)
+            .and_then(|r| major_version(r)),
         attack_version: layer
             .get("versions")
             .and_then(|v| v.get("attack"))
@@ -159,7 +168,10 @@ pub(crate) fn upgrade(text: &str, layer: &Value, checked: &LayerCheck) -> Option
     let mut expected = layer.clone();
     if let Some(techniques) = expected.get_mut("techniques").and_then(Value::as_array_mut) {
         for t in techniques {
-            let new = t.get("techniqueID").and_then(Value::as_str).and_then(replace);
+            let new = t
+                .get("techniqueID")
+                .and_then(Value::as_str)
+                .and_then(replace);
             if let Some(new) = new {
                 t["techniqueID"] = Value::from(new);
             }
@@ -251,8 +263,14 @@ mod tests {
 
     #[test]
     fn reads_release_versions() {
-        assert_eq!(major_version("ATT&CK v18.1 (built in)").as_deref(), Some("18"));
-        assert_eq!(major_version("ATT&CK v19.0 (from x.json)").as_deref(), Some("19"));
+        assert_eq!(
+            major_version("ATT&CK v18.1 (built in)").as_deref(),
+            Some("18")
+        );
+        assert_eq!(
+            major_version("ATT&CK v19.0 (from x.json)").as_deref(),
+            Some("19")
+        );
         assert_eq!(major_version("unknown"), None);
     }
 }

@@ -309,7 +309,12 @@ mod tests {
         assert_eq!(rename_target(&config, "Same.md", "Same"), None);
     }
 
-    fn diag(rule: &'static crate::diagnostic::RuleMeta, msg: &str, subject: &str, fix: &str) -> Diagnostic {
+    fn diag(
+        rule: &'static crate::diagnostic::RuleMeta,
+        msg: &str,
+        subject: &str,
+        fix: &str,
+    ) -> Diagnostic {
         Diagnostic::new(rule, &Arc::from("g.md"), None, msg.to_owned())
             .with_subject(subject.to_owned())
             .with_fix(Some(Fix::unsafe_(fix.to_owned(), Vec::new())))
@@ -329,8 +334,18 @@ mod tests {
             ..REVOKED
         };
         let applied = vec![
-            diag(&REVOKED, "`T1` was revoked; it is now `T2`", "T1", "link to `b`, which declares `T2`"),
-            diag(&REVOKED, "`T5` was revoked; it is now `T6`", "T5", "change the label to `T6`"),
+            diag(
+                &REVOKED,
+                "`T1` was revoked; it is now `T2`",
+                "T1",
+                "link to `b`, which declares `T2`",
+            ),
+            diag(
+                &REVOKED,
+                "`T5` was revoked; it is now `T6`",
+                "T5",
+                "change the label to `T6`",
+            ),
             diag(&STALE, "`G1` uses `T2`: not in v18", "T2", "remove the row"),
         ];
         let changes = changes_of_fixes(&applied);
