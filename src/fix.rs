@@ -74,6 +74,9 @@ pub(crate) struct Plan {
     pub(crate) notes: Vec<FixedNote>,
     /// Notes with fixes that were left alone, and why.
     pub(crate) skipped: BTreeMap<Arc<str>, String>,
+    /// The findings whose fixes were applied, pass by pass (a command that explains its
+    /// changes, such as `attack upgrade`, lists them with their causes).
+    pub(crate) applied: Vec<Diagnostic>,
     /// Fix-and-re-check passes run.
     pub(crate) passes: usize,
 }
@@ -113,6 +116,7 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
     let mut originals: BTreeMap<Arc<str>, Original> = BTreeMap::new();
     let mut skipped: BTreeMap<Arc<str>, String> = BTreeMap::new();
     let mut fixed: BTreeMap<Arc<str>, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let mut applied_findings: Vec<Diagnostic> = Vec::new();
     let before = check::check_with_edits(options, &edited)?;
     let mut after: Option<Report> = None;
     let mut passes = 0;
@@ -144,8 +148,9 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
             let (new_text, applied) = apply(&text, &diagnostics);
             if new_text != text {
                 let counts = fixed.entry(path.clone()).or_default();
-                for rule in applied {
-                    *counts.entry(rule).or_default() += 1;
+                for d in applied {
+                    *counts.entry(d.rule.name).or_default() += 1;
+                    applied_findings.push(d.clone());
                 }
                 edited.insert(path, new_text);
                 changed = true;
@@ -180,6 +185,7 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
         fixed,
         notes,
         skipped,
+        applied: applied_findings,
         passes,
     })
 }
@@ -202,19 +208,19 @@ fn read_original(root: &Path, path: &str, report: &Report) -> Result<(Original, 
 }
 
 /// Applies the fixes of one note's findings that do not overlap an earlier one (by
-/// position, then rule name); returns the new text and the rule of each fix applied.
-fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, Vec<&'static str>) {
-    let (taken, rules) = choose(text, diagnostics);
-    (splice(text, &taken), rules)
+/// position, then rule name); returns the new text and the finding of each fix applied.
+fn apply<'d>(text: &str, diagnostics: &[&'d Diagnostic]) -> (String, Vec<&'d Diagnostic>) {
+    let (taken, applied) = choose(text, diagnostics);
+    (splice(text, &taken), applied)
 }
 
-/// The edits [`apply`] makes, sorted by position, and the rule of each fix taken: every
-/// fix whose edits lie on character boundaries inside `text` and overlap neither each
-/// other nor an earlier fix's.
+/// The edits [`apply`] makes, sorted by position, and the finding of each fix taken:
+/// every fix whose edits lie on character boundaries inside `text` and overlap neither
+/// each other nor an earlier fix's.
 pub(crate) fn choose<'d>(
     text: &str,
     diagnostics: &[&'d Diagnostic],
-) -> (Vec<&'d Edit>, Vec<&'static str>) {
+) -> (Vec<&'d Edit>, Vec<&'d Diagnostic>) {
     let mut fixes: Vec<(&Diagnostic, &[Edit])> = diagnostics
         .iter()
         .filter_map(|d| Some((*d, &d.fix.as_ref()?.edits[..])))
@@ -222,7 +228,7 @@ pub(crate) fn choose<'d>(
         .collect();
     fixes.sort_by_key(|(d, edits)| (edits[0].start, d.rule.name));
     let mut taken = Taken::default();
-    let mut rules = Vec::new();
+    let mut applied = Vec::new();
     for (d, edits) in fixes {
         let valid = edits.iter().all(|e| {
             e.start <= e.end
@@ -238,10 +244,10 @@ pub(crate) fn choose<'d>(
             edits.iter().for_each(|e| {
                 taken.add(e);
             });
-            rules.push(d.rule.name);
+            applied.push(d);
         }
     }
-    (taken.0.into_values().collect(), rules)
+    (taken.0.into_values().collect(), applied)
 }
 
 /// Edits that pairwise do not [`overlap`](overlaps), by position. Their ends rise with their

@@ -114,6 +114,43 @@ pub(crate) enum AttackCommand {
         #[arg(long)]
         no_config: bool,
     },
+    /// Plan (and with `--apply` carry out) the upgrade of a vault to the ATT&CK release it is
+    /// checked against: revoked and deprecated IDs, renamed notes, relationship rows,
+    /// Navigator layers
+    Upgrade(UpgradeArgs),
+}
+
+/// `vaultlint attack upgrade` arguments.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("doing").args(["apply", "diff"])))]
+pub(crate) struct UpgradeArgs {
+    /// The vault, or a folder inside it: the whole vault (the nearest folder at or above it
+    /// holding `.obsidian/`) is upgraded
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Carry the plan out: move and rewrite the files (journaled, atomic per file), then
+    /// check the vault again
+    #[arg(long)]
+    pub apply: bool,
+    /// Print the plan as a patch (with renames) that `git apply` accepts; write nothing
+    #[arg(long)]
+    pub diff: bool,
+    /// Move the notes of revoked and deprecated objects into this vault folder, keeping
+    /// their paths below it and rewriting every link to them
+    #[arg(long, value_name = "FOLDER")]
+    pub archive: Option<String>,
+    /// Print the plan as JSON
+    #[arg(long = "json")]
+    pub format_json: bool,
+    /// Catalogues (TSV or STIX bundles) replacing the built-in one's domains; repeatable
+    #[arg(long, value_name = "PATH")]
+    pub attack_catalog: Vec<PathBuf>,
+    /// Use this config file (its `[attack]` table) instead of the nearest one
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 /// The output of `vaultlint attack coverage`.

@@ -63,5 +63,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             no_config,
             out,
         ),
+        Command::Attack(AttackCommand::Upgrade(args)) => {
+            commands::attack_upgrade::upgrade(&args, out)
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 pub(super) mod attack_coverage;
 pub(super) mod attack_lookup;
+pub(super) mod attack_upgrade;
 pub(super) mod check;
 pub(super) mod completions;
 pub(super) mod mv;

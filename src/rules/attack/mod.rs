@@ -24,6 +24,7 @@ mod revoked_id;
 pub(crate) mod settings;
 mod stale_relationship;
 mod unknown_id;
+pub(crate) mod upgrade;
 mod wrong_kind;
 
 use std::collections::HashMap;
