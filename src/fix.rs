@@ -21,7 +21,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::{self, CheckOptions, Report};
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::error::Error;
 use crate::vault;
 
@@ -137,7 +137,13 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
                     }
                 },
             };
-            let (new_text, applied) = apply(&text, &diagnostics);
+            let (taken, applied) = choose(&text, &diagnostics);
+            let new_text = splice(&text, &taken);
+            if let Err(reason) = keeps_front_matter(&text, &new_text, &taken) {
+                revert(&path, reason, &mut edited, &mut fixed, &mut skipped);
+                changed = true;
+                continue;
+            }
             if new_text != text {
                 let counts = fixed.entry(path.clone()).or_default();
                 for rule in applied {
@@ -151,7 +157,18 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
             break;
         }
         passes += 1;
-        after = Some(check::check_with_edits(options, &edited)?);
+        let mut report = check::check_with_edits(options, &edited)?;
+        // A fix that adds an error (the front matter no longer parses, a link breaks) is
+        // undone with every other fix of its note, and the check repeated without them.
+        let previous = after.as_ref().unwrap_or(&before);
+        let worse = new_errors(previous, &report, &edited);
+        if !worse.is_empty() {
+            for (path, reason) in worse {
+                revert(&path, reason, &mut edited, &mut fixed, &mut skipped);
+            }
+            report = check::check_with_edits(options, &edited)?;
+        }
+        after = Some(report);
     }
     let notes = originals
         .into_iter()
@@ -180,6 +197,104 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
     })
 }
 
+/// Undoes every fix of a note and records why it is left as it was.
+fn revert(
+    path: &Arc<str>,
+    reason: String,
+    edited: &mut HashMap<Arc<str>, String>,
+    fixed: &mut BTreeMap<Arc<str>, BTreeMap<&'static str, usize>>,
+    skipped: &mut BTreeMap<Arc<str>, String>,
+) {
+    edited.remove(path);
+    fixed.remove(path);
+    skipped.insert(path.clone(), reason);
+}
+
+/// The edited notes whose re-check has more error findings of some rule than the check
+/// before the pass, each with a reason naming the rule.
+fn new_errors(
+    previous: &Report,
+    report: &Report,
+    edited: &HashMap<Arc<str>, String>,
+) -> Vec<(Arc<str>, String)> {
+    let errors = |r: &Report| {
+        let mut counts: HashMap<(Arc<str>, &'static str), usize> = HashMap::new();
+        for d in &r.diagnostics {
+            if d.severity == Severity::Error && edited.contains_key(&d.path) {
+                *counts.entry((d.path.clone(), d.rule.name)).or_default() += 1;
+            }
+        }
+        counts
+    };
+    let was = errors(previous);
+    let mut worse: BTreeMap<Arc<str>, &'static str> = BTreeMap::new();
+    for ((path, rule), n) in errors(report) {
+        if n > was.get(&(path.clone(), rule)).copied().unwrap_or(0) {
+            worse.entry(path).or_insert(rule);
+        }
+    }
+    worse
+        .into_iter()
+        .map(|(path, rule)| {
+            let reason = format!("its fixes would add a `{rule}` error, so none was applied");
+            (path, reason)
+        })
+        .collect()
+}
+
+/// Whether the edits keep what the front matter means: YAML that parsed still parses, and
+/// every top-level property whose lines no edit touches keeps its value (an anchor renamed
+/// away, a merge key reading an edited mapping, a block scalar cut in two all change it).
+/// Obsidian ignores every property of a note whose YAML does not parse, so a fix that
+/// breaks it loses the note's data.
+///
+/// # Errors
+/// Why the fixed front matter differs, for the fix summary.
+fn keeps_front_matter(old: &str, new: &str, edits: &[&Edit]) -> Result<(), String> {
+    use crate::parse::frontmatter::{cut, parse_yaml, top_level_keys, FrontMatterCut};
+    let FrontMatterCut::Block(old_block) = cut(old) else {
+        return Ok(());
+    };
+    if !edits.iter().any(|e| e.start < old_block.range.end) {
+        return Ok(());
+    }
+    let Ok(old_value) = parse_yaml(old, &old_block) else {
+        return Ok(());
+    };
+    let broken = || "its fixes would leave front matter that does not parse as YAML (Obsidian would ignore every property), so none was applied".to_owned();
+    let FrontMatterCut::Block(new_block) = cut(new) else {
+        return Err(broken());
+    };
+    let new_value = parse_yaml(new, &new_block).map_err(|_| broken())?;
+    let touched = |key_start: usize| {
+        let lines = crate::rules::edit::property_lines(old, key_start, old_block.yaml.end);
+        edits
+            .iter()
+            .any(|e| e.start < lines.end && lines.start <= e.end)
+    };
+    let empty = serde_json::Map::new();
+    let old_map = old_value.as_object().unwrap_or(&empty);
+    let new_map = new_value.as_object().unwrap_or(&empty);
+    for key in top_level_keys(old, &old_block) {
+        if touched(key.range.start) {
+            continue;
+        }
+        let (Some(was), is) = (old_map.get(&key.name), new_map.get(&key.name)) else {
+            continue;
+        };
+        if is != Some(was) {
+            return Err(format!(
+                "its fixes would change the value of the property `{}`, which they do not edit (an anchor, alias or merge key shares it), so none was applied",
+                key.name
+            ));
+        }
+    }
+    if old_value.is_object() != new_value.is_object() {
+        return Err(broken());
+    }
+    Ok(())
+}
+
 /// Reads a note for fixing: its bytes, and its text, which must be exactly what the check
 /// read (same hash), be valid UTF-8 and fit the size limit.
 fn read_original(root: &Path, path: &str, report: &Report) -> Result<(Original, String), String> {
@@ -197,6 +312,7 @@ fn read_original(root: &Path, path: &str, report: &Report) -> Result<(Original, 
     Ok((Original { bytes, bom }, text))
 }
 
+#[cfg(test)]
 /// Applies the fixes of one note's findings that do not overlap an earlier one (by
 /// position, then rule name); returns the new text and the rule of each fix applied.
 fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, Vec<&'static str>) {
@@ -554,6 +670,73 @@ mod tests {
             .contains("symbolic link"));
         assert!(safe_path(&vault, "../outside.md").is_err());
         assert_eq!(safe_path(&vault, "real.md").unwrap(), vault.join("real.md"));
+    }
+
+    /// Plans the safe fixes of a vault holding one note `n.md` with `text`.
+    fn plan_one(text: &str) -> (tempfile::TempDir, Plan) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("n.md"), text).unwrap();
+        let options = CheckOptions::new(dir.path().to_path_buf());
+        let plan = plan(&options, FixOptions::default()).unwrap();
+        (dir, plan)
+    }
+
+    #[test]
+    fn a_fix_that_would_change_what_the_front_matter_means_is_not_applied() {
+        // The shapes the `deprecated-property` fix rewrote into broken or different YAML:
+        // values over several lines, anchors and merges.
+        let shapes = [
+            "alias: A long alias that PyYAML wrapped\n  over a second line\n",
+            "alias: >-\n  folded\n  text\n",
+            "alias: |\n  literal\n  text\n",
+            "alias: \"quoted over\n  two lines\"\n",
+            "alias: 'single quoted\n  over two lines'\n",
+            "alias: &name M1040\nother: *name\n",
+            "aliases: &al\n  - x\nalias: y\ncopy: *al\n",
+            "aliases: &al [x]\nalias: y\ncopy:\n  <<: {list: *al}\n",
+        ];
+        for yaml in shapes {
+            let text = format!("---\n{yaml}---\nbody\n");
+            let (_dir, plan) = plan_one(&text);
+            assert!(plan.notes.is_empty(), "{yaml}: {:?}", plan.notes);
+            // Either the rule offers no fix, or the fix planned is refused and said so.
+            let offered = plan.before.diagnostics.iter().any(|d| d.fix.is_some());
+            let reason = plan.skipped.get("n.md").map(String::as_str);
+            assert!(
+                !offered || reason.is_some_and(|r| r.contains("none was applied")),
+                "{yaml}: {reason:?}"
+            );
+            assert!(plan.fixed.is_empty(), "{yaml}");
+            assert!(
+                plan.after
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.rule.name != "invalid-front-matter"),
+                "{yaml}"
+            );
+        }
+    }
+
+    #[test]
+    fn front_matter_fixes_that_keep_its_meaning_still_apply() {
+        let (_dir, plan) = plan_one("---\nbase: &b {k: v}\nalias: M1040\nchild:\n  <<: *b\n---\n");
+        let fixed = std::str::from_utf8(&plan.notes[0].fixed).unwrap();
+        assert_eq!(
+            fixed,
+            "---\nbase: &b {k: v}\naliases: [M1040]\nchild:\n  <<: *b\n---\n"
+        );
+        assert!(plan.skipped.is_empty());
+    }
+
+    #[test]
+    fn a_comment_after_a_tab_is_never_deleted() {
+        for text in [
+            "---\nalias: M1040\t# keep me\n---\n",
+            "---\naliases: [x]\nalias: M1040\t# keep me\n---\n",
+        ] {
+            let (_dir, plan) = plan_one(text);
+            assert!(plan.notes.is_empty(), "{text}: {:?}", plan.notes);
+        }
     }
 
     #[test]
