@@ -337,6 +337,12 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
             );
         }
     }
+    if text.contains("$$") {
+        let buf = masked.get_or_insert_with(|| text.as_bytes().to_vec());
+        for inner in markdown::math_blocks(std::str::from_utf8(buf).unwrap_or_default()) {
+            mask(buf, inner);
+        }
+    }
     if text.contains('$') && text.contains("[[") {
         markdown::mask_dollars_in_wiki_links(
             masked.get_or_insert_with(|| text.as_bytes().to_vec()),
