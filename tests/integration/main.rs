@@ -13,6 +13,7 @@ mod fixes;
 mod formats;
 mod fuzzed;
 mod hostile;
+mod hostile_round3;
 mod precommit;
 mod readme;
 mod robustness;

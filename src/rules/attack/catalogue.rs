@@ -37,8 +37,15 @@ pub(crate) struct Entry {
     /// The ID that directly replaced a revoked object (TSV `revoked_by`); the target of its STIX
     /// `revoked-by` relationship.
     pub revoked_by: Option<String>,
-    /// The end of the revoked-by chain (TSV `revoked_by_final`, else `revoked_by`).
+    /// The end of the revoked-by chain (TSV `revoked_by_final`, else `revoked_by`), followed
+    /// through the catalogue while its target is revoked too; `None` when the chain has no
+    /// end ([`Entry::revocation_cycle`]).
     pub replacement: Option<String>,
+    /// The catalogue's revoked-by chain from this object runs in a circle (`A` → `B` → `A`):
+    /// the cycle's IDs in order, the first repeated at the end (shared by every object on or
+    /// leading into it). No real release has one, but a hostile or broken catalogue can,
+    /// and a fix that followed it would relabel back and forth.
+    pub revocation_cycle: Option<std::sync::Arc<[String]>>,
 }
 
 /// Every ATT&CK object with an ID, by ID, and the release each domain comes from.
@@ -134,6 +141,7 @@ impl Catalogue {
         }
         self.releases.extend(newer.releases);
         self.version = self.describe();
+        self.settle_revocations();
     }
 
     /// Each domain's release, domains with the same release together:
@@ -234,6 +242,7 @@ impl Catalogue {
                 revoked: get(revoked) == "true",
                 revoked_by: optional(revoked_by),
                 replacement: optional(final_col).or_else(|| optional(revoked_by)),
+                revocation_cycle: None,
             });
         }
         Ok(Self::from_entries(entries, String::new()))
@@ -355,6 +364,7 @@ impl Catalogue {
                     revoked: obj.get("revoked").and_then(serde_json::Value::as_bool) == Some(true),
                     revoked_by: None,
                     replacement: None,
+                    revocation_cycle: None,
                 });
             }
         }
@@ -402,11 +412,85 @@ impl Catalogue {
         for e in entries {
             by_id.entry(e.id.clone()).or_default().push(e);
         }
-        Catalogue {
+        let mut c = Catalogue {
             version,
             releases: BTreeMap::new(),
             relations: Relations::default(),
             by_id,
+        };
+        c.settle_revocations();
+        c
+    }
+
+    /// Follows every revoked object's replacement through the catalogue to an object that
+    /// is not revoked, once per ID (each ID's end is remembered, so a chain of 100,000 IDs
+    /// costs linear time); a chain that comes back to an ID it passed is a cycle, and every
+    /// object on it or leading into it gets no replacement and its
+    /// [`Entry::revocation_cycle`].
+    fn settle_revocations(&mut self) {
+        enum End {
+            Id(String),
+            Cycle(std::sync::Arc<[String]>),
+        }
+        let next = |by_id: &HashMap<String, Vec<Entry>>, id: &str| -> Option<String> {
+            by_id
+                .get(id)?
+                .iter()
+                .filter(|e| e.revoked)
+                .find_map(|e| e.replacement.clone().or_else(|| e.revoked_by.clone()))
+        };
+        let mut ends: HashMap<String, End> = HashMap::new();
+        let starts: Vec<String> = self
+            .by_id
+            .iter()
+            .filter(|(_, rows)| rows.iter().any(|e| e.revoked))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for start in starts {
+            let mut path: Vec<String> = Vec::new();
+            let mut on_path: HashMap<String, usize> = HashMap::new();
+            let mut at = start;
+            let end = loop {
+                if let Some(end) = ends.get(&at) {
+                    break match end {
+                        End::Id(id) => End::Id(id.clone()),
+                            End::Cycle(c) => End::Cycle(std::sync::Arc::clone(c)),
+                    };
+                }
+                if let Some(&i) = on_path.get(&at) {
+                    let mut cycle = path[i..].to_vec();
+                    cycle.push(at.clone());
+                    break End::Cycle(cycle.into());
+                }
+                let Some(target) = next(&self.by_id, &at) else {
+                    break End::Id(at);
+                };
+                on_path.insert(at.clone(), path.len());
+                path.push(std::mem::replace(&mut at, target));
+            };
+            for id in path {
+                let settled = match &end {
+                    End::Id(last) => End::Id(last.clone()),
+                    End::Cycle(c) => End::Cycle(std::sync::Arc::clone(c)),
+                };
+                ends.insert(id, settled);
+            }
+        }
+        for (id, rows) in &mut self.by_id {
+            let Some(end) = ends.get(id) else {
+                continue;
+            };
+            for e in rows.iter_mut().filter(|e| e.revoked) {
+                match end {
+                    End::Id(last) if last != id => e.replacement = Some(last.clone()),
+                    End::Id(_) => {}
+                    End::Cycle(cycle) => {
+                        e.replacement = None;
+                        e.revoked_by = None;
+                        e.revocation_cycle = Some(std::sync::Arc::clone(cycle));
+                    }
+                }
+            }
         }
     }
 
