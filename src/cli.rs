@@ -491,7 +491,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut fix_summary = Vec::new();
     let checked = if args.fix {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
-        let results = fix::write(&plan.before.root, &plan);
+        let results = fix::write(&plan.before.root, &plan)?;
         let failed: Vec<(std::sync::Arc<str>, String)> = results
             .into_iter()
             .filter_map(|(path, w)| match w {

@@ -16,9 +16,12 @@
 //! is skipped and reported.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
+
+pub(crate) mod write;
+
+use write::{SignalGuard, WriteError};
 
 use crate::check::{self, CheckOptions, Report};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
@@ -456,76 +459,31 @@ pub(crate) enum Written {
     Skipped(String),
 }
 
-/// Writes each changed note atomically: a temp file in the same folder with the note's
-/// permissions, flushed to disk, then renamed over the note. Notes reached through a
-/// symbolic link, outside the vault, or changed on disk since they were read are skipped.
-pub(crate) fn write(root: &Path, plan: &Plan) -> Vec<(Arc<str>, Written)> {
-    plan.notes
-        .iter()
-        .map(|note| {
-            let result = match write_note(root, note) {
+/// Writes each changed note atomically (see the [`write`](mod@write) module): a temp file
+/// in the note's folder, opened through handles taken once from the vault root, with the
+/// note's permissions, flushed to disk, then renamed over the note. Notes reached through
+/// a symbolic link, outside the vault, or changed on disk since they were read are
+/// skipped.
+///
+/// # Errors
+/// `Error::Interrupted` when SIGINT, SIGTERM or SIGHUP arrives: the notes before are
+/// written, the one being written is left as it was with no temp file, the rest are not
+/// touched.
+pub(crate) fn write(root: &Path, plan: &Plan) -> Result<Vec<(Arc<str>, Written)>, Error> {
+    let guard = SignalGuard::install()
+        .map_err(|e| Error::Usage(format!("cannot catch signals while writing: {e}")))?;
+    let mut results = Vec::with_capacity(plan.notes.len());
+    for note in &plan.notes {
+        guard.check().map_err(|_| Error::Interrupted)?;
+        let result =
+            match write::replace_note(root, &note.path, &note.original, &note.fixed, &guard) {
                 Ok(()) => Written::Fixed,
-                Err(reason) => Written::Skipped(reason),
+                Err(WriteError::Skipped(reason)) => Written::Skipped(reason),
+                Err(WriteError::Interrupted) => return Err(Error::Interrupted),
             };
-            (note.path.clone(), result)
-        })
-        .collect()
-}
-
-fn write_note(root: &Path, note: &FixedNote) -> Result<(), String> {
-    let abs = safe_path(root, &note.path)?;
-    let current = vault::read_file(&abs, vault::MAX_NOTE_BYTES, vault::Symlinks::Refuse)
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if current != note.original {
-        return Err("it changed on disk since it was read".to_owned());
+        results.push((note.path.clone(), result));
     }
-    let meta = std::fs::metadata(&abs).map_err(|e| format!("cannot read it: {e}"))?;
-    let dir = abs.parent().ok_or_else(|| "it has no folder".to_owned())?;
-    let failed = |e: std::io::Error| format!("cannot write it: {e}");
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    temp.write_all(&note.fixed).map_err(failed)?;
-    std::fs::set_permissions(temp.path(), meta.permissions()).map_err(failed)?;
-    temp.as_file().sync_all().map_err(failed)?;
-    temp.persist(&abs).map_err(|e| failed(e.error))?;
-    // The rename is durable once the folder's entry is; not every platform can sync one.
-    if let Ok(folder) = std::fs::File::open(dir) {
-        let _ = folder.sync_all();
-    }
-    Ok(())
-}
-
-/// The file of a vault path, when writing it stays inside the vault: no `..`, no symbolic
-/// link on the way from the root (the note itself included), and the real folder under
-/// the real root.
-fn safe_path(root: &Path, path: &str) -> Result<PathBuf, String> {
-    let abs = vault::abs_path(root, path);
-    let rel = abs
-        .strip_prefix(root)
-        .map_err(|_| "it is outside the vault".to_owned())?;
-    let mut at = root.to_path_buf();
-    for component in rel.components() {
-        let Component::Normal(part) = component else {
-            return Err("its path leaves the vault".to_owned());
-        };
-        at.push(part);
-        let meta = std::fs::symlink_metadata(&at).map_err(|e| format!("cannot read it: {e}"))?;
-        if meta.file_type().is_symlink() {
-            return Err(format!(
-                "`{}` is a symbolic link, and vaultlint never writes through one",
-                at.strip_prefix(root).unwrap_or(&at).display()
-            ));
-        }
-    }
-    let real_root = root
-        .canonicalize()
-        .map_err(|e| format!("cannot resolve the vault: {e}"))?;
-    let real = abs
-        .canonicalize()
-        .map_err(|e| format!("cannot resolve it: {e}"))?;
-    if !real.starts_with(&real_root) {
-        return Err("it is outside the vault".to_owned());
-    }
-    Ok(abs)
+    Ok(results)
 }
 
 #[cfg(test)]
@@ -652,6 +610,14 @@ mod tests {
         assert_eq!(apply("x\ny\n", &[&twice]).0, "x\ny\n");
     }
 
+    fn replace(root: &Path, path: &str, original: &[u8]) -> Result<(), String> {
+        let guard = SignalGuard::install().unwrap();
+        write::replace_note(root, path, original, b"fixed", &guard).map_err(|e| match e {
+            WriteError::Skipped(reason) => reason,
+            WriteError::Interrupted => "interrupted".to_owned(),
+        })
+    }
+
     #[cfg(unix)]
     #[test]
     fn never_writes_through_a_symlink_or_outside_the_vault() {
@@ -662,14 +628,44 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("outside.md"), vault.join("link.md")).unwrap();
         std::os::unix::fs::symlink(dir.path(), vault.join("up")).unwrap();
         std::fs::write(vault.join("real.md"), "x").unwrap();
-        assert!(safe_path(&vault, "link.md")
+        assert!(replace(&vault, "link.md", b"x")
             .unwrap_err()
             .contains("symbolic link"));
-        assert!(safe_path(&vault, "up/outside.md")
+        assert!(replace(&vault, "up/outside.md", b"x")
             .unwrap_err()
             .contains("symbolic link"));
-        assert!(safe_path(&vault, "../outside.md").is_err());
-        assert_eq!(safe_path(&vault, "real.md").unwrap(), vault.join("real.md"));
+        assert!(replace(&vault, "../outside.md", b"x").is_err());
+        assert_eq!(std::fs::read(dir.path().join("outside.md")).unwrap(), b"x");
+        replace(&vault, "real.md", b"x").unwrap();
+        assert_eq!(std::fs::read(vault.join("real.md")).unwrap(), b"fixed");
+    }
+
+    /// A folder swapped for a symlink is refused where it is met, and a handle once taken
+    /// names the folder that was opened, not whatever the path names later.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_swapped_for_a_symlink_cannot_redirect_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("vault");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(vault.join("sub")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(vault.join("sub/n.md"), "x").unwrap();
+        std::fs::write(outside.join("n.md"), "x").unwrap();
+        std::fs::rename(vault.join("sub"), dir.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(&outside, vault.join("sub")).unwrap();
+        assert!(replace(&vault, "sub/n.md", b"x")
+            .unwrap_err()
+            .contains("symbolic link"));
+        assert_eq!(std::fs::read(outside.join("n.md")).unwrap(), b"x");
+        let temp = std::fs::read_dir(&outside)
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with(".vaultlint-")
+            })
+            .count();
+        assert_eq!(temp, 0);
     }
 
     /// Plans the safe fixes of a vault holding one note `n.md` with `text`.
@@ -743,12 +739,7 @@ mod tests {
     fn skips_a_note_changed_since_it_was_read() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("n.md"), "new").unwrap();
-        let note = FixedNote {
-            path: Arc::from("n.md"),
-            original: b"old".to_vec(),
-            fixed: b"fixed".to_vec(),
-        };
-        let err = write_note(dir.path(), &note).unwrap_err();
+        let err = replace(dir.path(), "n.md", b"old").unwrap_err();
         assert!(err.contains("changed on disk"), "{err}");
         assert_eq!(std::fs::read(dir.path().join("n.md")).unwrap(), b"new");
     }
@@ -768,7 +759,7 @@ mod tests {
             plan.fixed_per_rule(|_| true).get("deprecated-property"),
             Some(&1)
         );
-        let results = write(dir.path(), &plan);
+        let results = write(dir.path(), &plan).unwrap();
         assert_eq!(results, vec![(Arc::from("n.md"), Written::Fixed)]);
         assert_eq!(
             std::fs::read(&path).unwrap(),

@@ -63,3 +63,72 @@ fn a_revoked_by_cycle_in_a_catalogue_is_reported_not_followed() {
     assert!(all.contains("runs in a circle (T1000 → T1001 → T1000)"), "{all}");
     assert!(!all.contains("passes"), "{all}");
 }
+
+/// Every file name under `dir` that a write would leave behind: vaultlint's own temp files
+/// and tempfile's default `.tmpXXXXXX`.
+#[cfg(unix)]
+fn temp_files(dir: &Path) -> Vec<String> {
+    walk(dir)
+        .into_iter()
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name.starts_with(".vaultlint-") || name.starts_with(".tmp")
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        out.push(path.to_string_lossy().into_owned());
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(walk(&path));
+        }
+    }
+    out
+}
+
+/// A signal while `--fix` writes a note (the test hook pauses with its temp file
+/// half-written) removes the temp file, leaves that note as it was and ends the run.
+#[cfg(unix)]
+#[test]
+fn signal_during_fix_writes_leaves_no_temp_file() {
+    use std::process::{Command, Stdio};
+    let original = "---\nalias: M1040\n---\n";
+    for signal in ["-INT", "-TERM"] {
+        let dir = vault();
+        for i in 0..3 {
+            write(dir.path(), &format!("sub/n{i}.md"), original);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+            .args(["check", dir.path().to_str().unwrap(), "--fix"])
+            .env("VAULTLINT_TEST_PAUSE_IN_WRITE_MS", "60000")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while temp_files(dir.path()).is_empty() {
+            assert!(start.elapsed() < HANG, "the write never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let sent = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {err}");
+        assert!(err.contains("interrupted"), "{err}");
+        assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "{signal}");
+        for i in 0..3 {
+            let text = std::fs::read_to_string(dir.path().join(format!("sub/n{i}.md"))).unwrap();
+            assert_eq!(text, original, "{signal}: no note was written before the first");
+        }
+    }
+}
