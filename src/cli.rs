@@ -234,7 +234,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
                 .map(|p| (p.clone(), Symlinks::Follow))
                 .collect();
             let catalogue = load_catalogue(&paths)?;
-            lookup(&catalogue, id.trim(), out)
+            lookup(&catalogue, id.trim(), &mut render::escape::log_writer(out))
         }
         Command::Attack(AttackCommand::Coverage {
             path,
@@ -257,7 +257,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
                 &catalogue,
             );
             match format {
-                CoverageFormat::Table => write!(out, "{}", report.table())?,
+                CoverageFormat::Table => {
+                    write!(out, "{}", render::escape::log_text(&report.table()))?;
+                }
                 CoverageFormat::Json => {
                     serde_json::to_writer_pretty(&mut *out, &report)
                         .map_err(|e| Error::Usage(e.to_string()))?;
@@ -295,6 +297,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
 ///
 /// # Errors
 /// `Error::Usage` when a file cannot be read or is not a catalogue.
+/// Standard error for vaultlint's own lines (the binary's error line too): vault paths,
+/// config values and catalogue names in them pass the terminal sink's escaping
+/// (`render::escape`), so none can drive the terminal or act as a CI workflow command.
+pub fn stderr() -> impl Write {
+    render::escape::stderr()
+}
+
 pub(crate) fn load_catalogue(paths: &[(PathBuf, Symlinks)]) -> Result<Catalogue, Error> {
     let mut catalogue = Catalogue::built_in();
     for (path, symlinks) in paths {
@@ -424,9 +433,9 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     };
     if args.diff {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
-        out.write_all(fix::unified_diff(&plan, &diff_prefix(&args.path)).as_bytes())?;
+        out.write_all(fix::unified_diff(&plan, &diff_prefix(&args.path), render::escape::patch_path).as_bytes())?;
         let per_rule = plan.fixed_per_rule(|_| true);
-        write_fix_summary(&mut io::stderr(), "would fix", &per_rule, &plan, &[])?;
+        write_fix_summary(&mut render::escape::stderr(), "would fix", &per_rule, &plan, &[])?;
         return Ok(outcome(args, &plan.before));
     }
     // A baseline that cannot be used stops the run before anything is checked.
@@ -530,7 +539,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         }
         Err(Sink::Statistics(stats, out)) => {
             if !fix_summary.is_empty() && !summary_to_stdout {
-                io::stderr().write_all(&fix_summary)?;
+                render::escape::stderr().write_all(&fix_summary)?;
             }
             if args.format == Format::Json {
                 render::statistics::render_json(&stats, &report.summary, out)?;
@@ -546,7 +555,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         Err(Sink::Render(stream)) => stream,
     };
     if !fix_summary.is_empty() && !summary_to_stdout {
-        io::stderr().write_all(&fix_summary)?;
+        render::escape::stderr().write_all(&fix_summary)?;
     }
     let notes = stream.finish(&report.summary)?;
     let job_summary = stream.job_summary(&report.summary);
@@ -561,7 +570,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         }
     }
     for note in notes {
-        writeln!(io::stderr(), "vaultlint: {note}")?;
+        writeln!(render::escape::stderr(), "vaultlint: {note}")?;
     }
     if let Some(text) = job_summary {
         write_step_summary(&text);
@@ -693,7 +702,7 @@ fn write_baseline(
     }
     if !quiet {
         writeln!(
-            io::stderr(),
+            render::escape::stderr(),
             "vaultlint: recorded {} finding{} in {}",
             baseline.findings.len(),
             if baseline.findings.len() == 1 {
@@ -768,6 +777,7 @@ fn write_fix_summary(
         .iter()
         .chain(failed.iter().map(|(p, r)| (p, r)))
     {
+        let (path, reason) = (render::escape::terminal(path), render::escape::terminal(reason));
         writeln!(out, "vaultlint: not fixed: `{path}`: {reason}")?;
     }
     Ok(())
@@ -788,7 +798,7 @@ fn thread_count(requested: Option<usize>) -> Result<usize, Error> {
     let limit = cores.saturating_mul(THREADS_PER_CORE);
     if requested > limit {
         writeln!(
-            io::stderr(),
+            render::escape::stderr(),
             "vaultlint: --threads {requested} is more than {cores} core{} can use; using {limit} ({THREADS_PER_CORE} per core)",
             if cores == 1 { "" } else { "s" }
         )?;
@@ -838,7 +848,7 @@ fn write_step_summary(text: &str) {
         });
     if let Err(e) = result {
         let _ = writeln!(
-            io::stderr(),
+            render::escape::stderr(),
             "vaultlint: cannot write the job summary to `{}`: {e}",
             std::path::Path::new(&path).display()
         );

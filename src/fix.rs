@@ -418,8 +418,13 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 
 /// A patch of the planned changes, as `git diff` writes it (`a/` and `b/` prefixes before
 /// `prefix` and the vault path), which `git apply` accepts from the folder `prefix` is
-/// relative to.
-pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
+/// relative to. `quote` quotes each header path as git does (the patch sink's escaping,
+/// `render::escape::patch_path`), so a name holding a line break cannot add patch lines.
+pub(crate) fn unified_diff(
+    plan: &Plan,
+    prefix: &str,
+    quote: impl Fn(&str) -> std::borrow::Cow<'_, str>,
+) -> String {
     let mut out = String::new();
     for note in &plan.notes {
         let (Ok(old), Ok(new)) = (
@@ -429,7 +434,9 @@ pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
             continue;
         };
         let path = format!("{prefix}{}", note.path);
-        out.push_str(&format!("diff --git a/{path} b/{path}\n"));
+        let (a, b) = (format!("a/{path}"), format!("b/{path}"));
+        let (a, b) = (quote(&a), quote(&b));
+        out.push_str(&format!("diff --git {a} {b}\n"));
         // Myers' diff is quadratic when most lines change (a note with 40,000 fixed table
         // rows: 10 s); past the deadline `similar` stops minimising and the rest becomes
         // one replacement: still an exact patch for `git apply`, only less compact.
@@ -440,7 +447,7 @@ pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
             &diff
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .header(&a, &b)
                 .to_string(),
         );
     }

@@ -18,7 +18,7 @@ use miette::{
 use textwrap::core::Word;
 use textwrap::{WordSeparator, WordSplitter};
 
-use super::escape::escape_control;
+use super::escape::{terminal, terminal_source, Shifts};
 use super::{ReadSource, Stream, Style};
 use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, Severity, Span};
@@ -79,19 +79,34 @@ impl Stream for HumanStream<'_> {
         let prefix = self.prefix;
         // miette wants an owned source per report: share the note's text instead of
         // copying it once per finding.
-        let source: Option<Arc<str>> = findings
+        let source = findings
             .iter()
             .any(|d| d.span.is_some())
             .then(|| findings.first().and_then(|d| (self.read)(&d.path)))
             .flatten()
-            .map(Arc::from);
+            .map(|text| {
+                // The note's own escapes and workflow commands must not reach the terminal;
+                // the spans move with the escapes.
+                let (escaped, shifts) = terminal_source(&text);
+                (Arc::<str>::from(escaped.as_ref()), shifts)
+            });
+        let (source, shifts) = match source {
+            Some((text, shifts)) => (Some(text), shifts),
+            None => (None, Shifts::default()),
+        };
         for d in findings {
             let mut text = String::new();
-            let diag = to_miette(d, prefix);
-            let result = match (d.span, &source) {
+            let span = d.span.map(|s| Span {
+                start: shifts.map(s.start),
+                end: shifts.map(s.end),
+                column: if shifts.is_empty() { s.column } else { 0 },
+                ..s
+            });
+            let diag = to_miette(d, span, prefix);
+            let result = match (span, &source) {
                 (Some(span), Some(source)) => {
                     let source = NoteSource {
-                        name: escape_control(&format!("{prefix}{}", d.path)).into_owned(),
+                        name: terminal(&format!("{prefix}{}", d.path)).into_owned(),
                         text: Arc::clone(source),
                         primary: span,
                         // The gutter (` 63 │ `) takes the line number's digits and four more.
@@ -145,7 +160,7 @@ fn summary(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         "found"
     };
     let config = match &s.config {
-        Some(path) => format!("config {path}"),
+        Some(path) => format!("config {}", terminal(path)),
         None => "no config file".to_owned(),
     };
     writeln!(
@@ -173,7 +188,7 @@ fn summary(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     for line in &s.packs.lines {
-        writeln!(out, "vaultlint: {line}")?;
+        writeln!(out, "vaultlint: {}", terminal(line))?;
     }
     if s.fixable + s.unsafe_fixable > 0 {
         writeln!(
@@ -276,10 +291,12 @@ impl SourceCode for NoteSource {
             (from, to) = fit_window(text, (from, to), (start, end), max);
         }
         let (line, column) = if start == self.primary.start {
-            (
-                (self.primary.line as usize).saturating_sub(1),
-                (self.primary.column as usize).saturating_sub(1),
-            )
+            // Column 0: escapes moved the span, so its column is counted in the text shown.
+            let column = match self.primary.column {
+                0 => text[span_line_start..start].chars().count(),
+                c => (c as usize).saturating_sub(1),
+            };
+            ((self.primary.line as usize).saturating_sub(1), column)
         } else {
             (
                 text[..start].matches('\n').count(),
@@ -360,24 +377,25 @@ fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
+/// The finding for miette; `span` is its span in the source as shown (escaped).
+fn to_miette(d: &Diagnostic, span: Option<Span>, prefix: &str) -> MietteDiagnostic {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let message = match d.span {
-        Some(_) => escape_control(&d.message).into_owned(),
-        None => escape_control(&format!("{prefix}{} {}", d.path, d.message)).into_owned(),
+    let message = match span {
+        Some(_) => terminal(&d.message).into_owned(),
+        None => terminal(&format!("{prefix}{} {}", d.path, d.message)).into_owned(),
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(d.rule.name)
         .with_severity(severity);
     if let Some(help) = &d.help {
-        diag = diag.with_help(help.to_string());
+        diag = diag.with_help(terminal(help).into_owned());
     }
-    if let Some(span) = d.span {
-        let label = d.label.as_deref().map(str::to_owned);
+    if let Some(span) = span {
+        let label = d.label.as_deref().map(|l| terminal(l).into_owned());
         diag = diag.with_label(LabeledSpan::new_primary_with_span(
             label,
             span.start..span.end,
@@ -387,10 +405,10 @@ fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
         let related: Vec<String> = d
             .related
             .iter()
-            .map(|r| format!("{}: {prefix}{}", r.message, escape_control(&r.path)))
+            .map(|r| format!("{}: {prefix}{}", terminal(&r.message), terminal(&r.path)))
             .collect();
         let help = match &d.help {
-            Some(h) => format!("{h}\n{}", related.join("\n")),
+            Some(h) => format!("{}\n{}", terminal(h), related.join("\n")),
             None => related.join("\n"),
         };
         diag = diag.with_help(help);

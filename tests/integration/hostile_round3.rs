@@ -132,3 +132,137 @@ fn signal_during_fix_writes_leaves_no_temp_file() {
         }
     }
 }
+
+/// Raw bytes no terminal or CI log may receive from the vault: ESC, BEL, C1 controls, the
+/// bidi override and the line separator, as UTF-8.
+fn raw_hostile(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202e}' | '\u{2028}' | '\u{2029}')
+    })
+}
+
+/// GitHub workflow commands that the runner would execute: `::` at a line's start (after
+/// spaces), `##[` anywhere; `own` lists the commands the format itself writes.
+fn workflow_commands<'t>(text: &'t str, own: &[&str]) -> Vec<&'t str> {
+    text.lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            (t.starts_with("::") && !own.iter().any(|o| t.starts_with(o))) || l.contains("##[")
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn vault_text_cannot_drive_the_terminal_or_the_ci_log() {
+    let dir = vault();
+    let evil_dir = "::error file=x::owned \u{1b}]0;title\u{7}";
+    let body = "# H\n\n[[missing \u{1b}[2J ::warning::w ##[error]e \u{202e}rev\u{2028}sep]]\n\
+                [[Note with \u{1b}]8;;https://evil\u{1b}\\link]]\n";
+    write(dir.path(), &format!("{evil_dir}/n.md"), body);
+    write(dir.path(), "::add-mask::x.md", "[[::stop-commands::tok]]\n");
+    write(
+        dir.path(),
+        "vaultlint.toml",
+        "exclude = [\"\u{1b}]0;t\u{7}::error::c[\"]\n",
+    );
+    for format in ["human", "concise", "github", "json", "sarif", "junit", "gitlab"] {
+        let out = check(dir.path(), &["--format", format, "--color", "never", "--no-config"]);
+        let (o, e) = (stdout(&out), stderr(&out));
+        for (name, text) in [("stdout", &o), ("stderr", &e)] {
+            if matches!(format, "json" | "sarif" | "gitlab" | "junit") && name == "stdout" {
+                continue;
+            }
+            assert_eq!(raw_hostile(text), None, "{format} {name}:\n{text}");
+            let own: &[&str] = if format == "github" && name == "stdout" {
+                &["::error file=", "::warning file=", "::notice", "::group::", "::endgroup::", "::stop-commands::"]
+            } else {
+                &[]
+            };
+            assert_eq!(workflow_commands(text, own), Vec::<&str>::new(), "{format} {name}:\n{text}");
+        }
+        assert!(!e.contains("\u{1b}"), "{format}: {e}");
+    }
+    // A config error quotes the config's text: escaped on stderr in every format.
+    for format in ["human", "github"] {
+        let out = check(dir.path(), &["--format", format]);
+        let e = stderr(&out);
+        assert_eq!(raw_hostile(&e), None, "{e}");
+        assert_eq!(workflow_commands(&e, &[]), Vec::<&str>::new(), "{e}");
+    }
+}
+
+#[test]
+fn job_summary_code_spans_cannot_be_closed_by_the_vault() {
+    let dir = vault();
+    write(
+        dir.path(),
+        "n.md",
+        "[[a` [x](https://evil.example) ![i](https://evil.example/i.png) <img src=x> `b]]\n",
+    );
+    let summary = dir.path().join("summary.md");
+    let out = run_with_timeout_env(
+        &["check", dir.path().to_str().unwrap(), "--format", "github"],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    let text = std::fs::read_to_string(&summary).unwrap_or_default();
+    assert!(text.contains("broken-link"), "{}\n{text}", stderr(&out));
+    for line in text.lines().filter(|l| l.starts_with("- ")) {
+        // The message is one code span whose fence is longer than any backtick run in it.
+        let msg = line.split("`broken-link` ").nth(1).unwrap();
+        let fence = msg.chars().take_while(|&c| c == '`').count();
+        assert!(msg.ends_with(&"`".repeat(fence)), "{line}");
+        let inner = &msg[fence..msg.len() - fence];
+        assert!(!inner.contains(&"`".repeat(fence)), "{line}");
+    }
+}
+
+fn run_with_timeout_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vaultlint"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// `vaultlint check . --diff > p && git apply p` must touch only the notes it fixes: a
+/// folder name holding a line break cannot add lines (a new file) to the patch.
+#[cfg(unix)]
+#[test]
+fn diff_paths_are_quoted_as_git_quotes_them() {
+    use std::process::Command;
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let git = |args: &[&str]| {
+        let out = Command::new("git").args(args).current_dir(root).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    };
+    git(&["init", "-q"]);
+    std::fs::create_dir_all(root.join(".obsidian")).unwrap();
+    let evil = "x\n--- /dev/null\n+++ b/conftest.py\n@@ -0,0 +1 @@\n+import os\ny \"q\\Ü";
+    write(root, &format!("{evil}/n.md"), "---\nalias: M1040\n---\n");
+    write(root, "plain.md", "---\nalias: M1041\n---\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_vaultlint"))
+        .args(["check", ".", "--diff"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let patch = stdout(&out);
+    assert!(
+        patch.contains("diff --git \"a/x\\n--- /dev/null\\n+++ b/conftest.py\\n@@ -0,0 +1 @@\\n+import os\\ny \\\"q\\\\\\303\\234/n.md\""),
+        "{patch}"
+    );
+    assert!(patch.contains("diff --git a/plain.md b/plain.md"), "{patch}");
+    std::fs::write(root.join("p.patch"), &patch).unwrap();
+    git(&["apply", "p.patch"]);
+    assert!(!root.join("conftest.py").exists());
+    let fixed = std::fs::read_to_string(root.join(format!("{evil}/n.md"))).unwrap();
+    assert_eq!(fixed, "---\naliases: [M1040]\n---\n");
+    assert_eq!(
+        std::fs::read_to_string(root.join("plain.md")).unwrap(),
+        "---\naliases: [M1041]\n---\n"
+    );
+}
