@@ -137,6 +137,10 @@ pub struct Note {
     pub callout_ids: Vec<(String, Span)>,
     /// Lines in the text: line breaks plus one (a final line break starts an empty line).
     pub line_count: usize,
+    /// In a canvas: JSON strings holding a lone UTF-16 surrogate escape (`"\ud800"`), valid
+    /// JSON that JavaScript, and so Obsidian, reads with U+FFFD in its place; each string's
+    /// span in the canvas. Their links are kept; `invalid-canvas` reports the strings.
+    pub lone_surrogates: Vec<Span>,
 }
 
 /// What other notes need to know about a note, kept for the whole run while the note's

@@ -266,3 +266,26 @@ fn diff_paths_are_quoted_as_git_quotes_them() {
         "---\naliases: [M1041]\n---\n"
     );
 }
+
+/// A text node holding a lone surrogate escape is valid JSON that JavaScript reads (with
+/// U+FFFD): its broken links are still found, and the odd string is reported.
+#[test]
+fn a_lone_surrogate_in_a_canvas_keeps_its_links_and_is_reported() {
+    let dir = vault();
+    write(
+        dir.path(),
+        "Board.canvas",
+        r#"{"nodes":[{"id":"t","type":"text","text":"\ud800 [[Missing]]"}],"edges":[]}"#,
+    );
+    write(dir.path(), "Note.md", "# Note\n");
+    let out = check(dir.path(), &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["invalid-canvas", "broken-link"], "{value:#}");
+    assert_eq!(value["diagnostics"][0]["severity"], "warning");
+}
