@@ -18,7 +18,7 @@ A canvas is a JSON file (JSON Canvas 1.0). A hand edit or a merge conflict that 
 JSON leaves Obsidian unable to read the canvas: its cards, the notes they show and their
 links are lost to it until the JSON is fixed.
 
-A string holding a lone UTF-16 surrogate escape (`"\\ud800"` without its pair) is valid
+A string holding a lone UTF-16 surrogate escape (`"\ud800"` without its pair) is valid
 JSON, which JavaScript, and so Obsidian, reads with U+FFFD in its place. It is reported as a
 warning; the links of its text node are checked as Obsidian reads them.
 
