@@ -433,9 +433,18 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     };
     if args.diff {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
-        out.write_all(fix::unified_diff(&plan, &diff_prefix(&args.path), render::escape::patch_path).as_bytes())?;
+        out.write_all(
+            fix::unified_diff(&plan, &diff_prefix(&args.path), render::escape::patch_path)
+                .as_bytes(),
+        )?;
         let per_rule = plan.fixed_per_rule(|_| true);
-        write_fix_summary(&mut render::escape::stderr(), "would fix", &per_rule, &plan, &[])?;
+        write_fix_summary(
+            &mut render::escape::stderr(),
+            "would fix",
+            &per_rule,
+            &plan,
+            &[],
+        )?;
         return Ok(outcome(args, &plan.before));
     }
     // A baseline that cannot be used stops the run before anything is checked.
@@ -777,7 +786,10 @@ fn write_fix_summary(
         .iter()
         .chain(failed.iter().map(|(p, r)| (p, r)))
     {
-        let (path, reason) = (render::escape::terminal(path), render::escape::terminal(reason));
+        let (path, reason) = (
+            render::escape::terminal(path),
+            render::escape::terminal(reason),
+        );
         writeln!(out, "vaultlint: not fixed: `{path}`: {reason}")?;
     }
     Ok(())

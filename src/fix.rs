@@ -264,7 +264,9 @@ fn keeps_front_matter(old: &str, new: &str, edits: &[&Edit]) -> Result<(), Strin
     let Ok(old_value) = parse_yaml(old, &old_block) else {
         return Ok(());
     };
-    let broken = || "its fixes would leave front matter that does not parse as YAML (Obsidian would ignore every property), so none was applied".to_owned();
+    let broken = || {
+        "its fixes would leave front matter that does not parse as YAML (Obsidian would ignore every property), so none was applied".to_owned()
+    };
     let FrontMatterCut::Block(new_block) = cut(new) else {
         return Err(broken());
     };

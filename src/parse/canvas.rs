@@ -167,7 +167,10 @@ pub fn parse_canvas(text: &str) -> Canvas {
             let (s, lone) = js_string(raw)?;
             if lone {
                 let at = offset_in(text, raw);
-                canvas.note.lone_surrogates.push(lines.span(at, at + raw.len()));
+                canvas
+                    .note
+                    .lone_surrogates
+                    .push(lines.span(at, at + raw.len()));
             }
             Some(s)
         };
@@ -344,9 +347,18 @@ mod tests {
 
     #[test]
     fn lone_surrogates_decode_as_javascript_does_and_keep_the_links() {
-        assert_eq!(js_string(r#""a\ud800b""#), Some(("a\u{fffd}b".to_owned(), true)));
-        assert_eq!(js_string(r#""\udc00""#), Some(("\u{fffd}".to_owned(), true)));
-        assert_eq!(js_string(r#""\ud800""#), Some(("\u{fffd}".to_owned(), true)));
+        assert_eq!(
+            js_string(r#""a\ud800b""#),
+            Some(("a\u{fffd}b".to_owned(), true))
+        );
+        assert_eq!(
+            js_string(r#""\udc00""#),
+            Some(("\u{fffd}".to_owned(), true))
+        );
+        assert_eq!(
+            js_string(r#""\ud800""#),
+            Some(("\u{fffd}".to_owned(), true))
+        );
         assert_eq!(
             js_string(r#""\ud800\ud83d\ude00\n\"""#),
             Some(("\u{fffd}😀\n\"".to_owned(), true))

@@ -501,8 +501,8 @@ mod tests {
             text.contains("<summary><code>b&#124;c.md</code> (1)</summary>"),
             "{text}"
         );
-        assert!(text.contains(
-            "- 1:1 **warning** `broken-link` ``link target `Missing` not found``"
-        ));
+        assert!(
+            text.contains("- 1:1 **warning** `broken-link` ``link target `Missing` not found``")
+        );
     }
 }

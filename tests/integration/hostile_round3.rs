@@ -60,7 +60,10 @@ fn a_revoked_by_cycle_in_a_catalogue_is_reported_not_followed() {
     let text = std::fs::read_to_string(dir.path().join("notes/Table.md")).unwrap();
     assert_eq!(text, table, "{}", stderr(&out));
     let all = format!("{}{}", stdout(&out), stderr(&out));
-    assert!(all.contains("runs in a circle (T1000 → T1001 → T1000)"), "{all}");
+    assert!(
+        all.contains("runs in a circle (T1000 → T1001 → T1000)"),
+        "{all}"
+    );
     assert!(!all.contains("passes"), "{all}");
 }
 
@@ -128,7 +131,10 @@ fn signal_during_fix_writes_leaves_no_temp_file() {
         assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "{signal}");
         for i in 0..3 {
             let text = std::fs::read_to_string(dir.path().join(format!("sub/n{i}.md"))).unwrap();
-            assert_eq!(text, original, "{signal}: no note was written before the first");
+            assert_eq!(
+                text, original,
+                "{signal}: no note was written before the first"
+            );
         }
     }
 }
@@ -167,8 +173,13 @@ fn vault_text_cannot_drive_the_terminal_or_the_ci_log() {
         "vaultlint.toml",
         "exclude = [\"\u{1b}]0;t\u{7}::error::c[\"]\n",
     );
-    for format in ["human", "concise", "github", "json", "sarif", "junit", "gitlab"] {
-        let out = check(dir.path(), &["--format", format, "--color", "never", "--no-config"]);
+    for format in [
+        "human", "concise", "github", "json", "sarif", "junit", "gitlab",
+    ] {
+        let out = check(
+            dir.path(),
+            &["--format", format, "--color", "never", "--no-config"],
+        );
         let (o, e) = (stdout(&out), stderr(&out));
         for (name, text) in [("stdout", &o), ("stderr", &e)] {
             if matches!(format, "json" | "sarif" | "gitlab" | "junit") && name == "stdout" {
@@ -176,11 +187,22 @@ fn vault_text_cannot_drive_the_terminal_or_the_ci_log() {
             }
             assert_eq!(raw_hostile(text), None, "{format} {name}:\n{text}");
             let own: &[&str] = if format == "github" && name == "stdout" {
-                &["::error file=", "::warning file=", "::notice", "::group::", "::endgroup::", "::stop-commands::"]
+                &[
+                    "::error file=",
+                    "::warning file=",
+                    "::notice",
+                    "::group::",
+                    "::endgroup::",
+                    "::stop-commands::",
+                ]
             } else {
                 &[]
             };
-            assert_eq!(workflow_commands(text, own), Vec::<&str>::new(), "{format} {name}:\n{text}");
+            assert_eq!(
+                workflow_commands(text, own),
+                Vec::<&str>::new(),
+                "{format} {name}:\n{text}"
+            );
         }
         assert!(!e.contains("\u{1b}"), "{format}: {e}");
     }
@@ -236,8 +258,16 @@ fn diff_paths_are_quoted_as_git_quotes_them() {
     let repo = tempfile::tempdir().unwrap();
     let root = repo.path();
     let git = |args: &[&str]| {
-        let out = Command::new("git").args(args).current_dir(root).output().unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out
     };
     git(&["init", "-q"]);
@@ -255,7 +285,10 @@ fn diff_paths_are_quoted_as_git_quotes_them() {
         patch.contains("diff --git \"a/x\\n--- /dev/null\\n+++ b/conftest.py\\n@@ -0,0 +1 @@\\n+import os\\ny \\\"q\\\\\\303\\234/n.md\""),
         "{patch}"
     );
-    assert!(patch.contains("diff --git a/plain.md b/plain.md"), "{patch}");
+    assert!(
+        patch.contains("diff --git a/plain.md b/plain.md"),
+        "{patch}"
+    );
     std::fs::write(root.join("p.patch"), &patch).unwrap();
     git(&["apply", "p.patch"]);
     assert!(!root.join("conftest.py").exists());
