@@ -261,12 +261,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
                     write!(out, "{}", render::escape::log_text(&report.table()))?;
                 }
                 CoverageFormat::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &report)
+                    render::escape::json_pretty(&mut *out, &report)
                         .map_err(|e| Error::Usage(e.to_string()))?;
                     writeln!(out)?;
                 }
                 CoverageFormat::Navigator => {
-                    serde_json::to_writer_pretty(&mut *out, &report.navigator_layer(&domain))
+                    render::escape::json_pretty(&mut *out, &report.navigator_layer(&domain))
                         .map_err(|e| Error::Usage(e.to_string()))?;
                     writeln!(out)?;
                 }

@@ -435,24 +435,35 @@ pub(crate) fn unified_diff(
         ) else {
             continue;
         };
-        let path = format!("{prefix}{}", note.path);
-        let (a, b) = (format!("a/{path}"), format!("b/{path}"));
-        let (a, b) = (quote(&a), quote(&b));
-        out.push_str(&format!("diff --git {a} {b}\n"));
-        // Myers' diff is quadratic when most lines change (a note with 40,000 fixed table
-        // rows: 10 s); past the deadline `similar` stops minimising and the rest becomes
-        // one replacement: still an exact patch for `git apply`, only less compact.
-        let diff = similar::TextDiff::configure()
-            .timeout(DIFF_TIMEOUT)
-            .diff_lines(old, new);
-        out.push_str(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&a, &b)
-                .to_string(),
-        );
+        out.push_str(&note_diff(&format!("{prefix}{}", note.path), old, new, &quote));
     }
+    out
+}
+
+/// The patch of one note at `path` (relative to where `git apply` runs), from `old` to
+/// `new`: the `diff --git` line and the unified diff, header paths quoted by `quote`.
+pub(crate) fn note_diff(
+    path: &str,
+    old: &str,
+    new: &str,
+    quote: impl Fn(&str) -> std::borrow::Cow<'_, str>,
+) -> String {
+    let (a, b) = (format!("a/{path}"), format!("b/{path}"));
+    let (a, b) = (quote(&a), quote(&b));
+    let mut out = format!("diff --git {a} {b}\n");
+    // Myers' diff is quadratic when most lines change (a note with 40,000 fixed table
+    // rows: 10 s); past the deadline `similar` stops minimising and the rest becomes
+    // one replacement: still an exact patch for `git apply`, only less compact.
+    let diff = similar::TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_lines(old, new);
+    out.push_str(
+        &diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&a, &b)
+            .to_string(),
+    );
     out
 }
 

@@ -19,6 +19,8 @@
 //! - [`markdown_code`] and [`markdown_text`] (the job summary): a code span that no
 //!   backtick inside can close, and text in which no character is Markdown or HTML.
 //! - [`patch_path`] (`--diff`): a path quoted exactly as `git diff` quotes it.
+//! - [`json_pretty`] (JSON, SARIF, GitLab): serde_json's escapes, and the bidirectional
+//!   controls and separators as `\uXXXX`.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -211,6 +213,90 @@ impl Shifts {
     }
 }
 
+/// Writes `value` as pretty JSON (the bytes of `serde_json::to_writer_pretty`) with the
+/// JSON sink's escapes: serde_json escapes control characters, and this also writes the
+/// bidirectional controls and U+2028/U+2029 as `\uXXXX` (valid JSON either way, but raw
+/// they reorder what a viewer shows and end a JavaScript string).
+///
+/// # Errors
+/// The writer's, or serialising `value`.
+pub(crate) fn json_pretty<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        writer,
+        JsonSink(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut ser)
+}
+
+/// serde_json's pretty formatter, with [`is_hostile`] characters escaped in strings.
+struct JsonSink<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for JsonSink<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_hostile(c)) {
+            writer.write_all(rest[..i].as_bytes())?;
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
 /// The message part of a GitHub workflow command (`::error …::message`): GitHub's own
 /// escapes for `%`, CR and LF (the line breaks GitHub shows), then [`terminal`].
 pub(crate) fn ci_data(s: &str) -> String {
@@ -382,6 +468,21 @@ mod tests {
             assert!(!quoted.contains(['\n', '\r', '\t', '\u{1b}']), "{s:?}");
             assert!(quoted.is_ascii(), "{s:?} -> {quoted:?}");
         }
+    }
+
+    #[test]
+    fn json_escapes_bidi_controls_and_separators() {
+        for s in HOSTILE {
+            let mut out = Vec::new();
+            json_pretty(&mut out, &serde_json::json!({ "k": s, *s: [s] })).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.contains(['\u{202e}', '\u{2028}', '\u{2029}', '\u{2066}']), "{text}");
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back["k"], *s);
+        }
+        let mut out = Vec::new();
+        json_pretty(&mut out, &serde_json::json!(["a\u{202e}b"])).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[\n  \"a\\u202eb\"\n]");
     }
 
     #[test]
