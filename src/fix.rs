@@ -451,19 +451,39 @@ pub(crate) fn note_diff(
     let (a, b) = (format!("a/{path}"), format!("b/{path}"));
     let (a, b) = (quote(&a), quote(&b));
     let mut out = format!("diff --git {a} {b}\n");
+    // Lines as git reads a patch: ended by `\n` only. (`similar`'s own line splitting also
+    // ends a line at a lone `\r`, which `git apply` reads as part of the line: a note with
+    // one gave a corrupt patch; found by the `diff` fuzz target.)
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
     // Myers' diff is quadratic when most lines change (a note with 40,000 fixed table
     // rows: 10 s); past the deadline `similar` stops minimising and the rest becomes
     // one replacement: still an exact patch for `git apply`, only less compact.
     let diff = similar::TextDiff::configure()
         .timeout(DIFF_TIMEOUT)
-        .diff_lines(old, new);
-    out.push_str(
-        &diff
-            .unified_diff()
-            .context_radius(3)
-            .header(&a, &b)
-            .to_string(),
-    );
+        .diff_slices(&old_lines, &new_lines);
+    let groups = diff.grouped_ops(3);
+    if groups.is_empty() {
+        return out;
+    }
+    out.push_str(&format!("--- {a}\n+++ {b}\n"));
+    for group in &groups {
+        out.push_str(&format!("{}\n", similar::udiff::UnifiedHunkHeader::new(group)));
+        for op in group {
+            for change in diff.iter_changes(op) {
+                out.push(match change.tag() {
+                    similar::ChangeTag::Equal => ' ',
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                });
+                let line = change.value();
+                out.push_str(line);
+                if !line.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
+            }
+        }
+    }
     out
 }
 
@@ -588,6 +608,24 @@ mod tests {
             let (taken, _) = choose(&text, &refs);
             assert_eq!(taken, choose_by_definition(&text, &refs), "{fixes:#?}");
         }
+    }
+
+    #[test]
+    fn a_patch_ends_lines_only_at_line_feeds_as_git_reads_it() {
+        fn quote(s: &str) -> std::borrow::Cow<'_, str> {
+            std::borrow::Cow::Borrowed(s)
+        }
+        let patch = note_diff("n.md", "a\rb\nc\n", "a\rb\nC\n", quote);
+        assert_eq!(
+            patch,
+            "diff --git a/n.md b/n.md\n--- a/n.md\n+++ b/n.md\n@@ -1,2 +1,2 @@\n a\rb\n-c\n+C\n"
+        );
+        let patch = note_diff("n.md", "x\r", "y\r", quote);
+        assert!(
+            patch.ends_with("@@ -1 +1 @@\n-x\r\n\\ No newline at end of file\n+y\r\n\\ No newline at end of file\n"),
+            "{patch:?}"
+        );
+        assert_eq!(note_diff("n.md", "same", "same", quote), "diff --git a/n.md b/n.md\n");
     }
 
     #[test]

@@ -41,7 +41,8 @@ fuzz_target!(|data: &[u8]| {
 });
 
 /// The `a/…` path of a `diff --git A B` line: quoted up to its closing quote, else the
-/// first half (git writes both halves alike).
+/// part before the middle space (both halves have the same length: `a/` and `b/` before
+/// the same path).
 fn heads_split(heads: &str) -> String {
     if heads.starts_with('"') {
         let bytes = heads.as_bytes();
@@ -55,7 +56,7 @@ fn heads_split(heads: &str) -> String {
         }
         return heads.to_owned();
     }
-    heads[..heads.len() / 2].trim_end().to_owned()
+    heads[..heads.len().saturating_sub(1) / 2].to_owned()
 }
 
 /// Applies unified-diff hunks to `old`, reading each hunk by its line counts, as
