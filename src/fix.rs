@@ -1,4 +1,6 @@
-//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault.
+//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault; and
+//! [`rename`], moving files with every link to them rewritten (`vaultlint mv`). Both write
+//! through [`replace_note`].
 //!
 //! Rules only propose edits ([`crate::diagnostic::Fix`]); this module, above the check,
 //! is the one place that writes notes. It works in two steps so that `--diff` and `--fix`
@@ -16,7 +18,7 @@
 //! is skipped and reported.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 pub(crate) mod write;
@@ -27,6 +29,8 @@ use crate::check::{self, CheckOptions, Report};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::error::Error;
 use crate::vault;
+
+pub(crate) mod rename;
 
 /// Passes of fix-and-re-check before giving up: enough for fixes that enable other fixes
 /// (a note's ID, then the labels of links to it, then their name cells), and a bound on
@@ -435,7 +439,12 @@ pub(crate) fn unified_diff(
         ) else {
             continue;
         };
-        out.push_str(&note_diff(&format!("{prefix}{}", note.path), old, new, &quote));
+        out.push_str(&note_diff(
+            &format!("{prefix}{}", note.path),
+            old,
+            new,
+            &quote,
+        ));
     }
     out
 }
@@ -468,7 +477,10 @@ pub(crate) fn note_diff(
     }
     out.push_str(&format!("--- {a}\n+++ {b}\n"));
     for group in &groups {
-        out.push_str(&format!("{}\n", similar::udiff::UnifiedHunkHeader::new(group)));
+        out.push_str(&format!(
+            "{}\n",
+            similar::udiff::UnifiedHunkHeader::new(group)
+        ));
         for op in group {
             for change in diff.iter_changes(op) {
                 out.push(match change.tag() {
@@ -524,6 +536,62 @@ pub(crate) fn write(root: &Path, plan: &Plan) -> Result<Vec<(Arc<str>, Written)>
         results.push((note.path.clone(), result));
     }
     Ok(results)
+}
+
+/// Replaces the file at vault path `path` with `new`, atomically and through folder
+/// handles opened once ([`write::replace_note`]). The one way vaultlint writes a note or
+/// canvas (`--fix` and `mv` both come here).
+///
+/// # Errors
+/// Why the file was left as it was: it is reached through a symbolic link or lies outside
+/// the vault, it no longer holds `original` (changed on disk since it was read), an I/O
+/// error, or a signal arrived while it was written (its temp file is then removed).
+pub(crate) fn replace_note(
+    root: &Path,
+    path: &str,
+    original: &[u8],
+    new: &[u8],
+) -> Result<(), String> {
+    let guard =
+        SignalGuard::install().map_err(|e| format!("cannot catch signals while writing: {e}"))?;
+    write::replace_note(root, path, original, new, &guard).map_err(|e| match e {
+        WriteError::Skipped(reason) => reason,
+        WriteError::Interrupted => "a signal arrived while it was written".to_owned(),
+    })
+}
+
+/// The file of a vault path, when writing it stays inside the vault: no `..`, no symbolic
+/// link on the way from the root (the note itself included), and the real folder under
+/// the real root.
+pub(crate) fn safe_path(root: &Path, path: &str) -> Result<PathBuf, String> {
+    let abs = vault::abs_path(root, path);
+    let rel = abs
+        .strip_prefix(root)
+        .map_err(|_| "it is outside the vault".to_owned())?;
+    let mut at = root.to_path_buf();
+    for component in rel.components() {
+        let Component::Normal(part) = component else {
+            return Err("its path leaves the vault".to_owned());
+        };
+        at.push(part);
+        let meta = std::fs::symlink_metadata(&at).map_err(|e| format!("cannot read it: {e}"))?;
+        if meta.file_type().is_symlink() {
+            return Err(format!(
+                "`{}` is a symbolic link, and vaultlint never writes through one",
+                at.strip_prefix(root).unwrap_or(&at).display()
+            ));
+        }
+    }
+    let real_root = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the vault: {e}"))?;
+    let real = abs
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve it: {e}"))?;
+    if !real.starts_with(&real_root) {
+        return Err("it is outside the vault".to_owned());
+    }
+    Ok(abs)
 }
 
 #[cfg(test)]
@@ -625,7 +693,10 @@ mod tests {
             patch.ends_with("@@ -1 +1 @@\n-x\r\n\\ No newline at end of file\n+y\r\n\\ No newline at end of file\n"),
             "{patch:?}"
         );
-        assert_eq!(note_diff("n.md", "same", "same", quote), "diff --git a/n.md b/n.md\n");
+        assert_eq!(
+            note_diff("n.md", "same", "same", quote),
+            "diff --git a/n.md b/n.md\n"
+        );
     }
 
     #[test]

@@ -75,7 +75,9 @@ impl NameRanks {
     /// reversed key; costs a binary search and the matches.
     pub(crate) fn ending_with<'r>(&'r self, suffix: &str) -> impl Iterator<Item = FileId> + 'r {
         let reversed: Vec<u8> = suffix.bytes().rev().collect();
-        let start = self.by_suffix.partition_point(|(k, _)| k[..] < reversed[..]);
+        let start = self
+            .by_suffix
+            .partition_point(|(k, _)| k[..] < reversed[..]);
         self.by_suffix[start..]
             .iter()
             .take_while(move |(k, _)| k.starts_with(&reversed))

@@ -242,7 +242,7 @@ impl serde_json::ser::Formatter for JsonSink<'_> {
     ) -> std::io::Result<()> {
         let mut rest = fragment;
         while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_hostile(c)) {
-            writer.write_all(rest[..i].as_bytes())?;
+            writer.write_all(&rest.as_bytes()[..i])?;
             write!(writer, "\\u{:04x}", u32::from(c))?;
             rest = &rest[i + c.len_utf8()..];
         }
@@ -285,10 +285,7 @@ impl serde_json::ser::Formatter for JsonSink<'_> {
         self.0.begin_object_key(w, first)
     }
 
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-    ) -> std::io::Result<()> {
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.begin_object_value(w)
     }
 
@@ -476,7 +473,10 @@ mod tests {
             let mut out = Vec::new();
             json_pretty(&mut out, &serde_json::json!({ "k": s, *s: [s] })).unwrap();
             let text = String::from_utf8(out).unwrap();
-            assert!(!text.contains(['\u{202e}', '\u{2028}', '\u{2029}', '\u{2066}']), "{text}");
+            assert!(
+                !text.contains(['\u{202e}', '\u{2028}', '\u{2029}', '\u{2066}']),
+                "{text}"
+            );
             let back: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(back["k"], *s);
         }

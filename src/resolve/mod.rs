@@ -130,7 +130,9 @@ impl Vault {
         };
         let exact = |key: &str| -> Option<FileId> {
             match ranks {
-                Some(r) => r.ending_with(key).find(|&c| self.keys[c].len() == key.len()),
+                Some(r) => r
+                    .ending_with(key)
+                    .find(|&c| self.keys[c].len() == key.len()),
                 None => candidates.iter().copied().find(|&c| self.keys[c] == key),
             }
         };

@@ -324,7 +324,10 @@ fn a_path_among_many_same_named_files_resolves_by_its_suffix_index() {
             lint: true,
         })
         .collect();
-    let outlines = files.iter().map(|_| Some(Outline::of(&parse_note("")))).collect();
+    let outlines = files
+        .iter()
+        .map(|_| Some(Outline::of(&parse_note(""))))
+        .collect();
     let v = Vault::new(files, outlines, Vec::new());
     assert!(v.name_ranks("index.md").is_some());
     let found = |link: &str| match v.resolve(link, id(&v, "src.md")) {
