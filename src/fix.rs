@@ -460,6 +460,17 @@ pub(crate) fn note_diff(
     let (a, b) = (format!("a/{path}"), format!("b/{path}"));
     let (a, b) = (quote(&a), quote(&b));
     let mut out = format!("diff --git {a} {b}\n");
+    let hunks = hunks(old, new);
+    if !hunks.is_empty() {
+        out.push_str(&format!("--- {a}\n+++ {b}\n"));
+        out.push_str(&hunks);
+    }
+    out
+}
+
+/// The unified-diff hunks (context 3) that turn `old` into `new`, as `git apply` reads
+/// them; empty when they are equal. Shared by `--diff` and `mv --diff`.
+pub(crate) fn hunks(old: &str, new: &str) -> String {
     // Lines as git reads a patch: ended by `\n` only. (`similar`'s own line splitting also
     // ends a line at a lone `\r`, which `git apply` reads as part of the line: a note with
     // one gave a corrupt patch; found by the `diff` fuzz target.)
@@ -471,12 +482,8 @@ pub(crate) fn note_diff(
     let diff = similar::TextDiff::configure()
         .timeout(DIFF_TIMEOUT)
         .diff_slices(&old_lines, &new_lines);
-    let groups = diff.grouped_ops(3);
-    if groups.is_empty() {
-        return out;
-    }
-    out.push_str(&format!("--- {a}\n+++ {b}\n"));
-    for group in &groups {
+    let mut out = String::new();
+    for group in &diff.grouped_ops(3) {
         out.push_str(&format!(
             "{}\n",
             similar::udiff::UnifiedHunkHeader::new(group)

@@ -522,6 +522,8 @@ mod tests {
     fn paths_are_quoted_as_git_quotes_them() {
         // The outputs of `git diff` with core.quotePath=true for these names.
         assert_eq!(patch_path("a/plain name.md"), "a/plain name.md");
+        assert_eq!(patch_path("a/café.md"), "\"a/caf\\303\\251.md\"");
+        assert_eq!(patch_path("a/say \"hi\".md"), "\"a/say \\\"hi\\\".md\"");
         assert_eq!(patch_path("a/x\ny.md"), "\"a/x\\ny.md\"");
         assert_eq!(patch_path("a/tab\there"), "\"a/tab\\there\"");
         assert_eq!(patch_path("a/q\"b\\c"), "\"a/q\\\"b\\\\c\"");

@@ -80,7 +80,9 @@ pub(crate) fn mv(args: &MvArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         } else {
             prefix
         };
-        out.write_all(diff::unified_diff(&plan, &prefix).as_bytes())?;
+        out.write_all(
+            diff::unified_diff(&plan, &prefix, crate::render::escape::patch_path).as_bytes(),
+        )?;
         if !args.quiet {
             writeln!(
                 err,
