@@ -21,6 +21,13 @@ use args::{AttackCommand, Command};
 pub use args::{Cli, CoverageFormat, FailOn, OutputArgs};
 pub use terminal::ColorChoice;
 
+/// Standard error for vaultlint's own lines (the binary's error line too): vault paths,
+/// config values and catalogue names in them pass the terminal sink's escaping
+/// (`render::escape`), so none can drive the terminal or act as a CI workflow command.
+pub fn stderr() -> impl Write {
+    crate::render::escape::stderr()
+}
+
 /// How a run ended; mapped to the exit code in `main.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

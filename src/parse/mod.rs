@@ -139,6 +139,10 @@ pub struct Note {
     pub callout_ids: Vec<(String, Span)>,
     /// Lines in the text: line breaks plus one (a final line break starts an empty line).
     pub line_count: usize,
+    /// In a canvas: JSON strings holding a lone UTF-16 surrogate escape (`"\ud800"`), valid
+    /// JSON that JavaScript, and so Obsidian, reads with U+FFFD in its place; each string's
+    /// span in the canvas. Their links are kept; `invalid-canvas` reports the strings.
+    pub lone_surrogates: Vec<Span>,
 }
 
 /// What other notes need to know about a note, kept for the whole run while the note's
@@ -337,6 +341,12 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
                 masked.get_or_insert_with(|| text.as_bytes().to_vec()),
                 block.range,
             );
+        }
+    }
+    if text.contains("$$") {
+        let buf = masked.get_or_insert_with(|| text.as_bytes().to_vec());
+        for inner in markdown::math_blocks(std::str::from_utf8(buf).unwrap_or_default()) {
+            mask(buf, inner);
         }
     }
     if text.contains('$') && text.contains("[[") {

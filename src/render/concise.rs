@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::escape::escape_control;
+use super::escape::terminal;
 use super::Stream;
 use crate::check::Summary;
 use crate::diagnostic::Diagnostic;
@@ -23,11 +23,11 @@ pub(crate) struct ConciseStream<'a> {
 pub(crate) fn line(prefix: &str, d: &Diagnostic) -> String {
     format!(
         "{prefix}{}:{}:{}: {}: {} [{}]\n",
-        escape_control(&d.path),
+        terminal(&d.path),
         d.line(),
         d.column(),
         d.severity,
-        escape_control(&d.message),
+        terminal(&d.message),
         d.rule.name
     )
 }

@@ -18,7 +18,7 @@ use miette::{
 use textwrap::core::Word;
 use textwrap::{WordSeparator, WordSplitter};
 
-use super::escape::escape_control;
+use super::escape::{terminal, terminal_source, Shifts};
 use super::statistics::{render_human, Statistics};
 use super::{ReadSource, Stream, Style};
 use crate::check::Summary;
@@ -90,25 +90,40 @@ impl Stream for HumanStream<'_> {
         let prefix = self.prefix;
         // miette wants an owned source per report: share the note's text instead of
         // copying it once per finding.
-        let source: Option<Arc<str>> = findings
+        let source = findings
             .iter()
             .any(|d| d.span.is_some())
             .then(|| findings.first().and_then(|d| (self.read)(&d.path)))
             .flatten()
-            .map(Arc::from);
+            .map(|text| {
+                // The note's own escapes and workflow commands must not reach the terminal;
+                // the spans move with the escapes.
+                let (escaped, shifts) = terminal_source(&text);
+                (Arc::<str>::from(escaped.as_ref()), shifts)
+            });
+        let (source, shifts) = match source {
+            Some((text, shifts)) => (Some(text), shifts),
+            None => (None, Shifts::default()),
+        };
         for d in findings {
             let mut text = String::new();
+            let span = d.span.map(|s| Span {
+                start: shifts.map(s.start),
+                end: shifts.map(s.end),
+                column: if shifts.is_empty() { s.column } else { 0 },
+                ..s
+            });
             // The gutter (` 63 │ `) takes the line number's digits and four more.
             let fit = self
                 .style
                 .width
-                .zip(d.span)
+                .zip(span)
                 .map(|(w, span)| w.saturating_sub(span.line.to_string().len() + 4).max(20));
-            let diag = to_miette(d, prefix, source.as_deref().zip(fit));
-            let result = match (d.span, &source) {
+            let diag = to_miette(d, span, prefix, source.as_deref().zip(fit));
+            let result = match (span, &source) {
                 (Some(span), Some(source)) => {
                     let source = NoteSource {
-                        name: escape_control(&format!("{prefix}{}", d.path)).into_owned(),
+                        name: terminal(&format!("{prefix}{}", d.path)).into_owned(),
                         text: Arc::clone(source),
                         primary: span,
                         fit,
@@ -240,10 +255,12 @@ impl SourceCode for NoteSource {
             (from, to) = fit_window(text, (from, to), (start, end), max);
         }
         let (line, column) = if start == self.primary.start {
-            (
-                (self.primary.line as usize).saturating_sub(1),
-                (self.primary.column as usize).saturating_sub(1),
-            )
+            // Column 0: escapes moved the span, so its column is counted in the text shown.
+            let column = match self.primary.column {
+                0 => text[span_line_start..start].chars().count(),
+                c => (c as usize).saturating_sub(1),
+            };
+            ((self.primary.line as usize).saturating_sub(1), column)
         } else {
             (
                 text[..start].matches('\n').count(),
@@ -338,26 +355,32 @@ fn clipped_end(text: &str, start: usize, end: usize, max: usize) -> usize {
     }
 }
 
-/// The miette form of `d`; `clip` (the note's text and the characters a source line may
-/// take, on a terminal) narrows the underline of a span wider than the terminal.
-fn to_miette(d: &Diagnostic, prefix: &str, clip: Option<(&str, usize)>) -> MietteDiagnostic {
+/// The miette form of `d`; `span` is its span in the source as shown (escaped), `clip`
+/// (that source and the characters a source line may take, on a terminal) narrows the
+/// underline of a span wider than the terminal.
+fn to_miette(
+    d: &Diagnostic,
+    span: Option<Span>,
+    prefix: &str,
+    clip: Option<(&str, usize)>,
+) -> MietteDiagnostic {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let message = match d.span {
-        Some(_) => escape_control(&d.message).into_owned(),
-        None => escape_control(&format!("{prefix}{} {}", d.path, d.message)).into_owned(),
+    let message = match span {
+        Some(_) => terminal(&d.message).into_owned(),
+        None => terminal(&format!("{prefix}{} {}", d.path, d.message)).into_owned(),
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(d.rule.name)
         .with_severity(severity);
     if let Some(help) = &d.help {
-        diag = diag.with_help(help.to_string());
+        diag = diag.with_help(terminal(help).into_owned());
     }
-    if let Some(span) = d.span {
-        let label = d.label.as_deref().map(str::to_owned);
+    if let Some(span) = span {
+        let label = d.label.as_deref().map(|l| terminal(l).into_owned());
         let end = clip.map_or(span.end, |(text, max)| {
             clipped_end(text, span.start, span.end, max)
         });
@@ -367,10 +390,10 @@ fn to_miette(d: &Diagnostic, prefix: &str, clip: Option<(&str, usize)>) -> Miett
         let related: Vec<String> = d
             .related
             .iter()
-            .map(|r| format!("{}: {prefix}{}", r.message, escape_control(&r.path)))
+            .map(|r| format!("{}: {prefix}{}", terminal(&r.message), terminal(&r.path)))
             .collect();
         let help = match &d.help {
-            Some(h) => format!("{h}\n{}", related.join("\n")),
+            Some(h) => format!("{}\n{}", terminal(h), related.join("\n")),
             None => related.join("\n"),
         };
         diag = diag.with_help(help);

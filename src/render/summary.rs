@@ -17,7 +17,7 @@ pub(crate) fn write(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         "found"
     };
     let config = match &s.config {
-        Some(path) => format!("config {path}"),
+        Some(path) => format!("config {}", super::escape::terminal(path)),
         None => "no config file".to_owned(),
     };
     writeln!(
@@ -45,7 +45,7 @@ pub(crate) fn write(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     for line in &s.packs.lines {
-        writeln!(out, "vaultlint: {line}")?;
+        writeln!(out, "vaultlint: {}", super::escape::terminal(line))?;
     }
     if s.fixable + s.unsafe_fixable > 0 {
         writeln!(

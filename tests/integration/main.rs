@@ -15,6 +15,7 @@ mod fixes;
 mod formats;
 mod fuzzed;
 mod hostile;
+mod hostile_round3;
 mod mv;
 mod precommit;
 mod readme;

@@ -50,14 +50,16 @@ pub(crate) fn coverage(
         .check_domain(domain)
         .map_err(|e| Error::Usage(format!("--domain: {e}")))?;
     match format {
-        CoverageFormat::Table => write!(out, "{}", report.table())?,
+        CoverageFormat::Table => {
+            write!(out, "{}", crate::render::escape::log_text(&report.table()))?;
+        }
         CoverageFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)
+            crate::render::escape::json_pretty(&mut *out, &report)
                 .map_err(|e| Error::Usage(e.to_string()))?;
             writeln!(out)?;
         }
         CoverageFormat::Navigator => {
-            serde_json::to_writer_pretty(&mut *out, &report.navigator_layer(domain))
+            crate::render::escape::json_pretty(&mut *out, &report.navigator_layer(domain))
                 .map_err(|e| Error::Usage(e.to_string()))?;
             writeln!(out)?;
         }

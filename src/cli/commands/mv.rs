@@ -1,7 +1,7 @@
 //! `vaultlint mv OLD NEW`: the command line of the rename layer (`fix::rename`): where the
 //! vault is, which vault paths OLD and NEW name, and what to print.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::cli::args::MvArgs;
@@ -57,7 +57,7 @@ pub(crate) fn mv(args: &MvArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     }
     let to = vault_path(&root_abs, &new_abs, new)?;
     let plan = rename::plan(&root, &[Move { from, to }])?;
-    let mut err = io::stderr();
+    let mut err = crate::render::escape::stderr();
     for notice in &plan.notices {
         writeln!(err, "vaultlint: note: {notice}")?;
     }
@@ -80,7 +80,9 @@ pub(crate) fn mv(args: &MvArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         } else {
             prefix
         };
-        out.write_all(diff::unified_diff(&plan, &prefix).as_bytes())?;
+        out.write_all(
+            diff::unified_diff(&plan, &prefix, crate::render::escape::patch_path).as_bytes(),
+        )?;
         if !args.quiet {
             writeln!(
                 err,

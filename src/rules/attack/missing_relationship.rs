@@ -130,15 +130,40 @@ impl AttackRule for AttackMissingRelationship {
                 .with_help(format!(
                     "add a row for each, or regenerate the note from {release}"
                 ))
-                .with_subject(
-                    missing
-                        .iter()
-                        .map(|m| m.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                )
+                .with_subject(subject(&missing))
                 .with_fix(add_rows(ctx, table, &missing)),
             );
         }
     }
+}
+
+/// IDs a finding's subject lists at most; past it, the first ones and a digest of all.
+const MAX_SUBJECT_IDS: usize = 100;
+
+/// The subject that tells this finding from another across edits (baselines): the missing
+/// IDs, comma-separated. A table lacking more than [`MAX_SUBJECT_IDS`] gets the first ones,
+/// the count and a SHA-256 prefix of the whole list, so the subject still changes with the
+/// list while its size stays bounded (a catalogue relating one group to 100,000 techniques
+/// made every finding carry them all).
+fn subject(missing: &[&String]) -> String {
+    let all = || missing.iter().map(|m| m.as_str());
+    if missing.len() <= MAX_SUBJECT_IDS {
+        return all().collect::<Vec<_>>().join(",");
+    }
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    for id in all() {
+        digest.update(id.as_bytes());
+        digest.update(b",");
+    }
+    let hex: String = digest.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let head: Vec<&str> = all().take(MAX_SUBJECT_IDS).collect();
+    format!(
+        "{},+{} (sha256 {hex})",
+        head.join(","),
+        missing.len() - MAX_SUBJECT_IDS
+    )
 }

@@ -542,7 +542,7 @@ pub(crate) fn revocation_chain(
         .filter(|e| e.revoked)
         .and_then(|e| e.revoked_by.clone().or_else(|| e.replacement.clone()))
     {
-        if chain.contains(&next) || chain.len() > 16 {
+        if next == id || chain.contains(&next) || chain.len() > 16 {
             break;
         }
         chain.push(next.clone());

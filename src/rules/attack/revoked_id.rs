@@ -81,6 +81,25 @@ impl AttackRule for AttackRevokedId {
                 super::fix::replace_id(ctx, &m, entry, new, new_entry)
             });
             let (message, help) = match &entry.replacement {
+                None if entry.revocation_cycle.is_some() => {
+                    let cycle = entry.revocation_cycle.as_deref().unwrap_or_default();
+                    // Shown from this ID when it is on the cycle (it may only lead into it).
+                    let ring = &cycle[..cycle.len().saturating_sub(1)];
+                    let from = ring.iter().position(|c| c == id).unwrap_or(0);
+                    let cycle: Vec<&str> = ring[from..]
+                        .iter()
+                        .chain(&ring[..=from.min(ring.len().saturating_sub(1))])
+                        .map(String::as_str)
+                        .collect();
+                    (
+                        format!(
+                            "`{id}` ({}) was revoked, but the catalogue's revoked-by chain from it runs in a circle ({}), so it has no replacement",
+                            entry.name,
+                            cycle.join(" → ")
+                        ),
+                        "fix the catalogue's `revoked_by` entries, or map the ID by hand".to_owned(),
+                    )
+                }
                 Some(new) => {
                     let new_name = catalogue_entry(ctx.index, ctx.id, new, m.kind)
                         .or_else(|| ctx.index.catalogue.all(new).into_iter().next())

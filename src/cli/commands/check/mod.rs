@@ -81,9 +81,18 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     };
     if args.diff {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
-        out.write_all(fix::unified_diff(&plan, &diff_prefix(&args.path)).as_bytes())?;
+        out.write_all(
+            fix::unified_diff(&plan, &diff_prefix(&args.path), render::escape::patch_path)
+                .as_bytes(),
+        )?;
         let per_rule = plan.fixed_per_rule(|_| true);
-        write_fix_summary(&mut io::stderr(), "would fix", &per_rule, &plan, &[])?;
+        write_fix_summary(
+            &mut render::escape::stderr(),
+            "would fix",
+            &per_rule,
+            &plan,
+            &[],
+        )?;
         return Ok(outcome(args, &plan.before));
     }
     // A baseline that cannot be used stops the run before anything is checked.
@@ -148,7 +157,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     let mut fix_summary = Vec::new();
     let checked = if args.fix {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
-        let results = fix::write(&plan.before.root, &plan);
+        let results = fix::write(&plan.before.root, &plan)?;
         let failed: Vec<(std::sync::Arc<str>, String)> = results
             .into_iter()
             .filter_map(|(path, w)| match w {
@@ -187,7 +196,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         }
         Err(Sink::Statistics(stats, out)) => {
             if !fix_summary.is_empty() && !summary_to_stdout {
-                io::stderr().write_all(&fix_summary)?;
+                render::escape::stderr().write_all(&fix_summary)?;
             }
             if args.format == Format::Json {
                 render::statistics::render_json(&stats, &report.summary, out)?;
@@ -203,7 +212,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         Err(Sink::Render(stream)) => stream,
     };
     if !fix_summary.is_empty() && !summary_to_stdout {
-        io::stderr().write_all(&fix_summary)?;
+        render::escape::stderr().write_all(&fix_summary)?;
     }
     let notes = stream.finish(&report.summary)?;
     let job_summary = stream.job_summary(&report.summary);
@@ -218,7 +227,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         }
     }
     for note in notes {
-        writeln!(io::stderr(), "vaultlint: {note}")?;
+        writeln!(render::escape::stderr(), "vaultlint: {note}")?;
     }
     if let Some(text) = job_summary {
         write_step_summary(&text);
@@ -255,7 +264,7 @@ fn thread_count(requested: Option<usize>) -> Result<usize, Error> {
     let limit = cores.saturating_mul(THREADS_PER_CORE);
     if requested > limit {
         writeln!(
-            io::stderr(),
+            render::escape::stderr(),
             "vaultlint: --threads {requested} is more than {cores} core{} can use; using {limit} ({THREADS_PER_CORE} per core)",
             if cores == 1 { "" } else { "s" }
         )?;
