@@ -97,7 +97,10 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
         } else {
             prefix
         };
-        out.write_all(rename::diff::unified_diff(&combined, &prefix).as_bytes())?;
+        out.write_all(
+            rename::diff::unified_diff(&combined, &prefix, crate::render::escape::patch_path)
+                .as_bytes(),
+        )?;
         return Ok(Outcome::Clean);
     }
     if args.apply && (!combined.moves.is_empty() || !combined.rewrites.is_empty()) {
@@ -350,7 +353,7 @@ fn fix_pass(setup: &Setup<'_>, root: &Path, changes: &mut Vec<Change>) -> Result
         &setup.options(root, Some(&upgrade::FIX_RULES)),
         FixOptions { unsafe_fixes: true },
     )?;
-    for (path, written) in fix::write(root, &plan) {
+    for (path, written) in fix::write(root, &plan)? {
         if let fix::Written::Skipped(why) = written {
             return Err(Error::Usage(format!(
                 "cannot upgrade `{path}`: {why}; nothing was changed"
