@@ -19,7 +19,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::check::{self, CheckOptions, Report};
-use crate::cli::args::UpgradeArgs;
+use crate::cli::args::{UpgradeArgs, UpgradeFormat};
 use crate::cli::load::{catalog_sources, load_catalogue, load_config};
 use crate::cli::{paths, Outcome};
 use crate::config;
@@ -47,6 +47,9 @@ struct PlanReport {
     retired: Vec<coverage::RetiredNote>,
     /// Whether the plan was carried out.
     applied: bool,
+    /// With `--apply`: the catalogue-drift findings the vault has afterwards, per rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<BTreeMap<&'static str, usize>>,
 }
 
 /// Runs `vaultlint attack upgrade`.
@@ -76,7 +79,7 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
     let originals = copy_vault(&setup.options(&root, None), scratch.path())?;
     let worked = work(&setup, scratch.path(), archive.as_deref())?;
     let combined = combined_plan(&root, scratch.path(), &originals, &worked.paths)?;
-    let report = PlanReport {
+    let mut report = PlanReport {
         release: catalogue.version.clone(),
         counts: upgrade::grouped(&worked.changes)
             .into_iter()
@@ -87,6 +90,7 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
         new_objects: worked.new_objects,
         retired: worked.retired,
         applied: args.apply,
+        after: None,
     };
     if args.diff {
         let cwd = std::env::current_dir()
@@ -100,25 +104,32 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
         out.write_all(rename::diff::unified_diff(&combined, &prefix).as_bytes())?;
         return Ok(Outcome::Clean);
     }
-    if args.apply && (!combined.moves.is_empty() || !combined.rewrites.is_empty()) {
-        rename::journal::apply(&combined)?;
-    }
-    if args.format_json {
-        serde_json::to_writer_pretty(&mut *out, &report)
-            .map_err(|e| Error::Usage(e.to_string()))?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", human(&report, &combined))?;
-    }
     if args.apply {
+        if !combined.moves.is_empty() || !combined.rewrites.is_empty() {
+            rename::journal::apply(&combined)?;
+        }
         let after = check::check(&setup.options(&root, Some(&upgrade::DRIFT_RULES)))?;
-        writeln!(
-            out,
-            "after the upgrade: {} catalogue-drift finding{} ({})",
-            after.diagnostics.len(),
-            plural(after.diagnostics.len()),
-            per_rule(&after)
-        )?;
+        report.after = Some(per_rule(&after));
+    }
+    match args.format {
+        UpgradeFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            writeln!(out)?;
+        }
+        UpgradeFormat::Table => {
+            write!(out, "{}", human(&report, &combined))?;
+            if let Some(after) = &report.after {
+                let total: usize = after.values().sum();
+                let rules: Vec<String> = after.iter().map(|(r, n)| format!("{r} {n}")).collect();
+                writeln!(
+                    out,
+                    "after the upgrade: {total} catalogue-drift finding{} ({})",
+                    plural(total),
+                    rules.join(", ")
+                )?;
+            }
+        }
     }
     Ok(Outcome::Clean)
 }
@@ -581,16 +592,13 @@ fn human(report: &PlanReport, combined: &rename::Plan) -> String {
     s
 }
 
-fn per_rule(report: &Report) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+/// Findings per rule.
+fn per_rule(report: &Report) -> BTreeMap<&'static str, usize> {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     for d in &report.diagnostics {
         *counts.entry(d.rule.name).or_default() += 1;
     }
     counts
-        .iter()
-        .map(|(r, n)| format!("{r} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// ` (3 links rewritten)`, when counted.
