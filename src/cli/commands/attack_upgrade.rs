@@ -615,3 +615,7 @@ fn plural(n: usize) -> &'static str {
         "s"
     }
 }
+
+#[cfg(test)]
+#[path = "attack_upgrade_tests.rs"]
+mod tests;
