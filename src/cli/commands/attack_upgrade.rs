@@ -452,7 +452,11 @@ fn layers(
         let replaced: Vec<String> = checked
             .issues
             .iter()
+            .filter(|i| !new.removed.iter().any(|(old, _)| *old == i.id))
             .filter_map(|i| Some(format!("`{}` → `{}`", i.id, i.replacement.as_ref()?)))
+            .chain(new.removed.iter().map(|(old, by)| {
+                format!("`{old}` removed (`{by}` is already listed for its tactic)")
+            }))
             .collect();
         let mut what = replaced.join(", ");
         if let (Some(old), Some(new)) = (&checked.attack_version, &checked.release_version) {
@@ -463,7 +467,7 @@ fn layers(
                 what.push_str(&format!("`versions.attack` {old} → {new}"));
             }
         }
-        std::fs::write(&abs, new)
+        std::fs::write(&abs, new.text)
             .map_err(|e| Error::Usage(format!("cannot write the scratch copy: {e}")))?;
         changes.push(Change {
             kind: ChangeKind::UpgradeLayer,
