@@ -139,9 +139,10 @@ pub(crate) struct UpgradeArgs {
     /// their paths below it and rewriting every link to them
     #[arg(long, value_name = "FOLDER")]
     pub archive: Option<String>,
-    /// Print the plan as JSON
-    #[arg(long = "json")]
-    pub format_json: bool,
+    /// Output: the plan as a table, or as JSON (with `--apply`, the findings left by rule
+    /// under `after`)
+    #[arg(long, value_enum, default_value_t = UpgradeFormat::Table)]
+    pub format: UpgradeFormat,
     /// Catalogues (TSV or STIX bundles) replacing the built-in one's domains; repeatable
     #[arg(long, value_name = "PATH")]
     pub attack_catalog: Vec<PathBuf>,
@@ -162,6 +163,16 @@ pub enum CoverageFormat {
     Json,
     /// An ATT&CK Navigator layer file: techniques with a note scored 1, others 0
     Navigator,
+}
+
+/// The output of `vaultlint attack upgrade`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum UpgradeFormat {
+    /// The changes grouped by kind with counts and causes, then what is left for a person
+    Table,
+    /// The same as one JSON object: counts, changes, left for a person, new objects,
+    /// retired notes
+    Json,
 }
 
 /// `vaultlint check` arguments.

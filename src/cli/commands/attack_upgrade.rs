@@ -19,7 +19,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::check::{self, CheckOptions, Report};
-use crate::cli::args::UpgradeArgs;
+use crate::cli::args::{UpgradeArgs, UpgradeFormat};
 use crate::cli::load::{catalog_sources, load_catalogue, load_config};
 use crate::cli::{paths, Outcome};
 use crate::config;
@@ -47,6 +47,9 @@ struct PlanReport {
     retired: Vec<coverage::RetiredNote>,
     /// Whether the plan was carried out.
     applied: bool,
+    /// With `--apply`: the catalogue-drift findings the vault has afterwards, per rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<BTreeMap<&'static str, usize>>,
 }
 
 /// Runs `vaultlint attack upgrade`.
@@ -76,7 +79,7 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
     let originals = copy_vault(&setup.options(&root, None), scratch.path())?;
     let worked = work(&setup, scratch.path(), archive.as_deref())?;
     let combined = combined_plan(&root, scratch.path(), &originals, &worked.paths)?;
-    let report = PlanReport {
+    let mut report = PlanReport {
         release: catalogue.version.clone(),
         counts: upgrade::grouped(&worked.changes)
             .into_iter()
@@ -87,6 +90,7 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
         new_objects: worked.new_objects,
         retired: worked.retired,
         applied: args.apply,
+        after: None,
     };
     if args.diff {
         let cwd = std::env::current_dir()
@@ -103,25 +107,32 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
         )?;
         return Ok(Outcome::Clean);
     }
-    if args.apply && (!combined.moves.is_empty() || !combined.rewrites.is_empty()) {
-        rename::journal::apply(&combined)?;
-    }
-    if args.format_json {
-        serde_json::to_writer_pretty(&mut *out, &report)
-            .map_err(|e| Error::Usage(e.to_string()))?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", human(&report, &combined))?;
-    }
     if args.apply {
+        if !combined.moves.is_empty() || !combined.rewrites.is_empty() {
+            rename::journal::apply(&combined)?;
+        }
         let after = check::check(&setup.options(&root, Some(&upgrade::DRIFT_RULES)))?;
-        writeln!(
-            out,
-            "after the upgrade: {} catalogue-drift finding{} ({})",
-            after.diagnostics.len(),
-            plural(after.diagnostics.len()),
-            per_rule(&after)
-        )?;
+        report.after = Some(per_rule(&after));
+    }
+    match args.format {
+        UpgradeFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            writeln!(out)?;
+        }
+        UpgradeFormat::Table => {
+            write!(out, "{}", human(&report, &combined))?;
+            if let Some(after) = &report.after {
+                let total: usize = after.values().sum();
+                let rules: Vec<String> = after.iter().map(|(r, n)| format!("{r} {n}")).collect();
+                writeln!(
+                    out,
+                    "after the upgrade: {total} catalogue-drift finding{} ({})",
+                    plural(total),
+                    rules.join(", ")
+                )?;
+            }
+        }
     }
     Ok(Outcome::Clean)
 }
@@ -444,7 +455,11 @@ fn layers(
         let replaced: Vec<String> = checked
             .issues
             .iter()
+            .filter(|i| !new.removed.iter().any(|(old, _)| *old == i.id))
             .filter_map(|i| Some(format!("`{}` → `{}`", i.id, i.replacement.as_ref()?)))
+            .chain(new.removed.iter().map(|(old, by)| {
+                format!("`{old}` removed (`{by}` is already listed for its tactic)")
+            }))
             .collect();
         let mut what = replaced.join(", ");
         if let (Some(old), Some(new)) = (&checked.attack_version, &checked.release_version) {
@@ -455,7 +470,7 @@ fn layers(
                 what.push_str(&format!("`versions.attack` {old} → {new}"));
             }
         }
-        std::fs::write(&abs, new)
+        std::fs::write(&abs, new.text)
             .map_err(|e| Error::Usage(format!("cannot write the scratch copy: {e}")))?;
         changes.push(Change {
             kind: ChangeKind::UpgradeLayer,
@@ -584,16 +599,13 @@ fn human(report: &PlanReport, combined: &rename::Plan) -> String {
     s
 }
 
-fn per_rule(report: &Report) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+/// Findings per rule.
+fn per_rule(report: &Report) -> BTreeMap<&'static str, usize> {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     for d in &report.diagnostics {
         *counts.entry(d.rule.name).or_default() += 1;
     }
     counts
-        .iter()
-        .map(|(r, n)| format!("{r} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// ` (3 links rewritten)`, when counted.
@@ -610,3 +622,7 @@ fn plural(n: usize) -> &'static str {
         "s"
     }
 }
+
+#[cfg(test)]
+#[path = "attack_upgrade_tests.rs"]
+mod tests;

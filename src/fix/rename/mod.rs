@@ -32,7 +32,7 @@ pub(crate) mod journal;
 pub(crate) mod spell;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::HashSet;
 use std::path::Path;

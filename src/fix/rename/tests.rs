@@ -426,7 +426,7 @@ fn a_file_that_cannot_be_written_refuses_the_move_and_changes_nothing() {
 /// sets it). Not asked for, the test is skipped with a note, since a fresh clone has no
 /// such folder; asked for and missing, it fails (a property test over nothing proves
 /// nothing).
-fn corpora() -> Option<std::path::PathBuf> {
+pub(crate) fn corpora() -> Option<std::path::PathBuf> {
     let Some(value) = std::env::var_os("VAULTLINT_SHARED").filter(|v| !v.is_empty() && v != "0")
     else {
         eprintln!(
@@ -448,7 +448,7 @@ fn corpora() -> Option<std::path::PathBuf> {
     Some(dir)
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from).follow_links(false) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -464,7 +464,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// The links of a file's text, parsed once per distinct text (by hash): a property test
 /// over large corpora parses again only the files a move rewrote.
 #[derive(Default)]
-struct LinkCache(std::collections::HashMap<(u64, bool), std::sync::Arc<Vec<Link>>>);
+pub(crate) struct LinkCache(std::collections::HashMap<(u64, bool), std::sync::Arc<Vec<Link>>>);
 
 impl LinkCache {
     fn links(&mut self, text: &str, canvas: bool) -> std::sync::Arc<Vec<Link>> {
@@ -481,7 +481,7 @@ impl LinkCache {
 /// What every link Obsidian follows opens, per note or canvas, in link order (`None`: a
 /// broken link or no link Obsidian follows), by the crate's own resolver: every link of
 /// every file is resolved again against the vault as it is on disk now.
-fn opened(root: &Path, cache: &mut LinkCache) -> BTreeMap<String, Vec<Option<String>>> {
+pub(crate) fn opened(root: &Path, cache: &mut LinkCache) -> BTreeMap<String, Vec<Option<String>>> {
     let vault = index(root).unwrap();
     let texts: Vec<(FileId, String)> = (0..vault.files.len())
         .into_par_iter()

@@ -125,10 +125,30 @@ pub(crate) fn check(layer: &Value, catalogue: &Catalogue) -> LayerCheck {
     }
 }
 
+/// A layer upgraded: its new text, and the technique entries removed because the layer
+/// already lists their replacement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Upgraded {
+    /// The layer's new text.
+    pub text: String,
+    /// Each removed entry's old ID and its replacement.
+    pub removed: Vec<(String, String)>,
+}
+
+/// The `techniques` array of a layer, each entry as written (a slice of the text).
+#[derive(serde::Deserialize)]
+struct Entries<'a> {
+    #[serde(borrow)]
+    techniques: Vec<&'a serde_json::value::RawValue>,
+}
+
 /// The upgraded text of a layer: each ID with a replacement replaced, and `versions.attack`
-/// set to the release's major version. `None` when nothing changes, or when the text edits
-/// would not give exactly that layer (a layout the scanner does not follow).
-pub(crate) fn upgrade(text: &str, layer: &Value, checked: &LayerCheck) -> Option<String> {
+/// set to the release's major version. An entry whose replacement the layer already lists
+/// for the same tactic (Navigator keys an entry by technique and tactic) is removed rather
+/// than duplicated: Navigator would show one of the two and drop the other's score and
+/// comment. `None` when nothing changes, or when the text edits would not give exactly
+/// that layer (a layout the scanner does not follow).
+pub(crate) fn upgrade(text: &str, layer: &Value, checked: &LayerCheck) -> Option<Upgraded> {
     let replace = |id: &str| {
         checked
             .issues
@@ -136,18 +156,87 @@ pub(crate) fn upgrade(text: &str, layer: &Value, checked: &LayerCheck) -> Option
             .find(|i| i.id == id)
             .and_then(|i| i.replacement.clone())
     };
+    let entries: Entries<'_> = serde_json::from_str(text).ok()?;
+    let base = text.as_ptr() as usize;
+    let spans: Vec<std::ops::Range<usize>> = entries
+        .techniques
+        .iter()
+        .map(|raw| {
+            let start = raw.get().as_ptr() as usize - base;
+            start..start + raw.get().len()
+        })
+        .collect();
+    let parsed: Vec<(String, Option<String>)> = layer
+        .get("techniques")
+        .and_then(Value::as_array)?
+        .iter()
+        .map(|t| {
+            let field = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_owned);
+            (field("techniqueID").unwrap_or_default(), field("tactic"))
+        })
+        .collect();
+    if parsed.len() != spans.len() {
+        return None;
+    }
+    let mut listed: std::collections::HashSet<(String, Option<String>)> = parsed
+        .iter()
+        .filter(|(id, _)| replace(id).is_none())
+        .cloned()
+        .collect();
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for (range, value) in string_values(text, "techniqueID") {
-        if let Some(new) = replace(value) {
-            edits.push((range, new));
+    let mut removed_at: Vec<usize> = Vec::new();
+    let mut removed = Vec::new();
+    let mut relabelled: Vec<(usize, String)> = Vec::new();
+    for (i, (id, tactic)) in parsed.iter().enumerate() {
+        let Some(new) = replace(id) else { continue };
+        if listed.insert((new.clone(), tactic.clone())) {
+            let span = &spans[i];
+            let found = string_values(&text[span.clone()], "techniqueID");
+            let [(range, _)] = &found[..] else {
+                return None;
+            };
+            edits.push((
+                span.start + range.start..span.start + range.end,
+                new.clone(),
+            ));
+            relabelled.push((i, new));
+        } else {
+            removed_at.push(i);
+            removed.push((id.clone(), new));
         }
+    }
+    let mut skip_to = 0;
+    for &i in &removed_at {
+        if i < skip_to {
+            continue;
+        }
+        // The entry goes with the separator before it; the first entry with the one after
+        // it, up to the next entry kept.
+        let range = if i > 0 {
+            spans[i - 1].end..spans[i].end
+        } else {
+            match (1..spans.len()).find(|j| !removed_at.contains(j)) {
+                Some(j) => {
+                    skip_to = j;
+                    spans[0].start..spans[j].start
+                }
+                None => {
+                    skip_to = spans.len();
+                    spans[0].start..spans[spans.len() - 1].end
+                }
+            }
+        };
+        edits.push((range, String::new()));
     }
     let new_version = checked
         .release_version
         .as_ref()
         .filter(|v| checked.attack_version.as_ref().is_some_and(|a| a != *v));
     if let Some(v) = new_version {
-        let found = string_values(text, "attack");
+        let found: Vec<_> = string_values(text, "attack")
+            .into_iter()
+            .filter(|(r, _)| !spans.iter().any(|s| s.contains(&r.start)))
+            .collect();
         let [(range, _)] = &found[..] else {
             return None;
         };
@@ -160,6 +249,10 @@ pub(crate) fn upgrade(text: &str, layer: &Value, checked: &LayerCheck) -> Option
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (range, new) in &edits {
+        // A relabel inside a removed entry's range is dropped with it.
+        if range.start < at {
+            continue;
+        }
         out.push_str(&text[at..range.start]);
         out.push_str(new);
         at = range.end;
@@ -167,21 +260,18 @@ pub(crate) fn upgrade(text: &str, layer: &Value, checked: &LayerCheck) -> Option
     out.push_str(&text[at..]);
     let mut expected = layer.clone();
     if let Some(techniques) = expected.get_mut("techniques").and_then(Value::as_array_mut) {
-        for t in techniques {
-            let new = t
-                .get("techniqueID")
-                .and_then(Value::as_str)
-                .and_then(replace);
-            if let Some(new) = new {
-                t["techniqueID"] = Value::from(new);
-            }
+        for (i, new) in &relabelled {
+            techniques[*i]["techniqueID"] = Value::from(new.as_str());
+        }
+        for &i in removed_at.iter().rev() {
+            techniques.remove(i);
         }
     }
     if let Some(v) = new_version {
         expected["versions"]["attack"] = Value::from(v.as_str());
     }
     let got: Value = serde_json::from_str(&out).ok()?;
-    (got == expected).then_some(out)
+    (got == expected).then_some(Upgraded { text: out, removed })
 }
 
 /// Every string value of key `key` written as `"key": "value"`, with the byte range of the
@@ -251,6 +341,8 @@ mod tests {
             .collect();
         assert_eq!(ids, [("T1574.002", "revoked"), ("T1556.999", "unknown")]);
         let new = upgrade(LAYER, &layer, &checked).unwrap();
+        assert!(new.removed.is_empty());
+        let new = new.text;
         assert_eq!(
             new,
             LAYER
@@ -259,6 +351,31 @@ mod tests {
         );
         let again = parse(&new).unwrap();
         assert!(upgrade(&new, &again, &check(&again, &catalogue)).is_none());
+    }
+
+    #[test]
+    fn an_entry_whose_replacement_is_listed_is_removed_not_duplicated() {
+        let catalogue = Catalogue::built_in();
+        for (text, want) in [
+            (
+                r#"{"versions": {"attack": "18"}, "techniques": [{"techniqueID": "T1574.001", "score": 2}, {"techniqueID": "T1574.002", "score": 1}]}"#,
+                r#"{"versions": {"attack": "18"}, "techniques": [{"techniqueID": "T1574.001", "score": 2}]}"#,
+            ),
+            (
+                "{\"versions\": {\"attack\": \"18\"}, \"techniques\": [\n  {\"techniqueID\": \"T1574.002\"},\n  {\"techniqueID\": \"T1574.002\", \"tactic\": \"persistence\"},\n  {\"techniqueID\": \"T1574.001\"}\n]}",
+                "{\"versions\": {\"attack\": \"18\"}, \"techniques\": [\n  {\"techniqueID\": \"T1574.001\", \"tactic\": \"persistence\"},\n  {\"techniqueID\": \"T1574.001\"}\n]}",
+            ),
+            (
+                r#"{"versions": {"attack": "18"}, "techniques": [{"techniqueID": "T1574.002"}, {"techniqueID": "T1574.002"}]}"#,
+                r#"{"versions": {"attack": "18"}, "techniques": [{"techniqueID": "T1574.001"}]}"#,
+            ),
+        ] {
+            let layer = parse(text).unwrap();
+            let new = upgrade(text, &layer, &check(&layer, &catalogue)).unwrap();
+            assert_eq!(new.text, want);
+            assert!(!new.removed.is_empty());
+            assert_eq!(new.removed[0], ("T1574.002".to_owned(), "T1574.001".to_owned()));
+        }
     }
 
     #[test]

@@ -132,10 +132,14 @@ pub(crate) fn changes_of_fixes(applied: &[Diagnostic]) -> Vec<Change> {
         };
         let subject = d.subject.clone().unwrap_or_default();
         if kind == ChangeKind::RemoveRow {
+            // The row's subject is its link (`[[T1552.001 note\|T1552.001]]`) or its ID.
+            let id = subject
+                .rsplit_once('|')
+                .map_or(subject.as_str(), |(_, label)| label.trim_end_matches("]]"));
             let relabelled = out.iter().rposition(|c| {
                 matches!(c.kind, ChangeKind::RelabelId | ChangeKind::RelinkId)
                     && *c.path == *d.path
-                    && c.change.contains(&format!("`{subject}`"))
+                    && c.change.contains(&format!("`{id}`"))
             });
             if let Some(i) = relabelled {
                 let was = out.remove(i);
@@ -143,9 +147,7 @@ pub(crate) fn changes_of_fixes(applied: &[Diagnostic]) -> Vec<Change> {
                     kind,
                     path: d.path.to_string(),
                     subject: was.subject,
-                    change: format!(
-                        "remove the row (its replacement `{subject}` is not related here)"
-                    ),
+                    change: format!("remove the row (its replacement `{id}` is not related here)"),
                     cause: format!("{}; {}", was.cause, d.message),
                 });
                 continue;
@@ -347,12 +349,31 @@ mod tests {
                 "change the label to `T6`",
             ),
             diag(&STALE, "`G1` uses `T2`: not in v18", "T2", "remove the row"),
+            diag(
+                &REVOKED,
+                "`T7` was revoked; it is now `T8`",
+                "T7",
+                "change the label to `T8`",
+            ),
+            // As the rule names a row in a table: by its link.
+            diag(
+                &STALE,
+                "`G1` uses `T8`: not in v18",
+                "[[techniques/Eight\\|T8]]",
+                "remove the row",
+            ),
         ];
         let changes = changes_of_fixes(&applied);
-        assert_eq!(changes.len(), 2);
+        assert_eq!(changes.len(), 3);
         assert_eq!(changes[0].kind, ChangeKind::RelabelId);
         assert_eq!(changes[1].kind, ChangeKind::RemoveRow);
         assert_eq!(changes[1].subject, "T1");
+        assert_eq!(changes[2].kind, ChangeKind::RemoveRow);
+        assert_eq!(changes[2].subject, "T7");
+        assert_eq!(
+            changes[2].change,
+            "remove the row (its replacement `T8` is not related here)"
+        );
         assert!(changes[1].cause.contains("revoked") && changes[1].cause.contains("not in v18"));
     }
 }
