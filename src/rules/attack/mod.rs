@@ -12,6 +12,7 @@ mod deprecated_id;
 mod duplicate_id;
 mod fix;
 mod id_mismatch;
+pub(crate) mod layout;
 mod missing_relationship;
 pub(crate) mod model;
 mod name_mismatch;
@@ -35,7 +36,7 @@ use crate::resolve::Resolution;
 use super::{Fold, NoteContext, Pack, PackRun, PackSummary};
 pub(crate) use catalogue::{Catalogue, Entry};
 pub use model::{link_label, AttackConfig, IdKind};
-pub(crate) use model::{same_name, Declared};
+pub(crate) use model::{same_name, same_sub_name, Declared};
 
 /// A rule of the ATT&CK pack: like [`super::Rule`], but it reads the pack's index too.
 pub(crate) trait AttackRule: Sync {
@@ -177,13 +178,30 @@ impl PackRun for AttackRun {
 
     fn summary(&self, checked: usize) -> PackSummary {
         let version = self.index.catalogue.version.clone();
+        let folders = self.index.layout_folders();
+        let mut lines: Vec<String> = Vec::new();
+        if checked > 0 {
+            lines.push(format!(
+                "{checked} ID-labelled link{} checked against {version}",
+                if checked == 1 { "" } else { "s" }
+            ));
+        }
+        if checked > 0 || !folders.is_empty() {
+            lines.extend(
+                folders
+                    .iter()
+                    .take(MAX_LAYOUT_LINES)
+                    .map(|(folder, l)| layout_line(folder, l)),
+            );
+            if folders.len() > MAX_LAYOUT_LINES {
+                lines.push(format!(
+                    "ATT&CK layout: {} more folders (see `attack_layouts` in --format json)",
+                    folders.len() - MAX_LAYOUT_LINES
+                ));
+            }
+        }
         PackSummary {
-            line: (checked > 0).then(|| {
-                format!(
-                    "{checked} ID-labelled link{} checked against {version}",
-                    if checked == 1 { "" } else { "s" }
-                )
-            }),
+            lines,
             fields: vec![
                 ("attack_links", serde_json::Value::from(checked)),
                 ("attack_catalog", serde_json::Value::from(version)),
@@ -198,9 +216,56 @@ impl PackRun for AttackRun {
                             .collect(),
                     ),
                 ),
+                (
+                    "attack_layouts",
+                    serde_json::Value::Array(
+                        folders.iter().map(|(f, l)| layout_json(f, l)).collect(),
+                    ),
+                ),
             ],
         }
     }
+}
+
+/// Most folders whose layout the human summary lists; the JSON lists them all.
+const MAX_LAYOUT_LINES: usize = 12;
+
+/// A folder's layout as a summary line: "ATT&CK layout of `kb/techniques/`: technique
+/// folder, 120 notes named `ID-Name.md`, `_` for spaces, IDs also under `mitre_id`".
+fn layout_line(folder: &str, l: &layout::FolderLayout) -> String {
+    let mut parts = vec![format!(
+        "{}{} note{}{}",
+        l.kind
+            .map_or(String::new(), |k| format!("{} folder, ", k.name())),
+        l.notes,
+        if l.notes == 1 { "" } else { "s" },
+        l.arrangement
+            .map_or(String::new(), |a| format!(" named `{}.md`", a.shown()))
+    )];
+    if l.underscores {
+        parts.push("`_` for spaces".to_owned());
+    }
+    if !l.id_keys.is_empty() {
+        parts.push(format!("IDs also under `{}`", l.id_keys.join("`, `")));
+    }
+    let shown = if folder.is_empty() {
+        "the vault root".to_owned()
+    } else {
+        format!("`{folder}/`")
+    };
+    format!("ATT&CK layout of {shown}: {}", parts.join(", "))
+}
+
+/// A folder's layout as an entry of the JSON summary's `attack_layouts`.
+fn layout_json(folder: &str, l: &layout::FolderLayout) -> serde_json::Value {
+    serde_json::json!({
+        "folder": folder,
+        "kind": l.kind.map(IdKind::name),
+        "notes": l.notes,
+        "file_names": l.arrangement.map(layout::Arrangement::shown),
+        "underscores_for_spaces": l.underscores,
+        "id_keys": l.id_keys,
+    })
 }
 
 /// The pack's index of one vault: which notes declare which IDs, built once per run from
@@ -235,6 +300,9 @@ impl AttackIndex {
         config: &Arc<AttackConfig>,
         catalogue: &Arc<Catalogue>,
     ) -> Self {
+        let mut inferred = AttackConfig::clone(config);
+        inferred.layout = layout::infer(vault, config);
+        let config = &Arc::new(inferred);
         let declared: Vec<Vec<Declared>> = (0..vault.files.len())
             .map(|id| {
                 vault
@@ -298,6 +366,23 @@ impl AttackIndex {
             Some(&id) if id != u32::MAX => Some(id),
             _ => self.scope_ids.get(&self.config.scope(path)).copied(),
         }
+    }
+
+    /// The layout folders worth showing, by path: kind folders, and folders whose file
+    /// names or keys carry IDs.
+    pub(crate) fn layout_folders(&self) -> Vec<(&str, &layout::FolderLayout)> {
+        self.config
+            .layout
+            .folders
+            .iter()
+            .filter(|(_, l)| {
+                l.kind.is_some()
+                    || l.arrangement
+                        .is_some_and(|a| a != layout::Arrangement::Name)
+                    || !l.id_keys.is_empty()
+            })
+            .map(|(f, l)| (f.as_str(), l))
+            .collect()
     }
 
     /// Whether note `file` declares `id`.
@@ -528,6 +613,19 @@ pub(crate) fn nearest_declaring(
             let d = domain(f);
             (d != near_domain, d != source_domain, vault.path(f).clone())
         })
+}
+
+/// Whether `written` is the catalogue object `entry`'s name, a sub-technique's also when
+/// written with its parent's name ([`same_sub_name`]).
+pub(crate) fn names_entry(index: &AttackIndex, file: FileId, written: &str, entry: &Entry) -> bool {
+    if same_name(written, &entry.name) {
+        return true;
+    }
+    let Some((parent, _)) = entry.id.split_once('.') else {
+        return false;
+    };
+    let parent = catalogue_entry(index, file, parent, IdKind::Technique).map(|e| e.name.as_str());
+    parent.is_some() && same_sub_name(written, &entry.name, parent)
 }
 
 /// The IDs that replaced a revoked ID, in order (`T1073` → `T1574.002` → `T1574.001`).

@@ -169,6 +169,9 @@ pub struct AttackConfig {
     /// Folder name (any depth) → catalogue domain, e.g. `Enterprise-Attack` → `enterprise-attack`.
     /// Names compare by [`same_folder`]: `Enterprise attack` is the same folder name.
     pub(crate) domains: Vec<(String, String)>,
+    /// The vault's layout as inferred from its notes ([`super::layout::infer`]); empty until
+    /// a run infers it.
+    pub(crate) layout: super::layout::Layout,
 }
 
 impl Default for AttackConfig {
@@ -195,7 +198,11 @@ impl Default for AttackConfig {
         .iter()
         .map(|(f, d)| ((*f).to_owned(), (*d).to_owned()))
         .collect();
-        AttackConfig { kinds, domains }
+        AttackConfig {
+            kinds,
+            domains,
+            layout: super::layout::Layout::default(),
+        }
     }
 }
 
@@ -230,6 +237,10 @@ impl AttackConfig {
 
     /// The nearest enclosing kind folder of a path (the path up to and including it) and
     /// its kind.
+    ///
+    /// A folder that carries an ID (`TA0005 - Defense Evasion/`) holds the note of that ID
+    /// (its kind is the ID's) and the objects filed under it (techniques under a tactic),
+    /// whose kind the folder does not tell: for those the answer is `None`.
     pub(crate) fn kind_folder<'p>(&self, path: &'p str) -> Option<(&'p str, IdKind)> {
         let mut end = path.rfind('/')?;
         loop {
@@ -242,6 +253,19 @@ impl AttackConfig {
                 .find(|(_, _, folders)| folders.iter().any(|f| same_folder(f, name)))
             {
                 return Some((folder_path, *kind));
+            }
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.contains(|c: char| c.is_ascii_digit())
+            {
+                if let Some((id, kind)) = super::layout::split_stem(name, self)
+                    .first()
+                    .and_then(|s| s.id)
+                {
+                    let own = super::layout::split_stem(file_stem(path), self)
+                        .iter()
+                        .any(|s| s.id.is_some_and(|(i, _)| i == id));
+                    return own.then_some((folder_path, kind));
+                }
             }
             end = start.checked_sub(1)?;
         }
@@ -259,15 +283,46 @@ impl AttackConfig {
         format!("{kind_parent}\n{domain}")
     }
 
-    /// The name of a note as ATT&CK writes it: the file name without `.md` and without a
-    /// ` - ID` suffix (`Phishing - T1566.md` is `Phishing`), fullwidth solidus as `/`.
+    /// The name of a note as ATT&CK writes it: the file name without `.md` and without the
+    /// ID it carries and its separator (`Phishing - T1566.md` and `T1566 - Phishing.md` are
+    /// `Phishing`; the arrangements of [`super::layout::Arrangement`]), fullwidth solidus as
+    /// `/`, and `_` as a space where the note's folder writes names that way
+    /// (`T1078-Valid_Accounts.md` is `Valid Accounts`).
     pub(crate) fn note_name(&self, path: &str) -> String {
         let stem = file_stem(path);
-        let stem = match stem.rsplit_once(" - ") {
-            Some((name, id)) if !name.trim().is_empty() && self.kind_of(id).is_some() => name,
-            _ => stem,
+        let folder = self.layout.of(self, path);
+        let name = super::layout::read_stem(stem, self, folder)
+            .filter(|s| !s.name.is_empty())
+            .map_or(stem, |s| s.name);
+        let name = name.replace('\u{FF0F}', "/");
+        if folder.is_some_and(|f| f.underscores) {
+            name.replace('_', " ")
+        } else {
+            name
+        }
+    }
+
+    /// The file name (with `.md`) a note at `path` gets when renamed to `name`: the ID it
+    /// carries stays where it is, and the name is written the way its folder writes names
+    /// (`／` for `/`, `_` for spaces where the folder does): `T1552.003-Bash_History.md` renamed
+    /// to `Shell History` is `T1552.003-Shell_History.md`.
+    pub(crate) fn renamed_file(&self, path: &str, name: &str) -> String {
+        let stem = file_stem(path);
+        let folder = self.layout.of(self, path);
+        let mut new = name.replace('/', "\u{FF0F}");
+        if folder.is_some_and(|f| f.underscores) {
+            new = new.replace(' ', "_");
+        }
+        // `s.name` is a slice of `stem`: its offset says where the name stands.
+        let around = super::layout::read_stem(stem, self, folder).and_then(|s| {
+            let start = (s.name.as_ptr() as usize).checked_sub(stem.as_ptr() as usize)?;
+            Some((stem.get(..start)?, stem.get(start + s.name.len()..)?))
+        });
+        let stem = match around {
+            Some((before, after)) => format!("{before}{new}{after}"),
+            None => new,
         };
-        stem.replace('\u{FF0F}', "/")
+        format!("{stem}.md")
     }
 
     /// The domain folder a path sits in (the path up to and including it) and its domain.
@@ -297,13 +352,16 @@ impl AttackConfig {
 }
 
 /// Where a declared ID comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
     /// A front matter property: `aliases`, `alias`, `id` or `url`.
     FrontMatter(&'static str),
+    /// A front matter key the note's folder states IDs under ([`super::layout`]); the
+    /// top-level key of its key path.
+    Property(Box<str>),
     /// An `ID:` line in a callout; the span of its value.
     Callout(Span),
-    /// The file name's ` - ID` suffix.
+    /// The ID the file name carries (`Name - ID`, `ID-Name`, …).
     FileName,
     /// The first heading.
     Heading,
@@ -324,11 +382,16 @@ impl Declared {
     /// Where the declaration is written in `note` (the note that declares it); a file-name
     /// declaration points at the note's start.
     pub(crate) fn span(&self, note: &Note) -> Span {
-        match self.source {
-            Source::FrontMatter(key) => match &note.front_matter {
+        let key = match &self.source {
+            Source::FrontMatter(key) => Some(*key),
+            Source::Property(key) => Some(&**key),
+            _ => None,
+        };
+        match &self.source {
+            Source::FrontMatter(_) | Source::Property(_) => match &note.front_matter {
                 FrontMatter::Parsed { keys, .. } => keys
                     .iter()
-                    .find(|k| k.name.eq_ignore_ascii_case(key))
+                    .find(|k| key.is_some_and(|key| k.name.eq_ignore_ascii_case(key)))
                     .map_or_else(Span::default, |k| {
                         if k.value.end > k.value.start {
                             k.value
@@ -338,7 +401,7 @@ impl Declared {
                     }),
                 _ => Span::default(),
             },
-            Source::Callout(span) => span,
+            Source::Callout(span) => *span,
             Source::FileName => Span::default(),
             Source::Heading => note.headings.first().map_or_else(Span::default, |h| h.span),
         }
@@ -368,15 +431,39 @@ pub(crate) fn id_from_url(url: &str, config: &AttackConfig) -> Option<(String, I
 }
 
 /// Whether a note name (or a name cell) and an ATT&CK name are the same name. File names
-/// cannot hold `/` or `:`, so generators write `／` for `/` and `;` or `：` for `:`
+/// cannot hold `/` or `:`, so generators write `／` for `/` and `;`, `：` or `；` for `:`
 /// (`Pre-OS Boot; TFTP Boot` is `Pre-OS Boot: TFTP Boot`); no ATT&CK name holds `;`.
 pub(crate) fn same_name(written: &str, attack: &str) -> bool {
     let fold = |c: char| match c {
         '\u{FF0F}' => '/',
-        ';' | '\u{FF1A}' => ':',
+        ';' | '\u{FF1A}' | '\u{FF1B}' => ':',
         c => c,
     };
     written.chars().map(fold).eq(attack.chars().map(fold))
+}
+
+/// Whether a name written for a sub-technique and another name of it are the same name,
+/// one of them written with its parent's (`Command and Scripting Interpreter: PowerShell`
+/// is `PowerShell`, as attack.mitre.org titles sub-technique pages); `parent` is the parent's
+/// name when known, else any prefix before `: ` counts.
+pub(crate) fn same_sub_name(a: &str, b: &str, parent: Option<&str>) -> bool {
+    if same_name(a, b) {
+        return true;
+    }
+    let qualified = |long: &str, short: &str| {
+        let long: String = long
+            .chars()
+            .map(|c| match c {
+                ';' | '\u{FF1A}' | '\u{FF1B}' => ':',
+                c => c,
+            })
+            .collect();
+        long.rsplit_once(": ").is_some_and(|(p, rest)| {
+            same_name(rest.trim(), short.trim())
+                && parent.is_none_or(|parent| same_name(p.trim(), parent))
+        })
+    };
+    qualified(a, b) || qualified(b, a)
 }
 
 fn file_stem(path: &str) -> &str {
@@ -424,10 +511,21 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
             push(value, kind, Source::Callout(*span));
         }
     }
-    if let Some((_, suffix)) = file_stem(path).rsplit_once(" - ") {
-        if let Some(kind) = config.kind_of(suffix) {
-            push(suffix.trim(), kind, Source::FileName);
+    let folder = config.layout.of(config, path);
+    if let Some(keys) = folder.map(|f| &f.id_keys).filter(|k| !k.is_empty()) {
+        for (key, value) in &outline.identifiers {
+            if keys.iter().any(|k| **k == **key) {
+                if let Some((id, kind)) = super::layout::property_id(value, config) {
+                    let top = key.split('.').next().unwrap_or(key);
+                    push(&id, kind, Source::Property(top.into()));
+                }
+            }
         }
+    }
+    if let Some((id, kind)) =
+        super::layout::read_stem(file_stem(path), config, folder).and_then(|s| s.id)
+    {
+        push(id, kind, Source::FileName);
     }
     let heading = outline.headings.first().and_then(|h| {
         config.kind_of(&h.raw).map(|kind| Declared {
