@@ -9,7 +9,7 @@ use crate::{code, copy_tree, stdout, vaultlint};
 /// The corpus folder: `VAULTLINT_CORPORA`, else `../shared/corpora` beside the repository.
 /// A missing folder fails the test: a corpus run that silently checks nothing would pass
 /// while proving nothing.
-fn corpora() -> PathBuf {
+pub fn corpora() -> PathBuf {
     let dir = std::env::var_os("VAULTLINT_CORPORA")
         .map_or_else(|| crate::repo().join("../shared/corpora"), PathBuf::from);
     assert!(

@@ -6,6 +6,7 @@
 //! an `AttackContext`: the core's `NoteContext` plus that index and each link's ATT&CK
 //! label.
 
+mod catalog_outdated;
 pub(crate) mod catalogue;
 pub(crate) mod coverage;
 mod deprecated_id;
@@ -20,6 +21,7 @@ mod outdated_name;
 pub mod relations;
 mod relationship_fix;
 mod relationship_tables;
+pub(crate) mod release;
 mod revoked_id;
 mod stale_relationship;
 mod unknown_id;
@@ -49,6 +51,7 @@ pub(crate) trait AttackRule: Sync {
 
 /// The pack's rules, sorted by name.
 static RULES: &[&dyn AttackRule] = &[
+    &catalog_outdated::AttackCatalogOutdated,
     &deprecated_id::AttackDeprecatedId,
     &duplicate_id::AttackDuplicateId,
     &id_mismatch::AttackIdMismatch,
@@ -74,6 +77,9 @@ pub(crate) struct AttackPack {
     pub(crate) config: Arc<AttackConfig>,
     /// The ATT&CK release the IDs are checked against (built in, or `--attack-catalog`).
     pub(crate) catalogue: Arc<Catalogue>,
+    /// The release the vault is from, when the settings say (`[attack] release`); else the
+    /// pack infers it from the notes ([`release::VaultRelease`]).
+    pub(crate) release: Option<release::Release>,
 }
 
 impl Default for AttackPack {
@@ -82,6 +88,7 @@ impl Default for AttackPack {
         AttackPack {
             config: AttackConfig::default_shared(),
             catalogue: Catalogue::built_in_shared(),
+            release: None,
         }
     }
 }
@@ -101,7 +108,7 @@ impl Pack for AttackPack {
             return None;
         }
         Some(Box::new(AttackRun {
-            index: AttackIndex::build(vault, &self.config, &self.catalogue),
+            index: AttackIndex::build(vault, &self.config, &self.catalogue, self.release),
             rules,
         }))
     }
@@ -133,9 +140,12 @@ impl PackRun for AttackRun {
             .collect();
         // Both relationship rules read the same tables; built once per note, and only when
         // one of them runs.
-        let tables = if self.rules.iter().any(|r| {
-            [missing_relationship::NAME, stale_relationship::NAME].contains(&r.meta().name)
-        }) {
+        // A vault newer than its catalogue has relationships the catalogue cannot judge
+        // (`attack-catalog-outdated` says so once).
+        let tables = if !self.index.release.newer
+            && self.rules.iter().any(|r| {
+                [missing_relationship::NAME, stale_relationship::NAME].contains(&r.meta().name)
+            }) {
             relationship_tables::relationship_tables(&AttackContext {
                 base: ctx,
                 index: &self.index,
@@ -186,6 +196,23 @@ impl PackRun for AttackRun {
                 if checked == 1 { "" } else { "s" }
             ));
         }
+        let r = &self.index.release;
+        let vault_release = if r.newer {
+            "newer"
+        } else if r.older() {
+            "older"
+        } else {
+            "same"
+        };
+        if r.older() {
+            lines.push(match r.pinned {
+                Some(p) => format!("the vault is pinned to ATT&CK {}, older than the catalogue: findings include what ATT&CK changed since", release::shown(p)),
+                None => format!(
+                    "the vault looks made from an ATT&CK release older than the catalogue's: {} of the {} IDs its notes declare are revoked or deprecated there; findings include what ATT&CK changed since",
+                    r.retired, r.declared
+                ),
+            });
+        }
         if checked > 0 || !folders.is_empty() {
             lines.extend(
                 folders
@@ -215,6 +242,17 @@ impl PackRun for AttackRun {
                             .map(|(d, r)| (d.clone(), serde_json::Value::from(r.as_str())))
                             .collect(),
                     ),
+                ),
+                (
+                    "attack_vault_release",
+                    serde_json::json!({
+                        "relation": vault_release,
+                        "pinned": r.pinned.map(release::shown),
+                        "catalog_release": r.catalogue.map(release::shown),
+                        "declared_ids": r.declared,
+                        "unknown_declared_ids": r.unknown.len(),
+                        "retired_declared_ids": r.retired,
+                    }),
                 ),
                 (
                     "attack_layouts",
@@ -276,6 +314,8 @@ pub(crate) struct AttackIndex {
     pub config: Arc<AttackConfig>,
     /// The ATT&CK release the IDs are checked against.
     pub catalogue: Arc<Catalogue>,
+    /// The release the vault looks made from, against the catalogue's.
+    pub release: release::VaultRelease,
     /// Parallel to the vault's files: the IDs each note declares, the primary ID first.
     pub declared: Vec<Vec<Declared>>,
     /// ID → the notes declaring it, by file id, each once.
@@ -299,6 +339,7 @@ impl AttackIndex {
         vault: &Vault,
         config: &Arc<AttackConfig>,
         catalogue: &Arc<Catalogue>,
+        pinned: Option<release::Release>,
     ) -> Self {
         let mut inferred = AttackConfig::clone(config);
         inferred.layout = layout::infer(vault, config);
@@ -334,9 +375,11 @@ impl AttackIndex {
         let domains = (0..vault.files.len())
             .map(|id| config.domain_at(vault.path(id)))
             .collect();
+        let release = release::VaultRelease::infer(vault, config, catalogue, &declared, pinned);
         AttackIndex {
             config: Arc::clone(config),
             catalogue: Arc::clone(catalogue),
+            release,
             declared,
             by_id,
             scopes,

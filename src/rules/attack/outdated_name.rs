@@ -49,6 +49,11 @@ impl AttackRule for AttackOutdatedName {
     }
 
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
+        // In a vault newer than its catalogue a different name is most likely ATT&CK's
+        // newer one.
+        if ctx.index.release.newer {
+            return;
+        }
         let Some(declared) = ctx.index.primary(ctx.id) else {
             return;
         };
