@@ -23,6 +23,7 @@ mod relationship_fix;
 mod relationship_tables;
 pub(crate) mod release;
 mod revoked_id;
+mod safe_fix;
 mod stale_relationship;
 mod unknown_id;
 mod wrong_kind;
@@ -138,13 +139,18 @@ impl PackRun for AttackRun {
                 link_label(l, config, target.as_deref())
             })
             .collect();
-        // Both relationship rules read the same tables; built once per note, and only when
-        // one of them runs.
+        // The relationship rules read the same tables, and `attack-revoked-id` to relabel
+        // only rows the release has; built once per note, and only when one of them runs.
         // A vault newer than its catalogue has relationships the catalogue cannot judge
         // (`attack-catalog-outdated` says so once).
         let tables = if !self.index.release.newer
             && self.rules.iter().any(|r| {
-                [missing_relationship::NAME, stale_relationship::NAME].contains(&r.meta().name)
+                [
+                    missing_relationship::NAME,
+                    stale_relationship::NAME,
+                    revoked_id::NAME,
+                ]
+                .contains(&r.meta().name)
             }) {
             relationship_tables::relationship_tables(&AttackContext {
                 base: ctx,
@@ -166,6 +172,7 @@ impl PackRun for AttackRun {
             rule.check_note(&actx, out);
         }
         one_finding_per_label(out, start);
+        safe_fix::guard_ambiguous_fixes(&actx, &mut out[..start]);
         labels.iter().filter(|l| l.is_some()).count()
     }
 
