@@ -4,18 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::{code, copy_tree, vaultlint};
 
-/// `../shared/attack/releases/`.
-pub fn releases() -> PathBuf {
-    crate::repo().join("../shared/attack/releases")
-}
-
-/// The JSON text of a release's bundle (`enterprise-attack-14.1.json.xz`), decompressed.
-pub fn bundle_text(domain: &str, release: &str) -> Vec<u8> {
-    let path = releases().join(format!("{domain}-{release}.json.xz"));
+/// The JSON text of a release's bundle (`enterprise-attack-14.1.json.xz` in the shared
+/// data's `attack/releases/`), decompressed.
+pub fn bundle_text(shared: &Path, domain: &str, release: &str) -> Vec<u8> {
+    let path = shared
+        .join("attack/releases")
+        .join(format!("{domain}-{release}.json.xz"));
     let mut compressed = Vec::new();
     std::fs::File::open(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -27,12 +25,12 @@ pub fn bundle_text(domain: &str, release: &str) -> Vec<u8> {
 }
 
 /// Writes the three domains' bundles of `release` into `dir`; their paths.
-fn bundles(dir: &Path, release: &str) -> Vec<String> {
+fn bundles(shared: &Path, dir: &Path, release: &str) -> Vec<String> {
     ["enterprise-attack", "mobile-attack", "ics-attack"]
         .iter()
         .map(|domain| {
             let path = dir.join(format!("{domain}-{release}.json"));
-            std::fs::write(&path, bundle_text(domain, release)).unwrap();
+            std::fs::write(&path, bundle_text(shared, domain, release)).unwrap();
             path.to_str().unwrap().to_owned()
         })
         .collect()
@@ -54,7 +52,10 @@ fn counts(report: &serde_json::Value) -> BTreeMap<String, usize> {
 /// reported as unknown.
 #[test]
 fn a_v18_1_vault_against_the_v14_1_catalogue_is_newer() {
-    let source = crate::corpora::corpora().join("attack-reuteras/vault");
+    let Some(shared) = crate::shared("a_v18_1_vault_against_the_v14_1_catalogue_is_newer") else {
+        return;
+    };
+    let source = shared.join("corpora/attack-reuteras/vault");
     let copy = copy_tree(&source);
     let dir = tempfile::tempdir().unwrap();
     let mut args = vec![
@@ -64,7 +65,7 @@ fn a_v18_1_vault_against_the_v14_1_catalogue_is_newer() {
         "--format".to_owned(),
         "json".to_owned(),
     ];
-    for b in bundles(dir.path(), "14.1") {
+    for b in bundles(&shared, dir.path(), "14.1") {
         args.push("--attack-catalog".to_owned());
         args.push(b);
     }
@@ -114,7 +115,10 @@ fn a_v18_1_vault_against_the_v14_1_catalogue_is_newer() {
 /// looks made from an older release.
 #[test]
 fn the_v14_1_corpus_against_v18_1_is_older() {
-    let source = crate::corpora::corpora().join("attack-vault");
+    let Some(shared) = crate::shared("the_v14_1_corpus_against_v18_1_is_older") else {
+        return;
+    };
+    let source = shared.join("corpora/attack-vault");
     let copy = copy_tree(&source);
     let run = vaultlint(&[
         "check",

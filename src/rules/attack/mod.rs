@@ -14,6 +14,7 @@ mod duplicate_id;
 mod fix;
 mod id_mismatch;
 pub(crate) mod layout;
+pub(crate) mod lookup;
 mod missing_relationship;
 pub(crate) mod model;
 mod name_mismatch;
@@ -24,6 +25,7 @@ mod relationship_tables;
 pub(crate) mod release;
 mod revoked_id;
 mod safe_fix;
+pub(crate) mod settings;
 mod stale_relationship;
 mod unknown_id;
 mod wrong_kind;
@@ -100,11 +102,7 @@ impl Pack for AttackPack {
         vault: &'v Vault,
         selected: &[&'static RuleMeta],
     ) -> Option<Box<dyn PackRun + 'v>> {
-        let rules: Vec<&'static dyn AttackRule> = RULES
-            .iter()
-            .copied()
-            .filter(|r| selected.iter().any(|s| s.name == r.meta().name))
-            .collect();
+        let rules = super::selected_rules(RULES, selected, |r| r.meta());
         if rules.is_empty() {
             return None;
         }
