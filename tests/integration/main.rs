@@ -3,8 +3,9 @@
 mod architecture;
 mod attack_catalogs;
 mod attack_coverage;
+mod attack_fetch;
 mod attack_layouts;
-mod attack_releases;
+pub mod attack_releases;
 mod cases;
 mod ci;
 mod cli;

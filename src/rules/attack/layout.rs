@@ -12,202 +12,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::index::Vault;
 
-use super::model::{id_from_url, AttackConfig, IdKind};
-
-/// How a file name arranges an ATT&CK ID and a name, as shown to users (`ID - Name`).
-/// The strong arrangements (a ` - ` or `(…)` around the ID) are read in every folder; the
-/// weak ones (`ID-Name`, `ID_Name`, `ID Name`, `Name_ID`, `Name ID`) only in folders whose
-/// notes mostly use them, since a name may begin or end with an ID-shaped word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Arrangement {
-    /// `Name.md`: the ID is elsewhere (properties, a callout, a heading).
-    Name,
-    /// `Name - ID.md` (also with an en dash).
-    NameDashId,
-    /// `Name (ID).md`.
-    NameParenId,
-    /// `ID - Name.md` (also with an en dash).
-    IdDashName,
-    /// `ID-Name.md`.
-    IdHyphenName,
-    /// `ID_Name.md`.
-    IdUnderscoreName,
-    /// `ID Name.md`.
-    IdSpaceName,
-    /// `Name_ID.md`.
-    NameUnderscoreId,
-    /// `Name ID.md`.
-    NameSpaceId,
-}
-
-impl Arrangement {
-    /// The arrangement as the summary and the JSON show it.
-    pub(crate) fn shown(self) -> &'static str {
-        match self {
-            Arrangement::Name => "Name",
-            Arrangement::NameDashId => "Name - ID",
-            Arrangement::NameParenId => "Name (ID)",
-            Arrangement::IdDashName => "ID - Name",
-            Arrangement::IdHyphenName => "ID-Name",
-            Arrangement::IdUnderscoreName => "ID_Name",
-            Arrangement::IdSpaceName => "ID Name",
-            Arrangement::NameUnderscoreId => "Name_ID",
-            Arrangement::NameSpaceId => "Name ID",
-        }
-    }
-
-    /// Whether the arrangement is read in every folder (see [`Arrangement`]).
-    fn strong(self) -> bool {
-        matches!(
-            self,
-            Arrangement::Name
-                | Arrangement::NameDashId
-                | Arrangement::NameParenId
-                | Arrangement::IdDashName
-        )
-    }
-}
-
-/// A file name (without `.md`) split into its name and the ID it carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stem<'a> {
-    /// The name as written, before `_` and `／` are read.
-    pub name: &'a str,
-    /// The ID and its kind, when the file name carries one.
-    pub id: Option<(&'a str, IdKind)>,
-    /// How the two are arranged.
-    pub arrangement: Arrangement,
-}
-
-/// Every way `stem` can carry an ID, the strong arrangements first (a detection strategy
-/// `T1136.001 Detection Strategy - … - DET0447` carries DET0447, not T1136.001). A stem that
-/// is only an ID (`T9000`, software named like a technique) carries none: it is a name.
-pub(crate) fn split_stem<'a>(stem: &'a str, config: &AttackConfig) -> Vec<Stem<'a>> {
-    let mut out = Vec::new();
-    let id = |text: &'a str| {
-        let text = text.trim();
-        config.kind_of(text).map(|k| (text, k))
-    };
-    // Only ` - ID` may follow an empty name (` - A2411.md` still declares its ID).
-    let mut push = |name: &'a str, found: Option<(&'a str, IdKind)>, arrangement| {
-        if let Some(found) = found {
-            if !name.trim().is_empty() || arrangement == Arrangement::NameDashId {
-                out.push(Stem {
-                    name: name.trim(),
-                    id: Some(found),
-                    arrangement,
-                });
-            }
-        }
-    };
-    for dash in [" - ", " \u{2013} "] {
-        if let Some((name, suffix)) = stem.rsplit_once(dash) {
-            push(name, id(suffix), Arrangement::NameDashId);
-        }
-    }
-    if let Some(inner) = stem.strip_suffix(')') {
-        if let Some((name, suffix)) = inner.rsplit_once(" (") {
-            push(name, id(suffix), Arrangement::NameParenId);
-        }
-    }
-    let token_end = stem
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
-        .unwrap_or(stem.len());
-    let (token, rest) = stem.split_at(token_end);
-    if config.kind_of(token).is_some() {
-        for (sep, arrangement) in [
-            (" - ", Arrangement::IdDashName),
-            (" \u{2013} ", Arrangement::IdDashName),
-            ("-", Arrangement::IdHyphenName),
-            ("_", Arrangement::IdUnderscoreName),
-            (" ", Arrangement::IdSpaceName),
-        ] {
-            if let Some(name) = rest.strip_prefix(sep) {
-                push(name, id(token), arrangement);
-                break;
-            }
-        }
-    }
-    for (sep, arrangement) in [
-        ('_', Arrangement::NameUnderscoreId),
-        (' ', Arrangement::NameSpaceId),
-    ] {
-        if let Some((name, suffix)) = stem.rsplit_once(sep) {
-            if !name.ends_with([' ', '-', '\u{2013}', '(']) {
-                push(name, id(suffix), arrangement);
-            }
-        }
-    }
-    out
-}
-
-/// What one layout folder's notes do.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct FolderLayout {
-    /// The kind the folder's name says it holds, if it is a kind folder.
-    pub kind: Option<IdKind>,
-    /// Notes in it (at any depth below it, down to the next layout folder).
-    pub notes: usize,
-    /// How most of its file names arrange ID and name.
-    pub arrangement: Option<Arrangement>,
-    /// Its names write `_` for a space (`Valid_Accounts`): more names hold `_` and no space
-    /// than hold a space.
-    pub underscores: bool,
-    /// Front matter keys, other than `aliases`, `alias`, `id` and `url`, under which its
-    /// notes state their own ID (key paths as [`crate::parse::identifier_properties`] gives).
-    pub id_keys: Vec<String>,
-}
-
-/// The layout of every layout folder of a vault, by folder path (`""` for the root).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Layout {
-    pub folders: BTreeMap<String, FolderLayout>,
-}
-
-impl Layout {
-    /// The layout of the folder a note at `path` is read by, if inferred.
-    pub(crate) fn of(&self, config: &AttackConfig, path: &str) -> Option<&FolderLayout> {
-        if self.folders.is_empty() {
-            return None;
-        }
-        self.folders.get(layout_folder(config, path))
-    }
-}
-
-/// The folder whose layout a note follows: its nearest kind folder, else its own folder;
-/// folders that carry an ID (`TA0005 - Defense Evasion/`) are one object's folders, so their
-/// parent is (every tactic folder follows one layout).
-pub(crate) fn layout_folder<'p>(config: &AttackConfig, path: &'p str) -> &'p str {
-    let mut folder = config
-        .kind_folder(path)
-        .map_or_else(|| path.rsplit_once('/').map_or("", |(f, _)| f), |(f, _)| f);
-    while !folder.is_empty() {
-        let (parent, name) = folder.rsplit_once('/').unwrap_or(("", folder));
-        if split_stem(name, config).is_empty() {
-            break;
-        }
-        folder = parent;
-    }
-    folder
-}
+use super::model::{
+    layout_folder, property_id, split_stem, Arrangement, AttackConfig, FolderLayout, IdKind,
+    Layout, STANDARD_KEYS,
+};
 
 /// Whether a key path names an identifier (`id`, `mitre_id`, `technique_ids`, `mitre.id`,
 /// `externalId`).
 fn id_like_key(key: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or(key);
     last.ends_with("id") || last.ends_with("ids")
-}
-
-/// The keys [`declared`](super::model::declared_ids) always reads.
-pub(crate) const STANDARD_KEYS: [&str; 4] = ["aliases", "alias", "id", "url"];
-
-/// The ID an identifier-like property value states, if any: an ID, or an attack.mitre.org
-/// page address.
-pub(crate) fn property_id(value: &str, config: &AttackConfig) -> Option<(String, IdKind)> {
-    match config.kind_of(value) {
-        Some(kind) => Some((value.trim().to_owned(), kind)),
-        None => id_from_url(value, config),
-    }
 }
 
 #[derive(Default)]
@@ -329,18 +143,6 @@ pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
         })
         .collect();
     Layout { folders }
-}
-
-/// The file name's ID and name under the folder's layout: the first strong arrangement, or
-/// the folder's own weak one.
-pub(crate) fn read_stem<'a>(
-    stem: &'a str,
-    config: &AttackConfig,
-    folder: Option<&FolderLayout>,
-) -> Option<Stem<'a>> {
-    split_stem(stem, config).into_iter().find(|s| {
-        s.arrangement.strong() || folder.is_some_and(|f| f.arrangement == Some(s.arrangement))
-    })
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ mod revoked_id;
 mod safe_fix;
 pub(crate) mod settings;
 mod stale_relationship;
+pub(crate) mod stix_release;
 mod unknown_id;
 mod wrong_kind;
 
@@ -275,7 +276,7 @@ const MAX_LAYOUT_LINES: usize = 12;
 
 /// A folder's layout as a summary line: "ATT&CK layout of `kb/techniques/`: technique
 /// folder, 120 notes named `ID-Name.md`, `_` for spaces, IDs also under `mitre_id`".
-fn layout_line(folder: &str, l: &layout::FolderLayout) -> String {
+fn layout_line(folder: &str, l: &model::FolderLayout) -> String {
     let mut parts = vec![format!(
         "{}{} note{}{}",
         l.kind
@@ -300,12 +301,12 @@ fn layout_line(folder: &str, l: &layout::FolderLayout) -> String {
 }
 
 /// A folder's layout as an entry of the JSON summary's `attack_layouts`.
-fn layout_json(folder: &str, l: &layout::FolderLayout) -> serde_json::Value {
+fn layout_json(folder: &str, l: &model::FolderLayout) -> serde_json::Value {
     serde_json::json!({
         "folder": folder,
         "kind": l.kind.map(IdKind::name),
         "notes": l.notes,
-        "file_names": l.arrangement.map(layout::Arrangement::shown),
+        "file_names": l.arrangement.map(model::Arrangement::shown),
         "underscores_for_spaces": l.underscores,
         "id_keys": l.id_keys,
     })
@@ -418,15 +419,14 @@ impl AttackIndex {
 
     /// The layout folders worth showing, by path: kind folders, and folders whose file
     /// names or keys carry IDs.
-    pub(crate) fn layout_folders(&self) -> Vec<(&str, &layout::FolderLayout)> {
+    pub(crate) fn layout_folders(&self) -> Vec<(&str, &model::FolderLayout)> {
         self.config
             .layout
             .folders
             .iter()
             .filter(|(_, l)| {
                 l.kind.is_some()
-                    || l.arrangement
-                        .is_some_and(|a| a != layout::Arrangement::Name)
+                    || l.arrangement.is_some_and(|a| a != model::Arrangement::Name)
                     || !l.id_keys.is_empty()
             })
             .map(|(f, l)| (f.as_str(), l))

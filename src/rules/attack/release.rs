@@ -53,7 +53,7 @@ pub(crate) fn shown(release: Release) -> String {
 /// What the vault's notes say about the release they were made from.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct VaultRelease {
-    /// The catalogue's oldest domain release (`None` for a catalogue without one).
+    /// The catalogue's oldest release of a live domain (`None` for a catalogue without one).
     pub catalogue: Option<Release>,
     /// The release pinned in the settings (`[attack] release`), if any.
     pub pinned: Option<Release>,
@@ -84,11 +84,15 @@ impl VaultRelease {
         declared: &[Vec<Declared>],
         pinned: Option<Release>,
     ) -> Self {
-        let release = catalogue
+        // PRE-ATT&CK was retired in v8: the built-in rows of it stay when newer bundles
+        // replace the live domains, and say nothing of the catalogue's release.
+        let live: Vec<&String> = catalogue
             .releases
-            .values()
-            .filter_map(|r| parse_release(r))
-            .min();
+            .iter()
+            .filter(|(d, _)| d.as_str() != "pre-attack")
+            .map(|(_, r)| r)
+            .collect();
+        let release = live.into_iter().filter_map(|r| parse_release(r)).min();
         let mut ids: BTreeSet<&str> = BTreeSet::new();
         let mut unknown: BTreeSet<&str> = BTreeSet::new();
         let mut retired = 0;
