@@ -147,3 +147,25 @@ fn the_v14_1_corpus_against_v18_1_is_older() {
         &text[text.len().saturating_sub(2000)..]
     );
 }
+
+/// `fixtures/rules/attack-catalog-outdated/`, a vault made from v19 (T1685, TA0112, Stealth
+/// as TA0005's name, a v19 relationship table), against the built-in v18.1: every ATT&CK
+/// finding of the run, snapshotted. One `attack-catalog-outdated`; the label no note declares
+/// (`T1695`) is still reported, as the ID its note declares; nothing else.
+#[test]
+fn a_v19_vault_against_the_built_in_catalogue_gets_one_finding() {
+    let vault = crate::copy_tree(&crate::fixtures().join("rules/attack-catalog-outdated"));
+    let mut report =
+        vaultlint::check(&vaultlint::CheckOptions::new(vault.path().to_path_buf())).unwrap();
+    report
+        .diagnostics
+        .retain(|d| d.rule.name.starts_with("attack-"));
+    report.recount();
+    let rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule.name).collect();
+    assert_eq!(rules, ["attack-catalog-outdated", "attack-id-mismatch"]);
+    let out = crate::human(vault.path(), &report);
+    insta::assert_snapshot!(
+        "attack_release_newer_than_catalogue",
+        String::from_utf8(out).unwrap()
+    );
+}
