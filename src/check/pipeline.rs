@@ -114,7 +114,7 @@ pub(super) fn run(
     for (run, checked) in runs.iter().zip(per_pack) {
         let s = run.summary(checked);
         summary.packs.fields.extend(s.fields);
-        summary.packs.lines.extend(s.line);
+        summary.packs.lines.extend(s.lines);
     }
     out.finish(&folds)?;
     Ok(Report {

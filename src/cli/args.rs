@@ -92,6 +92,26 @@ pub(crate) enum AttackCommand {
         #[arg(long, value_name = "PATH")]
         attack_catalog: Vec<PathBuf>,
     },
+    /// Download MITRE's STIX 2.1 bundles of an ATT&CK release into the cache, for
+    /// `check --attack-release` and `[attack] release` (the only command that uses the network)
+    Fetch {
+        /// The release, e.g. `19.1` (default: the latest the repository's index lists)
+        release: Option<String>,
+        /// The domains to fetch (default: enterprise-attack, mobile-attack, ics-attack);
+        /// repeatable
+        #[arg(long, value_name = "DOMAIN")]
+        domain: Vec<String>,
+        /// Download from this mirror of MITRE's attack-stix-data repository instead of
+        /// GitHub (default: the config's `[attack] base-url`, else GitHub)
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Use this config file (its `[attack]` table) instead of the nearest one
+        #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Ignore config files
+        #[arg(long)]
+        no_config: bool,
+    },
     /// Which catalogue objects have a note, which do not, and which notes stand for revoked
     /// or deprecated objects, per domain and kind
     Coverage {
@@ -197,6 +217,10 @@ pub(crate) struct CheckArgs {
     /// against it; repeat for several (one bundle per domain), the built-in v18.1 fills the rest
     #[arg(long, value_name = "PATH")]
     pub attack_catalog: Vec<PathBuf>,
+    /// The ATT&CK release the vault is from, e.g. `19.1`: check against its bundles in the
+    /// cache (`vaultlint attack fetch 19.1` puts them there); overrides `[attack] release`
+    #[arg(long, value_name = "RELEASE")]
+    pub attack_release: Option<String>,
     /// Use this config file instead of the nearest `vaultlint.toml` / `.vaultlint.toml`
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

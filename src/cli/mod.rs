@@ -54,6 +54,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
             commands::attack_lookup::lookup(&id, &attack_catalog, out)
         }
+        Command::Attack(AttackCommand::Fetch {
+            release,
+            domain,
+            base_url,
+            config,
+            no_config,
+        }) => commands::attack_fetch::fetch(
+            release.as_deref(),
+            &domain,
+            base_url.as_deref(),
+            config.as_deref(),
+            no_config,
+            out,
+        ),
         Command::Attack(AttackCommand::Coverage {
             path,
             format,

@@ -3,7 +3,9 @@
 mod architecture;
 mod attack_catalogs;
 mod attack_coverage;
+mod attack_fetch;
 mod attack_layouts;
+pub mod attack_releases;
 mod attack_upgrade;
 mod cases;
 mod ci;

@@ -153,6 +153,7 @@ impl Setup<'_> {
         options.packs = rules::packs(AttackPack {
             config: Arc::clone(self.attack),
             catalogue: Arc::clone(self.catalogue),
+            ..AttackPack::default()
         });
         options
     }

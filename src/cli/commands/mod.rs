@@ -2,6 +2,7 @@
 //! pack) and writes the output.
 
 pub(super) mod attack_coverage;
+pub(super) mod attack_fetch;
 pub(super) mod attack_lookup;
 pub(super) mod attack_upgrade;
 pub(super) mod check;

@@ -188,8 +188,24 @@ impl Catalogue {
         } else {
             Self::from_tsv(text)?
         };
+        // mitre/cti's bundles carry no `x-mitre-collection`; MITRE names its release files
+        // `enterprise-attack-14.1.json`, which then says the release.
+        let named = source
+            .rsplit(['/', '\\'])
+            .next()
+            .and_then(|name| name.strip_suffix(".json"))
+            .and_then(|stem| stem.rsplit_once('-'))
+            .map(|(_, release)| release)
+            .filter(|r| {
+                r.split('.').count() == 2
+                    && r.split('.')
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            });
         let version = if c.version.is_empty() {
-            format!("ATT&CK catalogue from {source}")
+            match named {
+                Some(release) => format!("ATT&CK v{release} (from {source})"),
+                None => format!("ATT&CK catalogue from {source}"),
+            }
         } else {
             format!("{} (from {source})", c.version)
         };

@@ -59,7 +59,7 @@ pub(crate) fn coverage(
     config: &std::sync::Arc<AttackConfig>,
     catalogue: &std::sync::Arc<Catalogue>,
 ) -> Coverage {
-    let index = AttackIndex::build(vault, config, catalogue);
+    let index = AttackIndex::build(vault, config, catalogue, None);
     let mut domains: BTreeMap<String, BTreeMap<String, KindCoverage>> = BTreeMap::new();
     for e in catalogue.entries() {
         if e.revoked || e.deprecated || e.kind == "matrix" {
