@@ -121,16 +121,24 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
             writeln!(out)?;
         }
         UpgradeFormat::Table => {
-            write!(out, "{}", human(&report, &combined))?;
+            // Paths and names come from the vault and the catalogue: one line at a time
+            // through the terminal's escaping, as every other command's output.
+            for line in human(&report, &combined).lines() {
+                writeln!(out, "{}", crate::render::escape::terminal(line))?;
+            }
             if let Some(after) = &report.after {
                 let total: usize = after.values().sum();
                 let rules: Vec<String> = after.iter().map(|(r, n)| format!("{r} {n}")).collect();
-                writeln!(
-                    out,
-                    "after the upgrade: {total} catalogue-drift finding{} ({})",
-                    plural(total),
-                    rules.join(", ")
-                )?;
+                if total == 0 {
+                    writeln!(out, "after the upgrade: no catalogue-drift finding is left")?;
+                } else {
+                    writeln!(
+                        out,
+                        "after the upgrade: {total} catalogue-drift finding{} ({})",
+                        plural(total),
+                        rules.join(", ")
+                    )?;
+                }
             }
         }
     }

@@ -144,7 +144,11 @@ impl AttackRule for AttackRevokedId {
                 Diagnostic::new(&META, ctx.path, Some(m.span), message)
                     .with_label(format!("this note {} a revoked ID", m.verb()))
                     .with_help(help)
-                    .with_subject(id.clone())
+                    // A row that goes is named by its link, as a stale row is.
+                    .with_subject(match m.labelled {
+                        Some(link) if unrelated => link.original.to_string(),
+                        _ => id.clone(),
+                    })
                     .with_fix(fix),
             );
         }

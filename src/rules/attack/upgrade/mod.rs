@@ -124,6 +124,9 @@ pub(crate) fn changes_of_fixes(applied: &[Diagnostic]) -> Vec<Change> {
         let Some(fix) = &d.fix else { continue };
         let kind = match d.rule.name {
             "attack-stale-relationship" => ChangeKind::RemoveRow,
+            // A revoked row whose replacement ATT&CK does not relate to the note is removed,
+            // not relabelled (`attack-revoked-id`'s fix for it).
+            "attack-revoked-id" if fix.description == "remove the row" => ChangeKind::RemoveRow,
             "attack-missing-relationship" => ChangeKind::AddRows,
             "attack-name-mismatch" => ChangeKind::RenameCell,
             _ if fix.description.starts_with("declare ") => ChangeKind::RedeclareId,
