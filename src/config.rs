@@ -1,4 +1,5 @@
-//! `vaultlint.toml`: rule selection, severities, excluded notes and ATT&CK options.
+//! `vaultlint.toml`: rule selection, severities and excluded notes; the `[attack]` table is
+//! the ATT&CK pack's own (`rules::attack::settings`), read here and converted there.
 //!
 //! The file is found by walking up from the checked folder (`vaultlint.toml`, then
 //! `.vaultlint.toml`, in each folder), stopping at the repository root. Unknown keys are
@@ -14,7 +15,8 @@ use toml::Spanned;
 use crate::diagnostic::{RuleMeta, Severity};
 use crate::error::Error;
 use crate::rules;
-use crate::rules::attack::{AttackConfig, IdKind};
+use crate::rules::attack::settings::AttackSettings;
+use crate::rules::attack::AttackConfig;
 use crate::suggest;
 use crate::vault::Symlinks;
 
@@ -36,7 +38,7 @@ pub(crate) struct ConfigFile {
     /// `[rules.<name>]` tables: per-rule settings, by exact rule name.
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RuleSettings>,
-    /// The `[attack]` table.
+    /// The `[attack]` table, which the ATT&CK pack reads.
     #[serde(default)]
     pub attack: AttackSettings,
 }
@@ -58,51 +60,6 @@ pub(crate) enum Level {
     Warning,
     Info,
     Off,
-}
-
-/// A setting given as one string or a list of strings.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum OneOrMany {
-    /// `catalog = "enterprise-attack.json"`
-    One(String),
-    /// `catalog = ["enterprise-attack.json", "mobile-attack.json"]`
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    /// The strings, in order.
-    pub(crate) fn items(&self) -> &[String] {
-        match self {
-            OneOrMany::One(s) => std::slice::from_ref(s),
-            OneOrMany::Many(v) => v,
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-/// The `[attack]` table: the ATT&CK pack's settings.
-pub(crate) struct AttackSettings {
-    /// Newer ATT&CK catalogues (TSV or STIX bundles), relative to the config file: one path
-    /// or a list (one bundle per domain); each replaces the domains it holds.
-    pub catalog: Option<OneOrMany>,
-    /// Folder name → ATT&CK domain; replaces the default three when given.
-    pub domains: Option<BTreeMap<String, String>>,
-    /// Per kind (`technique`, `mitigation`, ...): the ID pattern and folder names.
-    #[serde(default)]
-    pub kinds: BTreeMap<Spanned<String>, KindSettings>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-/// One `[attack.kinds.<kind>]` table.
-pub(crate) struct KindSettings {
-    /// A regex an ID of this kind matches; it is not anchored for you, so write `^…$`.
-    pub pattern: Option<Spanned<String>>,
-    /// Names of the folders (at any depth) whose notes are of this kind; replaces the
-    /// defaults.
-    pub folders: Option<Vec<String>>,
 }
 
 /// A loaded config file and where it came from, for error positions.
@@ -348,51 +305,16 @@ pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Setting
         )
     };
 
-    let mut attack = AttackConfig::default();
-    if let Some(domains) = &file.attack.domains {
-        attack.domains = domains
-            .iter()
-            .map(|(f, d)| (f.clone(), d.clone()))
-            .collect();
-    }
-    for (name, kind) in &file.attack.kinds {
-        let Some(id_kind) = IdKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.name() == name.get_ref())
-        else {
-            let names: Vec<&str> = IdKind::ALL.iter().map(|k| k.name()).collect();
-            return Err(loaded.error_at(
-                name.span(),
-                format!(
-                    "unknown ATT&CK kind `{}`; expected one of {}",
-                    name.get_ref(),
-                    names.join(", ")
-                ),
-            ));
-        };
-        let Some(entry) = attack.kinds.iter_mut().find(|(k, _, _)| *k == id_kind) else {
-            continue;
-        };
-        if let Some(pattern) = &kind.pattern {
-            entry.1 = regex::Regex::new(pattern.get_ref())
-                .map_err(|e| loaded.error_at(pattern.span(), format!("bad pattern: {e}")))?;
-        }
-        if let Some(folders) = &kind.folders {
-            entry.2.clone_from(folders);
-        }
-    }
+    let attack = file
+        .attack
+        .config()
+        .map_err(|(span, message)| loaded.error_at(span, message))?;
     let base = loaded
         .path
         .as_ref()
         .and_then(|p| p.parent())
         .map_or_else(PathBuf::new, Path::to_path_buf);
-    let catalogs = file
-        .attack
-        .catalog
-        .as_ref()
-        .map(|c| c.items().iter().map(|c| base.join(c)).collect())
-        .unwrap_or_default();
+    let catalogs = file.attack.catalogs(&base);
     Ok(Settings {
         rules: selected,
         severities,
@@ -405,6 +327,7 @@ pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Setting
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::attack::IdKind;
 
     fn parse(text: &str) -> Result<Settings, Error> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| Error::Config(e.to_string()))?;

@@ -3,23 +3,28 @@
 //! The data flows one way, and so do the imports: a module only imports modules below it.
 //!
 //! ```text
-//!  cli                      command line, exit codes               (main.rs calls cli::run)
+//!  cli/                     command line, exit codes: args.rs,     (main.rs calls cli::run)
+//!                           commands/ (a file per command)
 //!  fix                      --fix, --diff: applies rules' edits    the only module that writes notes
-//!  render                   human, concise, JSON, SARIF, GitHub,   one Diagnostic feeds all
+//!  render/                  human, concise, JSON, SARIF, GitHub,   one Diagnostic feeds all
 //!                           JUnit, GitLab
 //!  config, baseline         vaultlint.toml; recorded findings
-//!  check                    the pipeline: walk, outline pass, index, packs, check pass, sort
+//!  check/                   the pipeline: walk, outline pass, index, packs, check pass in
+//!                           windows, delivery, spill, severity overrides
 //!  suppress                 in-note suppressions, applied to each note's findings
-//!  rules                    packs of pure rules: the core pack, rules/attack (ATT&CK)
-//!  resolve                  link resolution as Obsidian does it
+//!  rules/                   packs of pure rules: the core pack, rules/attack/ (ATT&CK, with
+//!                           its settings and its commands' logic)
+//!  resolve/                 link resolution as Obsidian does it
 //!  index                    Vault: files, outlines, Obsidian's name index (immutable)
-//!  parse                    front matter, links, headings, block ids, heading keys
-//!  vault                    walking and reading files (with error, diagnostic, suggest
+//!  parse/                   front matter, links, headings, block ids, heading keys, LineIndex
+//!  vault/                   walking and reading files (with error, diagnostic, suggest
 //!                           below everything)
 //! ```
 //!
-//! `tests/integration/architecture.rs` fails the build when an import goes upwards or a
-//! rule touches the filesystem. See `ARCHITECTURE.md` for where new things go.
+//! `tests/integration/architecture.rs` fails the build when an import goes upwards, two
+//! modules import each other (directly or round a cycle, at the top level or inside a
+//! package such as `rules/` or `cli/`), or a rule touches the filesystem. See
+//! `ARCHITECTURE.md` for where new things go.
 //!
 //! The public API is what `main.rs`, the integration tests and the fuzz targets use:
 //! [`check()`], [`check_texts`] and their [`Report`], [`cli::run`], [`render::render`],

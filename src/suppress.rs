@@ -1,12 +1,25 @@
 //! In-note suppressions: `%% vaultlint-disable-next-line RULE… %%` and
 //! `%% vaultlint-disable RULE… %%` … `%% vaultlint-enable %%`. Applied after the rules ran;
 //! a directive that suppresses nothing is itself reported (`unused-suppression`).
+//!
+//! The rules sit below this module and never import it: the caller hands [`apply`] the rule
+//! list and the rule its findings belong to ([`Rules`]).
 
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, RuleMeta, Span};
 use crate::parse::Note;
-use crate::rules::{self, unused_suppression};
+
+/// The rules a note's suppressions are checked against.
+pub(crate) struct Rules<'a> {
+    /// Every rule of every pack: a directive naming another is reported as unknown.
+    pub(crate) known: &'a [&'static RuleMeta],
+    /// The rules that ran: a suppression of a rule that did not run is not called unused.
+    pub(crate) ran: &'a [&'static RuleMeta],
+    /// The rule that reports unused, unknown and malformed directives (`unused-suppression`),
+    /// when it is selected; `None`: they are not reported.
+    pub(crate) report: Option<&'static RuleMeta>,
+}
 
 #[derive(Debug)]
 enum Scope {
@@ -36,7 +49,8 @@ fn suppressions(
     path: &Arc<str>,
     directives: &[crate::parse::Directive],
     last_line: u32,
-    out: &mut Vec<Diagnostic>,
+    known: &[&'static RuleMeta],
+    report: &mut Option<(&'static RuleMeta, Vec<Diagnostic>)>,
 ) -> Vec<Suppression> {
     let mut result = Vec::new();
     let mut open: Vec<Suppression> = Vec::new();
@@ -45,16 +59,19 @@ fn suppressions(
         let end_line = d.span.line + u32::try_from(d.text.matches('\n').count()).unwrap_or(0);
         let (kind, rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
         let names = rule_names(rest);
-        if let Some(unknown) = names.iter().find(|n| rules::find(n).is_none()) {
+        if let Some(unknown) = names.iter().find(|n| !known.iter().any(|r| r.name == **n)) {
+            let Some((rule, out)) = report else {
+                continue;
+            };
             out.push(
                 Diagnostic::new(
-                    &unused_suppression::META,
+                    rule,
                     path,
                     Some(d.span),
                     format!("`{}` names unknown rule `{unknown}`", d.text),
                 )
                 .with_help({
-                    let names: Vec<&str> = rules::all().iter().map(|r| r.name).collect();
+                    let names: Vec<&str> = known.iter().map(|r| r.name).collect();
                     match crate::suggest::closest_name(unknown, &names) {
                         Some(name) => {
                             format!("did you mean `{name}`? `vaultlint rules` lists the rule names")
@@ -104,18 +121,22 @@ fn suppressions(
                 }
                 open = still_open;
             }
-            _ => out.push(
-                Diagnostic::new(
-                    &unused_suppression::META,
-                    path,
-                    Some(d.span),
-                    format!("`{}` is not a vaultlint directive", d.text),
-                )
-                .with_help(
-                    "use `vaultlint-disable-next-line`, `vaultlint-disable` or `vaultlint-enable`",
-                )
-                .with_subject(d.text.clone()),
-            ),
+            _ => {
+                if let Some((rule, out)) = report {
+                    out.push(
+                        Diagnostic::new(
+                            rule,
+                            path,
+                            Some(d.span),
+                            format!("`{}` is not a vaultlint directive", d.text),
+                        )
+                        .with_help(
+                            "use `vaultlint-disable-next-line`, `vaultlint-disable` or `vaultlint-enable`",
+                        )
+                        .with_subject(d.text.clone()),
+                    );
+                }
+            }
         }
     }
     result.extend(open);
@@ -129,15 +150,14 @@ pub(crate) fn apply(
     path: &Arc<str>,
     note: &Note,
     diagnostics: Vec<Diagnostic>,
-    ran: &[&str],
-    report_unused: bool,
+    rules: &Rules<'_>,
 ) -> Vec<Diagnostic> {
     if note.directives.is_empty() {
         return diagnostics;
     }
-    let mut extra = Vec::new();
+    let mut report = rules.report.map(|rule| (rule, Vec::new()));
     let last = u32::try_from(note.line_count).unwrap_or(u32::MAX);
-    let mut list = suppressions(path, &note.directives, last, &mut extra);
+    let mut list = suppressions(path, &note.directives, last, rules.known, &mut report);
     let mut kept = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
         let hit = d.span.and_then(|span| {
@@ -152,14 +172,16 @@ pub(crate) fn apply(
             None => kept.push(d),
         }
     }
-    if report_unused {
-        for s in list
-            .into_iter()
-            .filter(|s| !s.used && s.rules.iter().all(|r| ran.contains(&r.as_str())))
-        {
+    if let Some((rule, extra)) = report {
+        for s in list.into_iter().filter(|s| {
+            !s.used
+                && s.rules
+                    .iter()
+                    .all(|r| rules.ran.iter().any(|ran| ran.name == r))
+        }) {
             kept.push(
                 Diagnostic::new(
-                    &unused_suppression::META,
+                    rule,
                     path,
                     Some(s.span),
                     format!("`{}` suppresses nothing", s.text),

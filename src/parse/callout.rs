@@ -1,7 +1,8 @@
 //! `ID:` lines in callouts and blockquotes (`> ID: G0016`): the identifier a generated
 //! knowledge-base note states in its info callout, for packs that read note identities.
 
-use crate::diagnostic::{LineIndex, Span};
+use super::LineIndex;
+use crate::diagnostic::Span;
 
 /// The values of `ID: value` lines inside blockquotes (callouts are blockquotes), with the
 /// span of the value (byte offsets into `body`). Lines in fenced code blocks are skipped, as

@@ -104,6 +104,7 @@ pub fn parse_canvas(text: &str) -> Canvas {
                             problem: None,
                             table: None,
                             trailing: "".into(),
+                            in_comment: false,
                         });
                         canvas.nodes.push(id);
                     }

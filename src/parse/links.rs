@@ -80,6 +80,10 @@ pub struct Link {
     pub table: Option<TableCell>,
     /// Up to 40 characters that follow the link on its line, e.g. ` (TA0005)`.
     pub trailing: Box<str>,
+    /// Written inside a `%%` comment. Obsidian indexes such a link's file for the graph and
+    /// for unresolved links, but its heading or block part takes effect nowhere (nothing
+    /// renders or opens it), so no subpath of it is checked.
+    pub in_comment: bool,
 }
 
 /// Splits a wiki-link's inner text (`path#subpath|display`) at the first `|`, then the

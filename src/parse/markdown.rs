@@ -10,8 +10,8 @@ use std::sync::Arc;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
+use super::LineIndex;
 use super::{BlockId, Heading, Note};
-use crate::diagnostic::LineIndex;
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
@@ -93,7 +93,14 @@ pub(super) fn comment_links(
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = stack.pop() {
                     let text = p.text.clone();
-                    out.extend(finish_links(original, lines, p, false));
+                    out.extend(
+                        finish_links(original, lines, p, false)
+                            .into_iter()
+                            .map(|link| Link {
+                                in_comment: true,
+                                ..link
+                            }),
+                    );
                     if let Some(outer) = stack.last_mut() {
                         outer.text.push_str(&text);
                     }
@@ -512,6 +519,7 @@ fn finish_link(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool
         problem,
         table: None,
         trailing: trailing.into(),
+        in_comment: false,
     })
 }
 

@@ -9,6 +9,7 @@ mod callout;
 pub mod canvas;
 pub mod frontmatter;
 mod heading;
+mod line_index;
 pub(crate) mod links;
 pub(crate) mod lookup;
 mod markdown;
@@ -17,10 +18,11 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use crate::diagnostic::{LineIndex, Span};
+use crate::diagnostic::Span;
 pub use canvas::{parse_canvas, Canvas};
 pub use frontmatter::{FrontMatterCut, YamlError};
 pub(crate) use heading::{heading_key, strip_heading, HeadingChars};
+pub(crate) use line_index::LineIndex;
 pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
 /// A top-level heading (not inside a blockquote, callout, list item or footnote), as
@@ -415,6 +417,7 @@ fn property_link(text: &str, lines: &LineIndex, p: frontmatter::PropertyLink) ->
         problem: p.unquoted.then_some(LinkProblem::UnquotedProperty),
         table: None,
         trailing: "".into(),
+        in_comment: false,
     }
 }
 

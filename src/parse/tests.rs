@@ -273,6 +273,27 @@ fn comment_links_keep_their_positions_and_hide_headings() {
 }
 
 #[test]
+fn only_links_inside_comments_are_marked_as_commented() {
+    let note = parse_note(
+        "[[A#One]] %% ![[B#Sponsor this author]] %% [[C#^x]]\n%%\n[[D#^y]]\n%%\n`%% [[E]] %%`\n",
+    );
+    let got: Vec<_> = note
+        .links
+        .iter()
+        .map(|l| (l.path.as_str(), l.subpath.as_deref(), l.in_comment))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("A", Some("One"), false),
+            ("B", Some("Sponsor this author"), true),
+            ("C", Some("^x"), false),
+            ("D", Some("^y"), true),
+        ]
+    );
+}
+
+#[test]
 fn no_link_spans_two_links() {
     assert_eq!(
         paths("[[LAPSUS$]] is a group. [[LAPSUS$]]\n"),

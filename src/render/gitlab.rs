@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use super::fingerprint::fingerprint;
 use super::{RenderContext, Stream};
 use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -47,26 +47,6 @@ pub(crate) fn severity(s: Severity) -> &'static str {
         Severity::Warning => "minor",
         Severity::Info => "info",
     }
-}
-
-/// A stable, unique identity: GitLab compares fingerprints between the base and the merge
-/// request to tell new issues from fixed ones, so it must not depend on the line.
-fn fingerprint(d: &Diagnostic, path: &str, occurrence: usize) -> String {
-    let mut hash = Sha256::new();
-    for part in [
-        d.rule.name,
-        path,
-        d.subject.as_deref().unwrap_or(&d.message),
-        &occurrence.to_string(),
-    ] {
-        hash.update(part.as_bytes());
-        hash.update([0]);
-    }
-    hash.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Writes the Code Quality issues, one per finding as it arrives, as a pretty-printed
@@ -109,6 +89,8 @@ impl Stream for GitlabStream<'_> {
                 kind: "issue",
                 description,
                 check_name: d.rule.name,
+                // GitLab compares fingerprints between the base and the merge request to
+                // tell new issues from fixed ones: the line must not count.
                 fingerprint: fingerprint(d, &path, *occurrence),
                 severity: severity(d.severity),
                 categories: ["Bug Risk"],

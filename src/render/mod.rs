@@ -4,6 +4,7 @@
 
 mod concise;
 pub(crate) mod escape;
+mod fingerprint;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 mod human;

@@ -12,8 +12,8 @@ use std::io::{self, Write};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_sarif::sarif;
-use sha2::{Digest, Sha256};
 
+use super::fingerprint::fingerprint;
 use super::position::Positions;
 use super::{ReadSource, RenderContext, Stream};
 use crate::check::Summary;
@@ -193,26 +193,6 @@ impl Locator<'_> {
     }
 }
 
-/// A stable identity for a finding that does not depend on its line: the rule, the note,
-/// what the finding is about and how many times the same appeared before in that note.
-fn fingerprint(d: &Diagnostic, occurrence: usize) -> String {
-    let mut hash = Sha256::new();
-    for part in [
-        d.rule.name,
-        &d.path,
-        d.subject.as_deref().unwrap_or(&d.message),
-        &occurrence.to_string(),
-    ] {
-        hash.update(part.as_bytes());
-        hash.update([0]);
-    }
-    hash.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn result(
     d: &Diagnostic,
     rule_index: usize,
@@ -231,7 +211,7 @@ fn result(
         .locations(vec![locator.location(&d.path, d.span, None)])
         .partial_fingerprints(BTreeMap::from([(
             "vaultlint/v1".to_owned(),
-            fingerprint(d, occurrence),
+            fingerprint(d, &d.path, occurrence),
         )]))
         .build();
     if !d.related.is_empty() {

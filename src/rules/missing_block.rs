@@ -21,6 +21,9 @@ item. When the `^id` marker is deleted or edited, the embed shows nothing and th
 opens the note at the top. Block ids use only Latin letters, digits and dashes: `^my_id`
 is not a block id at all, so a link to it never resolves.
 
+A link inside a `%%` comment is not checked here: Obsidian still indexes its file (a
+missing one is a `broken-link`), but its block part takes effect nowhere.
+
 ## Bad
 
 ```md bad
@@ -53,7 +56,7 @@ impl Rule for MissingBlock {
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
         for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
-            if link.problem.is_some() {
+            if link.problem.is_some() || link.in_comment {
                 continue;
             }
             let (Some(subpath), Some(target)) =

@@ -29,6 +29,9 @@ references included: `### Ticket exchange [^1]` is reached by `#Ticket exchange 
 by `#Ticket exchange`. Only top-level headings count: a heading inside a callout,
 blockquote or list item is not in Obsidian's outline.
 
+A link inside a `%%` comment is not checked here: Obsidian still indexes its file (a
+missing one is a `broken-link`), but its heading part takes effect nowhere.
+
 ## Bad
 
 ```md bad
@@ -75,6 +78,9 @@ impl Rule for MissingHeading {
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
         for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+            if link.in_comment {
+                continue;
+            }
             if link.problem == Some(LinkProblem::UnfinishedSearch) {
                 out.push(
                     Diagnostic::new(

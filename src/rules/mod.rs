@@ -155,11 +155,7 @@ impl Pack for CorePack {
         _vault: &'v Vault,
         selected: &[&'static RuleMeta],
     ) -> Option<Box<dyn PackRun + 'v>> {
-        let rules: Vec<&'static dyn Rule> = CORE
-            .iter()
-            .copied()
-            .filter(|r| selected.iter().any(|s| s.name == r.meta().name))
-            .collect();
+        let rules = selected_rules(CORE, selected, |r| r.meta());
         (!rules.is_empty()).then(|| Box::new(CoreRun(rules)) as Box<dyn PackRun>)
     }
 }
@@ -183,6 +179,20 @@ impl PackRun for CoreRun {
     fn summary(&self, _checked: usize) -> PackSummary {
         PackSummary::default()
     }
+}
+
+/// The rules of a pack (`rules`, each with its `meta`) that are among `selected`, in the
+/// pack's order: what a pack's `start` runs.
+pub(crate) fn selected_rules<R: ?Sized>(
+    rules: &[&'static R],
+    selected: &[&'static RuleMeta],
+    meta: impl Fn(&R) -> &'static RuleMeta,
+) -> Vec<&'static R> {
+    rules
+        .iter()
+        .copied()
+        .filter(|&r| selected.iter().any(|s| s.name == meta(r).name))
+        .collect()
 }
 
 /// Every pack with the given ATT&CK settings: the core pack first.

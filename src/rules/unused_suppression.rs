@@ -1,7 +1,8 @@
 //! `unused-suppression`: a `%% vaultlint-… %%` comment that suppresses nothing.
 //!
-//! Suppressions are applied after the other rules ran (`crate::suppress`), which also
-//! reports this rule: a stale suppression would hide the next real problem on its line.
+//! Suppressions are applied after the other rules ran, by the pipeline's suppress step,
+//! which reports this rule when it is selected: a stale suppression would hide the next
+//! real problem on its line. This file holds the rule's metadata and docs only.
 
 use crate::diagnostic::Severity;
 

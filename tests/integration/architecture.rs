@@ -1,6 +1,8 @@
 //! The architecture, enforced: imports between src's top-level modules only go down the
-//! layers drawn in `src/lib.rs` and `ARCHITECTURE.md`, and rules are pure (no filesystem,
-//! environment, process, network, terminal or shared mutable state).
+//! layers drawn in `src/lib.rs` and `ARCHITECTURE.md`; no two modules import each other,
+//! directly or round a longer cycle, neither between top-level modules nor between the
+//! modules inside one package (`rules/`, `cli/`, `check/`, …); and rules are pure (no
+//! filesystem, environment, process, network, terminal or shared mutable state).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -85,55 +87,120 @@ fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// A source file's module path: `src/rules/attack/fix.rs` is `rules::attack::fix`,
+/// `src/rules/mod.rs` is `rules`; the crate root files (`lib.rs`, `main.rs`) are empty.
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).expect("under src");
+    let mut path: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let last = path.pop().unwrap_or_default();
+    let stem = last.strip_suffix(".rs").unwrap_or(&last);
+    if !(path.is_empty() && matches!(stem, "lib" | "main")) && stem != "mod" {
+        path.push(stem.to_owned());
+    }
+    path
+}
+
+/// Every path that `code` names through `crate::` or `super::`, from the crate root, with
+/// each `use` group expanded: in module `a::b`, `use super::{c::{D, E}, f};` names
+/// `a::c::D`, `a::c::E` and `a::f`. The flag says whether the path was written from the
+/// crate root (`crate::`).
+fn named_paths(code: &str, here: &[String]) -> Vec<(bool, Vec<String>)> {
+    let chars: Vec<char> = code.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let before_ok = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        let rest: String = chars[i..chars.len().min(i + 7)].iter().collect();
+        if before_ok && rest == "crate::" {
+            i += "crate::".len();
+            let mut found = Vec::new();
+            use_tree(&chars, &mut i, Vec::new(), &mut found);
+            out.extend(found.into_iter().map(|p| (true, p)));
+        } else if before_ok && rest.starts_with("super::") {
+            let mut up = 0;
+            while chars[i..].iter().take(7).collect::<String>() == "super::" {
+                up += 1;
+                i += "super::".len();
+            }
+            let base = here[..here.len().saturating_sub(up)].to_vec();
+            let mut found = Vec::new();
+            use_tree(&chars, &mut i, base, &mut found);
+            out.extend(found.into_iter().map(|p| (false, p)));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Reads the use tree at `chars[*i..]` (`a::b`, `a::{b, c::*}`, `a::B as C`) below
+/// `prefix` into `out`, one path per leaf.
+fn use_tree(chars: &[char], i: &mut usize, mut prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+    let skip_space = |i: &mut usize| {
+        while chars.get(*i).is_some_and(|c| c.is_whitespace()) {
+            *i += 1;
+        }
+    };
+    loop {
+        skip_space(i);
+        match chars.get(*i) {
+            Some('{') => {
+                *i += 1;
+                loop {
+                    skip_space(i);
+                    if chars.get(*i).is_none_or(|&c| c == '}') {
+                        *i += 1;
+                        return;
+                    }
+                    use_tree(chars, i, prefix.clone(), out);
+                    // Whatever follows the item (`as Name`) up to the next item or the end.
+                    while chars.get(*i).is_some_and(|&c| c != ',' && c != '}') {
+                        *i += 1;
+                    }
+                    if chars.get(*i) == Some(&',') {
+                        *i += 1;
+                    }
+                }
+            }
+            Some(c) if c.is_alphanumeric() || *c == '_' => {
+                let start = *i;
+                while chars
+                    .get(*i)
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+                {
+                    *i += 1;
+                }
+                prefix.push(chars[start..*i].iter().collect());
+                if chars.get(*i) == Some(&':') && chars.get(*i + 1) == Some(&':') {
+                    *i += 2;
+                } else {
+                    out.push(prefix);
+                    return;
+                }
+            }
+            Some('*') => {
+                *i += 1;
+                out.push(prefix);
+                return;
+            }
+            _ => {
+                out.push(prefix);
+                return;
+            }
+        }
+    }
+}
+
 /// The first path segment after every `crate::` in `code`, including each name of a
 /// `use crate::{a, b::c}` group.
 fn crate_paths(code: &str) -> Vec<String> {
-    let ident = |s: &str| -> String {
-        s.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect()
-    };
-    let mut out = Vec::new();
-    for (i, _) in code.match_indices("crate::") {
-        let rest = &code[i + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            // Only the group's top-level names are modules: `{a::{b, c}, d}` names a and d.
-            let mut depth = 0;
-            let mut start = true;
-            for c in group.chars() {
-                match c {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => break,
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => start = true,
-                    c if start && (c.is_alphanumeric() || c == '_') => {
-                        start = false;
-                        out.push(String::new());
-                        if let Some(last) = out.last_mut() {
-                            last.push(c);
-                        }
-                    }
-                    c if depth == 0 && !start && (c.is_alphanumeric() || c == '_') => {
-                        if let Some(last) = out.last_mut() {
-                            if !last.contains(':') {
-                                last.push(c);
-                            }
-                        }
-                    }
-                    ':' if depth == 0 => {
-                        if let Some(last) = out.last_mut() {
-                            last.push(':');
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        } else {
-            out.push(ident(rest));
-        }
-    }
-    out.into_iter()
-        .map(|p| p.trim_end_matches(':').to_owned())
+    named_paths(code, &[])
+        .into_iter()
+        .filter(|(from_root, p)| *from_root && !p.is_empty())
+        .map(|(_, p)| p[0].clone())
         .collect()
 }
 
@@ -260,6 +327,187 @@ fn the_purity_scan_catches_what_it_forbids() {
     assert!(!code_lines(prose).any(|(_, c)| IMPURE.iter().any(|w| c.contains(w))));
     assert_eq!(
         crate_paths("use crate::{diagnostic::{Span, Related}, index::Vault, error};"),
-        ["diagnostic", "index", "error"]
+        ["diagnostic", "diagnostic", "index", "error"]
+    );
+}
+
+/// The module graphs: for the crate root and for each package (a module with a folder),
+/// the edges between its child modules, as (package, from, to, file:line). A file in
+/// `a::b::…` naming `a::c::…` is an edge `b → c` in package `a`; a name of an item of the
+/// package itself (`a::Item`, its `mod.rs`) or of the file's own submodules is no edge.
+fn module_graphs() -> Vec<(String, String, String, String)> {
+    let src = repo().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let modules: BTreeSet<Vec<String>> = files
+        .iter()
+        .map(|f| module_path(&src, f))
+        .filter(|m| !m.is_empty())
+        .collect();
+    let mut edges = Vec::new();
+    for file in &files {
+        let here = module_path(&src, file);
+        if here.is_empty() {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).expect("read source");
+        let code: Vec<(usize, &str)> = code_lines(&text).collect();
+        let joined: String = code.iter().map(|(_, c)| *c).collect::<Vec<_>>().join("\n");
+        for (_, path) in named_paths(&joined, &here) {
+            let shared = here.iter().zip(&path).take_while(|(a, b)| a == b).count();
+            if shared >= here.len() || shared >= path.len() {
+                continue;
+            }
+            let package = &here[..shared];
+            let target: Vec<String> = path[..=shared].to_vec();
+            if !modules.contains(&target) {
+                continue;
+            }
+            let name = path[shared].as_str();
+            let line = code
+                .iter()
+                .find(|(_, c)| c.contains(name))
+                .map_or(0, |(n, _)| *n);
+            edges.push((
+                package.join("::"),
+                here[shared].clone(),
+                path[shared].clone(),
+                format!("{}:{line}", file.strip_prefix(repo()).unwrap().display()),
+            ));
+        }
+    }
+    edges
+}
+
+/// A cycle in the directed graph `edges` (from → to), as the modules round it with the
+/// first repeated at the end; `None` when there is none.
+fn find_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        done: &mut BTreeSet<String>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|n| n == node) {
+            let mut cycle = stack[at..].to_vec();
+            cycle.push(node.to_owned());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node.to_owned());
+        for next in edges.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, edges, done, stack) {
+                return Some(cycle);
+            }
+        }
+        stack.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for node in edges.keys() {
+        if let Some(cycle) = visit(node, edges, &mut done, &mut Vec::new()) {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+#[test]
+fn no_module_imports_cycle_round() {
+    let edges = module_graphs();
+    let has = |package: &str, from: &str, to: &str| {
+        edges
+            .iter()
+            .any(|(p, f, t, _)| p == package && f == from && t == to)
+    };
+    // The scanner must see imports at every level, through `crate::` and `super::`.
+    assert!(has("", "check", "rules"), "top level: check imports rules");
+    assert!(
+        has("rules", "attack", "edit"),
+        "rules/attack imports rules/edit"
+    );
+    assert!(
+        has("check", "pipeline", "windows"),
+        "check/pipeline imports check/windows"
+    );
+    assert!(
+        has("cli", "commands", "args"),
+        "cli/commands imports cli/args"
+    );
+    let mut graphs: BTreeMap<&str, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for (package, from, to, _) in &edges {
+        graphs
+            .entry(package)
+            .or_default()
+            .entry(from.clone())
+            .or_default()
+            .insert(to.clone());
+    }
+    let cycles: Vec<String> = graphs
+        .iter()
+        .filter_map(|(package, graph)| {
+            let cycle = find_cycle(graph)?;
+            let at: Vec<&str> = cycle
+                .windows(2)
+                .filter_map(|w| {
+                    edges
+                        .iter()
+                        .find(|(p, f, t, _)| p == package && *f == w[0] && *t == w[1])
+                        .map(|(_, _, _, at)| at.as_str())
+                })
+                .collect();
+            let package = if package.is_empty() { "crate" } else { package };
+            Some(format!(
+                "in {package}: {} ({})",
+                cycle.join(" → "),
+                at.join(", ")
+            ))
+        })
+        .collect();
+    assert!(
+        cycles.is_empty(),
+        "modules that import each other:\n{}",
+        cycles.join("\n")
+    );
+}
+
+#[test]
+fn the_cycle_scan_catches_what_it_forbids() {
+    let here = ["check".to_owned(), "windows".to_owned()];
+    let paths = named_paths(
+        "use super::{deliver::Out, note::{check_note, NoteCounts}};\nuse crate::rules::{self, PackRun as Run};",
+        &here,
+    );
+    let paths: Vec<String> = paths.iter().map(|(_, p)| p.join("::")).collect();
+    assert_eq!(
+        paths,
+        [
+            "check::deliver::Out",
+            "check::note::check_note",
+            "check::note::NoteCounts",
+            "rules::self",
+            "rules::PackRun",
+        ]
+    );
+    let graph = |pairs: &[(&str, &str)]| {
+        let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (a, b) in pairs {
+            g.entry((*a).to_owned())
+                .or_default()
+                .insert((*b).to_owned());
+        }
+        g
+    };
+    assert_eq!(
+        find_cycle(&graph(&[("a", "b"), ("b", "c"), ("c", "a")])),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
+    assert_eq!(
+        find_cycle(&graph(&[("a", "b"), ("b", "c"), ("a", "c")])),
+        None
     );
 }

@@ -1,6 +1,6 @@
-//! Exit codes, subcommands and the README's commands.
+//! Exit codes and subcommands (the docs' commands run in `docs.rs`).
 
-use crate::{code, fixtures, repo, stdout, vaultlint};
+use crate::{code, fixtures, stdout, vaultlint};
 
 #[test]
 fn exit_0_on_a_clean_vault() {
@@ -65,35 +65,4 @@ fn only_reports_for_the_given_notes_but_resolves_against_all() {
     assert!(diags
         .iter()
         .all(|d| d["path"] == "Playground/Broken links.md"));
-}
-
-/// The README promises two commands; both must be there verbatim, and the first must work.
-#[test]
-fn readme_commands_are_real() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    assert!(readme.contains("cargo run --release -- check fixtures/sample-vault"));
-    assert!(readme.contains("cargo test --locked"));
-    let ci = std::fs::read_to_string(repo().join(".ci/run")).unwrap();
-    assert!(
-        ci.contains("cargo test --locked"),
-        ".ci/run must run the README's test command"
-    );
-    let out = vaultlint(&["check", fixtures().join("sample-vault").to_str().unwrap()]);
-    assert_eq!(code(&out), 1);
-}
-
-/// The README shows real output: it must be what the sample vault produces today.
-#[test]
-fn readme_shows_real_output() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let out = vaultlint(&[
-        "check",
-        fixtures().join("sample-vault").to_str().unwrap(),
-        "--format",
-        "concise",
-    ]);
-    assert!(
-        readme.contains(stdout(&out).trim_end()),
-        "README's sample output is stale; paste the output of the first quick-start command"
-    );
 }

@@ -338,7 +338,12 @@ fn private_binary(dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
-    let corpus = crate::repo().join("../shared/corpora/attack-vault");
+    let Some(shared) =
+        crate::shared("attack_vault_fix_is_complete_idempotent_and_matches_the_diff")
+    else {
+        return;
+    };
+    let corpus = shared.join("corpora/attack-vault");
     assert!(
         corpus.is_dir(),
         "{} not found: this test needs the ATT&CK corpus",

@@ -9,6 +9,7 @@ mod ci;
 mod cli;
 mod config;
 mod corpora;
+mod docs;
 mod fixes;
 mod formats;
 mod fuzzed;
@@ -29,6 +30,41 @@ pub fn repo() -> PathBuf {
 
 pub fn fixtures() -> PathBuf {
     repo().join("fixtures")
+}
+
+/// Says on the test run's stderr that a check did not run, and why. Written to the stream
+/// itself, not with `eprintln!`, which libtest captures and shows only when a test fails:
+/// a skip nobody sees would pass for a check that ran.
+pub fn skip_note(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "note: {test}: skipped, {why}");
+}
+
+/// The folder of the team's shared data (`corpora/`, `attack/`, ...), when the run asks for
+/// the tests that need it with `VAULTLINT_SHARED`: `1` for `../shared` beside the
+/// repository, any other value for that folder. `.ci/run` sets it; a fresh clone has no such
+/// folder, so without the variable those tests are skipped with a note. Asked for and
+/// missing is a failure: a corpus run that checks nothing proves nothing.
+pub fn shared(test: &str) -> Option<PathBuf> {
+    let value = std::env::var_os("VAULTLINT_SHARED").filter(|v| !v.is_empty() && v != "0");
+    let Some(value) = value else {
+        skip_note(
+            test,
+            "it needs ../shared/ (set VAULTLINT_SHARED=1, or to the folder, to run it)",
+        );
+        return None;
+    };
+    let dir = if value == "1" {
+        repo().join("../shared")
+    } else {
+        PathBuf::from(value)
+    };
+    assert!(
+        dir.is_dir(),
+        "VAULTLINT_SHARED asks for the shared data, but {} is not a folder",
+        dir.display()
+    );
+    Some(dir)
 }
 
 /// Serialises relinking the binary (the wheel test's `maturin build --profile dev` relinks

@@ -1,17 +1,29 @@
-//! Every snippet the README offers users is exercised here, so it cannot rot.
+//! Every snippet the README and `docs/` offer users is exercised here, so it cannot rot.
 
 use std::process::Command;
 
 use crate::{code, repo};
 
-/// The fenced block after `<!-- snippet: NAME -->`.
+/// The fenced block after `<!-- snippet: NAME -->`, in the README or a page of `docs/`
+/// (each name is used once).
 pub fn snippet(name: &str) -> String {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     let marker = format!("<!-- snippet: {name} -->");
-    let after = &readme[readme
-        .find(&marker)
-        .unwrap_or_else(|| panic!("README lacks {marker}"))
-        + marker.len()..];
+    let mut pages = vec![repo().join("README.md")];
+    pages.extend(
+        std::fs::read_dir(repo().join("docs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md")),
+    );
+    let mut holding = pages
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|text| text.contains(&marker));
+    let text = holding
+        .next()
+        .unwrap_or_else(|| panic!("neither the README nor docs/ has {marker}"));
+    assert!(holding.next().is_none(), "{marker} is used twice");
+    let after = &text[text.find(&marker).unwrap() + marker.len()..];
     let start = after.find("```").unwrap();
     let body = &after[start..];
     let body = &body[body.find('\n').unwrap() + 1..];
@@ -181,28 +193,77 @@ fn action_snippets_use_real_inputs_and_outputs() {
     assert!(!readme.contains("vaultlint/vaultlint@"));
 }
 
+/// `(rule, path, line, severity)` of each finding of a `--format json` run.
+fn findings(out: &std::process::Output) -> Vec<(String, String, u64, String)> {
+    crate::json(out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                d["path"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+                d["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The configuration example is a valid config that turns no rule off: on the sample vault
+/// it gives exactly the findings of no config (as its page says), and it does what its
+/// comments say where it differs: `Templates/` is not linted but resolves, and every
+/// ambiguous link is an error.
 #[test]
-fn config_reference_is_a_valid_config() {
+fn config_example_turns_no_rule_off() {
+    let config = snippet("config");
+    let vault = crate::copy_tree(&crate::fixtures().join("sample-vault"));
+    let path = vault.path().to_str().unwrap();
+    let default = crate::vaultlint(&["check", path, "--format", "json"]);
+    std::fs::write(vault.path().join("vaultlint.toml"), &config).unwrap();
+    let configured = crate::vaultlint(&["check", path, "--format", "json"]);
+    assert_eq!(code(&configured), 1, "{}", crate::stdout(&configured));
+    assert!(crate::json(&configured)["summary"]["config"]
+        .as_str()
+        .is_some_and(|c| c.ends_with("vaultlint.toml")));
+    assert_eq!(findings(&configured), findings(&default));
+    assert_eq!(findings(&default).len(), 114);
+
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("vaultlint.toml"), snippet("config")).unwrap();
+    std::fs::write(dir.path().join("vaultlint.toml"), &config).unwrap();
     std::fs::create_dir_all(dir.path().join("Templates")).unwrap();
     std::fs::write(dir.path().join("Templates/T.md"), "[[Nowhere]]\n").unwrap();
-    std::fs::write(
-        dir.path().join("A.md"),
-        "---\nalias: x\n---\n[[Templates/T]]\n",
-    )
-    .unwrap();
+    for folder in ["a", "b"] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        std::fs::write(dir.path().join(folder).join("Dup.md"), "x\n").unwrap();
+    }
+    std::fs::write(dir.path().join("a/Dup2.md"), "y\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("b/c")).unwrap();
+    std::fs::write(dir.path().join("b/c/Dup2.md"), "z\n").unwrap();
+    std::fs::write(dir.path().join("A.md"), "[[Templates/T]] [[Dup2]]\n").unwrap();
     let out = crate::vaultlint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
-    assert_eq!(
-        code(&out),
-        0,
-        "{}{}",
-        crate::stdout(&out),
-        String::from_utf8_lossy(&out.stderr)
+    let found = findings(&out);
+    assert!(
+        found
+            .iter()
+            .all(|(_, path, _, _)| !path.starts_with("Templates/")),
+        "{found:?}"
     );
-    assert_eq!(
-        crate::json(&out)["diagnostics"].as_array().unwrap().len(),
-        0
+    let ambiguous: Vec<_> = found.iter().filter(|f| f.0 == "ambiguous-link").collect();
+    assert!(!ambiguous.is_empty(), "{found:?}");
+    assert!(ambiguous.iter().all(|f| f.3 == "error"), "{found:?}");
+    let unconfigured = crate::vaultlint(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-config",
+    ]);
+    assert!(
+        findings(&unconfigured)
+            .iter()
+            .any(|f| f.0 == "ambiguous-link" && f.3 != "error"),
+        "the example's severity must change something on this vault"
     );
 }
 

@@ -12,6 +12,7 @@ mod deprecated_id;
 mod duplicate_id;
 mod fix;
 mod id_mismatch;
+pub(crate) mod lookup;
 mod missing_relationship;
 pub(crate) mod model;
 mod name_mismatch;
@@ -20,6 +21,7 @@ pub mod relations;
 mod relationship_fix;
 mod relationship_tables;
 mod revoked_id;
+pub(crate) mod settings;
 mod stale_relationship;
 mod unknown_id;
 mod wrong_kind;
@@ -91,11 +93,7 @@ impl Pack for AttackPack {
         vault: &'v Vault,
         selected: &[&'static RuleMeta],
     ) -> Option<Box<dyn PackRun + 'v>> {
-        let rules: Vec<&'static dyn AttackRule> = RULES
-            .iter()
-            .copied()
-            .filter(|r| selected.iter().any(|s| s.name == r.meta().name))
-            .collect();
+        let rules = super::selected_rules(RULES, selected, |r| r.meta());
         if rules.is_empty() {
             return None;
         }

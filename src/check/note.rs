@@ -1,0 +1,127 @@
+//! The check pass for one file: a note or a canvas parsed fully, its links resolved, every
+//! pack run on it and, for a note, its suppressions applied.
+
+use super::text_hash;
+use crate::diagnostic::{Diagnostic, RuleMeta};
+use crate::index::{FileId, Vault};
+use crate::parse;
+use crate::resolve::Resolution;
+use crate::rules::{self, NoteContext, PackRun};
+use crate::suppress;
+
+/// What the check pass counted in one note.
+pub(super) struct NoteCounts {
+    pub(super) links: usize,
+    /// Parallel to the pack runs.
+    pub(super) per_pack: Vec<usize>,
+}
+
+impl NoteCounts {
+    pub(super) fn new(packs: usize) -> Self {
+        NoteCounts {
+            links: 0,
+            per_pack: vec![0; packs],
+        }
+    }
+}
+
+/// The check pass for one note: parse it fully, resolve its links, run every pack and
+/// apply the note's suppressions.
+pub(super) fn check_note(
+    vault: &Vault,
+    id: FileId,
+    text: &str,
+    runs: &[Box<dyn PackRun + '_>],
+    selected: &[&'static RuleMeta],
+) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
+    let note = parse::parse_note(text);
+    let resolutions: Vec<Resolution> = note
+        .links
+        .iter()
+        .map(|l| vault.resolve(&l.path, id))
+        .collect();
+    let ctx = NoteContext {
+        vault,
+        id,
+        note: &note,
+        path: vault.path(id),
+        resolutions: &resolutions,
+        canvas_error: None,
+        text,
+    };
+    let mut out = Vec::new();
+    let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
+    let suppressions = suppress::Rules {
+        known: rules::all(),
+        ran: selected,
+        report: selected
+            .iter()
+            .copied()
+            .find(|m| m.name == rules::unused_suppression::META.name),
+    };
+    let out = suppress::apply(vault.path(id), &note, out, &suppressions);
+    let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
+    (
+        out,
+        NoteCounts {
+            links: note.links.len(),
+            per_pack,
+        },
+        hash,
+    )
+}
+
+/// The check pass for one canvas: its file nodes resolve by exact vault path, the links of
+/// its text nodes as in a note in the canvas's folder. Each finding names its node.
+pub(super) fn check_canvas(
+    vault: &Vault,
+    id: FileId,
+    text: &str,
+    runs: &[Box<dyn PackRun + '_>],
+) -> (Vec<Diagnostic>, NoteCounts) {
+    let canvas = parse::parse_canvas(text);
+    let resolutions: Vec<Resolution> = canvas
+        .note
+        .links
+        .iter()
+        .map(|l| match l.kind {
+            parse::LinkKind::CanvasFile => vault.resolve_exact(&l.path),
+            _ => vault.resolve(&l.path, id),
+        })
+        .collect();
+    let ctx = NoteContext {
+        vault,
+        id,
+        note: &canvas.note,
+        path: vault.path(id),
+        resolutions: &resolutions,
+        canvas_error: canvas.error.as_ref(),
+        // Spans in a canvas index its JSON, where a fix's plain-text edit could break the
+        // escaping: canvases get no fixes.
+        text: "",
+    };
+    let mut out = Vec::new();
+    let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
+    for d in &mut out {
+        d.fix = None;
+    }
+    for d in &mut out {
+        let node = canvas
+            .note
+            .links
+            .iter()
+            .position(|l| Some(l.span) == d.span)
+            .and_then(|i| canvas.nodes.get(i))
+            .filter(|n| !n.is_empty());
+        if let Some(node) = node {
+            d.message.push_str(&format!(" (canvas node `{node}`)"));
+        }
+    }
+    (
+        out,
+        NoteCounts {
+            links: canvas.note.links.len(),
+            per_pack,
+        },
+    )
+}

@@ -1,0 +1,111 @@
+//! The check pass in windows: notes in path order, [`WINDOW`] at a time in parallel, each
+//! window's findings delivered before the next starts, so that memory holds one window's
+//! findings, never the vault's.
+
+use rayon::prelude::*;
+
+use super::deliver::Out;
+use super::in_pool;
+use super::note::{check_canvas, check_note, NoteCounts};
+use crate::diagnostic::{Diagnostic, RuleMeta};
+use crate::error::Error;
+use crate::index::{FileId, Vault};
+use crate::rules::{self, PackRun};
+use crate::vault::{NoteText, VaultFile};
+
+/// How many notes the check pass checks at a time (in parallel) before their findings are
+/// delivered: the findings of at most this many notes are held at once.
+pub(super) const WINDOW: usize = 64;
+
+/// What the check pass runs with: the same for every window.
+pub(super) struct CheckPass<'a, 'r> {
+    /// The worker threads (`None`: rayon's global pool).
+    pub(super) pool: Option<&'a rayon::ThreadPool>,
+    pub(super) vault: &'a Vault,
+    /// Reads a file's text (from disk, or an edited text held in memory).
+    pub(super) read: &'a (dyn Fn(&VaultFile) -> NoteText + Sync),
+    /// The runs of the packs with a selected rule.
+    pub(super) runs: &'a [Box<dyn PackRun + 'r>],
+    /// The rules that run.
+    pub(super) selected: &'a [&'static RuleMeta],
+}
+
+/// Checks `items` (notes and canvases, in path order) window by window, merging in the
+/// whole-vault findings `whole_vault` (sorted by path) at their files, and sends each file's
+/// findings to `out`. Returns the links found and, parallel to the pack runs, what each
+/// pack counted.
+///
+/// # Errors
+/// Whatever `out`'s receiver returns.
+pub(super) fn check_pass<'r>(
+    pass: &CheckPass<'_, 'r>,
+    items: &[FileId],
+    whole_vault: Vec<Diagnostic>,
+    out: &mut Out<'_>,
+    folds: &mut [Box<dyn rules::Fold + 'r>],
+) -> Result<(usize, Vec<usize>), Error> {
+    let CheckPass {
+        pool,
+        vault,
+        read,
+        runs,
+        selected,
+    } = *pass;
+    let mut whole_vault = whole_vault.into_iter().peekable();
+    let mut links = 0;
+    let mut per_pack = vec![0usize; runs.len()];
+    for window in items.chunks(WINDOW) {
+        let checked: Vec<(Vec<Diagnostic>, NoteCounts, Option<u64>)> = in_pool(pool, || {
+            window
+                .par_iter()
+                .map(|&id| {
+                    let file = &vault.files[id];
+                    match read(file) {
+                        NoteText::Text(text, _) if file.is_note => {
+                            check_note(vault, id, &text, runs, selected)
+                        }
+                        NoteText::Text(text, _) => {
+                            let (found, counts) = check_canvas(vault, id, &text, runs);
+                            (found, counts, None)
+                        }
+                        // The file changed between the passes; the outline pass reported what it saw.
+                        NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
+                    }
+                })
+                .collect()
+        });
+        for (&id, (mut found, counts, hash)) in window.iter().zip(checked) {
+            links += counts.links;
+            for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {
+                *total += n;
+            }
+            let path = vault.path(id);
+            // Files before this one with file-level findings only.
+            while let Some(d) = whole_vault.next_if(|d| d.path < *path) {
+                let file = same_file(d, &mut whole_vault);
+                out.file(file, None, folds)?;
+            }
+            while let Some(d) = whole_vault.next_if(|d| d.path == *path) {
+                found.push(d);
+            }
+            out.file(found, hash, folds)?;
+        }
+    }
+    while let Some(d) = whole_vault.next() {
+        let file = same_file(d, &mut whole_vault);
+        out.file(file, None, folds)?;
+    }
+    Ok((links, per_pack))
+}
+
+/// `first` and the findings after it in `rest` on the same file.
+fn same_file(
+    first: Diagnostic,
+    rest: &mut std::iter::Peekable<std::vec::IntoIter<Diagnostic>>,
+) -> Vec<Diagnostic> {
+    let mut file = vec![first];
+    while let Some(d) = rest.next_if(|d| d.path == file[0].path) {
+        file.push(d);
+    }
+    file
+}

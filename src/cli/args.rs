@@ -1,0 +1,173 @@
+//! The command line's arguments as clap reads them (ruff's `args.rs`): every command and
+//! its flags. What a command does is in its file under `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use super::terminal::ColorChoice;
+use crate::render::Format;
+
+/// A fast, exact linter and link checker for Obsidian vaults.
+#[derive(Debug, Parser)]
+#[command(name = "vaultlint", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check a vault: resolve every link as Obsidian does and run the rules
+    Check(CheckArgs),
+    /// List the rules
+    Rules,
+    /// Print a rule's documentation
+    Rule {
+        /// The rule's name, e.g. `broken-link`
+        name: String,
+    },
+    /// ATT&CK helpers
+    #[command(subcommand)]
+    Attack(AttackCommand),
+    /// Print a shell completion script, e.g. `vaultlint completions bash > ~/.local/share/bash-completion/completions/vaultlint`
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `vaultlint attack …` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AttackCommand {
+    /// Print what the catalogue knows of an ID: name, type, domain, status, replacement
+    Lookup {
+        /// An ATT&CK ID, e.g. `T1173`
+        id: String,
+        /// Use this catalogue (ATT&CK TSV or STIX 2.x bundle) for the domains it holds;
+        /// repeat for several (one bundle per domain), the built-in v18.1 fills the rest
+        #[arg(long, value_name = "PATH")]
+        attack_catalog: Vec<PathBuf>,
+    },
+    /// Which catalogue objects have a note, which do not, and which notes stand for revoked
+    /// or deprecated objects, per domain and kind
+    Coverage {
+        /// The vault's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output: a table, JSON, or an ATT&CK Navigator layer (of `--domain`)
+        #[arg(long, value_enum, default_value_t = CoverageFormat::Table)]
+        format: CoverageFormat,
+        /// The domain of the Navigator layer
+        #[arg(long, default_value = "enterprise-attack")]
+        domain: String,
+        /// Catalogues (TSV or STIX bundles) replacing the built-in one's domains; repeatable
+        #[arg(long, value_name = "PATH")]
+        attack_catalog: Vec<PathBuf>,
+        /// Use this config file (its `[attack]` table) instead of the nearest one
+        #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Ignore config files
+        #[arg(long)]
+        no_config: bool,
+    },
+}
+
+/// The output of `vaultlint attack coverage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoverageFormat {
+    /// Counts per domain and kind, then the notes for revoked or deprecated objects
+    Table,
+    /// Every covered and missing ID per domain and kind, and the retired notes
+    Json,
+    /// An ATT&CK Navigator layer file: techniques with a note scored 1, others 0
+    Navigator,
+}
+
+/// `vaultlint check` arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// The vault, or a folder inside it: the root is the nearest folder at or above it that
+    /// holds `.obsidian/` (else this folder); findings are reported for this folder only
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Worker threads (default: one per core)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Report only for this note or folder (relative to the current folder, else to the vault),
+    /// resolving links against the whole vault; repeat the flag for more (`--only A --only B`)
+    #[arg(long, value_name = "PATH")]
+    pub only: Vec<PathBuf>,
+    /// Check ATT&CK IDs of the domains this catalogue holds (ATT&CK TSV or STIX 2.x bundle)
+    /// against it; repeat for several (one bundle per domain), the built-in v18.1 fills the rest
+    #[arg(long, value_name = "PATH")]
+    pub attack_catalog: Vec<PathBuf>,
+    /// Use this config file instead of the nearest `vaultlint.toml` / `.vaultlint.toml`
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files
+    #[arg(long)]
+    pub no_config: bool,
+    /// Run only these rules (names or prefixes such as `attack`); overrides the config's `select`
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Option<Vec<String>>,
+    /// Do not run these rules (names or prefixes), in addition to the config's `ignore`
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Apply the safe fixes, re-checking until none is left, then report what remains
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    pub fix: bool,
+    /// With `--fix` or `--diff`: apply unsafe fixes too (they may change what a link opens)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff that `git apply` accepts; write nothing
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
+    /// Print the number of findings per rule, with severity and how many are fixable
+    #[arg(long)]
+    pub statistics: bool,
+    /// Output and exit-code flags.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where the report goes, how it looks, and what makes the run fail.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Print findings only: no summary lines, no progress indicator
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the report to this file (replaced whole, never half-written) instead of stdout
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+    /// When to colour the human format (auto: on a terminal, unless `NO_COLOR` is set)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// The least severity that fails the run (exit 1)
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Exit 0 whatever the findings (usage errors still exit 2)
+    #[arg(long, conflicts_with = "fail_on")]
+    pub exit_zero: bool,
+}
+
+/// `--fail-on`: the least severity that makes `vaultlint check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Fail on error-level findings
+    Error,
+    /// Fail on warnings and errors
+    Warning,
+}

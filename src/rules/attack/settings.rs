@@ -1,0 +1,115 @@
+//! The pack's settings, ruff's per-linter `settings.rs`: the `[attack]` table of
+//! `vaultlint.toml` as written, and its conversion into the [`AttackConfig`] the pack runs
+//! with. `config` reads the file and places errors; what the table means is decided here.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{AttackConfig, IdKind};
+
+/// A setting given as one string or a list of strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    /// `catalog = "enterprise-attack.json"`
+    One(String),
+    /// `catalog = ["enterprise-attack.json", "mobile-attack.json"]`
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings, in order.
+    pub(crate) fn items(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// The `[attack]` table: the ATT&CK pack's settings.
+pub(crate) struct AttackSettings {
+    /// Newer ATT&CK catalogues (TSV or STIX bundles), relative to the config file: one path
+    /// or a list (one bundle per domain); each replaces the domains it holds.
+    pub catalog: Option<OneOrMany>,
+    /// Folder name → ATT&CK domain; replaces the default three when given.
+    pub domains: Option<BTreeMap<String, String>>,
+    /// Per kind (`technique`, `mitigation`, ...): the ID pattern and folder names.
+    #[serde(default)]
+    pub kinds: BTreeMap<Spanned<String>, KindSettings>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// One `[attack.kinds.<kind>]` table.
+pub(crate) struct KindSettings {
+    /// A regex an ID of this kind matches; it is not anchored for you, so write `^…$`.
+    pub pattern: Option<Spanned<String>>,
+    /// Names of the folders (at any depth) whose notes are of this kind; replaces the
+    /// defaults.
+    pub folders: Option<Vec<String>>,
+}
+
+/// A setting that cannot be used: the byte range in the config file it was read from, and
+/// what is wrong with it.
+pub(crate) type SettingError = (Range<usize>, String);
+
+impl AttackSettings {
+    /// The ID patterns, kind folders and domain folders the table sets, over the defaults:
+    /// `domains` replaces the default three, and each `[attack.kinds.<kind>]` its kind's
+    /// pattern and folders.
+    ///
+    /// # Errors
+    /// An unknown kind name, or a pattern that is not a valid regex.
+    pub(crate) fn config(&self) -> Result<AttackConfig, SettingError> {
+        let mut attack = AttackConfig::default();
+        if let Some(domains) = &self.domains {
+            attack.domains = domains
+                .iter()
+                .map(|(f, d)| (f.clone(), d.clone()))
+                .collect();
+        }
+        for (name, kind) in &self.kinds {
+            let Some(id_kind) = IdKind::ALL
+                .iter()
+                .copied()
+                .find(|k| k.name() == name.get_ref())
+            else {
+                let names: Vec<&str> = IdKind::ALL.iter().map(|k| k.name()).collect();
+                return Err((
+                    name.span(),
+                    format!(
+                        "unknown ATT&CK kind `{}`; expected one of {}",
+                        name.get_ref(),
+                        names.join(", ")
+                    ),
+                ));
+            };
+            let Some(entry) = attack.kinds.iter_mut().find(|(k, _, _)| *k == id_kind) else {
+                continue;
+            };
+            if let Some(pattern) = &kind.pattern {
+                entry.1 = regex::Regex::new(pattern.get_ref())
+                    .map_err(|e| (pattern.span(), format!("bad pattern: {e}")))?;
+            }
+            if let Some(folders) = &kind.folders {
+                entry.2.clone_from(folders);
+            }
+        }
+        Ok(attack)
+    }
+
+    /// The catalogues `catalog` names, resolved against `base` (the config file's folder).
+    pub(crate) fn catalogs(&self, base: &Path) -> Vec<PathBuf> {
+        self.catalog
+            .as_ref()
+            .map(|c| c.items().iter().map(|c| base.join(c)).collect())
+            .unwrap_or_default()
+    }
+}
