@@ -6,6 +6,7 @@
 //! `ci` (the repository context and job summary of the CI formats).
 
 mod baseline;
+mod cache;
 mod ci;
 mod delivery;
 mod fix_summary;
@@ -45,6 +46,15 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     };
     let settings = config::settings(&loaded, &overrides)?;
     let mut options = CheckOptions::new(args.path.clone());
+    let catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
+    options.cache = cache::settings(
+        args,
+        &vault::find_root(&options.root).root,
+        &loaded,
+        &settings,
+        &catalogs,
+        options.max_note_bytes,
+    );
     options.rules = Some(settings.rules);
     options.severities = settings.severities;
     options.walk.exclude = settings.exclude;
@@ -52,7 +62,6 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         config: std::sync::Arc::new(settings.attack),
         ..AttackPack::default()
     };
-    let catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
     if !catalogs.is_empty() {
         attack.catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
     }
