@@ -248,6 +248,16 @@ impl CacheRun {
         edited: impl Iterator<Item = Arc<str>>,
     ) -> Self {
         let started_ns = now_ns();
+        // A cache folder shared by several vaults (`VAULTLINT_CACHE_DIR`) holds the last
+        // vault's cache: another vault's is never read as this one's.
+        let mut stamp = Xxh3::new();
+        stamp.write_u64(settings.stamp);
+        let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        stamp.write(canonical.to_string_lossy().as_bytes());
+        let settings = CacheSettings {
+            stamp: stamp.finish(),
+            ..settings
+        };
         let prior = Self::load(&settings);
         CacheRun {
             root: root.to_path_buf(),

@@ -4,6 +4,7 @@ mod architecture;
 mod attack_catalogs;
 mod attack_coverage;
 mod attack_layouts;
+mod cache;
 mod cases;
 mod ci;
 mod cli;
