@@ -163,6 +163,8 @@ pub(super) struct Seen {
     hash: u128,
     /// The outline (and the text) are the cached ones.
     pub(super) hit: bool,
+    /// The text was read (its size and time did not vouch for it).
+    read: bool,
 }
 
 /// A note's findings as the check pass returns them: findings, counts, fix fingerprint.
@@ -179,6 +181,9 @@ pub(crate) struct CacheRun {
     /// Whether the prior findings were computed on this vault (same signature).
     findings_valid: bool,
     writer: Option<Writer>,
+    /// A cached note's findings could not be read back: the old cache is removed at the
+    /// end when no new one is written.
+    broken: bool,
     rules: HashMap<&'static str, &'static RuleMeta>,
 }
 
@@ -266,6 +271,7 @@ impl CacheRun {
             prior,
             findings_valid: false,
             writer: None,
+            broken: false,
             rules: crate::rules::all().iter().map(|r| (r.name, *r)).collect(),
             settings,
         }
@@ -344,6 +350,7 @@ impl CacheRun {
             mtime_ns: known.mtime_ns,
             hash: known.hash,
             hit: true,
+            read: false,
         };
         (known.outline, seen)
     }
@@ -366,6 +373,7 @@ impl CacheRun {
                     mtime_ns,
                     hash,
                     hit: true,
+                    read: true,
                 },
             ),
             _ => (
@@ -375,6 +383,7 @@ impl CacheRun {
                     mtime_ns,
                     hash,
                     hit: false,
+                    read: true,
                 },
             ),
         }
@@ -411,10 +420,17 @@ impl CacheRun {
             .prior
             .as_ref()
             .is_some_and(|p| p.header.vault_sig == vault_sig);
+        // Nothing read, nothing gone, the same index: the new cache would be the old one
+        // (its start time, older, vouches for the same notes), so it is kept as it is.
+        let unchanged = self.findings_valid
+            && self.prior.as_ref().is_some_and(|p| p.known.is_empty())
+            && seen.iter().flatten().all(|s| !s.read);
         if !self.findings_valid {
             self.prior = None;
         }
-        self.writer = self.start_writer(vault, seen, vault_sig);
+        if !unchanged {
+            self.writer = self.start_writer(vault, seen, vault_sig);
+        }
     }
 
     fn start_writer(&self, vault: &Vault, seen: &[Option<Seen>], vault_sig: u64) -> Option<Writer> {
@@ -470,6 +486,12 @@ impl CacheRun {
     /// The cached findings of the note at `path`, if the cache holds them whole. Notes are
     /// asked for in path order.
     pub(super) fn take_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
+        let found = self.next_findings(path);
+        self.broken |= found.is_none();
+        found
+    }
+
+    fn next_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
         let prior = self.prior.as_mut()?;
         while prior
             .next
@@ -550,6 +572,9 @@ impl CacheRun {
     /// error of the run; the next run rebuilds it.
     pub(super) fn finish(self) {
         let Some(writer) = self.writer else {
+            if self.broken {
+                let _ = std::fs::remove_file(self.settings.dir.join(FILE));
+            }
             return;
         };
         let Ok(mut temp) = writer.file.into_inner() else {
