@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile vault shapes (issue 10) at size n and 4n: CPU time, ratio and peak RSS.
+"""Hostile vault shapes (issues 10 and 23) at size n and 4n: CPU time, ratio and peak RSS.
 
 Each case builds a vault in a temp dir, runs the release binary under `/usr/bin/time -v`
 and prints CPU seconds (user + sys), wall seconds and peak RSS for n and 4n, and the CPU
@@ -122,6 +122,90 @@ def stale_links(root, n):
     return ["--format", "json"]
 
 
+# Issue 23's shapes ("every cost linear, every input bounded").
+
+
+def canvas_links(root, n):
+    # One canvas text node holding n broken links (2.3 MB at n = 160,000).
+    text = "".join(f"[[missing {i}]] " for i in range(n))
+    node = {"id": "t", "type": "text", "text": text, "x": 0, "y": 0, "width": 1, "height": 1}
+    write(os.path.join(root, "Board.canvas"), json.dumps({"nodes": [node], "edges": []}))
+    write(os.path.join(root, "a.md"), "# a\n")
+    return ["--format", "json"]
+
+
+def ignore_regex_size(root, n):
+    # n userIgnoreFilters regexes of `\w{100}` (3.3 KB at n = 200): refused past the size
+    # budget, each compiled only up to it.
+    filters = [f"/\\w{{100}}{i}/" for i in range(n)]
+    write(os.path.join(root, ".obsidian", "app.json"), json.dumps({"userIgnoreFilters": filters}))
+    write(os.path.join(root, "a.md"), "# a\n")
+    return ["--format", "json"]
+
+
+def ignore_regexes(root, n):
+    # n ignore regexes (only the first 256 compiled) and n notes.
+    filters = [f"/^skip{i}\\.md$/" for i in range(n)]
+    write(os.path.join(root, ".obsidian", "app.json"), json.dumps({"userIgnoreFilters": filters}))
+    for i in range(n):
+        write(os.path.join(root, f"d{i // 1000}", f"n{i}.md"), "")
+    return ["--format", "json"]
+
+
+def exclude_globs(root, n):
+    # n exclude globs in vaultlint.toml (refused past 1,000, a config error) and 20,000 notes.
+    globs = ",".join(f'"x{i}/**"' for i in range(n))
+    write(os.path.join(root, "vaultlint.toml"), f"exclude = [{globs}]\n")
+    for i in range(20_000):
+        write(os.path.join(root, f"d{i // 1000}", f"n{i}.md"), "")
+    return ["--format", "json"]
+
+
+def same_length_names(root, n):
+    # n notes with same-length names, each linking one near miss (did-you-mean). The exact
+    # index that makes this linear is another branch's (src/suggest.rs); measured here.
+    for i in range(n):
+        write(os.path.join(root, f"d{i // 1000}", f"name{i:07d}.md"), f"[[name{i:07d}x]]\n")
+    return ["--format", "json"]
+
+
+def same_named_files(root, n):
+    # n files named `index`, each note linking `[[x/index]]` (no such folder).
+    for i in range(n):
+        write(os.path.join(root, f"f{i}", "index.md"), "[[x/index]]\n")
+    return ["--format", "json"]
+
+
+def catalogue_rows(root, n):
+    # A catalogue with n rows for one ID (refused past 64) and 20,000 links to it.
+    rows = "".join(f"d{i}\tT1000\tName\ttechnique\tfalse\tfalse\n" for i in range(n))
+    write(os.path.join(root, "c.tsv"), "domain\tattack_id\tname\ttype\tdeprecated\trevoked\n" + rows)
+    write(os.path.join(root, "vaultlint.toml"), '[attack]\ncatalog = "c.tsv"\n')
+    for f in range(20):
+        write(os.path.join(root, f"n{f}.md"), "| ID |\n| --- |\n" + "| [[T1000]] |\n" * 1000)
+    return ["--format", "json"]
+
+
+def catalogue_relations(root, n):
+    # A STIX catalogue relating one group to n techniques (refused past 10,000), and 1,000
+    # notes with a one-row technique table.
+    objects = [{"type": "x-mitre-collection", "x_mitre_version": "99.0"},
+               {"type": "intrusion-set", "id": "g--1", "name": "G", "x_mitre_domains": ["enterprise-attack"],
+                "external_references": [{"source_name": "mitre-attack", "external_id": "G0001"}]}]
+    for i in range(n):
+        objects.append({"type": "attack-pattern", "id": f"ap--{i}", "name": f"T {i}",
+                        "x_mitre_domains": ["enterprise-attack"],
+                        "external_references": [{"source_name": "mitre-attack", "external_id": f"T{1000 + i}"}]})
+        objects.append({"type": "relationship", "relationship_type": "uses", "source_ref": "g--1",
+                        "target_ref": f"ap--{i}"})
+    write(os.path.join(root, "c.json"), json.dumps({"type": "bundle", "objects": objects}))
+    write(os.path.join(root, "vaultlint.toml"), '[attack]\ncatalog = "c.json"\n')
+    for f in range(1000):
+        write(os.path.join(root, "Enterprise", "groups", f"G{f}.md"),
+              "---\naliases: [G0001]\n---\n## Techniques Used\n\n| ID | Name |\n| --- | --- |\n| [[T1000]] | T 0 |\n")
+    return ["--format", "json"]
+
+
 CASES = {
     "table": (table, 250_000, "31 s"),
     "code-comment": (code_comment, 160_000, "20 s"),
@@ -134,8 +218,20 @@ CASES = {
     "2m-findings": (broken_links, 2_000_000, "10.4 GB SARIF"),
     "fixes": (fixes, 10_000, "not in the issue: quadratic fix planning"),
     "stale-links": (stale_links, 100_000, "not in the issue: every finding held for the fold"),
+    "canvas-links": (canvas_links, 160_000, "49.5 CPU-s"),
+    "ignore-regex-size": (ignore_regex_size, 200, "1.19 GB, 6.1 s"),
+    "ignore-regexes": (ignore_regexes, 20_000, "35 CPU-s"),
+    "exclude-globs": (exclude_globs, 150_000, "past 60 s, 1.96 GB"),
+    "same-length-names": (same_length_names, 80_000, "past 60 s (another branch: suggest.rs)"),
+    "same-named-files": (same_named_files, 20_000, "52.8 CPU-s"),
+    "catalogue-rows": (catalogue_rows, 100_000, "39.3 CPU-s"),
+    "catalogue-relations": (catalogue_relations, 100_000, "1.16 GB JSON, 83 CPU-s"),
 }
-DEFAULT = "table,code-comment,headings,heading-typos,human,ambiguous,stix,fixes,stale-links"
+DEFAULT = (
+    "table,code-comment,headings,heading-typos,human,ambiguous,stix,fixes,stale-links,"
+    "canvas-links,ignore-regex-size,ignore-regexes,exclude-globs,same-named-files,"
+    "catalogue-rows,catalogue-relations"
+)
 
 
 def measure(binary, build, n, threads, timeout):

@@ -222,6 +222,13 @@ pub(crate) struct Overrides {
     pub ignore: Vec<String>,
 }
 
+/// `exclude` globs a config may list: each is matched against every note, and 150,000 of
+/// them took past a minute and 2 GB. Real configs list a few folders.
+pub(crate) const MAX_EXCLUDE_GLOBS: usize = 1_000;
+
+/// Longest `exclude` glob, in bytes.
+pub(crate) const MAX_GLOB_BYTES: usize = 1_024;
+
 /// Merges the file and the command line into what the run uses.
 ///
 /// # Errors
@@ -290,8 +297,26 @@ pub(crate) fn settings(loaded: &Loaded, overrides: &Overrides) -> Result<Setting
     let exclude = if file.exclude.is_empty() {
         None
     } else {
+        if let Some(over) = file.exclude.get(MAX_EXCLUDE_GLOBS) {
+            return Err(loaded.error_at(
+                over.span(),
+                format!(
+                    "{} exclude globs, over the limit of {MAX_EXCLUDE_GLOBS}; exclude folders with `Folder/**` instead",
+                    file.exclude.len()
+                ),
+            ));
+        }
         let mut builder = globset::GlobSetBuilder::new();
         for glob in &file.exclude {
+            if glob.get_ref().len() > MAX_GLOB_BYTES {
+                return Err(loaded.error_at(
+                    glob.span(),
+                    format!(
+                        "exclude glob of {} bytes, over the limit of {MAX_GLOB_BYTES}",
+                        glob.get_ref().len()
+                    ),
+                ));
+            }
             let g = globset::GlobBuilder::new(glob.get_ref())
                 .literal_separator(true)
                 .build()
@@ -423,5 +448,18 @@ mod tests {
         assert!(set.is_match("x.excalidraw.md"));
         assert!(!set.is_match("Notes/x.excalidraw.md"));
         assert!(parse("exclude = [\"[\"]\n").is_err());
+    }
+
+    #[test]
+    fn exclude_globs_are_bounded() {
+        let many: Vec<String> = (0..=MAX_EXCLUDE_GLOBS)
+            .map(|i| format!("\"n{i}.md\""))
+            .collect();
+        let err = parse(&format!("exclude = [{}]\n", many.join(","))).unwrap_err();
+        assert!(err.to_string().contains("over the limit of 1000"), "{err}");
+        let long = "a".repeat(MAX_GLOB_BYTES + 1);
+        let err = parse(&format!("exclude = [\"{long}\"]\n")).unwrap_err();
+        assert!(err.to_string().contains("bytes, over the limit"), "{err}");
+        assert!(parse(&format!("exclude = [{}]\n", many[1..].join(","))).is_ok());
     }
 }

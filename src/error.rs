@@ -29,7 +29,7 @@ impl std::fmt::Display for Error {
             Error::Usage(e) => f.write_str(e),
             Error::Config(e) => write!(f, "config: {e}"),
             Error::Output(e) => write!(f, "cannot write the report: {e}"),
-            Error::Interrupted => f.write_str("interrupted; no file was changed"),
+            Error::Interrupted => f.write_str("interrupted; no file was left half-written"),
         }
     }
 }

@@ -1,4 +1,6 @@
-//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault.
+//! `--fix`, `--unsafe-fixes` and `--diff`: applying the rules' fix edits to the vault; and
+//! [`rename`], moving files with every link to them rewritten (`vaultlint mv`). Both write
+//! through [`replace_note`].
 //!
 //! Rules only propose edits ([`crate::diagnostic::Fix`]); this module, above the check,
 //! is the one place that writes notes. It works in two steps so that `--diff` and `--fix`
@@ -16,14 +18,19 @@
 //! is skipped and reported.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+pub(crate) mod write;
+
+use write::{SignalGuard, WriteError};
+
 use crate::check::{self, CheckOptions, Report};
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::error::Error;
 use crate::vault;
+
+pub(crate) mod rename;
 
 /// Passes of fix-and-re-check before giving up: enough for fixes that enable other fixes
 /// (a note's ID, then the labels of links to it, then their name cells), and a bound on
@@ -70,6 +77,9 @@ pub(crate) struct Plan {
     pub(crate) notes: Vec<FixedNote>,
     /// Notes with fixes that were left alone, and why.
     pub(crate) skipped: BTreeMap<Arc<str>, String>,
+    /// The findings whose fixes were applied, pass by pass (a command that explains its
+    /// changes, such as `attack upgrade`, lists them with their causes).
+    pub(crate) applied: Vec<Diagnostic>,
     /// Fix-and-re-check passes run.
     pub(crate) passes: usize,
 }
@@ -109,6 +119,7 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
     let mut originals: BTreeMap<Arc<str>, Original> = BTreeMap::new();
     let mut skipped: BTreeMap<Arc<str>, String> = BTreeMap::new();
     let mut fixed: BTreeMap<Arc<str>, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let mut applied_findings: Vec<Diagnostic> = Vec::new();
     let before = check::check_with_edits(options, &edited)?;
     let mut after: Option<Report> = None;
     let mut passes = 0;
@@ -137,11 +148,18 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
                     }
                 },
             };
-            let (new_text, applied) = apply(&text, &diagnostics);
+            let (taken, applied) = choose(&text, &diagnostics);
+            let new_text = splice(&text, &taken);
+            if let Err(reason) = keeps_front_matter(&text, &new_text, &taken) {
+                revert(&path, reason, &mut edited, &mut fixed, &mut skipped);
+                changed = true;
+                continue;
+            }
             if new_text != text {
                 let counts = fixed.entry(path.clone()).or_default();
-                for rule in applied {
-                    *counts.entry(rule).or_default() += 1;
+                for d in applied {
+                    *counts.entry(d.rule.name).or_default() += 1;
+                    applied_findings.push(d.clone());
                 }
                 edited.insert(path, new_text);
                 changed = true;
@@ -151,7 +169,18 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
             break;
         }
         passes += 1;
-        after = Some(check::check_with_edits(options, &edited)?);
+        let mut report = check::check_with_edits(options, &edited)?;
+        // A fix that adds an error (the front matter no longer parses, a link breaks) is
+        // undone with every other fix of its note, and the check repeated without them.
+        let previous = after.as_ref().unwrap_or(&before);
+        let worse = new_errors(previous, &report, &edited);
+        if !worse.is_empty() {
+            for (path, reason) in worse {
+                revert(&path, reason, &mut edited, &mut fixed, &mut skipped);
+            }
+            report = check::check_with_edits(options, &edited)?;
+        }
+        after = Some(report);
     }
     let notes = originals
         .into_iter()
@@ -176,8 +205,109 @@ pub(crate) fn plan(options: &CheckOptions, fix: FixOptions) -> Result<Plan, Erro
         fixed,
         notes,
         skipped,
+        applied: applied_findings,
         passes,
     })
+}
+
+/// Undoes every fix of a note and records why it is left as it was.
+fn revert(
+    path: &Arc<str>,
+    reason: String,
+    edited: &mut HashMap<Arc<str>, String>,
+    fixed: &mut BTreeMap<Arc<str>, BTreeMap<&'static str, usize>>,
+    skipped: &mut BTreeMap<Arc<str>, String>,
+) {
+    edited.remove(path);
+    fixed.remove(path);
+    skipped.insert(path.clone(), reason);
+}
+
+/// The edited notes whose re-check has more error findings of some rule than the check
+/// before the pass, each with a reason naming the rule.
+fn new_errors(
+    previous: &Report,
+    report: &Report,
+    edited: &HashMap<Arc<str>, String>,
+) -> Vec<(Arc<str>, String)> {
+    let errors = |r: &Report| {
+        let mut counts: HashMap<(Arc<str>, &'static str), usize> = HashMap::new();
+        for d in &r.diagnostics {
+            if d.severity == Severity::Error && edited.contains_key(&d.path) {
+                *counts.entry((d.path.clone(), d.rule.name)).or_default() += 1;
+            }
+        }
+        counts
+    };
+    let was = errors(previous);
+    let mut worse: BTreeMap<Arc<str>, &'static str> = BTreeMap::new();
+    for ((path, rule), n) in errors(report) {
+        if n > was.get(&(path.clone(), rule)).copied().unwrap_or(0) {
+            worse.entry(path).or_insert(rule);
+        }
+    }
+    worse
+        .into_iter()
+        .map(|(path, rule)| {
+            let reason = format!("its fixes would add a `{rule}` error, so none was applied");
+            (path, reason)
+        })
+        .collect()
+}
+
+/// Whether the edits keep what the front matter means: YAML that parsed still parses, and
+/// every top-level property whose lines no edit touches keeps its value (an anchor renamed
+/// away, a merge key reading an edited mapping, a block scalar cut in two all change it).
+/// Obsidian ignores every property of a note whose YAML does not parse, so a fix that
+/// breaks it loses the note's data.
+///
+/// # Errors
+/// Why the fixed front matter differs, for the fix summary.
+fn keeps_front_matter(old: &str, new: &str, edits: &[&Edit]) -> Result<(), String> {
+    use crate::parse::frontmatter::{cut, parse_yaml, top_level_keys, FrontMatterCut};
+    let FrontMatterCut::Block(old_block) = cut(old) else {
+        return Ok(());
+    };
+    if !edits.iter().any(|e| e.start < old_block.range.end) {
+        return Ok(());
+    }
+    let Ok(old_value) = parse_yaml(old, &old_block) else {
+        return Ok(());
+    };
+    let broken = || {
+        "its fixes would leave front matter that does not parse as YAML (Obsidian would ignore every property), so none was applied".to_owned()
+    };
+    let FrontMatterCut::Block(new_block) = cut(new) else {
+        return Err(broken());
+    };
+    let new_value = parse_yaml(new, &new_block).map_err(|_| broken())?;
+    let touched = |key_start: usize| {
+        let lines = crate::rules::edit::property_lines(old, key_start, old_block.yaml.end);
+        edits
+            .iter()
+            .any(|e| e.start < lines.end && lines.start <= e.end)
+    };
+    let empty = serde_json::Map::new();
+    let old_map = old_value.as_object().unwrap_or(&empty);
+    let new_map = new_value.as_object().unwrap_or(&empty);
+    for key in top_level_keys(old, &old_block) {
+        if touched(key.range.start) {
+            continue;
+        }
+        let (Some(was), is) = (old_map.get(&key.name), new_map.get(&key.name)) else {
+            continue;
+        };
+        if is != Some(was) {
+            return Err(format!(
+                "its fixes would change the value of the property `{}`, which they do not edit (an anchor, alias or merge key shares it), so none was applied",
+                key.name
+            ));
+        }
+    }
+    if old_value.is_object() != new_value.is_object() {
+        return Err(broken());
+    }
+    Ok(())
 }
 
 /// Reads a note for fixing: its bytes, and its text, which must be exactly what the check
@@ -197,20 +327,21 @@ fn read_original(root: &Path, path: &str, report: &Report) -> Result<(Original, 
     Ok((Original { bytes, bom }, text))
 }
 
+#[cfg(test)]
 /// Applies the fixes of one note's findings that do not overlap an earlier one (by
-/// position, then rule name); returns the new text and the rule of each fix applied.
-fn apply(text: &str, diagnostics: &[&Diagnostic]) -> (String, Vec<&'static str>) {
-    let (taken, rules) = choose(text, diagnostics);
-    (splice(text, &taken), rules)
+/// position, then rule name); returns the new text and the finding of each fix applied.
+fn apply<'d>(text: &str, diagnostics: &[&'d Diagnostic]) -> (String, Vec<&'d Diagnostic>) {
+    let (taken, applied) = choose(text, diagnostics);
+    (splice(text, &taken), applied)
 }
 
-/// The edits [`apply`] makes, sorted by position, and the rule of each fix taken: every
-/// fix whose edits lie on character boundaries inside `text` and overlap neither each
-/// other nor an earlier fix's.
+/// The edits [`apply`] makes, sorted by position, and the finding of each fix taken:
+/// every fix whose edits lie on character boundaries inside `text` and overlap neither
+/// each other nor an earlier fix's.
 pub(crate) fn choose<'d>(
     text: &str,
     diagnostics: &[&'d Diagnostic],
-) -> (Vec<&'d Edit>, Vec<&'static str>) {
+) -> (Vec<&'d Edit>, Vec<&'d Diagnostic>) {
     let mut fixes: Vec<(&Diagnostic, &[Edit])> = diagnostics
         .iter()
         .filter_map(|d| Some((*d, &d.fix.as_ref()?.edits[..])))
@@ -218,7 +349,7 @@ pub(crate) fn choose<'d>(
         .collect();
     fixes.sort_by_key(|(d, edits)| (edits[0].start, d.rule.name));
     let mut taken = Taken::default();
-    let mut rules = Vec::new();
+    let mut applied = Vec::new();
     for (d, edits) in fixes {
         let valid = edits.iter().all(|e| {
             e.start <= e.end
@@ -234,10 +365,10 @@ pub(crate) fn choose<'d>(
             edits.iter().for_each(|e| {
                 taken.add(e);
             });
-            rules.push(d.rule.name);
+            applied.push(d);
         }
     }
-    (taken.0.into_values().collect(), rules)
+    (taken.0.into_values().collect(), applied)
 }
 
 /// Edits that pairwise do not [`overlap`](overlaps), by position. Their ends rise with their
@@ -299,8 +430,13 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 
 /// A patch of the planned changes, as `git diff` writes it (`a/` and `b/` prefixes before
 /// `prefix` and the vault path), which `git apply` accepts from the folder `prefix` is
-/// relative to.
-pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
+/// relative to. `quote` quotes each header path as git does (the patch sink's escaping,
+/// `render::escape::patch_path`), so a name holding a line break cannot add patch lines.
+pub(crate) fn unified_diff(
+    plan: &Plan,
+    prefix: &str,
+    quote: impl Fn(&str) -> std::borrow::Cow<'_, str>,
+) -> String {
     let mut out = String::new();
     for note in &plan.notes {
         let (Ok(old), Ok(new)) = (
@@ -309,21 +445,69 @@ pub(crate) fn unified_diff(plan: &Plan, prefix: &str) -> String {
         ) else {
             continue;
         };
-        let path = format!("{prefix}{}", note.path);
-        out.push_str(&format!("diff --git a/{path} b/{path}\n"));
-        // Myers' diff is quadratic when most lines change (a note with 40,000 fixed table
-        // rows: 10 s); past the deadline `similar` stops minimising and the rest becomes
-        // one replacement: still an exact patch for `git apply`, only less compact.
-        let diff = similar::TextDiff::configure()
-            .timeout(DIFF_TIMEOUT)
-            .diff_lines(old, new);
-        out.push_str(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{path}"), &format!("b/{path}"))
-                .to_string(),
-        );
+        out.push_str(&note_diff(
+            &format!("{prefix}{}", note.path),
+            old,
+            new,
+            &quote,
+        ));
+    }
+    out
+}
+
+/// The patch of one note at `path` (relative to where `git apply` runs), from `old` to
+/// `new`: the `diff --git` line and the unified diff, header paths quoted by `quote`.
+pub(crate) fn note_diff(
+    path: &str,
+    old: &str,
+    new: &str,
+    quote: impl Fn(&str) -> std::borrow::Cow<'_, str>,
+) -> String {
+    let (a, b) = (format!("a/{path}"), format!("b/{path}"));
+    let (a, b) = (quote(&a), quote(&b));
+    let mut out = format!("diff --git {a} {b}\n");
+    let hunks = hunks(old, new);
+    if !hunks.is_empty() {
+        out.push_str(&format!("--- {a}\n+++ {b}\n"));
+        out.push_str(&hunks);
+    }
+    out
+}
+
+/// The unified-diff hunks (context 3) that turn `old` into `new`, as `git apply` reads
+/// them; empty when they are equal. Shared by `--diff` and `mv --diff`.
+pub(crate) fn hunks(old: &str, new: &str) -> String {
+    // Lines as git reads a patch: ended by `\n` only. (`similar`'s own line splitting also
+    // ends a line at a lone `\r`, which `git apply` reads as part of the line: a note with
+    // one gave a corrupt patch; found by the `diff` fuzz target.)
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    // Myers' diff is quadratic when most lines change (a note with 40,000 fixed table
+    // rows: 10 s); past the deadline `similar` stops minimising and the rest becomes
+    // one replacement: still an exact patch for `git apply`, only less compact.
+    let diff = similar::TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_slices(&old_lines, &new_lines);
+    let mut out = String::new();
+    for group in &diff.grouped_ops(3) {
+        out.push_str(&format!(
+            "{}\n",
+            similar::udiff::UnifiedHunkHeader::new(group)
+        ));
+        for op in group {
+            for change in diff.iter_changes(op) {
+                out.push(match change.tag() {
+                    similar::ChangeTag::Equal => ' ',
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                });
+                let line = change.value();
+                out.push_str(line);
+                if !line.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
+            }
+        }
     }
     out
 }
@@ -340,48 +524,59 @@ pub(crate) enum Written {
     Skipped(String),
 }
 
-/// Writes each changed note atomically: a temp file in the same folder with the note's
-/// permissions, flushed to disk, then renamed over the note. Notes reached through a
-/// symbolic link, outside the vault, or changed on disk since they were read are skipped.
-pub(crate) fn write(root: &Path, plan: &Plan) -> Vec<(Arc<str>, Written)> {
-    plan.notes
-        .iter()
-        .map(|note| {
-            let result = match write_note(root, note) {
+/// Writes each changed note atomically (see the [`write`](mod@write) module): a temp file
+/// in the note's folder, opened through handles taken once from the vault root, with the
+/// note's permissions, flushed to disk, then renamed over the note. Notes reached through
+/// a symbolic link, outside the vault, or changed on disk since they were read are
+/// skipped.
+///
+/// # Errors
+/// `Error::Interrupted` when SIGINT, SIGTERM or SIGHUP arrives: the notes before are
+/// written, the one being written is left as it was with no temp file, the rest are not
+/// touched.
+pub(crate) fn write(root: &Path, plan: &Plan) -> Result<Vec<(Arc<str>, Written)>, Error> {
+    let guard = SignalGuard::install()
+        .map_err(|e| Error::Usage(format!("cannot catch signals while writing: {e}")))?;
+    let mut results = Vec::with_capacity(plan.notes.len());
+    for note in &plan.notes {
+        guard.check().map_err(|_| Error::Interrupted)?;
+        let result =
+            match write::replace_note(root, &note.path, &note.original, &note.fixed, &guard) {
                 Ok(()) => Written::Fixed,
-                Err(reason) => Written::Skipped(reason),
+                Err(WriteError::Skipped(reason)) => Written::Skipped(reason),
+                Err(WriteError::Interrupted) => return Err(Error::Interrupted),
             };
-            (note.path.clone(), result)
-        })
-        .collect()
+        results.push((note.path.clone(), result));
+    }
+    Ok(results)
 }
 
-fn write_note(root: &Path, note: &FixedNote) -> Result<(), String> {
-    let abs = safe_path(root, &note.path)?;
-    let current = vault::read_file(&abs, vault::MAX_NOTE_BYTES, vault::Symlinks::Refuse)
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if current != note.original {
-        return Err("it changed on disk since it was read".to_owned());
-    }
-    let meta = std::fs::metadata(&abs).map_err(|e| format!("cannot read it: {e}"))?;
-    let dir = abs.parent().ok_or_else(|| "it has no folder".to_owned())?;
-    let failed = |e: std::io::Error| format!("cannot write it: {e}");
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    temp.write_all(&note.fixed).map_err(failed)?;
-    std::fs::set_permissions(temp.path(), meta.permissions()).map_err(failed)?;
-    temp.as_file().sync_all().map_err(failed)?;
-    temp.persist(&abs).map_err(|e| failed(e.error))?;
-    // The rename is durable once the folder's entry is; not every platform can sync one.
-    if let Ok(folder) = std::fs::File::open(dir) {
-        let _ = folder.sync_all();
-    }
-    Ok(())
+/// Replaces the file at vault path `path` with `new`, atomically and through folder
+/// handles opened once ([`write::replace_note`]). The one way vaultlint writes a note or
+/// canvas (`--fix` and `mv` both come here).
+///
+/// # Errors
+/// Why the file was left as it was: it is reached through a symbolic link or lies outside
+/// the vault, it no longer holds `original` (changed on disk since it was read), an I/O
+/// error, or a signal arrived while it was written (its temp file is then removed).
+pub(crate) fn replace_note(
+    root: &Path,
+    path: &str,
+    original: &[u8],
+    new: &[u8],
+) -> Result<(), String> {
+    let guard =
+        SignalGuard::install().map_err(|e| format!("cannot catch signals while writing: {e}"))?;
+    write::replace_note(root, path, original, new, &guard).map_err(|e| match e {
+        WriteError::Skipped(reason) => reason,
+        WriteError::Interrupted => "a signal arrived while it was written".to_owned(),
+    })
 }
 
 /// The file of a vault path, when writing it stays inside the vault: no `..`, no symbolic
 /// link on the way from the root (the note itself included), and the real folder under
 /// the real root.
-fn safe_path(root: &Path, path: &str) -> Result<PathBuf, String> {
+pub(crate) fn safe_path(root: &Path, path: &str) -> Result<PathBuf, String> {
     let abs = vault::abs_path(root, path);
     let rel = abs
         .strip_prefix(root)
@@ -497,6 +692,27 @@ mod tests {
     }
 
     #[test]
+    fn a_patch_ends_lines_only_at_line_feeds_as_git_reads_it() {
+        fn quote(s: &str) -> std::borrow::Cow<'_, str> {
+            std::borrow::Cow::Borrowed(s)
+        }
+        let patch = note_diff("n.md", "a\rb\nc\n", "a\rb\nC\n", quote);
+        assert_eq!(
+            patch,
+            "diff --git a/n.md b/n.md\n--- a/n.md\n+++ b/n.md\n@@ -1,2 +1,2 @@\n a\rb\n-c\n+C\n"
+        );
+        let patch = note_diff("n.md", "x\r", "y\r", quote);
+        assert!(
+            patch.ends_with("@@ -1 +1 @@\n-x\r\n\\ No newline at end of file\n+y\r\n\\ No newline at end of file\n"),
+            "{patch:?}"
+        );
+        assert_eq!(
+            note_diff("n.md", "same", "same", quote),
+            "diff --git a/n.md b/n.md\n"
+        );
+    }
+
+    #[test]
     fn rejects_edits_off_character_boundaries() {
         let bad = diag(vec![Edit::replace(1, 2, "x")]);
         assert_eq!(apply("é", &[&bad]).0, "é");
@@ -536,6 +752,14 @@ mod tests {
         assert_eq!(apply("x\ny\n", &[&twice]).0, "x\ny\n");
     }
 
+    fn replace(root: &Path, path: &str, original: &[u8]) -> Result<(), String> {
+        let guard = SignalGuard::install().unwrap();
+        write::replace_note(root, path, original, b"fixed", &guard).map_err(|e| match e {
+            WriteError::Skipped(reason) => reason,
+            WriteError::Interrupted => "interrupted".to_owned(),
+        })
+    }
+
     #[cfg(unix)]
     #[test]
     fn never_writes_through_a_symlink_or_outside_the_vault() {
@@ -546,26 +770,118 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("outside.md"), vault.join("link.md")).unwrap();
         std::os::unix::fs::symlink(dir.path(), vault.join("up")).unwrap();
         std::fs::write(vault.join("real.md"), "x").unwrap();
-        assert!(safe_path(&vault, "link.md")
+        assert!(replace(&vault, "link.md", b"x")
             .unwrap_err()
             .contains("symbolic link"));
-        assert!(safe_path(&vault, "up/outside.md")
+        assert!(replace(&vault, "up/outside.md", b"x")
             .unwrap_err()
             .contains("symbolic link"));
-        assert!(safe_path(&vault, "../outside.md").is_err());
-        assert_eq!(safe_path(&vault, "real.md").unwrap(), vault.join("real.md"));
+        assert!(replace(&vault, "../outside.md", b"x").is_err());
+        assert_eq!(std::fs::read(dir.path().join("outside.md")).unwrap(), b"x");
+        replace(&vault, "real.md", b"x").unwrap();
+        assert_eq!(std::fs::read(vault.join("real.md")).unwrap(), b"fixed");
+    }
+
+    /// A folder swapped for a symlink is refused where it is met, and a handle once taken
+    /// names the folder that was opened, not whatever the path names later.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_swapped_for_a_symlink_cannot_redirect_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("vault");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(vault.join("sub")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(vault.join("sub/n.md"), "x").unwrap();
+        std::fs::write(outside.join("n.md"), "x").unwrap();
+        std::fs::rename(vault.join("sub"), dir.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(&outside, vault.join("sub")).unwrap();
+        assert!(replace(&vault, "sub/n.md", b"x")
+            .unwrap_err()
+            .contains("symbolic link"));
+        assert_eq!(std::fs::read(outside.join("n.md")).unwrap(), b"x");
+        let temp = std::fs::read_dir(&outside)
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with(".vaultlint-")
+            })
+            .count();
+        assert_eq!(temp, 0);
+    }
+
+    /// Plans the safe fixes of a vault holding one note `n.md` with `text`.
+    fn plan_one(text: &str) -> (tempfile::TempDir, Plan) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("n.md"), text).unwrap();
+        let options = CheckOptions::new(dir.path().to_path_buf());
+        let plan = plan(&options, FixOptions::default()).unwrap();
+        (dir, plan)
+    }
+
+    #[test]
+    fn a_fix_that_would_change_what_the_front_matter_means_is_not_applied() {
+        // The shapes the `deprecated-property` fix rewrote into broken or different YAML:
+        // values over several lines, anchors and merges.
+        let shapes = [
+            "alias: A long alias that PyYAML wrapped\n  over a second line\n",
+            "alias: >-\n  folded\n  text\n",
+            "alias: |\n  literal\n  text\n",
+            "alias: \"quoted over\n  two lines\"\n",
+            "alias: 'single quoted\n  over two lines'\n",
+            "alias: &name M1040\nother: *name\n",
+            "aliases: &al\n  - x\nalias: y\ncopy: *al\n",
+            "aliases: &al [x]\nalias: y\ncopy:\n  <<: {list: *al}\n",
+        ];
+        for yaml in shapes {
+            let text = format!("---\n{yaml}---\nbody\n");
+            let (_dir, plan) = plan_one(&text);
+            assert!(plan.notes.is_empty(), "{yaml}: {:?}", plan.notes);
+            // Either the rule offers no fix, or the fix planned is refused and said so.
+            let offered = plan.before.diagnostics.iter().any(|d| d.fix.is_some());
+            let reason = plan.skipped.get("n.md").map(String::as_str);
+            assert!(
+                !offered || reason.is_some_and(|r| r.contains("none was applied")),
+                "{yaml}: {reason:?}"
+            );
+            assert!(plan.fixed.is_empty(), "{yaml}");
+            assert!(
+                plan.after
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.rule.name != "invalid-front-matter"),
+                "{yaml}"
+            );
+        }
+    }
+
+    #[test]
+    fn front_matter_fixes_that_keep_its_meaning_still_apply() {
+        let (_dir, plan) = plan_one("---\nbase: &b {k: v}\nalias: M1040\nchild:\n  <<: *b\n---\n");
+        let fixed = std::str::from_utf8(&plan.notes[0].fixed).unwrap();
+        assert_eq!(
+            fixed,
+            "---\nbase: &b {k: v}\naliases: [M1040]\nchild:\n  <<: *b\n---\n"
+        );
+        assert!(plan.skipped.is_empty());
+    }
+
+    #[test]
+    fn a_comment_after_a_tab_is_never_deleted() {
+        for text in [
+            "---\nalias: M1040\t# keep me\n---\n",
+            "---\naliases: [x]\nalias: M1040\t# keep me\n---\n",
+        ] {
+            let (_dir, plan) = plan_one(text);
+            assert!(plan.notes.is_empty(), "{text}: {:?}", plan.notes);
+        }
     }
 
     #[test]
     fn skips_a_note_changed_since_it_was_read() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("n.md"), "new").unwrap();
-        let note = FixedNote {
-            path: Arc::from("n.md"),
-            original: b"old".to_vec(),
-            fixed: b"fixed".to_vec(),
-        };
-        let err = write_note(dir.path(), &note).unwrap_err();
+        let err = replace(dir.path(), "n.md", b"old").unwrap_err();
         assert!(err.contains("changed on disk"), "{err}");
         assert_eq!(std::fs::read(dir.path().join("n.md")).unwrap(), b"new");
     }
@@ -585,7 +901,7 @@ mod tests {
             plan.fixed_per_rule(|_| true).get("deprecated-property"),
             Some(&1)
         );
-        let results = write(dir.path(), &plan);
+        let results = write(dir.path(), &plan).unwrap();
         assert_eq!(results, vec![(Arc::from("n.md"), Written::Fixed)]);
         assert_eq!(
             std::fs::read(&path).unwrap(),

@@ -167,3 +167,61 @@ pub fn apply_fixes(text: &str, diagnostics: &[&Diagnostic]) -> (String, Vec<Edit
     let fixed = crate::fix::splice(text, &edits);
     (fixed, edits.into_iter().cloned().collect())
 }
+
+/// The `--diff` patch of one note at vault path `path` changed from `old` to `new`, as
+/// `vaultlint check --diff` prints it (paths quoted as `git diff` quotes them).
+pub fn diff(path: &str, old: &str, new: &str) -> String {
+    crate::fix::note_diff(path, old, new, crate::render::escape::patch_path)
+}
+
+/// The escaping sinks of `render::escape`, for the fuzz targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sink {
+    /// One vault string for a terminal or CI log (`escape::terminal`).
+    Terminal,
+    /// Text of several lines vaultlint composed (`escape::log_text`, the stderr writer).
+    Log,
+    /// A note's text shown as source (`escape::terminal_source`).
+    Source,
+    /// A GitHub annotation's message (`escape::ci_data`).
+    CiData,
+    /// A GitHub annotation's property (`escape::ci_property`).
+    CiProperty,
+    /// A Markdown code span (`escape::markdown_code`).
+    MarkdownCode,
+    /// Markdown or inline HTML text (`escape::markdown_text`).
+    MarkdownText,
+    /// A path in a patch header (`escape::patch_path`).
+    Patch,
+}
+
+/// `s` escaped for `sink`; for [`Sink::Source`], also each byte offset of `s` that is a
+/// character boundary mapped into the escaped text.
+pub fn escape(sink: Sink, s: &str) -> (String, Vec<(usize, usize)>) {
+    use crate::render::escape;
+    let text = match sink {
+        Sink::Terminal => escape::terminal(s).into_owned(),
+        Sink::Log => {
+            let mut out = Vec::new();
+            {
+                let mut w = escape::log_writer(&mut out);
+                let _ = std::io::Write::write_all(&mut w, s.as_bytes());
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
+        Sink::Source => {
+            let (text, shifts) = escape::terminal_source(s);
+            let map = (0..=s.len())
+                .filter(|&i| s.is_char_boundary(i))
+                .map(|i| (i, shifts.map(i)))
+                .collect();
+            return (text.into_owned(), map);
+        }
+        Sink::CiData => escape::ci_data(s),
+        Sink::CiProperty => escape::ci_property(s),
+        Sink::MarkdownCode => escape::markdown_code(s),
+        Sink::MarkdownText => escape::markdown_text(s),
+        Sink::Patch => escape::patch_path(s).into_owned(),
+    };
+    (text, Vec::new())
+}

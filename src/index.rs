@@ -116,6 +116,25 @@ pub(crate) struct NameRanks {
     pub(crate) by_key: Vec<FileId>,
     /// By key length, then id (path order): Obsidian's "shortest path first".
     pub(crate) by_len: Vec<FileId>,
+    /// Each key's bytes reversed, sorted: the keys ending with a text are one run, found
+    /// by binary search (a link `[[x/index]]` among 20,000 `index.md`s compared its path
+    /// with every one of them).
+    by_suffix: Vec<(Box<[u8]>, FileId)>,
+}
+
+impl NameRanks {
+    /// The files whose key ends with `suffix` (Obsidian's plain-text suffix test), by
+    /// reversed key; costs a binary search and the matches.
+    pub(crate) fn ending_with<'r>(&'r self, suffix: &str) -> impl Iterator<Item = FileId> + 'r {
+        let reversed: Vec<u8> = suffix.bytes().rev().collect();
+        let start = self
+            .by_suffix
+            .partition_point(|(k, _)| k[..] < reversed[..]);
+        self.by_suffix[start..]
+            .iter()
+            .take_while(move |(k, _)| k.starts_with(&reversed))
+            .map(|&(_, id)| id)
+    }
 }
 
 impl Vault {
@@ -175,7 +194,19 @@ impl Vault {
                 by_key.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
                 let mut by_len = ids.clone();
                 by_len.sort_unstable_by_key(|&id| (keys[id].len(), id));
-                (name.clone(), NameRanks { by_key, by_len })
+                let mut by_suffix: Vec<(Box<[u8]>, FileId)> = ids
+                    .iter()
+                    .map(|&id| (keys[id].bytes().rev().collect(), id))
+                    .collect();
+                by_suffix.sort_unstable();
+                (
+                    name.clone(),
+                    NameRanks {
+                        by_key,
+                        by_len,
+                        by_suffix,
+                    },
+                )
             })
             .collect();
         Vault {

@@ -5,7 +5,8 @@
 //! ```text
 //!  cli/                     command line, exit codes: args.rs,     (main.rs calls cli::run)
 //!                           commands/ (a file per command)
-//!  fix                      --fix, --diff: applies rules' edits    the only module that writes notes
+//!  fix                      --fix, --diff: applies rules' edits;   the only module that writes notes
+//!                           fix::rename: mv, links rewritten
 //!  render/                  human, concise, JSON, SARIF, GitHub,   one Diagnostic feeds all
 //!                           JUnit, GitLab
 //!  config, baseline         vaultlint.toml; recorded findings

@@ -5,12 +5,11 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use vaultlint::cli::{self, Cli, Outcome};
 use vaultlint::Error;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -25,12 +24,12 @@ fn main() -> ExitCode {
         // `vaultlint check | head` closes the pipe early; that is not an error.
         Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Error::Interrupted) => {
-            let _ = writeln!(io::stderr(), "vaultlint: {}", Error::Interrupted);
+            let _ = writeln!(cli::stderr(), "vaultlint: {}", Error::Interrupted);
             ExitCode::from(130)
         }
         Err(e) => {
             let _ = out.flush();
-            let _ = writeln!(io::stderr(), "vaultlint: {e}");
+            let _ = writeln!(cli::stderr(), "vaultlint: {e}");
             ExitCode::from(2)
         }
     }

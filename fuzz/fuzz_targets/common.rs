@@ -164,3 +164,77 @@ pub fn check_edits(text: &str, edits: &[vaultlint::diagnostic::Edit], d: &Diagno
         );
     }
 }
+
+/// Characters no text sink may receive raw (as `render::escape` defines them): control
+/// characters, bidirectional controls, line and paragraph separators.
+pub fn is_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// Text a terminal or CI log may receive: no hostile character (but `keep`), no `::` (a
+/// workflow command at a line's start) and no `##[` (a legacy one anywhere).
+pub fn check_log_safe(out: &str, keep: &[char], input: &str) {
+    for c in out.chars() {
+        assert!(
+            !is_hostile(c) || keep.contains(&c),
+            "{c:?} reached the sink: {input:?} -> {out:?}"
+        );
+    }
+    assert!(!out.contains("::"), "`::` reached the sink: {input:?} -> {out:?}");
+    assert!(!out.contains("##["), "`##[` reached the sink: {input:?} -> {out:?}");
+}
+
+/// A path as `git apply` reads it from a patch header: plain, or in double quotes with
+/// git's C-style escapes (`\n`, `\"`, `\\`, three octal digits, ...). `None` when a quoted
+/// path is malformed.
+pub fn unquote_git(s: &str) -> Option<Vec<u8>> {
+    let Some(body) = s.strip_prefix('"') else {
+        return Some(s.as_bytes().to_vec());
+    };
+    let body = body.strip_suffix('"')?;
+    let bytes = body.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if b == b'"' {
+            return None;
+        }
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        let e = *bytes.get(i)?;
+        i += 1;
+        out.push(match e {
+            b'a' => 7,
+            b'b' => 8,
+            b't' => b'\t',
+            b'n' => b'\n',
+            b'v' => 11,
+            b'f' => 12,
+            b'r' => b'\r',
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'0'..=b'3' => {
+                let d = |b: u8| (b'0'..=b'7').contains(&b).then(|| b - b'0');
+                let (o1, o2) = (d(*bytes.get(i)?)?, d(*bytes.get(i + 1)?)?);
+                i += 2;
+                ((e - b'0') << 6) | (o1 << 3) | o2
+            }
+            _ => return None,
+        });
+    }
+    Some(out)
+}

@@ -89,6 +89,10 @@ pub struct Summary {
     pub files: usize,
     /// Notes linted.
     pub notes: usize,
+    /// Canvases linted: a run with canvases and no note still has something to check.
+    /// Not in the JSON `summary`, whose schema counts notes and files.
+    #[serde(skip)]
+    pub canvases: usize,
     /// Links found in the linted notes.
     pub links: usize,
     /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`, `attack_releases`).

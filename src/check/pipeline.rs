@@ -119,6 +119,10 @@ pub(super) fn run(
     let mut summary = Summary {
         files: vault.files.len(),
         notes: vault.linted_notes().count(),
+        canvases: items
+            .iter()
+            .filter(|&&id| vault.files[id].is_canvas())
+            .count(),
         ..Summary::default()
     };
     deliver.start(&summary, std::path::Path::new(""))?;
@@ -151,7 +155,7 @@ pub(super) fn run(
     for (run, checked) in runs.iter().zip(per_pack) {
         let s = run.summary(checked);
         summary.packs.fields.extend(s.fields);
-        summary.packs.lines.extend(s.line);
+        summary.packs.lines.extend(s.lines);
     }
     out.finish(&folds)?;
     if let Some(cache) = cache {

@@ -17,6 +17,45 @@ pub struct Cli {
     pub(crate) command: Command,
 }
 
+impl Cli {
+    /// Parses the process's command line, as [`Parser::try_parse`] does, with one tip more:
+    /// a first word that is no command but names an existing folder or file gets
+    /// "to check it, run `vaultlint check WORD`" (`vaultlint notes` is a common first try,
+    /// and clap's own did-you-mean only knows names spelt like a command).
+    ///
+    /// # Errors
+    /// clap's error for a command line it cannot read, or for `--help` and `--version`
+    /// (whose text it holds); print it with [`clap::Error::print`].
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        Cli::try_parse().map_err(|mut e| {
+            use clap::error::{ContextKind, ContextValue, ErrorKind};
+            if e.kind() != ErrorKind::InvalidSubcommand {
+                return e;
+            }
+            let Some(ContextValue::String(word)) = e.get(ContextKind::InvalidSubcommand) else {
+                return e;
+            };
+            if !std::path::Path::new(word).exists() {
+                return e;
+            }
+            let shown = if word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            {
+                word.clone()
+            } else {
+                format!("'{}'", word.replace('\'', r"'\''"))
+            };
+            let tip = format!("to check it, run `vaultlint check {shown}`");
+            e.insert(
+                ContextKind::Suggested,
+                ContextValue::StyledStrs(vec![tip.into()]),
+            );
+            e
+        })
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -32,6 +71,8 @@ pub(crate) enum Command {
     /// ATT&CK helpers
     #[command(subcommand)]
     Attack(AttackCommand),
+    /// Rename or move a note, attachment or folder, rewriting every link to it as Obsidian does
+    Mv(MvArgs),
     /// Print a shell completion script, e.g. `vaultlint completions bash > ~/.local/share/bash-completion/completions/vaultlint`
     Completions {
         /// The shell
@@ -50,6 +91,26 @@ pub(crate) enum AttackCommand {
         /// repeat for several (one bundle per domain), the built-in v18.1 fills the rest
         #[arg(long, value_name = "PATH")]
         attack_catalog: Vec<PathBuf>,
+    },
+    /// Download MITRE's STIX 2.1 bundles of an ATT&CK release into the cache, for
+    /// `check --attack-release` and `[attack] release` (the only command that uses the network)
+    Fetch {
+        /// The release, e.g. `19.1` (default: the latest the repository's index lists)
+        release: Option<String>,
+        /// The domains to fetch (default: enterprise-attack, mobile-attack, ics-attack);
+        /// repeatable
+        #[arg(long, value_name = "DOMAIN")]
+        domain: Vec<String>,
+        /// Download from this mirror of MITRE's attack-stix-data repository instead of
+        /// GitHub (default: the config's `[attack] base-url`, else GitHub)
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Use this config file (its `[attack]` table) instead of the nearest one
+        #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Ignore config files
+        #[arg(long)]
+        no_config: bool,
     },
     /// Which catalogue objects have a note, which do not, and which notes stand for revoked
     /// or deprecated objects, per domain and kind
@@ -73,6 +134,44 @@ pub(crate) enum AttackCommand {
         #[arg(long)]
         no_config: bool,
     },
+    /// Plan (and with `--apply` carry out) the upgrade of a vault to the ATT&CK release it is
+    /// checked against: revoked and deprecated IDs, renamed notes, relationship rows,
+    /// Navigator layers
+    Upgrade(UpgradeArgs),
+}
+
+/// `vaultlint attack upgrade` arguments.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("doing").args(["apply", "diff"])))]
+pub(crate) struct UpgradeArgs {
+    /// The vault, or a folder inside it: the whole vault (the nearest folder at or above it
+    /// holding `.obsidian/`) is upgraded
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Carry the plan out: move and rewrite the files (journaled, atomic per file), then
+    /// check the vault again
+    #[arg(long)]
+    pub apply: bool,
+    /// Print the plan as a patch (with renames) that `git apply` accepts; write nothing
+    #[arg(long)]
+    pub diff: bool,
+    /// Move the notes of revoked and deprecated objects into this vault folder, keeping
+    /// their paths below it and rewriting every link to them
+    #[arg(long, value_name = "FOLDER")]
+    pub archive: Option<String>,
+    /// Output: the plan as a table, or as JSON (with `--apply`, the findings left by rule
+    /// under `after`)
+    #[arg(long, value_enum, default_value_t = UpgradeFormat::Table)]
+    pub format: UpgradeFormat,
+    /// Catalogues (TSV or STIX bundles) replacing the built-in one's domains; repeatable
+    #[arg(long, value_name = "PATH")]
+    pub attack_catalog: Vec<PathBuf>,
+    /// Use this config file (its `[attack]` table) instead of the nearest one
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 /// The output of `vaultlint attack coverage`.
@@ -86,8 +185,19 @@ pub enum CoverageFormat {
     Navigator,
 }
 
+/// The output of `vaultlint attack upgrade`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum UpgradeFormat {
+    /// The changes grouped by kind with counts and causes, then what is left for a person
+    Table,
+    /// The same as one JSON object: counts, changes, left for a person, new objects,
+    /// retired notes
+    Json,
+}
+
 /// `vaultlint check` arguments.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
 pub(crate) struct CheckArgs {
     /// The vault, or a folder inside it: the root is the nearest folder at or above it that
     /// holds `.obsidian/` (else this folder); findings are reported for this folder only
@@ -107,6 +217,10 @@ pub(crate) struct CheckArgs {
     /// against it; repeat for several (one bundle per domain), the built-in v18.1 fills the rest
     #[arg(long, value_name = "PATH")]
     pub attack_catalog: Vec<PathBuf>,
+    /// The ATT&CK release the vault is from, e.g. `19.1`: check against its bundles in the
+    /// cache (`vaultlint attack fetch 19.1` puts them there); overrides `[attack] release`
+    #[arg(long, value_name = "RELEASE")]
+    pub attack_release: Option<String>,
     /// Use this config file instead of the nearest `vaultlint.toml` / `.vaultlint.toml`
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -136,7 +250,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
     pub fix: bool,
     /// With `--fix` or `--diff`: apply unsafe fixes too (they may change what a link opens)
-    #[arg(long)]
+    #[arg(long, requires = "fixing")]
     pub unsafe_fixes: bool,
     /// Print the fixes as a unified diff that `git apply` accepts; write nothing
     #[arg(long, conflicts_with = "write_baseline")]
@@ -177,4 +291,31 @@ pub enum FailOn {
     Error,
     /// Fail on warnings and errors
     Warning,
+}
+
+/// `vaultlint mv` arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MvArgs {
+    /// The note, attachment or folder to rename or move (a path from the current folder)
+    #[arg(required_unless_present_any = ["resume", "abort"])]
+    pub(crate) old: Option<PathBuf>,
+    /// Its new path; an existing folder, or a path ending in `/`, moves OLD into it
+    #[arg(required_unless_present_any = ["resume", "abort"])]
+    pub(crate) new: Option<PathBuf>,
+    /// The vault's root (default: the nearest folder at or above OLD, or the current
+    /// folder with --continue/--abort, that holds `.obsidian/`)
+    #[arg(long, value_name = "PATH")]
+    pub(crate) vault: Option<PathBuf>,
+    /// Print the change as a patch with renames that `git apply` accepts; write nothing
+    #[arg(long)]
+    pub(crate) diff: bool,
+    /// Finish an interrupted `mv` from its journal (`.vaultlint/mv-journal.json`)
+    #[arg(long = "continue", conflicts_with_all = ["old", "new", "diff", "abort"])]
+    pub(crate) resume: bool,
+    /// Undo an interrupted `mv` from its journal
+    #[arg(long, conflicts_with_all = ["old", "new", "diff"])]
+    pub(crate) abort: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }

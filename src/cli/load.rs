@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config;
 use crate::error::Error;
-use crate::rules::attack::Catalogue;
+use crate::rules::attack::release::{parse_release, Release};
+use crate::rules::attack::{stix_release, Catalogue};
 use crate::vault::{self, Symlinks};
 
 /// The built-in catalogue with the domains of each file in `paths` replaced by that file's
@@ -65,4 +66,77 @@ pub(super) fn catalog_sources(
     } else {
         cli.iter().map(|p| (p.clone(), Symlinks::Follow)).collect()
     }
+}
+
+/// The folder of the cache of fetched ATT&CK releases: `$XDG_CACHE_HOME/vaultlint/attack`,
+/// else `$HOME/.cache/vaultlint/attack` (the XDG base directory specification's default; a
+/// relative `XDG_CACHE_HOME` is ignored, as the specification says).
+///
+/// # Errors
+/// `Error::Usage` when neither variable gives a folder.
+pub(super) fn attack_cache() -> Result<PathBuf, Error> {
+    let xdg = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = match xdg {
+        Some(p) => p,
+        None => std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .map(|h| h.join(".cache"))
+            .ok_or_else(|| {
+                Error::Usage(
+                    "no cache folder for ATT&CK releases: set XDG_CACHE_HOME or HOME".to_owned(),
+                )
+            })?,
+    };
+    Ok(base.join("vaultlint").join("attack"))
+}
+
+/// The release a pin names (`19.1`, `v19.1`), as a number.
+///
+/// # Errors
+/// `Error::Usage` for text that is no release number.
+pub(super) fn parse_pin(text: &str) -> Result<Release, Error> {
+    parse_release(text)
+        .filter(|_| {
+            text.trim_start_matches(['v', 'V'])
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.')
+        })
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "`{text}` is no ATT&CK release; write it as MITRE numbers releases, e.g. `19.1`"
+            ))
+        })
+}
+
+/// The cached bundles of `release` (`<cache>/<release>/*.json`, in name order), to load as
+/// the catalogue. The built-in release needs none.
+///
+/// # Errors
+/// `Error::Usage` when the release is not in the cache, naming the command that fetches it.
+pub(super) fn release_catalogs(release: Release) -> Result<Vec<(PathBuf, Symlinks)>, Error> {
+    let shown = stix_release::file_release(release);
+    let dir = attack_cache()?.join(&shown);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    if files.is_empty() {
+        if Some(release) == parse_release(&Catalogue::built_in_shared().version) {
+            return Ok(Vec::new());
+        }
+        return Err(Error::Usage(format!(
+            "ATT&CK release {shown} is not in the cache (`{}`); fetch it once with `vaultlint attack fetch {shown}`, then check offline",
+            dir.display()
+        )));
+    }
+    Ok(files.into_iter().map(|p| (p, Symlinks::Refuse)).collect())
 }

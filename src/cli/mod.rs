@@ -21,6 +21,13 @@ use args::{AttackCommand, Command};
 pub use args::{Cli, CoverageFormat, FailOn, OutputArgs};
 pub use terminal::ColorChoice;
 
+/// Standard error for vaultlint's own lines (the binary's error line too): vault paths,
+/// config values and catalogue names in them pass the terminal sink's escaping
+/// (`render::escape`), so none can drive the terminal or act as a CI workflow command.
+pub fn stderr() -> impl Write {
+    crate::render::escape::stderr()
+}
+
 /// How a run ended; mapped to the exit code in `main.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -40,12 +47,27 @@ pub enum Outcome {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => commands::check::check(&args, out),
+        Command::Mv(args) => commands::mv::mv(&args, out),
         Command::Rules => commands::rules::rules(out),
         Command::Rule { name } => commands::rule::rule(&name, out),
         Command::Completions { shell } => commands::completions::completions(shell, out),
         Command::Attack(AttackCommand::Lookup { id, attack_catalog }) => {
             commands::attack_lookup::lookup(&id, &attack_catalog, out)
         }
+        Command::Attack(AttackCommand::Fetch {
+            release,
+            domain,
+            base_url,
+            config,
+            no_config,
+        }) => commands::attack_fetch::fetch(
+            release.as_deref(),
+            &domain,
+            base_url.as_deref(),
+            config.as_deref(),
+            no_config,
+            out,
+        ),
         Command::Attack(AttackCommand::Coverage {
             path,
             format,
@@ -62,5 +84,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             no_config,
             out,
         ),
+        Command::Attack(AttackCommand::Upgrade(args)) => {
+            commands::attack_upgrade::upgrade(&args, out)
+        }
     }
 }

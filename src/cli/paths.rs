@@ -77,12 +77,13 @@ fn slashes(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// Resolves `--only` values to the vault paths of the notes they name.
+/// Resolves `--only` values to the vault paths of the notes and canvases they name.
 ///
 /// Each value is a path relative to the current folder (as the shell completes it: `./A.md`,
-/// `notes/Folder`), else relative to the vault; a folder names every note under it. A value
-/// that names no note (missing, outside the vault, hidden, not a `.md` file, a folder
-/// without notes) is an error naming it: a typo must not pass as a clean run.
+/// `notes/Folder`), else relative to the vault; a folder names every note and canvas under
+/// it. A value that names neither (missing, outside the vault, hidden, not a `.md` or
+/// `.canvas` file, a folder without either) is an error naming it: a typo must not pass as
+/// a clean run.
 ///
 /// # Errors
 /// [`Error::Usage`] for the first value that names no note.
@@ -133,10 +134,12 @@ pub(crate) fn only_notes(
         }
         if canonical.is_dir() {
             let listing = vault::walk(&canonical, &WalkOptions::default());
-            if !listing.files.iter().any(|f| f.is_note) {
-                return Err(fail("this folder holds no notes (`.md` files)"));
+            if !listing.files.iter().any(|f| f.is_note || f.is_canvas()) {
+                return Err(fail(
+                    "this folder holds no notes or canvases (`.md` or `.canvas` files)",
+                ));
             }
-            for file in listing.files.iter().filter(|f| f.is_note) {
+            for file in listing.files.iter().filter(|f| f.is_note || f.is_canvas()) {
                 notes.insert(if rel.is_empty() {
                     file.path.to_string()
                 } else {
@@ -145,11 +148,13 @@ pub(crate) fn only_notes(
             }
         } else if Path::new(&rel)
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("canvas"))
         {
             notes.insert(rel);
         } else {
-            return Err(fail("not a note (notes are `.md` files)"));
+            return Err(fail(
+                "neither a note nor a canvas (vaultlint checks `.md` and `.canvas` files)",
+            ));
         }
     }
     Ok(notes)

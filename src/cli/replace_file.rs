@@ -7,25 +7,12 @@
 
 use std::io::{self, Write};
 use std::path::Path;
-#[cfg(unix)]
-use std::sync::atomic::{AtomicBool, Ordering};
-#[cfg(unix)]
-use std::sync::Arc;
 
 use crate::error::Error;
+use crate::fix::write::{SignalGuard, TEMP_PREFIX};
 
 /// Mode of a newly created file (an existing file keeps its own).
 const NEW_FILE_MODE: u32 = 0o644;
-
-/// Test hook, read only in `replace`: with this environment variable set to a number of
-/// milliseconds, vaultlint pauses that long after creating the temp file and writing the
-/// first half of the text, so that a test can deliver a signal in the middle of the write.
-/// It changes nothing else; it is how `tests/integration/hostile.rs` proves atomicity.
-const PAUSE_ENV: &str = "VAULTLINT_TEST_PAUSE_IN_WRITE_MS";
-
-/// Signals that end the run while the temp file exists, caught to remove it first.
-#[cfg(unix)]
-const SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
 /// Writes `bytes` to `path`, replacing a regular file atomically; `what` names the file in
 /// errors ("the baseline", "the report").
@@ -61,14 +48,14 @@ pub(crate) fn replace(path: &Path, what: &str, bytes: &[u8]) -> Result<(), Error
         .unwrap_or(Path::new("."));
     let guard = SignalGuard::install().map_err(|e| fail(&e))?;
     let mut temp = tempfile::Builder::new()
-        .prefix(".vaultlint-")
+        .prefix(TEMP_PREFIX)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| fail(&e))?;
     let (first, second) = bytes.split_at(bytes.len() / 2);
     let result = (|| -> io::Result<()> {
         temp.write_all(first)?;
-        pause_for_tests(&guard);
+        guard.pause_for_tests();
         guard.check()?;
         temp.write_all(second)?;
         set_mode(temp.as_file(), existing.as_ref())?;
@@ -93,52 +80,4 @@ fn set_mode(file: &std::fs::File, existing: Option<&std::fs::Metadata>) -> io::R
 #[cfg(not(unix))]
 fn set_mode(_file: &std::fs::File, _existing: Option<&std::fs::Metadata>) -> io::Result<()> {
     Ok(())
-}
-
-fn pause_for_tests(guard: &SignalGuard) {
-    let Some(ms) = std::env::var(PAUSE_ENV)
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    else {
-        return;
-    };
-    let end = std::time::Instant::now() + std::time::Duration::from_millis(ms);
-    while std::time::Instant::now() < end && guard.check().is_ok() {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-}
-
-/// While alive, SIGINT, SIGTERM and SIGHUP set a flag instead of ending the process.
-///
-/// signal-hook (not hand-written handlers: the crate forbids `unsafe`) registers the flag.
-/// Its handlers stay installed after the write, which only matters for the few statements
-/// before the process exits.
-struct SignalGuard {
-    #[cfg(unix)]
-    flag: Arc<AtomicBool>,
-}
-
-impl SignalGuard {
-    #[cfg(unix)]
-    fn install() -> io::Result<Self> {
-        let flag = Arc::new(AtomicBool::new(false));
-        for signal in SIGNALS {
-            signal_hook::flag::register(signal, Arc::clone(&flag))?;
-        }
-        Ok(SignalGuard { flag })
-    }
-
-    #[cfg(not(unix))]
-    fn install() -> io::Result<Self> {
-        Ok(SignalGuard {})
-    }
-
-    /// `Err(Interrupted)` once a signal has arrived.
-    fn check(&self) -> io::Result<()> {
-        #[cfg(unix)]
-        if self.flag.load(Ordering::SeqCst) {
-            return Err(io::ErrorKind::Interrupted.into());
-        }
-        Ok(())
-    }
 }

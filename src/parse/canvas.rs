@@ -29,18 +29,96 @@ struct RawCanvas<'a> {
     nodes: Vec<&'a RawValue>,
 }
 
+/// A node's fields, each kept as its JSON text: strings are decoded by [`js_string`], as
+/// JavaScript decodes them (serde_json refuses a lone surrogate escape, which would lose
+/// the node).
 #[derive(Deserialize)]
 struct RawNode<'a> {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(rename = "type", default)]
-    kind: Option<String>,
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, rename = "type", default)]
+    kind: Option<&'a RawValue>,
     #[serde(borrow, default)]
     file: Option<&'a RawValue>,
-    #[serde(default)]
-    subpath: Option<String>,
+    #[serde(borrow, default)]
+    subpath: Option<&'a RawValue>,
     #[serde(borrow, default)]
     text: Option<&'a RawValue>,
+}
+
+/// A JSON string decoded as JavaScript's `JSON.parse` decodes it: a `\u` escape of a lone
+/// UTF-16 surrogate (valid JSON) becomes U+FFFD, where serde_json (rightly, for Rust
+/// strings) refuses the whole string. Returns the string and whether such an escape was
+/// met; `None` when `raw` is not a JSON string.
+pub(crate) fn js_string(raw: &str) -> Option<(String, bool)> {
+    // The common case; only a string serde_json refuses is decoded by hand.
+    if let Ok(s) = serde_json::from_str::<String>(raw) {
+        return Some((s, false));
+    }
+    let body = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(body.len());
+    let mut lone = false;
+    let mut chars = body.chars();
+    let hex = |chars: &mut std::str::Chars<'_>| -> Option<u32> {
+        let digits: String = chars.by_ref().take(4).collect();
+        (digits.len() == 4)
+            .then(|| u32::from_str_radix(&digits, 16).ok())
+            .flatten()
+    };
+    let mut pending_high: Option<u32> = None;
+    while let Some(c) = chars.next() {
+        let unit = if c == '\\' {
+            match chars.next()? {
+                'u' => Some(hex(&mut chars)?),
+                e => {
+                    out.push(match e {
+                        '"' => '"',
+                        '\\' => '\\',
+                        '/' => '/',
+                        'b' => '\u{8}',
+                        'f' => '\u{c}',
+                        'n' => '\n',
+                        'r' => '\r',
+                        't' => '\t',
+                        _ => return None,
+                    });
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        // A high surrogate waits for the next unit; anything else than a low one makes it
+        // lone.
+        if let Some(high) = pending_high.take() {
+            match unit {
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                    out.push(char::from_u32(code)?);
+                    continue;
+                }
+                _ => {
+                    out.push(char::REPLACEMENT_CHARACTER);
+                    lone = true;
+                }
+            }
+        }
+        match unit {
+            Some(high @ 0xD800..=0xDBFF) => pending_high = Some(high),
+            Some(0xDC00..=0xDFFF) => {
+                out.push(char::REPLACEMENT_CHARACTER);
+                lone = true;
+            }
+            Some(u) => out.push(char::from_u32(u)?),
+            None if c != '\\' => out.push(c),
+            None => {}
+        }
+    }
+    if pending_high.is_some() {
+        out.push(char::REPLACEMENT_CHARACTER);
+        lone = true;
+    }
+    Some((out, lone))
 }
 
 /// Byte offset of a slice borrowed from `text` (a `RawValue` of it).
@@ -84,14 +162,27 @@ pub fn parse_canvas(text: &str) -> Canvas {
                 continue;
             }
         };
-        let id: Box<str> = node.id.unwrap_or_default().into();
-        match node.kind.as_deref() {
+        let mut decode = |raw: Option<&RawValue>| -> Option<String> {
+            let raw = raw?.get();
+            let (s, lone) = js_string(raw)?;
+            if lone {
+                let at = offset_in(text, raw);
+                canvas
+                    .note
+                    .lone_surrogates
+                    .push(lines.span(at, at + raw.len()));
+            }
+            Some(s)
+        };
+        let id: Box<str> = decode(node.id).unwrap_or_default().into();
+        let kind = decode(node.kind);
+        match kind.as_deref() {
             Some("file") => {
+                let subpath = decode(node.subpath);
                 if let Some(file_raw) = node.file {
-                    if let Ok(file) = serde_json::from_str::<String>(file_raw.get()) {
+                    if let Some(file) = decode(Some(file_raw)) {
                         let start = offset_in(text, file_raw.get());
-                        let subpath = node
-                            .subpath
+                        let subpath = subpath
                             .map(|s| s.strip_prefix('#').unwrap_or(&s).to_owned())
                             .filter(|s| !s.is_empty());
                         canvas.note.links.push(Link {
@@ -112,7 +203,7 @@ pub fn parse_canvas(text: &str) -> Canvas {
             }
             Some("text") => {
                 if let Some(text_raw) = node.text {
-                    if let Ok(markdown) = serde_json::from_str::<String>(text_raw.get()) {
+                    if let Some(markdown) = decode(Some(text_raw)) {
                         let base = offset_in(text, text_raw.get());
                         for link in text_node_links(&markdown, text_raw.get(), base, &lines) {
                             canvas.note.links.push(link);
@@ -253,6 +344,36 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn lone_surrogates_decode_as_javascript_does_and_keep_the_links() {
+        assert_eq!(
+            js_string(r#""a\ud800b""#),
+            Some(("a\u{fffd}b".to_owned(), true))
+        );
+        assert_eq!(
+            js_string(r#""\udc00""#),
+            Some(("\u{fffd}".to_owned(), true))
+        );
+        assert_eq!(
+            js_string(r#""\ud800""#),
+            Some(("\u{fffd}".to_owned(), true))
+        );
+        assert_eq!(
+            js_string(r#""\ud800\ud83d\ude00\n\"""#),
+            Some(("\u{fffd}😀\n\"".to_owned(), true))
+        );
+        assert_eq!(js_string(r#""plain""#), Some(("plain".to_owned(), false)));
+        assert_eq!(js_string("12"), None);
+        let canvas = parse_canvas(
+            r#"{"nodes":[{"id":"t","type":"text","text":"\ud800 [[Missing]] and [[Other]]"}]}"#,
+        );
+        assert!(canvas.error.is_none());
+        let paths: Vec<&str> = canvas.note.links.iter().map(|l| l.path.as_str()).collect();
+        assert_eq!(paths, ["Missing", "Other"]);
+        assert_eq!(canvas.note.lone_surrogates.len(), 1);
+        assert_eq!(canvas.note.lone_surrogates[0].column, 42);
     }
 
     #[test]

@@ -22,6 +22,56 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
 }
 
+/// The insides of display math blocks: a line opening with `$$` (after at most three
+/// spaces, outside fenced code) starts a block that the next `$$` closes, over any lines,
+/// as Obsidian renders it (MathJax reads the whole block). pulldown-cmark reads `$$` only
+/// inside one paragraph, so a table, heading or list inside the block would otherwise be
+/// Markdown to it, and a fix would edit math. An opening `$$` that nothing closes is text.
+/// One pass over the lines: each byte is visited a bounded number of times.
+pub(super) fn math_blocks(text: &str) -> Vec<Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut fence: Option<(u8, usize)> = None;
+    let mut offset = 0;
+    let mut skip_to = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if start < skip_to {
+            continue;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let content = &line[indent..];
+        let marker = content.bytes().next().filter(|b| matches!(b, b'`' | b'~'));
+        if indent <= 3 {
+            if let Some(m) = marker {
+                let run = content.bytes().take_while(|&b| b == m).count();
+                match fence {
+                    None if run >= 3 => {
+                        fence = Some((m, run));
+                        continue;
+                    }
+                    Some((f, n)) if f == m && run >= n && content[run..].trim().is_empty() => {
+                        fence = None;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if fence.is_some() || indent > 3 || !content.starts_with("$$") {
+            continue;
+        }
+        let open = start + indent + 2;
+        let Some(close) = text.get(open..).and_then(|rest| rest.find("$$")) else {
+            // Nothing closes it: no later line can open a block either.
+            break;
+        };
+        blocks.push(open..open + close);
+        skip_to = open + close + 2;
+    }
+    blocks
+}
+
 /// Byte ranges of `%%…%%` comments outside code and math. An unclosed `%%` hides the rest
 /// of the note, as in Obsidian.
 pub(super) fn comment_ranges(text: &str) -> Vec<Range<usize>> {

@@ -139,6 +139,10 @@ pub struct Note {
     pub callout_ids: Vec<(String, Span)>,
     /// Lines in the text: line breaks plus one (a final line break starts an empty line).
     pub line_count: usize,
+    /// In a canvas: JSON strings holding a lone UTF-16 surrogate escape (`"\ud800"`), valid
+    /// JSON that JavaScript, and so Obsidian, reads with U+FFFD in its place; each string's
+    /// span in the canvas. Their links are kept; `invalid-canvas` reports the strings.
+    pub lone_surrogates: Vec<Span>,
 }
 
 /// What other notes need to know about a note, kept for the whole run while the note's
@@ -159,6 +163,11 @@ pub struct Outline {
     pub url: Vec<Box<str>>,
     /// `ID: value` lines in callouts and blockquotes (`> ID: G0016`), with the value's span.
     pub callout_ids: Vec<(Box<str>, Span)>,
+    /// Identifier-like string values anywhere in the front matter (nested maps and lists
+    /// included) with their key path, lower-cased and joined with `.` (`mitre.id`,
+    /// `technique_ids`): what generated notes use to state an identifier under keys of
+    /// their own ([`identifier_properties`]).
+    pub identifiers: Vec<(Box<str>, Box<str>)>,
     /// Hash lookups for notes with many headings or block ids (`None` for small ones).
     /// Not stored in the cache: rebuilt from the rest ([`Outline::with_lookup`]).
     #[serde(skip)]
@@ -240,6 +249,11 @@ impl Outline {
                 .iter()
                 .map(|(v, s)| (v.as_str().into(), *s))
                 .collect(),
+            identifiers: note
+                .front_matter
+                .value()
+                .map(identifier_properties)
+                .unwrap_or_default(),
             lookup: None,
         };
         outline.with_lookup()
@@ -258,12 +272,86 @@ impl Outline {
 /// The front matter properties an outline keeps: `aliases`, `alias`, `id`, `url`.
 const OUTLINE_KEYS: [&str; 4] = ["aliases", "alias", "id", "url"];
 
+/// Longest value [`identifier_properties`] keeps, in bytes: identifiers are short, and
+/// addresses of the pages notes were made from fit.
+const MAX_IDENTIFIER_BYTES: usize = 256;
+
+/// Most values [`identifier_properties`] keeps per note; a hostile front matter of a
+/// million list items keeps no more.
+const MAX_IDENTIFIERS: usize = 64;
+
+/// Deepest nesting [`identifier_properties`] follows (`a.b.c.d`).
+const MAX_IDENTIFIER_DEPTH: usize = 4;
+
+/// Whether a string value looks like an identifier or an address: no white space, an ASCII
+/// letter right before an ASCII digit (`T1059`, `TA0005`, `CVE-2024-1`), or `://`.
+fn identifier_like(value: &str) -> bool {
+    let b = value.as_bytes();
+    !value.is_empty()
+        && value.len() <= MAX_IDENTIFIER_BYTES
+        && !value.contains(char::is_whitespace)
+        && (value.contains("://")
+            || b.windows(2)
+                .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_digit()))
+}
+
+/// The identifier-like string values of a front matter (see [`identifier_like`]), with
+/// their key paths: keys lower-cased and joined with `.`, list items under their list's
+/// key. A note states its identifier under the key its generator chose (`id`, `mitre_id`,
+/// `technique_ids`, `mitre: {id: …}`); which key means "this note's identifier" is for the
+/// reader of the outline to decide.
+pub fn identifier_properties(value: &Value) -> Vec<(Box<str>, Box<str>)> {
+    fn walk(value: &Value, path: &str, depth: usize, out: &mut Vec<(Box<str>, Box<str>)>) {
+        if out.len() >= MAX_IDENTIFIERS || depth > MAX_IDENTIFIER_DEPTH {
+            return;
+        }
+        match value {
+            Value::String(s) => {
+                let s = s.trim();
+                if !path.is_empty() && identifier_like(s) {
+                    out.push((path.into(), s.into()));
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    walk(item, path, depth + 1, out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let key = k.trim().to_lowercase();
+                    let nested = if path.is_empty() {
+                        key
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    walk(v, &nested, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, "", 0, &mut out);
+    out
+}
+
+/// Whether YAML text may hold a value [`identifier_properties`] keeps: an ASCII letter
+/// right before an ASCII digit, or `://` (escapes are covered by `may_hold_keys`).
+fn may_hold_identifiers(yaml: &str) -> bool {
+    yaml.contains("://")
+        || yaml
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_digit())
+}
+
 /// How much of a note to build: the outline pass skips links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
     /// Front matter, headings and block ids: what links into the note need. Front matter
-    /// that cannot hold the outline's properties (`OUTLINE_KEYS`) is not parsed and reads
-    /// as an empty mapping.
+    /// that cannot hold the outline's properties (`OUTLINE_KEYS`, identifier-like values)
+    /// is not parsed and reads as an empty mapping.
     Outline,
     /// Everything, links included.
     Full,
@@ -291,11 +379,10 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
             };
         }
         FrontMatterCut::Block(block)
-            if depth == Depth::Outline
-                && !frontmatter::may_hold_keys(
-                    text.get(block.yaml.clone()).unwrap_or_default(),
-                    &OUTLINE_KEYS,
-                ) =>
+            if depth == Depth::Outline && {
+                let yaml = text.get(block.yaml.clone()).unwrap_or_default();
+                !frontmatter::may_hold_keys(yaml, &OUTLINE_KEYS) && !may_hold_identifiers(yaml)
+            } =>
         {
             // The outline reads no other property: YAML that cannot hold these keys is not
             // parsed (it was a seventh of a run on a vault of small front matter blocks).
@@ -345,6 +432,12 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
                 masked.get_or_insert_with(|| text.as_bytes().to_vec()),
                 block.range,
             );
+        }
+    }
+    if text.contains("$$") {
+        let buf = masked.get_or_insert_with(|| text.as_bytes().to_vec());
+        for inner in markdown::math_blocks(std::str::from_utf8(buf).unwrap_or_default()) {
+            mask(buf, inner);
         }
     }
     if text.contains('$') && text.contains("[[") {

@@ -336,3 +336,20 @@ fn trailing_text_is_the_rest_of_the_line_up_to_40_characters() {
         .collect();
     assert_eq!(trailing, [" (TA0005)", "", &"é".repeat(40), ""]);
 }
+
+#[test]
+fn a_display_math_block_holds_no_table_link_or_heading() {
+    // Obsidian renders everything from a line opening with `$$` to the next `$$` as math:
+    // the pipes of a table inside are math, and so are `[[…]]` and `#`.
+    let text = "$$\n| a | b |\n| --- | --- |\n| [[x|y]] | \\{z\\} |\n# not a heading\n\n[[not a link]]\n$$\n\n| c | d |\n| --- | --- |\n| [[u|v]] | w |\n";
+    let note = parse_note(text);
+    assert_eq!(note.table_pipes.len(), 1, "{:?}", note.table_pipes);
+    assert_eq!(note.table_pipes[0].line, 12);
+    assert!(note.headings.is_empty(), "{:?}", note.headings);
+    assert!(note.links.iter().all(|l| l.path != "not a link"));
+    // In fenced code `$$` opens nothing; an unclosed `$$` is text.
+    let code = "```\n$$\n```\n| c | d |\n| --- | --- |\n| [[u|v]] | w |\n$$\n";
+    assert_eq!(parse_note(code).table_pipes.len(), 1);
+    let unclosed = "$$\n| c | d |\n| --- | --- |\n| [[u|v]] | w |\n";
+    assert_eq!(parse_note(unclosed).table_pipes.len(), 1);
+}

@@ -3,15 +3,17 @@
 
 use std::io::{self, Write};
 
-use super::escape::escape_control;
+use super::escape::terminal;
 use super::Stream;
 use crate::check::Summary;
 use crate::diagnostic::Diagnostic;
 
-/// Writes one line per diagnostic; `prefix` goes before each vault path so that it opens
-/// from the folder vaultlint ran in. Columns count characters.
+/// Writes one line per diagnostic, then the summary lines unless `quiet` (as ruff's concise
+/// output ends with its count); `prefix` goes before each vault path so that it opens from
+/// the folder vaultlint ran in. Columns count characters.
 pub(crate) struct ConciseStream<'a> {
     pub(crate) prefix: &'a str,
+    pub(crate) quiet: bool,
     pub(crate) out: &'a mut dyn Write,
 }
 
@@ -21,11 +23,11 @@ pub(crate) struct ConciseStream<'a> {
 pub(crate) fn line(prefix: &str, d: &Diagnostic) -> String {
     format!(
         "{prefix}{}:{}:{}: {}: {} [{}]\n",
-        escape_control(&d.path),
+        terminal(&d.path),
         d.line(),
         d.column(),
         d.severity,
-        escape_control(&d.message),
+        terminal(&d.message),
         d.rule.name
     )
 }
@@ -38,7 +40,10 @@ impl Stream for ConciseStream<'_> {
         Ok(())
     }
 
-    fn finish(&mut self, _summary: &Summary) -> io::Result<Vec<String>> {
+    fn finish(&mut self, summary: &Summary) -> io::Result<Vec<String>> {
+        if !self.quiet {
+            super::summary::write(summary, self.out)?;
+        }
         Ok(Vec::new())
     }
 }

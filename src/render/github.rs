@@ -11,6 +11,7 @@ use std::io::{self, Read, Seek, Write};
 
 use sha2::{Digest, Sha256};
 
+use super::escape::{markdown_code, markdown_text, terminal};
 use super::{RenderContext, Stream};
 #[cfg(test)]
 use crate::check::Report;
@@ -23,20 +24,7 @@ pub(crate) const PER_KIND: usize = 10;
 /// GitHub rejects a job summary over 1 MiB; the findings list stops well before.
 pub(crate) const SUMMARY_BYTES: usize = 900 * 1024;
 
-/// Escapes the message part of a workflow command: GitHub's own escapes for `%`, CR and
-/// LF, and other control characters as `\u{..}` (`render::escape`) so none reaches the log.
-pub(crate) fn escape_data(s: &str) -> String {
-    let s = s
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A");
-    super::escape::escape_control(&s).into_owned()
-}
-
-/// Escapes a property value (`file=`, `title=`): also `:` and `,`, which end properties.
-pub(crate) fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
+use super::escape::{ci_data as escape_data, ci_property as escape_property};
 
 fn command(severity: Severity) -> &'static str {
     match severity {
@@ -147,12 +135,12 @@ impl<'a> GithubStream<'a> {
 fn plain_line(d: &Diagnostic, ctx: &RenderContext) -> String {
     format!(
         "{}:{}:{}: {} {} {}",
-        ctx.repo.repo_path(&d.path),
+        terminal(&ctx.repo.repo_path(&d.path)),
         d.line(),
         d.column(),
         d.severity,
         d.rule.name,
-        d.message.replace(['\r', '\n'], " ")
+        terminal(&d.message)
     )
 }
 
@@ -282,17 +270,6 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Text for a Markdown list item or table cell: on one line, with `|` escaped.
-fn inline(s: &str) -> String {
-    s.replace(['\r', '\n'], " ").replace('|', "\\|")
-}
-
-fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// The Markdown job summary: the totals, a table of counts per rule, then every finding
 /// grouped by file (until the summary nears GitHub's 1 MiB limit). Fed one file at a time,
 /// it keeps the counts and the files' blocks that can still fit.
@@ -322,7 +299,7 @@ impl JobSummary {
         let Some(first) = list.first() else { return };
         let mut block = format!(
             "\n<details><summary><code>{}</code> ({})</summary>\n\n",
-            html(&ctx.repo.repo_path(&first.path)),
+            markdown_text(&ctx.repo.repo_path(&first.path)),
             list.len()
         );
         for d in list {
@@ -332,10 +309,10 @@ impl JobSummary {
                 d.column(),
                 d.severity,
                 d.rule.name,
-                inline(&d.message)
+                markdown_code(&d.message)
             ));
             if let Some(help) = &d.help {
-                block.push_str(&format!(" (help: {})", inline(help)));
+                block.push_str(&format!(" (help: {})", markdown_code(help)));
             }
             block.push('\n');
             // It cannot fit any more: stop building it.
@@ -521,9 +498,11 @@ mod tests {
         assert!(text.contains("**1 error, 1 warning, 0 info**"), "{text}");
         assert!(text.contains("| `broken-link` | 1 | 1 | 0 | 2 |"), "{text}");
         assert!(
-            text.contains("<summary><code>b|c.md</code> (1)</summary>"),
+            text.contains("<summary><code>b&#124;c.md</code> (1)</summary>"),
             "{text}"
         );
-        assert!(text.contains("- 1:1 **warning** `broken-link` link target `Missing` not found"));
+        assert!(
+            text.contains("- 1:1 **warning** `broken-link` ``link target `Missing` not found``")
+        );
     }
 }

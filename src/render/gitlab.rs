@@ -106,7 +106,7 @@ impl Stream for GitlabStream<'_> {
             })?;
             self.written += 1;
             self.buffer.clear();
-            serde_json::to_writer_pretty(&mut self.buffer, &issue)?;
+            super::escape::json_pretty(&mut self.buffer, &issue)?;
             // Nested one level: serde_json's strings hold no raw newline.
             for (i, line) in self.buffer.split(|&b| b == b'\n').enumerate() {
                 if i > 0 {

@@ -18,7 +18,8 @@ use miette::{
 use textwrap::core::Word;
 use textwrap::{WordSeparator, WordSplitter};
 
-use super::escape::escape_control;
+use super::escape::{terminal, terminal_source, Shifts};
+use super::statistics::{render_human, Statistics};
 use super::{ReadSource, Stream, Style};
 use crate::check::Summary;
 use crate::diagnostic::{Diagnostic, Severity, Span};
@@ -40,7 +41,15 @@ pub(crate) struct HumanStream<'a> {
     prefix: &'a str,
     read: ReadSource<'a>,
     out: &'a mut dyn Write,
+    /// The findings per rule so far, for the table that closes a long report.
+    stats: Statistics,
 }
+
+/// From this many findings on, the report ends with the findings per rule and how to see
+/// one rule's: each finding takes about seven lines, so by then the first ones have
+/// scrolled out of any terminal, and a team starts from the counts (ruff's and clippy's
+/// users reach for `--statistics` and `--select` the same way).
+const MANY_FINDINGS: usize = 50;
 
 impl<'a> HumanStream<'a> {
     pub(crate) fn new(
@@ -70,35 +79,54 @@ impl<'a> HumanStream<'a> {
             prefix,
             read,
             out,
+            stats: Statistics::default(),
         }
     }
 }
 
 impl Stream for HumanStream<'_> {
     fn note(&mut self, findings: &[Diagnostic]) -> io::Result<()> {
+        self.stats.add(findings);
         let prefix = self.prefix;
         // miette wants an owned source per report: share the note's text instead of
         // copying it once per finding.
-        let source: Option<Arc<str>> = findings
+        let source = findings
             .iter()
             .any(|d| d.span.is_some())
             .then(|| findings.first().and_then(|d| (self.read)(&d.path)))
             .flatten()
-            .map(Arc::from);
+            .map(|text| {
+                // The note's own escapes and workflow commands must not reach the terminal;
+                // the spans move with the escapes.
+                let (escaped, shifts) = terminal_source(&text);
+                (Arc::<str>::from(escaped.as_ref()), shifts)
+            });
+        let (source, shifts) = match source {
+            Some((text, shifts)) => (Some(text), shifts),
+            None => (None, Shifts::default()),
+        };
         for d in findings {
             let mut text = String::new();
-            let diag = to_miette(d, prefix);
-            let result = match (d.span, &source) {
+            let span = d.span.map(|s| Span {
+                start: shifts.map(s.start),
+                end: shifts.map(s.end),
+                column: if shifts.is_empty() { s.column } else { 0 },
+                ..s
+            });
+            // The gutter (` 63 │ `) takes the line number's digits and four more.
+            let fit = self
+                .style
+                .width
+                .zip(span)
+                .map(|(w, span)| w.saturating_sub(span.line.to_string().len() + 4).max(20));
+            let diag = to_miette(d, span, prefix, source.as_deref().zip(fit));
+            let result = match (span, &source) {
                 (Some(span), Some(source)) => {
                     let source = NoteSource {
-                        name: escape_control(&format!("{prefix}{}", d.path)).into_owned(),
+                        name: terminal(&format!("{prefix}{}", d.path)).into_owned(),
                         text: Arc::clone(source),
                         primary: span,
-                        // The gutter (` 63 │ `) takes the line number's digits and four more.
-                        fit: self
-                            .style
-                            .width
-                            .map(|w| w.saturating_sub(span.line.to_string().len() + 4).max(20)),
+                        fit,
                     };
                     let report = miette::Report::new(diag).with_source_code(source);
                     self.handler.render_report(&mut text, report.as_ref())
@@ -118,7 +146,16 @@ impl Stream for HumanStream<'_> {
             return Ok(Vec::new());
         }
         let mut lines = Vec::new();
-        summary(s, &mut lines)?;
+        if s.errors + s.warnings + s.infos >= MANY_FINDINGS {
+            writeln!(self.out, "\nvaultlint: findings per rule")?;
+            render_human(&self.stats, self.out)?;
+            writeln!(
+                lines,
+                "vaultlint: to see one rule's findings, add `--select RULE` to the command; \
+                 `--statistics` prints this table alone, `--format concise` one line per finding"
+            )?;
+        }
+        super::summary::write(s, &mut lines)?;
         let lines = String::from_utf8_lossy(&lines);
         match self.style.width {
             Some(width) => {
@@ -134,64 +171,6 @@ impl Stream for HumanStream<'_> {
             None => self.out.write_all(lines.as_bytes())?,
         }
         Ok(Vec::new())
-    }
-}
-
-/// The closing lines: counts, the config file used, baseline and pack lines.
-fn summary(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let verdict = if s.errors + s.warnings + s.infos == 0 {
-        "no findings"
-    } else {
-        "found"
-    };
-    let config = match &s.config {
-        Some(path) => format!("config {path}"),
-        None => "no config file".to_owned(),
-    };
-    writeln!(
-        out,
-        "vaultlint: {verdict}: {} error{}, {} warning{}, {} info in {} note{} ({} file{}, {} link{} checked; {config})",
-        s.errors,
-        plural(s.errors),
-        s.warnings,
-        plural(s.warnings),
-        s.infos,
-        s.notes,
-        plural(s.notes),
-        s.files,
-        plural(s.files),
-        s.links,
-        plural(s.links)
-    )?;
-    if let Some(b) = s.baseline {
-        writeln!(
-            out,
-            "vaultlint: baseline: {} known finding{} not shown, {} fixed since it was recorded",
-            b.known,
-            plural(b.known),
-            b.fixed
-        )?;
-    }
-    for line in &s.packs.lines {
-        writeln!(out, "vaultlint: {line}")?;
-    }
-    if s.fixable + s.unsafe_fixable > 0 {
-        writeln!(
-            out,
-            "vaultlint: {} finding{} fixable with `--fix` ({} more with `--fix --unsafe-fixes`)",
-            s.fixable,
-            plural(s.fixable),
-            s.unsafe_fixable
-        )?;
-    }
-    Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 
@@ -276,10 +255,12 @@ impl SourceCode for NoteSource {
             (from, to) = fit_window(text, (from, to), (start, end), max);
         }
         let (line, column) = if start == self.primary.start {
-            (
-                (self.primary.line as usize).saturating_sub(1),
-                (self.primary.column as usize).saturating_sub(1),
-            )
+            // Column 0: escapes moved the span, so its column is counted in the text shown.
+            let column = match self.primary.column {
+                0 => text[span_line_start..start].chars().count(),
+                c => (c as usize).saturating_sub(1),
+            };
+            ((self.primary.line as usize).saturating_sub(1), column)
         } else {
             (
                 text[..start].matches('\n').count(),
@@ -360,37 +341,59 @@ fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-fn to_miette(d: &Diagnostic, prefix: &str) -> MietteDiagnostic {
+/// Where the underline of a one-line span that is wider than `max` characters stops: after
+/// its first `max` characters, so that the source line and its underline fit the terminal
+/// (a long wiki-link in a table row was drawn 150 columns wide). A span over several lines
+/// is left whole.
+fn clipped_end(text: &str, start: usize, end: usize, max: usize) -> usize {
+    match text.get(start..end) {
+        Some(inner) if !inner.contains('\n') => inner
+            .char_indices()
+            .nth(max)
+            .map_or(end, |(i, _)| start + i),
+        _ => end,
+    }
+}
+
+/// The miette form of `d`; `span` is its span in the source as shown (escaped), `clip`
+/// (that source and the characters a source line may take, on a terminal) narrows the
+/// underline of a span wider than the terminal.
+fn to_miette(
+    d: &Diagnostic,
+    span: Option<Span>,
+    prefix: &str,
+    clip: Option<(&str, usize)>,
+) -> MietteDiagnostic {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let message = match d.span {
-        Some(_) => escape_control(&d.message).into_owned(),
-        None => escape_control(&format!("{prefix}{} {}", d.path, d.message)).into_owned(),
+    let message = match span {
+        Some(_) => terminal(&d.message).into_owned(),
+        None => terminal(&format!("{prefix}{} {}", d.path, d.message)).into_owned(),
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(d.rule.name)
         .with_severity(severity);
     if let Some(help) = &d.help {
-        diag = diag.with_help(help.to_string());
+        diag = diag.with_help(terminal(help).into_owned());
     }
-    if let Some(span) = d.span {
-        let label = d.label.as_deref().map(str::to_owned);
-        diag = diag.with_label(LabeledSpan::new_primary_with_span(
-            label,
-            span.start..span.end,
-        ));
+    if let Some(span) = span {
+        let label = d.label.as_deref().map(|l| terminal(l).into_owned());
+        let end = clip.map_or(span.end, |(text, max)| {
+            clipped_end(text, span.start, span.end, max)
+        });
+        diag = diag.with_label(LabeledSpan::new_primary_with_span(label, span.start..end));
     }
     if !d.related.is_empty() {
         let related: Vec<String> = d
             .related
             .iter()
-            .map(|r| format!("{}: {prefix}{}", r.message, escape_control(&r.path)))
+            .map(|r| format!("{}: {prefix}{}", terminal(&r.message), terminal(&r.path)))
             .collect();
         let help = match &d.help {
-            Some(h) => format!("{h}\n{}", related.join("\n")),
+            Some(h) => format!("{}\n{}", terminal(h), related.join("\n")),
             None => related.join("\n"),
         };
         diag = diag.with_help(help);

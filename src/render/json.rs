@@ -114,7 +114,7 @@ impl<'a> JsonStream<'a> {
     /// serde_json indents nested lines that way, and its strings hold no raw newline.
     fn nested(&mut self, value: &impl Serialize, depth: usize) -> io::Result<()> {
         self.buffer.clear();
-        serde_json::to_writer_pretty(&mut self.buffer, value)?;
+        super::escape::json_pretty(&mut self.buffer, value)?;
         let indent = &b"        "[..2 * depth];
         for (i, line) in self.buffer.split(|&b| b == b'\n').enumerate() {
             if i > 0 {

@@ -14,6 +14,7 @@ pub(crate) mod position;
 pub(crate) mod repo;
 pub(crate) mod sarif;
 pub(crate) mod statistics;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -105,6 +106,7 @@ pub(crate) fn stream<'a>(
         Format::Human => Box::new(human::HumanStream::new(style, &ctx.prefix, read, out)),
         Format::Concise => Box::new(concise::ConciseStream {
             prefix: &ctx.prefix,
+            quiet: style.quiet,
             out,
         }),
         Format::Json => Box::new(json::JsonStream::new(&ctx.prefix, out)),

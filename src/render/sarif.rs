@@ -374,7 +374,7 @@ fn write_log(
         .version(serde_json::Value::from("2.1.0"))
         .runs(vec![run])
         .build();
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    super::escape::json_pretty(&mut *out, &log)?;
     writeln!(out)?;
     Ok(notes)
 }

@@ -89,7 +89,7 @@ pub(crate) fn render_json(
         statistics: stats.rows(),
         summary,
     };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
+    super::escape::json_pretty(&mut *out, &json)?;
     writeln!(out)
 }
 

@@ -111,15 +111,40 @@ impl Vault {
             return Resolution::single(candidates[0]);
         }
         let source_folder = parent(&self.keys[source]);
+        // Names shared by many files are searched by suffix in their index, not file by
+        // file (every lookup below is an exact key or a key suffix).
+        let ranks = self.name_ranks(&name);
+        let matching = |suffix: &str| -> Vec<FileId> {
+            match ranks {
+                Some(r) => {
+                    let mut ids: Vec<FileId> = r.ending_with(suffix).collect();
+                    ids.sort_unstable();
+                    ids
+                }
+                None => candidates
+                    .iter()
+                    .copied()
+                    .filter(|&c| self.keys[c].ends_with(suffix))
+                    .collect(),
+            }
+        };
+        let exact = |key: &str| -> Option<FileId> {
+            match ranks {
+                Some(r) => r
+                    .ending_with(key)
+                    .find(|&c| self.keys[c].len() == key.len()),
+                None => candidates.iter().copied().find(|&c| self.keys[c] == key),
+            }
+        };
         if lower.starts_with("./") || lower.starts_with("../") {
             lower = join_relative(source_folder, &lower);
-            if let Some(&hit) = candidates.iter().find(|&&c| self.keys[c] == lower) {
+            if let Some(hit) = exact(&lower) {
                 return Resolution::single(hit);
             }
         }
         let absolute = lower.starts_with('/');
         let wanted = lower.trim_start_matches('/');
-        if let Some(&hit) = candidates.iter().find(|&&c| self.keys[c] == wanted) {
+        if let Some(hit) = exact(wanted) {
             let (others, more) = if absolute || wanted.contains('/') {
                 (Vec::new(), 0)
             } else {
@@ -149,10 +174,9 @@ impl Vault {
                 return self.rank_bare_name(ranks, source_folder);
             }
         }
-        let mut ranked: Vec<(bool, usize, FileId)> = candidates
-            .iter()
-            .filter(|&&c| self.keys[c].ends_with(wanted))
-            .map(|&c| {
+        let mut ranked: Vec<(bool, usize, FileId)> = matching(wanted)
+            .into_iter()
+            .map(|c| {
                 (
                     !self.keys[c].starts_with(source_folder),
                     self.keys[c].len(),

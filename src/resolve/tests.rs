@@ -307,3 +307,37 @@ fn many_same_named_files_rank_as_a_full_sort_would() {
     // `g/note.md` sees `g/a/index.md` and `g/b/index.md` tie.
     assert_eq!(ties, 1);
 }
+
+#[test]
+fn a_path_among_many_same_named_files_resolves_by_its_suffix_index() {
+    // Past `RANKED_NAME_MIN` same-named files, lookups go through the suffix index: the
+    // answers of the scan of every file (a plain-text suffix: `ax/` matches `x/`).
+    let mut paths: Vec<String> = (0..100).map(|i| format!("f{i}/index.md")).collect();
+    paths.extend(["deep/x/index.md", "ax/index.md", "src.md"].map(str::to_owned));
+    paths.sort();
+    let files: Vec<VaultFile> = paths
+        .iter()
+        .map(|p| VaultFile {
+            path: p.as_str().into(),
+            is_note: true,
+            os_path: None,
+            lint: true,
+        })
+        .collect();
+    let outlines = files
+        .iter()
+        .map(|_| Some(Outline::of(&parse_note(""))))
+        .collect();
+    let v = Vault::new(files, outlines, Vec::new());
+    assert!(v.name_ranks("index.md").is_some());
+    let found = |link: &str| match v.resolve(link, id(&v, "src.md")) {
+        Resolution::Found { file, partial, .. } => Some((v.path(file).to_string(), partial)),
+        Resolution::Missing => None,
+    };
+    assert_eq!(found("f7/index"), Some(("f7/index.md".to_owned(), false)));
+    assert_eq!(found("/f7/index"), Some(("f7/index.md".to_owned(), false)));
+    assert_eq!(found("./f3/index"), Some(("f3/index.md".to_owned(), false)));
+    assert_eq!(found("x/index"), Some(("ax/index.md".to_owned(), true)));
+    assert_eq!(found("/x/index"), None);
+    assert_eq!(found("nowhere/index"), None);
+}

@@ -114,6 +114,10 @@ impl Rule for BrokenLink {
     }
 }
 
+/// Same-named files compared with a broken link's path for its hint, at most: the hint's
+/// cost per link stays bounded however many files share the name.
+const MAX_SAME_NAMED: usize = 64;
+
 /// The hint for a missing target, and the one file the link surely meant, if any.
 fn help(ctx: &NoteContext<'_>, path: &str) -> Option<(String, Option<FileId>)> {
     let vault = ctx.vault;
@@ -139,11 +143,13 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<(String, Option<FileId>)> {
     };
     if !vault.files_named(&with_ext).is_empty() {
         // The same-named files nearest to what was written first: a folder typo is then
-        // answered with the folder that was meant.
+        // answered with the folder that was meant. Past `MAX_SAME_NAMED` files (20,000
+        // `index.md`s made each link compare with all of them) the first ones are named.
         let wanted = key.trim_start_matches('/');
         let mut found: Vec<(usize, &str)> = vault
             .files_named(&with_ext)
             .iter()
+            .take(MAX_SAME_NAMED)
             .map(|&f| {
                 let p = vault.path(f);
                 let lower = crate::index::name_key(p.strip_suffix(".md").unwrap_or(p));
@@ -160,9 +166,14 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<(String, Option<FileId>)> {
             .map(|(_, p)| format!("`{p}`"))
             .collect();
         let only = vault.files_named(&with_ext);
+        let more = if only.len() > MAX_SAME_NAMED {
+            format!(" (and {} more)", only.len() - paths.len())
+        } else {
+            String::new()
+        };
         return Some((
             format!(
-                "a file with this name exists at {}; check the folder part of the link",
+                "a file with this name exists at {}{more}; check the folder part of the link",
                 paths.join(", ")
             ),
             (only.len() == 1).then(|| only[0]),

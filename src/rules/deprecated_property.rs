@@ -108,7 +108,7 @@ fn fix(
         return None;
     }
     let raw = text.get(key.value.start..key.value.end)?;
-    if raw.contains(" #") {
+    if has_comment(raw) {
         return None;
     }
     let entries = list_entries(property(value, &key.name)?, new != "aliases")?;
@@ -134,12 +134,12 @@ fn fix(
         return Some(Fix::safe(description, edits));
     };
     let existing_raw = text.get(existing.value.start..existing.value.end)?;
-    if existing_raw.contains(" #") {
+    let remove = property_lines(text, key.span.start, fm_end);
+    if has_comment(existing_raw) || has_comment(text.get(remove.clone())?) {
         return None;
     }
     let have = list_entries(property(value, &existing.name)?, new != "aliases")?;
     let added: Vec<String> = entries.into_iter().filter(|e| !have.contains(e)).collect();
-    let remove = property_lines(text, key.span.start, fm_end);
     let mut edits = vec![Edit::replace(remove.start, remove.end, "")];
     if !added.is_empty() {
         if existing_raw.is_empty() {
@@ -171,6 +171,16 @@ fn fix(
         format!("merge `{}` into `{}`", key.name, existing.name),
         edits,
     ))
+}
+
+/// Whether YAML text may hold a comment: a `#` after a space or tab (YAML allows both
+/// before a comment) or at a line's start. The fix rewrites or removes the value's text,
+/// which would delete the comment; a `#` inside quotes makes this refuse a fix it could
+/// have made, never lose text.
+fn has_comment(yaml: &str) -> bool {
+    yaml.lines().any(|line| {
+        line.trim_start().starts_with('#') || line.contains(" #") || line.contains("\t#")
+    })
 }
 
 /// A value's entries as the new list property reads them: a string is split at commas,

@@ -18,6 +18,10 @@ A canvas is a JSON file (JSON Canvas 1.0). A hand edit or a merge conflict that 
 JSON leaves Obsidian unable to read the canvas: its cards, the notes they show and their
 links are lost to it until the JSON is fixed.
 
+A string holding a lone UTF-16 surrogate escape (`"\ud800"` without its pair) is valid
+JSON, which JavaScript, and so Obsidian, reads with U+FFFD in its place. It is reported as a
+warning; the links of its text node are checked as Obsidian reads them.
+
 ## Bad
 
 ```md bad file=Board.canvas
@@ -50,6 +54,20 @@ impl Rule for InvalidCanvas {
                 .with_label("JSON error here")
                 .with_help("fix the JSON here; until then Obsidian cannot read this canvas")
                 .with_subject(message.clone()),
+            );
+        }
+        for span in &ctx.note.lone_surrogates {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    ctx.path,
+                    Some(*span),
+                    "canvas string holds a lone UTF-16 surrogate escape (`\\ud800`–`\\udfff` without its pair), which Obsidian shows as U+FFFD".to_owned(),
+                )
+                .with_severity(Severity::Warning)
+                .with_label("lone surrogate in this string")
+                .with_help("remove the escape or complete its pair; the string's links are still checked")
+                .with_subject("lone surrogate"),
             );
         }
     }

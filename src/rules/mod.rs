@@ -121,8 +121,8 @@ pub(crate) trait PackRun: Sync {
 /// What a pack adds to a run's summary.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PackSummary {
-    /// A line for the human format's summary, if there is anything to say.
-    pub(crate) line: Option<String>,
+    /// Lines for the human format's summary, if there is anything to say.
+    pub(crate) lines: Vec<String>,
     /// Fields of the JSON `summary` object, in order.
     pub(crate) fields: Vec<(&'static str, serde_json::Value)>,
 }

@@ -156,8 +156,21 @@ fn is_loop(link: &Path) -> bool {
 #[derive(Default)]
 struct UserIgnoreFilters {
     prefixes: Vec<String>,
-    regexes: Vec<Regex>,
+    /// Every regex entry, matched in one pass over a path.
+    regexes: Option<regex::RegexSet>,
 }
+
+/// `userIgnoreFilters` entries read at most; the rest are reported and not applied. Real
+/// vaults list a handful; 20,000 regexes matched against 20,000 notes took 35 CPU-s.
+pub(crate) const MAX_IGNORE_FILTERS: usize = 1_000;
+
+/// Regex entries compiled at most (they cost far more than prefixes).
+pub(crate) const MAX_IGNORE_REGEXES: usize = 256;
+
+/// Compiled size one regex entry may take, in bytes (regex's `size_limit`): `\w{100}`,
+/// case-insensitive over Unicode, is megabytes, and 200 of them took 1.2 GB. With
+/// [`MAX_IGNORE_REGEXES`] it bounds the whole at 64 MiB.
+pub(crate) const MAX_IGNORE_REGEX_SIZE: usize = 256 * 1024;
 
 impl UserIgnoreFilters {
     fn load(root: &Path, problems: &mut Vec<FileProblem>) -> Self {
@@ -215,35 +228,73 @@ impl UserIgnoreFilters {
             .into_iter()
             .flatten()
             .filter_map(serde_json::Value::as_str);
+        let problem = |why: String| FileProblem {
+            path: Arc::clone(path),
+            kind: FileProblemKind::BadObsidianConfig(why),
+        };
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut count = 0;
         for entry in entries {
+            count += 1;
+            if count > MAX_IGNORE_FILTERS {
+                continue;
+            }
             if entry.len() > 2 && entry.starts_with('/') && entry.ends_with('/') {
                 let pattern = entry.get(1..entry.len() - 1).unwrap_or_default();
-                match regex::RegexBuilder::new(pattern)
-                    .case_insensitive(true)
-                    .build()
-                {
-                    Ok(re) => self.regexes.push(re),
-                    Err(e) => problems.push(FileProblem {
-                        path: Arc::clone(path),
-                        kind: FileProblemKind::BadObsidianConfig(format!(
-                            "excluded-files pattern `{entry}` is not supported: {e}"
-                        )),
-                    }),
+                if patterns.len() == MAX_IGNORE_REGEXES {
+                    problems.push(problem(format!(
+                        "excluded-files pattern `{entry}` is past the limit of {MAX_IGNORE_REGEXES} regexes; not applied"
+                    )));
+                    continue;
+                }
+                match ignore_regex(pattern) {
+                    Ok(_) => patterns.push(pattern),
+                    Err(e) => problems.push(problem(format!(
+                        "excluded-files pattern `{entry}` is not supported: {e}"
+                    ))),
                 }
             } else {
                 self.prefixes.push(entry.to_lowercase());
             }
         }
+        if count > MAX_IGNORE_FILTERS {
+            problems.push(problem(format!(
+                "`userIgnoreFilters` has {count} entries; only the first {MAX_IGNORE_FILTERS} are applied"
+            )));
+        }
+        if !patterns.is_empty() {
+            match regex::RegexSetBuilder::new(&patterns)
+                .case_insensitive(true)
+                .size_limit(MAX_IGNORE_REGEX_SIZE.saturating_mul(patterns.len()))
+                .build()
+            {
+                Ok(set) => self.regexes = Some(set),
+                Err(e) => {
+                    problems.push(problem(format!("excluded-files regexes not applied: {e}")))
+                }
+            }
+        }
     }
 
     fn excludes(&self, rel: &str) -> bool {
-        if self.prefixes.is_empty() && self.regexes.is_empty() {
+        if self.prefixes.is_empty() && self.regexes.is_none() {
             return false;
         }
         let lower = rel.to_lowercase();
         self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
-            || self.regexes.iter().any(|r| r.is_match(rel))
+            || self.regexes.as_ref().is_some_and(|r| r.is_match(rel))
     }
+}
+
+/// One regex entry compiled alone, case-insensitive as Obsidian's `new RegExp(…, "i")`,
+/// within [`MAX_IGNORE_REGEX_SIZE`]: a pattern over it is reported, not compiled into a
+/// gigabyte.
+fn ignore_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(MAX_IGNORE_REGEX_SIZE)
+        .dfa_size_limit(MAX_IGNORE_REGEX_SIZE)
+        .build()
 }
 
 /// Which of `paths` the `userIgnoreFilters` in `text` (the content of `.obsidian/app.json`)
@@ -282,6 +333,33 @@ mod tests {
         let paths: Vec<_> = listing.files.iter().map(|f| &*f.path).collect();
         assert_eq!(paths, ["a/Note.md", "a/img.png"]);
         assert!(listing.files[0].is_note && !listing.files[1].is_note);
+    }
+
+    #[test]
+    fn user_ignore_filters_are_bounded_and_say_what_they_drop() {
+        // A regex that compiles to megabytes is refused, not built.
+        let (excluded, problems) = app_json_excludes(
+            r#"{"userIgnoreFilters": ["/\\w{100}/", "/^a/"]}"#,
+            &["a.md", "b.md"],
+        );
+        assert_eq!(excluded, [true, false]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("size limit"), "{problems:?}");
+        // Past the count budgets: the first entries apply, the rest are reported.
+        let many: Vec<String> = (0..MAX_IGNORE_FILTERS + 5)
+            .map(|i| format!("\"/^n{i}\\\\.md$/\""))
+            .collect();
+        let text = format!("{{\"userIgnoreFilters\": [{}]}}", many.join(","));
+        let (excluded, problems) = app_json_excludes(&text, &["n0.md", "n300.md"]);
+        assert_eq!(excluded, [true, false]);
+        assert!(
+            problems.iter().any(|p| p.contains("limit of 256 regexes")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("only the first 1000")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ const EXPECTED: &[(&str, &[(&str, usize)])] = &[
         &[
             ("attack-deprecated-id/warning", 27),
             ("attack-id-mismatch/error", 957),
-            ("attack-missing-relationship/warning", 453),
+            ("attack-missing-relationship/warning", 233),
             ("attack-name-mismatch/info", 18),
             ("attack-outdated-name/warning", 21),
             ("attack-revoked-id/error", 1140),

@@ -291,6 +291,10 @@ fn sandbox() -> tempfile::TempDir {
     for name in ["fixtures/sample-vault", "notes", "my-vault", "vault"] {
         copy_into(&sample, &dir.path().join(name));
     }
+    copy_into(
+        &fixtures().join("attack-upgrade/v14-vault"),
+        &dir.path().join("v14-vault"),
+    );
     for domain in ["enterprise-attack", "mobile-attack"] {
         std::fs::write(
             dir.path().join(format!("{domain}.json")),

@@ -370,8 +370,12 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
     // often did not carry the old relationship over to the replacement (G0016 used
     // T1574.002; v18.1 has no G0016 uses T1574.001). Those findings were hidden, not added
     // (removing a row is unsafe, so `--fix` leaves them): their count is pinned below.
-    // `attack-missing-relationship` falls: its safe fix adds every missing row whose object
-    // has a note; the 306 tables left lack only objects the vault has no note for.
+    // A revoked row whose replacement ATT&CK does not relate to the table's note is not
+    // relabelled (that would write a row the release does not have) but removed, unsafely:
+    // 48 such rows keep their `attack-revoked-id` (456 before issue 20, now 504), and the 45
+    // stale rows those relabels revealed are gone (720 before, now 675).
+    // `attack-missing-relationship` is gone: only objects with a note are missing (233 of
+    // the 453 tables before issue 20), and its safe fix adds a row for each.
     let revealed = ["attack-stale-relationship/warning"];
     for (rule, n) in after
         .iter()
@@ -385,7 +389,7 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
     let expected_before: BTreeMap<String, usize> = [
         ("attack-deprecated-id/warning", 27),
         ("attack-id-mismatch/error", 957),
-        ("attack-missing-relationship/warning", 453),
+        ("attack-missing-relationship/warning", 233),
         ("attack-name-mismatch/info", 18),
         ("attack-outdated-name/warning", 21),
         ("attack-revoked-id/error", 1140),
@@ -401,9 +405,8 @@ fn attack_vault_fix_is_complete_idempotent_and_matches_the_diff() {
         ("attack-deprecated-id/warning", 27),
         ("attack-id-mismatch/error", 957),
         ("attack-outdated-name/warning", 21),
-        ("attack-missing-relationship/warning", 306),
-        ("attack-revoked-id/error", 456),
-        ("attack-stale-relationship/warning", 720),
+        ("attack-revoked-id/error", 504),
+        ("attack-stale-relationship/warning", 675),
         ("attack-wrong-kind/error", 228),
         ("broken-link/error", 3),
     ]
@@ -587,7 +590,80 @@ fn missing_rows_of_an_unsorted_table_go_last_and_objects_without_a_note_get_none
         ),
         "{fixed}"
     );
-    assert!(d.subject.as_deref().unwrap_or("").split(',').count() > 10);
+    // Only objects with a note count: the ten other techniques M1047 mitigates have none.
+    assert_eq!(d.subject.as_deref(), Some("T1053"));
+}
+
+/// A revoked row whose replacement ATT&CK does not relate to the table's note: T1547.011
+/// (Plist Modification) became T1647, which is no sub-technique of T1547. Relabelling would
+/// write a row the release does not have; the fix removes the row, and is unsafe.
+#[test]
+fn a_revoked_row_whose_replacement_is_unrelated_is_removed_not_relabelled() {
+    let note = "---\naliases: [T1547]\n---\n## Sub-techniques\n\n| ID | Name |\n| --- | --- |\n\
+        | [[Registry Run Keys\\|T1547.001]] | Registry Run Keys / Startup Folder |\n\
+        | [[Plist File Modification\\|T1547.011]] | Plist Modification |\n";
+    let report = check_texts(&[
+        ("Boot or Logon Autostart Execution.md", note),
+        ("Registry Run Keys.md", "---\naliases: [T1547.001]\n---\n"),
+        ("Plist File Modification.md", "---\naliases: [T1647]\n---\n"),
+    ]);
+    let d = finding(&report, "attack-revoked-id");
+    assert!(d.message.contains("`T1647`"), "{}", d.message);
+    let fix = d.fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Unsafe
+    );
+    assert_eq!(
+        apply_fix(note, fix),
+        "---\naliases: [T1547]\n---\n## Sub-techniques\n\n| ID | Name |\n| --- | --- |\n\
+        | [[Registry Run Keys\\|T1547.001]] | Registry Run Keys / Startup Folder |\n"
+    );
+    // Outside a relationship table the label is still relabelled, safely.
+    let report = check_texts(&[
+        ("n.md", "See [[Plist File Modification|T1547.011]].\n"),
+        ("Plist File Modification.md", "---\naliases: [T1647]\n---\n"),
+    ]);
+    let fix = finding(&report, "attack-revoked-id").fix.as_ref().unwrap();
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Safe
+    );
+    assert_eq!(fix.edits[0].replacement, "T1647");
+}
+
+/// `[[Carbanak\|S0030]]` matches the group note and the software note; Obsidian opens the
+/// group's. Writing the group's path is no safe fix: it would pin a software ID to the
+/// group note. The fix points the link at the software note, and is unsafe.
+#[test]
+fn an_ambiguous_link_is_not_pinned_safely_to_a_note_of_another_id() {
+    let note = "| ID | Name |\n| --- | --- |\n| [[Carbanak\\|S0030]] | Carbanak |\n";
+    let report = check_texts(&[
+        ("groups/Carbanak.md", "---\naliases: [G0008]\n---\n"),
+        ("software/Carbanak.md", "---\naliases: [S0030]\n---\n"),
+        ("groups/Lists.md", note),
+    ]);
+    let d = finding(&report, "ambiguous-link");
+    let fix = d.fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.applicability,
+        vaultlint::diagnostic::Applicability::Unsafe
+    );
+    assert_eq!(
+        apply_fix(note, fix),
+        "| ID | Name |\n| --- | --- |\n| [[software/Carbanak\\|S0030]] | Carbanak |\n"
+    );
+    // A link whose opened note declares its label keeps the safe fix.
+    let report = check_texts(&[
+        ("groups/Carbanak.md", "---\naliases: [G0008]\n---\n"),
+        ("software/Carbanak.md", "---\naliases: [S0030]\n---\n"),
+        ("software/Lists.md", note),
+    ]);
+    let d = finding(&report, "ambiguous-link");
+    assert_eq!(
+        d.fix.as_ref().map(|f| f.applicability),
+        Some(vaultlint::diagnostic::Applicability::Safe)
+    );
 }
 
 #[test]

@@ -227,7 +227,7 @@ fn config_example_turns_no_rule_off() {
         .as_str()
         .is_some_and(|c| c.ends_with("vaultlint.toml")));
     assert_eq!(findings(&configured), findings(&default));
-    assert_eq!(findings(&default).len(), 114);
+    assert_eq!(findings(&default).len(), 70);
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("vaultlint.toml"), &config).unwrap();

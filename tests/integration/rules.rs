@@ -22,6 +22,7 @@ macro_rules! rule_tests {
 
 rule_tests! {
     ambiguous_link => "ambiguous-link",
+    attack_catalog_outdated => "attack-catalog-outdated",
     attack_deprecated_id => "attack-deprecated-id",
     attack_duplicate_id => "attack-duplicate-id",
     attack_id_mismatch => "attack-id-mismatch",

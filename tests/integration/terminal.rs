@@ -207,6 +207,7 @@ fn repository() -> tempfile::TempDir {
 fn assert_paths_open(cwd: &Path, concise: &str) -> Vec<String> {
     let paths: Vec<String> = concise
         .lines()
+        .filter(|l| !l.starts_with("vaultlint: "))
         .map(|l| l.split(':').next().unwrap().to_owned())
         .collect();
     assert!(!paths.is_empty());
@@ -331,8 +332,8 @@ fn only_takes_shell_paths_and_folders_and_fails_loudly() {
     );
     for (value, why) in [
         ("notes/Nope.md", "no such note or folder"),
-        ("notes/pic.png", "not a note"),
-        ("notes/empty", "holds no notes"),
+        ("notes/pic.png", "neither a note nor a canvas"),
+        ("notes/empty", "holds no notes or canvases"),
         (".git", "not inside the vault"),
     ] {
         let out = run_in(root, &["check", "notes", "--only", value]);
@@ -496,8 +497,15 @@ fn concise_lines_show_severity_and_rule() {
     assert_eq!(
         out,
         "A.md:2:1: warning: `alias` is no longer read by Obsidian (since 1.9) [deprecated-property]\n\
-         A.md:4:1: error: link target `Missing` not found [broken-link]\n"
+         A.md:4:1: error: link target `Missing` not found [broken-link]\n\
+         vaultlint: found: 1 error, 1 warning, 0 info in 1 note (1 file, 1 link checked; no config file)\n\
+         vaultlint: 1 finding fixable with `--fix` (0 more with `--fix --unsafe-fixes`)\n"
     );
+    let quiet = stdout(&run_in(
+        dir.path(),
+        &["check", ".", "--format", "concise", "--quiet"],
+    ));
+    assert_eq!(quiet.lines().count(), 2, "{quiet}");
 }
 
 #[test]
@@ -761,4 +769,62 @@ fn command_line_page_documents_every_flag() {
             "docs/command-line.md does not document `vaultlint {sub}`"
         );
     }
+}
+
+#[test]
+fn a_long_report_fits_the_terminal_and_ends_with_the_findings_per_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".obsidian")).unwrap();
+    let long = format!("{}/Target note", "a folder with a long name/".repeat(4));
+    let mut notes = Vec::new();
+    for i in 0..60 {
+        notes.push((
+            format!("n{i:02}.md"),
+            format!("| [[{long}\\|T1059]] | Command and Scripting Interpreter |\n"),
+        ));
+    }
+    let files: Vec<(&str, &str)> = notes
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    write(dir.path(), &files);
+    let shown = strip_ansi(&run_on_terminal(
+        dir.path(),
+        &["check", ".", "--select", "broken-link"],
+        &[("COLUMNS", "60")],
+    ));
+    // A location (`path:line:column`) and a `code span` (a name to copy) are never cut:
+    // editors and terminals open a location whole, and a terminal's own soft wrap keeps a
+    // name whole when it is copied. The source line and its underline are cut instead.
+    let uncut = |l: &str| {
+        l.contains("╭─[")
+            || l.split('`')
+                .skip(1)
+                .step_by(2)
+                .any(|code| code.chars().count() > 50)
+    };
+    for line in shown.lines().filter(|l| !uncut(l)) {
+        assert!(
+            line.chars().count() <= 60,
+            "wider than COLUMNS=60: {line:?}\n{shown}"
+        );
+    }
+    let table = shown
+        .find("vaultlint: findings per rule")
+        .unwrap_or_else(|| panic!("no table after 60 findings:\n{shown}"));
+    assert!(shown.rfind("× link target").unwrap() < table, "{shown}");
+    assert!(shown[table..].contains("     60  broken-link"), "{shown}");
+    assert!(shown[table..].contains("--select RULE"), "{shown}");
+    assert!(shown.find("vaultlint: found: ").unwrap() > table, "{shown}");
+    // A short report has no table.
+    for i in 5..60 {
+        fs::remove_file(dir.path().join(format!("n{i:02}.md"))).unwrap();
+    }
+    let short = strip_ansi(&run_on_terminal(
+        dir.path(),
+        &["check", ".", "--select", "broken-link"],
+        &[("COLUMNS", "60")],
+    ));
+    assert!(!short.contains("findings per rule"), "{short}");
+    assert!(short.contains("vaultlint: found: 5 errors"), "{short}");
 }

@@ -19,7 +19,8 @@ use crate::rules::attack::coverage;
 /// (a Navigator layer is of `domain`).
 ///
 /// # Errors
-/// An unusable config or catalogue, a missing vault folder, a failed write to `out`.
+/// An unusable config or catalogue, a missing vault folder, a folder without notes, a
+/// `domain` the catalogue does not hold, a failed write to `out`.
 pub(crate) fn coverage(
     path: &Path,
     format: CoverageFormat,
@@ -36,16 +37,29 @@ pub(crate) fn coverage(
     let mut options = CheckOptions::new(path.to_path_buf());
     options.walk.exclude = settings.exclude;
     let vault = check::index_vault(&options)?;
+    if vault.linted_notes().next().is_none() {
+        let why = if vault.files.is_empty() {
+            "it is empty".to_owned()
+        } else {
+            "it holds no note to count (`.md`, not excluded)".to_owned()
+        };
+        return Err(Error::VaultRoot(path.to_path_buf(), why));
+    }
     let report = coverage::coverage(&vault, &Arc::new(settings.attack), &catalogue);
+    report
+        .check_domain(domain)
+        .map_err(|e| Error::Usage(format!("--domain: {e}")))?;
     match format {
-        CoverageFormat::Table => write!(out, "{}", report.table())?,
+        CoverageFormat::Table => {
+            write!(out, "{}", crate::render::escape::log_text(&report.table()))?;
+        }
         CoverageFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)
+            crate::render::escape::json_pretty(&mut *out, &report)
                 .map_err(|e| Error::Usage(e.to_string()))?;
             writeln!(out)?;
         }
         CoverageFormat::Navigator => {
-            serde_json::to_writer_pretty(&mut *out, &report.navigator_layer(domain))
+            crate::render::escape::json_pretty(&mut *out, &report.navigator_layer(domain))
                 .map_err(|e| Error::Usage(e.to_string()))?;
             writeln!(out)?;
         }

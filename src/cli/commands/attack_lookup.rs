@@ -27,6 +27,6 @@ pub(crate) fn lookup(
         .collect();
     let catalogue = load_catalogue(&paths)?;
     let text = lookup::lookup(&catalogue, id.trim()).map_err(Error::Usage)?;
-    out.write_all(text.as_bytes())?;
+    out.write_all(crate::render::escape::log_text(&text).as_bytes())?;
     Ok(Outcome::Clean)
 }

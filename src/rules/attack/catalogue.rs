@@ -37,8 +37,15 @@ pub(crate) struct Entry {
     /// The ID that directly replaced a revoked object (TSV `revoked_by`); the target of its STIX
     /// `revoked-by` relationship.
     pub revoked_by: Option<String>,
-    /// The end of the revoked-by chain (TSV `revoked_by_final`, else `revoked_by`).
+    /// The end of the revoked-by chain (TSV `revoked_by_final`, else `revoked_by`), followed
+    /// through the catalogue while its target is revoked too; `None` when the chain has no
+    /// end ([`Entry::revocation_cycle`]).
     pub replacement: Option<String>,
+    /// The catalogue's revoked-by chain from this object runs in a circle (`A` → `B` → `A`):
+    /// the cycle's IDs in order, the first repeated at the end (shared by every object on or
+    /// leading into it). No real release has one, but a hostile or broken catalogue can,
+    /// and a fix that followed it would relabel back and forth.
+    pub revocation_cycle: Option<std::sync::Arc<[String]>>,
 }
 
 /// Every ATT&CK object with an ID, by ID, and the release each domain comes from.
@@ -61,6 +68,17 @@ pub(crate) const MAX_FIELD_BYTES: usize = 1_024;
 
 /// Most domains one catalogue object may list (ATT&CK has four).
 pub(crate) const MAX_DOMAINS: usize = 16;
+
+/// Most rows one ID may have in a catalogue: one per domain and type. ATT&CK has at most
+/// four (an object shared by its domains); every lookup of the ID reads them all, so a
+/// catalogue with 100,000 rows for one ID made each link cost that much.
+pub(crate) const MAX_ROWS_PER_ID: usize = 64;
+
+/// Most objects one object may relate to in one domain, one way (`G0007` uses …, or …
+/// mitigates `T1036`). ATT&CK's widest is under a thousand (the software that uses
+/// T1105); each relationship table of the note of such an object is compared with all
+/// of them, so 100,000 made a run of 1,000 tables take minutes.
+pub(crate) const MAX_RELATED: usize = 10_000;
 
 /// Domains in the order used when an ID is not in the note's own domain.
 const DOMAIN_ORDER: [&str; 4] = [
@@ -134,6 +152,7 @@ impl Catalogue {
         }
         self.releases.extend(newer.releases);
         self.version = self.describe();
+        self.settle_revocations();
     }
 
     /// Each domain's release, domains with the same release together:
@@ -169,8 +188,24 @@ impl Catalogue {
         } else {
             Self::from_tsv(text)?
         };
+        // mitre/cti's bundles carry no `x-mitre-collection`; MITRE names its release files
+        // `enterprise-attack-14.1.json`, which then says the release.
+        let named = source
+            .rsplit(['/', '\\'])
+            .next()
+            .and_then(|name| name.strip_suffix(".json"))
+            .and_then(|stem| stem.rsplit_once('-'))
+            .map(|(_, release)| release)
+            .filter(|r| {
+                r.split('.').count() == 2
+                    && r.split('.')
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            });
         let version = if c.version.is_empty() {
-            format!("ATT&CK catalogue from {source}")
+            match named {
+                Some(release) => format!("ATT&CK v{release} (from {source})"),
+                None => format!("ATT&CK catalogue from {source}"),
+            }
         } else {
             format!("{} (from {source})", c.version)
         };
@@ -234,9 +269,10 @@ impl Catalogue {
                 revoked: get(revoked) == "true",
                 revoked_by: optional(revoked_by),
                 replacement: optional(final_col).or_else(|| optional(revoked_by)),
+                revocation_cycle: None,
             });
         }
-        Ok(Self::from_entries(entries, String::new()))
+        Self::from_entries(entries, String::new())
     }
 
     /// Reads a STIX 2.0 or 2.1 bundle (`{"type": "bundle", "objects": [...]}`); the
@@ -355,6 +391,7 @@ impl Catalogue {
                     revoked: obj.get("revoked").and_then(serde_json::Value::as_bool) == Some(true),
                     revoked_by: None,
                     replacement: None,
+                    revocation_cycle: None,
                 });
             }
         }
@@ -385,7 +422,7 @@ impl Catalogue {
             return Err("the STIX bundle holds no object with an ATT&CK ID".to_owned());
         }
         let relations_domain = bundle_domain.unwrap_or_else(|| entries[0].domain.clone());
-        let mut c = Self::from_entries(entries, version);
+        let mut c = Self::from_entries(entries, version)?;
         for (source, relation, target) in relationships {
             if dead.contains(source) || dead.contains(target) {
                 continue;
@@ -394,19 +431,107 @@ impl Catalogue {
                 c.relations.add(&relations_domain, s, relation, t);
             }
         }
+        if let Some((id, relation, n)) = c.relations.widest().filter(|w| w.2 > MAX_RELATED) {
+            return Err(format!(
+                "`{id}` has {n} `{relation}` relationships in one domain, over the limit of {MAX_RELATED}"
+            ));
+        }
         Ok(c)
     }
 
-    fn from_entries(entries: Vec<Entry>, version: String) -> Self {
+    /// # Errors
+    /// An ID with more than [`MAX_ROWS_PER_ID`] rows.
+    fn from_entries(entries: Vec<Entry>, version: String) -> Result<Self, String> {
         let mut by_id: HashMap<String, Vec<Entry>> = HashMap::new();
         for e in entries {
-            by_id.entry(e.id.clone()).or_default().push(e);
+            let rows = by_id.entry(e.id.clone()).or_default();
+            if rows.len() == MAX_ROWS_PER_ID {
+                return Err(format!(
+                    "`{}` has more than {MAX_ROWS_PER_ID} rows (one per domain and type), the limit",
+                    e.id
+                ));
+            }
+            rows.push(e);
         }
-        Catalogue {
+        let mut c = Catalogue {
             version,
             releases: BTreeMap::new(),
             relations: Relations::default(),
             by_id,
+        };
+        c.settle_revocations();
+        Ok(c)
+    }
+
+    /// Follows every revoked object's replacement through the catalogue to an object that
+    /// is not revoked, once per ID (each ID's end is remembered, so a chain of 100,000 IDs
+    /// costs linear time); a chain that comes back to an ID it passed is a cycle, and every
+    /// object on it or leading into it gets no replacement and its
+    /// [`Entry::revocation_cycle`].
+    fn settle_revocations(&mut self) {
+        enum End {
+            Id(String),
+            Cycle(std::sync::Arc<[String]>),
+        }
+        let next = |by_id: &HashMap<String, Vec<Entry>>, id: &str| -> Option<String> {
+            by_id
+                .get(id)?
+                .iter()
+                .filter(|e| e.revoked)
+                .find_map(|e| e.replacement.clone().or_else(|| e.revoked_by.clone()))
+        };
+        let mut ends: HashMap<String, End> = HashMap::new();
+        let starts: Vec<String> = self
+            .by_id
+            .iter()
+            .filter(|(_, rows)| rows.iter().any(|e| e.revoked))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for start in starts {
+            let mut path: Vec<String> = Vec::new();
+            let mut on_path: HashMap<String, usize> = HashMap::new();
+            let mut at = start;
+            let end = loop {
+                if let Some(end) = ends.get(&at) {
+                    break match end {
+                        End::Id(id) => End::Id(id.clone()),
+                        End::Cycle(c) => End::Cycle(std::sync::Arc::clone(c)),
+                    };
+                }
+                if let Some(&i) = on_path.get(&at) {
+                    let mut cycle = path[i..].to_vec();
+                    cycle.push(at.clone());
+                    break End::Cycle(cycle.into());
+                }
+                let Some(target) = next(&self.by_id, &at) else {
+                    break End::Id(at);
+                };
+                on_path.insert(at.clone(), path.len());
+                path.push(std::mem::replace(&mut at, target));
+            };
+            for id in path {
+                let settled = match &end {
+                    End::Id(last) => End::Id(last.clone()),
+                    End::Cycle(c) => End::Cycle(std::sync::Arc::clone(c)),
+                };
+                ends.insert(id, settled);
+            }
+        }
+        for (id, rows) in &mut self.by_id {
+            let Some(end) = ends.get(id) else {
+                continue;
+            };
+            for e in rows.iter_mut().filter(|e| e.revoked) {
+                match end {
+                    End::Id(last) if last != id => e.replacement = Some(last.clone()),
+                    End::Id(_) => {}
+                    End::Cycle(cycle) => {
+                        e.replacement = None;
+                        e.revoked_by = None;
+                        e.revocation_cycle = Some(std::sync::Arc::clone(cycle));
+                    }
+                }
+            }
         }
     }
 
@@ -514,6 +639,39 @@ mod tests {
             .lookup("G0097", IdKind::Group, Some("enterprise-attack"))
             .is_some());
         assert!(c.lookup("T9999", IdKind::Technique, None).is_none());
+    }
+
+    #[test]
+    fn rows_per_id_and_relationships_per_object_are_bounded() {
+        let header = "domain\tattack_id\tname\ttype\tdeprecated\trevoked\n";
+        let rows = |n: usize| {
+            let mut t = header.to_owned();
+            for i in 0..n {
+                t.push_str(&format!("d{i}\tT1000\tName\ttechnique\tfalse\tfalse\n"));
+            }
+            t
+        };
+        assert!(Catalogue::from_tsv(&rows(MAX_ROWS_PER_ID)).is_ok());
+        let err = Catalogue::from_tsv(&rows(MAX_ROWS_PER_ID + 1)).unwrap_err();
+        assert!(err.contains("more than 64 rows"), "{err}");
+        let mut objects = vec![
+            serde_json::json!({"type": "intrusion-set", "id": "g--1", "name": "G",
+            "external_references": [{"source_name": "mitre-attack", "external_id": "G0001"}]}),
+        ];
+        for i in 0..=MAX_RELATED {
+            objects.push(serde_json::json!({"type": "attack-pattern", "id": format!("ap--{i}"), "name": "T",
+                "external_references": [{"source_name": "mitre-attack", "external_id": format!("T{i}")}]}));
+            objects.push(
+                serde_json::json!({"type": "relationship", "relationship_type": "uses",
+                "source_ref": "g--1", "target_ref": format!("ap--{i}")}),
+            );
+        }
+        let bundle = serde_json::json!({"type": "bundle", "objects": objects}).to_string();
+        let err = Catalogue::from_text(&bundle, "b.json").unwrap_err();
+        assert!(
+            err.contains("`G0001` has 10001 `uses` relationships"),
+            "{err}"
+        );
     }
 
     #[test]

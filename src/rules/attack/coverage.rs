@@ -59,7 +59,7 @@ pub(crate) fn coverage(
     config: &std::sync::Arc<AttackConfig>,
     catalogue: &std::sync::Arc<Catalogue>,
 ) -> Coverage {
-    let index = AttackIndex::build(vault, config, catalogue);
+    let index = AttackIndex::build(vault, config, catalogue, None);
     let mut domains: BTreeMap<String, BTreeMap<String, KindCoverage>> = BTreeMap::new();
     for e in catalogue.entries() {
         if e.revoked || e.deprecated || e.kind == "matrix" {
@@ -172,6 +172,36 @@ impl Coverage {
             }
         }
         out
+    }
+
+    /// Checks that `domain` is one of the catalogue's domains (STIX `x_mitre_domains`:
+    /// `enterprise-attack`, `mobile-attack`, `ics-attack`), so that a typo never yields an
+    /// empty Navigator layer.
+    ///
+    /// # Errors
+    /// The message names the domains the catalogue holds, and the one meant when `domain`
+    /// is the start of exactly one of them (`enterprise` for `enterprise-attack`).
+    pub(crate) fn check_domain(&self, domain: &str) -> Result<(), String> {
+        if self.domains.contains_key(domain) {
+            return Ok(());
+        }
+        let known: Vec<&str> = self.domains.keys().map(String::as_str).collect();
+        let meant: Vec<&&str> = known
+            .iter()
+            .filter(|k| !domain.is_empty() && k.starts_with(&domain.to_ascii_lowercase()))
+            .collect();
+        let hint = match meant.as_slice() {
+            [one] => format!(" (did you mean `{one}`?)"),
+            _ => String::new(),
+        };
+        Err(format!(
+            "`{domain}` is not a domain of the catalogue{hint}; its domains are {}",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 
     /// An ATT&CK Navigator layer (format 4.5) of one domain's techniques and sub-techniques:

@@ -6,12 +6,14 @@
 //! an `AttackContext`: the core's `NoteContext` plus that index and each link's ATT&CK
 //! label.
 
+mod catalog_outdated;
 pub(crate) mod catalogue;
 pub(crate) mod coverage;
 mod deprecated_id;
 mod duplicate_id;
 mod fix;
 mod id_mismatch;
+pub(crate) mod layout;
 pub(crate) mod lookup;
 mod missing_relationship;
 pub(crate) mod model;
@@ -20,10 +22,14 @@ mod outdated_name;
 pub mod relations;
 mod relationship_fix;
 mod relationship_tables;
+pub(crate) mod release;
 mod revoked_id;
+mod safe_fix;
 pub(crate) mod settings;
 mod stale_relationship;
+pub(crate) mod stix_release;
 mod unknown_id;
+pub(crate) mod upgrade;
 mod wrong_kind;
 
 use std::collections::HashMap;
@@ -37,7 +43,7 @@ use crate::resolve::Resolution;
 use super::{Fold, NoteContext, Pack, PackRun, PackSummary};
 pub(crate) use catalogue::{Catalogue, Entry};
 pub use model::{link_label, AttackConfig, IdKind};
-pub(crate) use model::{same_name, Declared};
+pub(crate) use model::{same_name, same_sub_name, Declared};
 
 /// A rule of the ATT&CK pack: like [`super::Rule`], but it reads the pack's index too.
 pub(crate) trait AttackRule: Sync {
@@ -50,6 +56,7 @@ pub(crate) trait AttackRule: Sync {
 
 /// The pack's rules, sorted by name.
 static RULES: &[&dyn AttackRule] = &[
+    &catalog_outdated::AttackCatalogOutdated,
     &deprecated_id::AttackDeprecatedId,
     &duplicate_id::AttackDuplicateId,
     &id_mismatch::AttackIdMismatch,
@@ -75,6 +82,9 @@ pub(crate) struct AttackPack {
     pub(crate) config: Arc<AttackConfig>,
     /// The ATT&CK release the IDs are checked against (built in, or `--attack-catalog`).
     pub(crate) catalogue: Arc<Catalogue>,
+    /// The release the vault is from, when the settings say (`[attack] release`); else the
+    /// pack infers it from the notes ([`release::VaultRelease`]).
+    pub(crate) release: Option<release::Release>,
 }
 
 impl Default for AttackPack {
@@ -83,6 +93,7 @@ impl Default for AttackPack {
         AttackPack {
             config: AttackConfig::default_shared(),
             catalogue: Catalogue::built_in_shared(),
+            release: None,
         }
     }
 }
@@ -98,7 +109,7 @@ impl Pack for AttackPack {
             return None;
         }
         Some(Box::new(AttackRun {
-            index: AttackIndex::build(vault, &self.config, &self.catalogue),
+            index: AttackIndex::build(vault, &self.config, &self.catalogue, self.release),
             rules,
         }))
     }
@@ -129,11 +140,19 @@ impl PackRun for AttackRun {
                 link_label(l, config, target)
             })
             .collect();
-        // Both relationship rules read the same tables; built once per note, and only when
-        // one of them runs.
-        let tables = if self.rules.iter().any(|r| {
-            [missing_relationship::NAME, stale_relationship::NAME].contains(&r.meta().name)
-        }) {
+        // The relationship rules read the same tables, and `attack-revoked-id` to relabel
+        // only rows the release has; built once per note, and only when one of them runs.
+        // A vault newer than its catalogue has relationships the catalogue cannot judge
+        // (`attack-catalog-outdated` says so once).
+        let tables = if !self.index.release.newer
+            && self.rules.iter().any(|r| {
+                [
+                    missing_relationship::NAME,
+                    stale_relationship::NAME,
+                    revoked_id::NAME,
+                ]
+                .contains(&r.meta().name)
+            }) {
             relationship_tables::relationship_tables(&AttackContext {
                 base: ctx,
                 index: &self.index,
@@ -154,6 +173,7 @@ impl PackRun for AttackRun {
             rule.check_note(&actx, out);
         }
         one_finding_per_label(out, start);
+        safe_fix::guard_ambiguous_fixes(&actx, &mut out[..start]);
         labels.iter().filter(|l| l.is_some()).count()
     }
 
@@ -176,13 +196,47 @@ impl PackRun for AttackRun {
 
     fn summary(&self, checked: usize) -> PackSummary {
         let version = self.index.catalogue.version.clone();
+        let folders = self.index.layout_folders();
+        let mut lines: Vec<String> = Vec::new();
+        if checked > 0 {
+            lines.push(format!(
+                "{checked} ID-labelled link{} checked against {version}",
+                if checked == 1 { "" } else { "s" }
+            ));
+        }
+        let r = &self.index.release;
+        let vault_release = if r.newer {
+            "newer"
+        } else if r.older() {
+            "older"
+        } else {
+            "same"
+        };
+        if r.older() {
+            lines.push(match r.pinned {
+                Some(p) => format!("the vault is pinned to ATT&CK {}, older than the catalogue: findings include what ATT&CK changed since", release::shown(p)),
+                None => format!(
+                    "the vault looks made from an ATT&CK release older than the catalogue's: {} of the {} IDs its notes declare are revoked or deprecated there; findings include what ATT&CK changed since",
+                    r.retired, r.declared
+                ),
+            });
+        }
+        if checked > 0 || !folders.is_empty() {
+            lines.extend(
+                folders
+                    .iter()
+                    .take(MAX_LAYOUT_LINES)
+                    .map(|(folder, l)| layout_line(folder, l)),
+            );
+            if folders.len() > MAX_LAYOUT_LINES {
+                lines.push(format!(
+                    "ATT&CK layout: {} more folders (see `attack_layouts` in --format json)",
+                    folders.len() - MAX_LAYOUT_LINES
+                ));
+            }
+        }
         PackSummary {
-            line: (checked > 0).then(|| {
-                format!(
-                    "{checked} ID-labelled link{} checked against {version}",
-                    if checked == 1 { "" } else { "s" }
-                )
-            }),
+            lines,
             fields: vec![
                 ("attack_links", serde_json::Value::from(checked)),
                 ("attack_catalog", serde_json::Value::from(version)),
@@ -197,9 +251,67 @@ impl PackRun for AttackRun {
                             .collect(),
                     ),
                 ),
+                (
+                    "attack_vault_release",
+                    serde_json::json!({
+                        "relation": vault_release,
+                        "pinned": r.pinned.map(release::shown),
+                        "catalog_release": r.catalogue.map(release::shown),
+                        "declared_ids": r.declared,
+                        "unknown_declared_ids": r.unknown.len(),
+                        "retired_declared_ids": r.retired,
+                    }),
+                ),
+                (
+                    "attack_layouts",
+                    serde_json::Value::Array(
+                        folders.iter().map(|(f, l)| layout_json(f, l)).collect(),
+                    ),
+                ),
             ],
         }
     }
+}
+
+/// Most folders whose layout the human summary lists; the JSON lists them all.
+const MAX_LAYOUT_LINES: usize = 12;
+
+/// A folder's layout as a summary line: "ATT&CK layout of `kb/techniques/`: technique
+/// folder, 120 notes named `ID-Name.md`, `_` for spaces, IDs also under `mitre_id`".
+fn layout_line(folder: &str, l: &model::FolderLayout) -> String {
+    let mut parts = vec![format!(
+        "{}{} note{}{}",
+        l.kind
+            .map_or(String::new(), |k| format!("{} folder, ", k.name())),
+        l.notes,
+        if l.notes == 1 { "" } else { "s" },
+        l.arrangement
+            .map_or(String::new(), |a| format!(" named `{}.md`", a.shown()))
+    )];
+    if l.underscores {
+        parts.push("`_` for spaces".to_owned());
+    }
+    if !l.id_keys.is_empty() {
+        parts.push(format!("IDs also under `{}`", l.id_keys.join("`, `")));
+    }
+    let shown = if folder.is_empty() {
+        "the vault root".to_owned()
+    } else {
+        format!("`{folder}/`")
+    };
+    format!("ATT&CK layout of {shown}: {}", parts.join(", "))
+}
+
+/// A folder's layout as an entry of the JSON summary's `attack_layouts`.
+fn layout_json(folder: &str, l: &model::FolderLayout) -> serde_json::Value {
+    serde_json::json!({
+        "folder": folder,
+        "kind": l.kind.map(IdKind::name),
+        "notes": l.notes,
+        "file_names": l.arrangement.map(model::Arrangement::shown),
+        "underscores_for_spaces": l.underscores,
+        "id_keys": l.id_keys,
+    })
 }
 
 /// The pack's index of one vault: which notes declare which IDs, built once per run from
@@ -210,6 +322,8 @@ pub(crate) struct AttackIndex {
     pub config: Arc<AttackConfig>,
     /// The ATT&CK release the IDs are checked against.
     pub catalogue: Arc<Catalogue>,
+    /// The release the vault looks made from, against the catalogue's.
+    pub release: release::VaultRelease,
     /// Parallel to the vault's files: the IDs each note declares, the primary ID first.
     pub declared: Vec<Vec<Declared>>,
     /// ID → the notes declaring it, by file id, each once.
@@ -240,7 +354,11 @@ impl AttackIndex {
         vault: &Vault,
         config: &Arc<AttackConfig>,
         catalogue: &Arc<Catalogue>,
+        pinned: Option<release::Release>,
     ) -> Self {
+        let mut inferred = AttackConfig::clone(config);
+        inferred.layout = layout::infer(vault, config);
+        let config = &Arc::new(inferred);
         let declared: Vec<Vec<Declared>> = (0..vault.files.len())
             .map(|id| {
                 vault
@@ -292,9 +410,11 @@ impl AttackIndex {
             });
             domains.push(facts.domain);
         }
+        let release = release::VaultRelease::infer(vault, config, catalogue, &declared, pinned);
         AttackIndex {
             config: Arc::clone(config),
             catalogue: Arc::clone(catalogue),
+            release,
             declared,
             by_id,
             scopes,
@@ -324,6 +444,22 @@ impl AttackIndex {
             Some(&id) if id != u32::MAX => Some(id),
             _ => self.scope_ids.get(&self.config.scope(path)).copied(),
         }
+    }
+
+    /// The layout folders worth showing, by path: kind folders, and folders whose file
+    /// names or keys carry IDs.
+    pub(crate) fn layout_folders(&self) -> Vec<(&str, &model::FolderLayout)> {
+        self.config
+            .layout
+            .folders
+            .iter()
+            .filter(|(_, l)| {
+                l.kind.is_some()
+                    || l.arrangement.is_some_and(|a| a != model::Arrangement::Name)
+                    || !l.id_keys.is_empty()
+            })
+            .map(|(f, l)| (f.as_str(), l))
+            .collect()
     }
 
     /// Whether note `file` declares `id`.
@@ -556,6 +692,19 @@ pub(crate) fn nearest_declaring(
         })
 }
 
+/// Whether `written` is the catalogue object `entry`'s name, a sub-technique's also when
+/// written with its parent's name ([`same_sub_name`]).
+pub(crate) fn names_entry(index: &AttackIndex, file: FileId, written: &str, entry: &Entry) -> bool {
+    if same_name(written, &entry.name) {
+        return true;
+    }
+    let Some((parent, _)) = entry.id.split_once('.') else {
+        return false;
+    };
+    let parent = catalogue_entry(index, file, parent, IdKind::Technique).map(|e| e.name.as_str());
+    parent.is_some() && same_sub_name(written, &entry.name, parent)
+}
+
 /// The IDs that replaced a revoked ID, in order (`T1073` → `T1574.002` → `T1574.001`).
 pub(crate) fn revocation_chain(
     index: &AttackIndex,
@@ -569,7 +718,7 @@ pub(crate) fn revocation_chain(
         .filter(|e| e.revoked)
         .and_then(|e| e.revoked_by.clone().or_else(|| e.replacement.clone()))
     {
-        if chain.contains(&next) || chain.len() > 16 {
+        if next == id || chain.contains(&next) || chain.len() > 16 {
             break;
         }
         chain.push(next.clone());

@@ -9,6 +9,8 @@
 //! that is not the name of the note it opens (software `T9000`), or when `(ID)` follows it
 //! directly. Patterns and folder names are configuration (`AttackConfig`).
 
+use std::collections::BTreeMap;
+
 use regex::Regex;
 
 use crate::diagnostic::Span;
@@ -169,6 +171,9 @@ pub struct AttackConfig {
     /// Folder name (any depth) → catalogue domain, e.g. `Enterprise-Attack` → `enterprise-attack`.
     /// Names compare by [`same_folder`]: `Enterprise attack` is the same folder name.
     pub(crate) domains: Vec<(String, String)>,
+    /// The vault's layout as inferred from its notes (by the pack's `layout.rs`); empty
+    /// until a run infers it.
+    pub(crate) layout: Layout,
 }
 
 impl Default for AttackConfig {
@@ -195,7 +200,11 @@ impl Default for AttackConfig {
         .iter()
         .map(|(f, d)| ((*f).to_owned(), (*d).to_owned()))
         .collect();
-        AttackConfig { kinds, domains }
+        AttackConfig {
+            kinds,
+            domains,
+            layout: Layout::default(),
+        }
     }
 }
 
@@ -230,6 +239,10 @@ impl AttackConfig {
 
     /// The nearest enclosing kind folder of a path (the path up to and including it) and
     /// its kind.
+    ///
+    /// A folder that carries an ID (`TA0005 - Defense Evasion/`) holds the note of that ID
+    /// (its kind is the ID's) and the objects filed under it (techniques under a tactic),
+    /// whose kind the folder does not tell: for those the answer is `None`.
     pub(crate) fn kind_folder<'p>(&self, path: &'p str) -> Option<(&'p str, IdKind)> {
         let mut end = path.rfind('/')?;
         loop {
@@ -242,6 +255,16 @@ impl AttackConfig {
                 .find(|(_, _, folders)| folders.iter().any(|f| same_folder(f, name)))
             {
                 return Some((folder_path, *kind));
+            }
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.contains(|c: char| c.is_ascii_digit())
+            {
+                if let Some((id, kind)) = split_stem(name, self).first().and_then(|s| s.id) {
+                    let own = split_stem(file_stem(path), self)
+                        .iter()
+                        .any(|s| s.id.is_some_and(|(i, _)| i == id));
+                    return own.then_some((folder_path, kind));
+                }
             }
             end = start.checked_sub(1)?;
         }
@@ -259,15 +282,46 @@ impl AttackConfig {
         format!("{kind_parent}\n{domain}")
     }
 
-    /// The name of a note as ATT&CK writes it: the file name without `.md` and without a
-    /// ` - ID` suffix (`Phishing - T1566.md` is `Phishing`), fullwidth solidus as `/`.
+    /// The name of a note as ATT&CK writes it: the file name without `.md` and without the
+    /// ID it carries and its separator (`Phishing - T1566.md` and `T1566 - Phishing.md` are
+    /// `Phishing`; the arrangements of [`Arrangement`]), fullwidth solidus as
+    /// `/`, and `_` as a space where the note's folder writes names that way
+    /// (`T1078-Valid_Accounts.md` is `Valid Accounts`).
     pub(crate) fn note_name(&self, path: &str) -> String {
         let stem = file_stem(path);
-        let stem = match stem.rsplit_once(" - ") {
-            Some((name, id)) if !name.trim().is_empty() && self.kind_of(id).is_some() => name,
-            _ => stem,
+        let folder = self.layout.of(self, path);
+        let name = read_stem(stem, self, folder)
+            .filter(|s| !s.name.is_empty())
+            .map_or(stem, |s| s.name);
+        let name = name.replace('\u{FF0F}', "/");
+        if folder.is_some_and(|f| f.underscores) {
+            name.replace('_', " ")
+        } else {
+            name
+        }
+    }
+
+    /// The file name (with `.md`) a note at `path` gets when renamed to `name`: the ID it
+    /// carries stays where it is, and the name is written the way its folder writes names
+    /// (`／` for `/`, `_` for spaces where the folder does): `T1552.003-Bash_History.md` renamed
+    /// to `Shell History` is `T1552.003-Shell_History.md`.
+    pub(crate) fn renamed_file(&self, path: &str, name: &str) -> String {
+        let stem = file_stem(path);
+        let folder = self.layout.of(self, path);
+        let mut new = name.replace('/', "\u{FF0F}");
+        if folder.is_some_and(|f| f.underscores) {
+            new = new.replace(' ', "_");
+        }
+        // `s.name` is a slice of `stem`: its offset says where the name stands.
+        let around = read_stem(stem, self, folder).and_then(|s| {
+            let start = (s.name.as_ptr() as usize).checked_sub(stem.as_ptr() as usize)?;
+            Some((stem.get(..start)?, stem.get(start + s.name.len()..)?))
+        });
+        let stem = match around {
+            Some((before, after)) => format!("{before}{new}{after}"),
+            None => new,
         };
-        stem.replace('\u{FF0F}', "/")
+        format!("{stem}.md")
     }
 
     /// The domain folder a path sits in (the path up to and including it) and its domain.
@@ -296,14 +350,218 @@ impl AttackConfig {
     }
 }
 
-/// Where a declared ID comes from.
+/// How a file name arranges an ATT&CK ID and a name, as shown to users (`ID - Name`).
+/// The strong arrangements (a ` - ` or `(…)` around the ID) are read in every folder; the
+/// weak ones (`ID-Name`, `ID_Name`, `ID Name`, `Name_ID`, `Name ID`) only in folders whose
+/// notes mostly use them, since a name may begin or end with an ID-shaped word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Arrangement {
+    /// `Name.md`: the ID is elsewhere (properties, a callout, a heading).
+    Name,
+    /// `Name - ID.md` (also with an en dash).
+    NameDashId,
+    /// `Name (ID).md`.
+    NameParenId,
+    /// `ID - Name.md` (also with an en dash).
+    IdDashName,
+    /// `ID-Name.md`.
+    IdHyphenName,
+    /// `ID_Name.md`.
+    IdUnderscoreName,
+    /// `ID Name.md`.
+    IdSpaceName,
+    /// `Name_ID.md`.
+    NameUnderscoreId,
+    /// `Name ID.md`.
+    NameSpaceId,
+}
+
+impl Arrangement {
+    /// The arrangement as the summary and the JSON show it.
+    pub(crate) fn shown(self) -> &'static str {
+        match self {
+            Arrangement::Name => "Name",
+            Arrangement::NameDashId => "Name - ID",
+            Arrangement::NameParenId => "Name (ID)",
+            Arrangement::IdDashName => "ID - Name",
+            Arrangement::IdHyphenName => "ID-Name",
+            Arrangement::IdUnderscoreName => "ID_Name",
+            Arrangement::IdSpaceName => "ID Name",
+            Arrangement::NameUnderscoreId => "Name_ID",
+            Arrangement::NameSpaceId => "Name ID",
+        }
+    }
+
+    /// Whether the arrangement is read in every folder (see [`Arrangement`]).
+    fn strong(self) -> bool {
+        matches!(
+            self,
+            Arrangement::Name
+                | Arrangement::NameDashId
+                | Arrangement::NameParenId
+                | Arrangement::IdDashName
+        )
+    }
+}
+
+/// A file name (without `.md`) split into its name and the ID it carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stem<'a> {
+    /// The name as written, before `_` and `／` are read.
+    pub name: &'a str,
+    /// The ID and its kind, when the file name carries one.
+    pub id: Option<(&'a str, IdKind)>,
+    /// How the two are arranged.
+    pub arrangement: Arrangement,
+}
+
+/// Every way `stem` can carry an ID, the strong arrangements first (a detection strategy
+/// `T1136.001 Detection Strategy - … - DET0447` carries DET0447, not T1136.001). A stem that
+/// is only an ID (`T9000`, software named like a technique) carries none: it is a name.
+pub(crate) fn split_stem<'a>(stem: &'a str, config: &AttackConfig) -> Vec<Stem<'a>> {
+    let mut out = Vec::new();
+    let id = |text: &'a str| {
+        let text = text.trim();
+        config.kind_of(text).map(|k| (text, k))
+    };
+    // Only ` - ID` may follow an empty name (` - A2411.md` still declares its ID).
+    let mut push = |name: &'a str, found: Option<(&'a str, IdKind)>, arrangement| {
+        if let Some(found) = found {
+            if !name.trim().is_empty() || arrangement == Arrangement::NameDashId {
+                out.push(Stem {
+                    name: name.trim(),
+                    id: Some(found),
+                    arrangement,
+                });
+            }
+        }
+    };
+    for dash in [" - ", " \u{2013} "] {
+        if let Some((name, suffix)) = stem.rsplit_once(dash) {
+            push(name, id(suffix), Arrangement::NameDashId);
+        }
+    }
+    if let Some(inner) = stem.strip_suffix(')') {
+        if let Some((name, suffix)) = inner.rsplit_once(" (") {
+            push(name, id(suffix), Arrangement::NameParenId);
+        }
+    }
+    let token_end = stem
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .unwrap_or(stem.len());
+    let (token, rest) = stem.split_at(token_end);
+    if config.kind_of(token).is_some() {
+        for (sep, arrangement) in [
+            (" - ", Arrangement::IdDashName),
+            (" \u{2013} ", Arrangement::IdDashName),
+            ("-", Arrangement::IdHyphenName),
+            ("_", Arrangement::IdUnderscoreName),
+            (" ", Arrangement::IdSpaceName),
+        ] {
+            if let Some(name) = rest.strip_prefix(sep) {
+                push(name, id(token), arrangement);
+                break;
+            }
+        }
+    }
+    for (sep, arrangement) in [
+        ('_', Arrangement::NameUnderscoreId),
+        (' ', Arrangement::NameSpaceId),
+    ] {
+        if let Some((name, suffix)) = stem.rsplit_once(sep) {
+            if !name.ends_with([' ', '-', '\u{2013}', '(']) {
+                push(name, id(suffix), arrangement);
+            }
+        }
+    }
+    out
+}
+
+/// What one layout folder's notes do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FolderLayout {
+    /// The kind the folder's name says it holds, if it is a kind folder.
+    pub kind: Option<IdKind>,
+    /// Notes in it (at any depth below it, down to the next layout folder).
+    pub notes: usize,
+    /// How most of its file names arrange ID and name.
+    pub arrangement: Option<Arrangement>,
+    /// Its names write `_` for a space (`Valid_Accounts`): more names hold `_` and no space
+    /// than hold a space.
+    pub underscores: bool,
+    /// Front matter keys, other than `aliases`, `alias`, `id` and `url`, under which its
+    /// notes state their own ID (key paths as [`crate::parse::identifier_properties`] gives).
+    pub id_keys: Vec<String>,
+}
+
+/// The layout of every layout folder of a vault, by folder path (`""` for the root).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub folders: BTreeMap<String, FolderLayout>,
+}
+
+impl Layout {
+    /// The layout of the folder a note at `path` is read by, if inferred.
+    pub(crate) fn of(&self, config: &AttackConfig, path: &str) -> Option<&FolderLayout> {
+        if self.folders.is_empty() {
+            return None;
+        }
+        self.folders.get(layout_folder(config, path))
+    }
+}
+
+/// The folder whose layout a note follows: its nearest kind folder, else its own folder;
+/// folders that carry an ID (`TA0005 - Defense Evasion/`) are one object's folders, so their
+/// parent is (every tactic folder follows one layout).
+pub(crate) fn layout_folder<'p>(config: &AttackConfig, path: &'p str) -> &'p str {
+    let mut folder = config
+        .kind_folder(path)
+        .map_or_else(|| path.rsplit_once('/').map_or("", |(f, _)| f), |(f, _)| f);
+    while !folder.is_empty() {
+        let (parent, name) = folder.rsplit_once('/').unwrap_or(("", folder));
+        if split_stem(name, config).is_empty() {
+            break;
+        }
+        folder = parent;
+    }
+    folder
+}
+
+/// The file name's ID and name under the folder's layout: the first strong arrangement, or
+/// the folder's own weak one.
+pub(crate) fn read_stem<'a>(
+    stem: &'a str,
+    config: &AttackConfig,
+    folder: Option<&FolderLayout>,
+) -> Option<Stem<'a>> {
+    split_stem(stem, config).into_iter().find(|s| {
+        s.arrangement.strong() || folder.is_some_and(|f| f.arrangement == Some(s.arrangement))
+    })
+}
+
+/// The keys [`declared_ids`] always reads.
+pub(crate) const STANDARD_KEYS: [&str; 4] = ["aliases", "alias", "id", "url"];
+
+/// The ID an identifier-like property value states, if any: an ID, or an attack.mitre.org
+/// page address.
+pub(crate) fn property_id(value: &str, config: &AttackConfig) -> Option<(String, IdKind)> {
+    match config.kind_of(value) {
+        Some(kind) => Some((value.trim().to_owned(), kind)),
+        None => id_from_url(value, config),
+    }
+}
+
+/// Where a declared ID comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
     /// A front matter property: `aliases`, `alias`, `id` or `url`.
     FrontMatter(&'static str),
+    /// A front matter key the note's folder states IDs under ([`super::layout`]); the
+    /// top-level key of its key path.
+    Property(Box<str>),
     /// An `ID:` line in a callout; the span of its value.
     Callout(Span),
-    /// The file name's ` - ID` suffix.
+    /// The ID the file name carries (`Name - ID`, `ID-Name`, …).
     FileName,
     /// The first heading.
     Heading,
@@ -324,11 +582,16 @@ impl Declared {
     /// Where the declaration is written in `note` (the note that declares it); a file-name
     /// declaration points at the note's start.
     pub(crate) fn span(&self, note: &Note) -> Span {
-        match self.source {
-            Source::FrontMatter(key) => match &note.front_matter {
+        let key = match &self.source {
+            Source::FrontMatter(key) => Some(*key),
+            Source::Property(key) => Some(&**key),
+            _ => None,
+        };
+        match &self.source {
+            Source::FrontMatter(_) | Source::Property(_) => match &note.front_matter {
                 FrontMatter::Parsed { keys, .. } => keys
                     .iter()
-                    .find(|k| k.name.eq_ignore_ascii_case(key))
+                    .find(|k| key.is_some_and(|key| k.name.eq_ignore_ascii_case(key)))
                     .map_or_else(Span::default, |k| {
                         if k.value.end > k.value.start {
                             k.value
@@ -338,7 +601,7 @@ impl Declared {
                     }),
                 _ => Span::default(),
             },
-            Source::Callout(span) => span,
+            Source::Callout(span) => *span,
             Source::FileName => Span::default(),
             Source::Heading => note.headings.first().map_or_else(Span::default, |h| h.span),
         }
@@ -368,15 +631,39 @@ pub(crate) fn id_from_url(url: &str, config: &AttackConfig) -> Option<(String, I
 }
 
 /// Whether a note name (or a name cell) and an ATT&CK name are the same name. File names
-/// cannot hold `/` or `:`, so generators write `／` for `/` and `;` or `：` for `:`
+/// cannot hold `/` or `:`, so generators write `／` for `/` and `;`, `：` or `；` for `:`
 /// (`Pre-OS Boot; TFTP Boot` is `Pre-OS Boot: TFTP Boot`); no ATT&CK name holds `;`.
 pub(crate) fn same_name(written: &str, attack: &str) -> bool {
     let fold = |c: char| match c {
         '\u{FF0F}' => '/',
-        ';' | '\u{FF1A}' => ':',
+        ';' | '\u{FF1A}' | '\u{FF1B}' => ':',
         c => c,
     };
     written.chars().map(fold).eq(attack.chars().map(fold))
+}
+
+/// Whether a name written for a sub-technique and another name of it are the same name,
+/// one of them written with its parent's (`Command and Scripting Interpreter: PowerShell`
+/// is `PowerShell`, as attack.mitre.org titles sub-technique pages); `parent` is the parent's
+/// name when known, else any prefix before `: ` counts.
+pub(crate) fn same_sub_name(a: &str, b: &str, parent: Option<&str>) -> bool {
+    if same_name(a, b) {
+        return true;
+    }
+    let qualified = |long: &str, short: &str| {
+        let long: String = long
+            .chars()
+            .map(|c| match c {
+                ';' | '\u{FF1A}' | '\u{FF1B}' => ':',
+                c => c,
+            })
+            .collect();
+        long.rsplit_once(": ").is_some_and(|(p, rest)| {
+            same_name(rest.trim(), short.trim())
+                && parent.is_none_or(|parent| same_name(p.trim(), parent))
+        })
+    };
+    qualified(a, b) || qualified(b, a)
 }
 
 fn file_stem(path: &str) -> &str {
@@ -424,10 +711,19 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
             push(value, kind, Source::Callout(*span));
         }
     }
-    if let Some((_, suffix)) = file_stem(path).rsplit_once(" - ") {
-        if let Some(kind) = config.kind_of(suffix) {
-            push(suffix.trim(), kind, Source::FileName);
+    let folder = config.layout.of(config, path);
+    if let Some(keys) = folder.map(|f| &f.id_keys).filter(|k| !k.is_empty()) {
+        for (key, value) in &outline.identifiers {
+            if keys.iter().any(|k| **k == **key) {
+                if let Some((id, kind)) = property_id(value, config) {
+                    let top = key.split('.').next().unwrap_or(key);
+                    push(&id, kind, Source::Property(top.into()));
+                }
+            }
         }
+    }
+    if let Some((id, kind)) = read_stem(file_stem(path), config, folder).and_then(|s| s.id) {
+        push(id, kind, Source::FileName);
     }
     let heading = outline.headings.first().and_then(|h| {
         config.kind_of(&h.raw).map(|kind| Declared {

@@ -7,7 +7,8 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
 
 use super::{
-    catalogue_entry, labelled_links, same_name, AttackContext, AttackRule, LabelledLink, RuleMeta,
+    catalogue_entry, labelled_links, names_entry, same_name, same_sub_name, AttackContext,
+    AttackRule, LabelledLink, RuleMeta,
 };
 
 pub(crate) struct AttackNameMismatch;
@@ -106,7 +107,16 @@ impl AttackRule for AttackNameMismatch {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '(']));
             // Cells hold rendered text: "via `at` Utility" reads "via at Utility".
             let rendered_name = name.replace('`', "");
-            if shown.is_empty() || restated || same_name(shown, &rendered_name) {
+            let parent =
+                l.id.split_once('.')
+                    .and_then(|(p, _)| catalogue_entry(ctx.index, ctx.id, p, l.kind))
+                    .map(|e| e.name.as_str());
+            let same = if l.id.contains('.') {
+                same_sub_name(shown, &rendered_name, parent)
+            } else {
+                same_name(shown, &rendered_name)
+            };
+            if shown.is_empty() || restated || same {
                 continue;
             }
             let case_only = shown.to_lowercase() == name.to_lowercase();
@@ -136,7 +146,7 @@ impl AttackRule for AttackNameMismatch {
 /// note) says the cell is the stale side.
 fn fix(ctx: &AttackContext<'_>, l: &LabelledLink<'_>, shown: &str, name: &str) -> Option<Fix> {
     let applicability = match catalogue_entry(ctx.index, ctx.id, &l.id, l.kind) {
-        Some(e) if e.name == name => Applicability::Safe,
+        Some(e) if e.name == name || names_entry(ctx.index, ctx.id, name, e) => Applicability::Safe,
         Some(_) => return None,
         None => Applicability::Unsafe,
     };

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{catalogue_entry, same_name, AttackContext, AttackRule, RuleMeta};
+use super::{catalogue_entry, names_entry, AttackContext, AttackRule, RuleMeta};
 
 pub(crate) struct AttackOutdatedName;
 
@@ -49,6 +49,11 @@ impl AttackRule for AttackOutdatedName {
     }
 
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
+        // In a vault newer than its catalogue a different name is most likely ATT&CK's
+        // newer one.
+        if ctx.index.release.newer {
+            return;
+        }
         let Some(declared) = ctx.index.primary(ctx.id) else {
             return;
         };
@@ -59,15 +64,11 @@ impl AttackRule for AttackOutdatedName {
             return;
         }
         let name = ctx.index.config.note_name(ctx.path);
-        if same_name(&name, &entry.name) {
+        if names_entry(ctx.index, ctx.id, &name, entry) {
             return;
         }
         let case_only = name.to_lowercase() == entry.name.to_lowercase();
-        let file_name = format!(
-            "{}{}",
-            entry.name.replace('/', "\u{FF0F}"),
-            file_suffix(ctx.path, &name)
-        );
+        let file_name = ctx.index.config.renamed_file(ctx.path, &entry.name);
         out.push(
             Diagnostic::new(
                 &META,
@@ -78,18 +79,9 @@ impl AttackRule for AttackOutdatedName {
             .with_severity(if case_only { Severity::Info } else { Severity::Warning })
             .with_label(format!("declares `{}`", declared.id))
             .with_help(format!(
-                "rename the note to `{file_name}.md` in Obsidian, which updates links to it; table name cells that list it need the new name too"
+                "rename the note to `{file_name}` in Obsidian, which updates links to it; table name cells that list it need the new name too"
             ))
             .with_subject(declared.id.clone()),
         );
     }
-}
-
-/// What follows the name in the note's file name (` - T1036` for `Masquerading - T1036.md`),
-/// kept when the note is renamed.
-fn file_suffix<'p>(path: &'p str, name: &str) -> &'p str {
-    let stem = path.rsplit('/').next().unwrap_or(path);
-    let stem = stem.strip_suffix(".md").unwrap_or(stem);
-    let name_len = name.replace('/', "\u{FF0F}").len();
-    stem.get(name_len..).unwrap_or("")
 }

@@ -99,6 +99,16 @@ impl Relations {
             .insert(source.to_owned());
     }
 
+    /// The object with the most relationships of one kind in one domain, from either end:
+    /// its ID, the relation's STIX name and how many objects it relates to.
+    pub fn widest(&self) -> Option<(&str, &'static str, usize)> {
+        self.forward
+            .iter()
+            .chain(&self.reverse)
+            .max_by_key(|(_, set)| set.len())
+            .map(|((_, relation, id), set)| (id.as_str(), relation.name(), set.len()))
+    }
+
     /// Whether any relationship is known.
     pub fn is_empty(&self) -> bool {
         self.forward.is_empty()

@@ -76,11 +76,50 @@ impl AttackRule for AttackRevokedId {
                 continue;
             }
             let id = &m.id;
-            let fix = entry.replacement.as_deref().and_then(|new| {
-                let new_entry = catalogue_entry(ctx.index, ctx.id, new, m.kind);
-                super::fix::replace_id(ctx, &m, entry, new, new_entry)
+            // A row of a relationship table whose replacement ATT&CK does not relate to the
+            // note (T1547.011 became T1647, which is no sub-technique of T1547): relabelling
+            // would write a row the release does not have, so the row goes.
+            let unrelated = entry.replacement.as_deref().is_some_and(|new| {
+                m.labelled.is_some()
+                    && ctx.tables.iter().any(|t| {
+                        t.rows.get(id).is_some_and(|(span, _)| *span == m.span) && !t.has(ctx, new)
+                    })
             });
+            let fix = if unrelated {
+                super::relationship_fix::remove_row(ctx.text, m.span)
+            } else {
+                entry.replacement.as_deref().and_then(|new| {
+                    let new_entry = catalogue_entry(ctx.index, ctx.id, new, m.kind);
+                    super::fix::replace_id(ctx, &m, entry, new, new_entry)
+                })
+            };
             let (message, help) = match &entry.replacement {
+                None if entry.revocation_cycle.is_some() => {
+                    let cycle = entry.revocation_cycle.as_deref().unwrap_or_default();
+                    // Shown from this ID when it is on the cycle (it may only lead into it).
+                    let ring = &cycle[..cycle.len().saturating_sub(1)];
+                    let from = ring.iter().position(|c| c == id).unwrap_or(0);
+                    let cycle: Vec<&str> = ring[from..]
+                        .iter()
+                        .chain(&ring[..=from.min(ring.len().saturating_sub(1))])
+                        .map(String::as_str)
+                        .collect();
+                    (
+                        format!(
+                            "`{id}` ({}) was revoked, but the catalogue's revoked-by chain from it runs in a circle ({}), so it has no replacement",
+                            entry.name,
+                            cycle.join(" → ")
+                        ),
+                        "fix the catalogue's `revoked_by` entries, or map the ID by hand".to_owned(),
+                    )
+                }
+                Some(new) if unrelated => (
+                    format!(
+                        "`{id}` ({}) was revoked in ATT&CK; it is now `{new}`, which this table's note is not related to",
+                        entry.name
+                    ),
+                    format!("remove the row: ATT&CK has no such relationship with `{new}`"),
+                ),
                 Some(new) => {
                     let new_name = catalogue_entry(ctx.index, ctx.id, new, m.kind)
                         .or_else(|| ctx.index.catalogue.all(new).into_iter().next())

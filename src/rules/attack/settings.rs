@@ -43,6 +43,13 @@ pub(crate) struct AttackSettings {
     /// Per kind (`technique`, `mitigation`, ...): the ID pattern and folder names.
     #[serde(default)]
     pub kinds: BTreeMap<Spanned<String>, KindSettings>,
+    /// The ATT&CK release the vault is from (`release = "19.1"`): its bundles, fetched into
+    /// the cache with `vaultlint attack fetch`, are the catalogue, and the pack judges the
+    /// vault as of that release.
+    pub release: Option<Spanned<String>>,
+    /// Where `vaultlint attack fetch` downloads from: a mirror of MITRE's attack-stix-data
+    /// repository (`<base>/index.json`, `<base>/<domain>/<domain>-<release>.json`).
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

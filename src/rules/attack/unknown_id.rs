@@ -62,7 +62,10 @@ impl AttackRule for AttackUnknownId {
         }
         for m in mentioned_ids(ctx) {
             let (id, kind, span, verb) = (m.id.clone(), m.kind, m.span, m.verb());
-            if catalogue_entry(ctx.index, ctx.id, &id, kind).is_some() {
+            // A newer vault's own IDs: `attack-catalog-outdated` reports the catalogue once.
+            if catalogue_entry(ctx.index, ctx.id, &id, kind).is_some()
+                || ctx.index.release.explains(&id)
+            {
                 continue;
             }
             let other_kinds: Vec<String> = ctx

@@ -1,6 +1,6 @@
 //! `--write-baseline FILE`: the findings recorded, written atomically (or to stdout).
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use crate::baseline::Baseline;
@@ -25,7 +25,7 @@ pub(super) fn write_baseline(
     }
     if !quiet {
         writeln!(
-            io::stderr(),
+            crate::render::escape::stderr(),
             "vaultlint: recorded {} finding{} in {}",
             baseline.findings.len(),
             if baseline.findings.len() == 1 {

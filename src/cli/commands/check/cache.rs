@@ -16,15 +16,26 @@ pub(super) const DEFAULT_DIR: &str = ".vaultlint_cache";
 /// The environment variable that moves the cache when `--cache-dir` is not given.
 pub(super) const DIR_VARIABLE: &str = "VAULTLINT_CACHE_DIR";
 
+/// The merged settings as the cache's stamp reads them: the rules that run, the severity
+/// overrides and the ATT&CK settings.
+pub(super) fn describe(settings: &Settings) -> String {
+    let rules: Vec<&str> = settings.rules.iter().map(|r| r.name).collect();
+    format!(
+        "{rules:?}\n{:?}\n{:?}",
+        settings.severities, settings.attack
+    )
+}
+
 /// The cache settings for a run on the vault at `root`, or `None` with `--no-cache`.
 /// The stamp covers what findings depend on besides the vault: the configuration (the
-/// file's text and the merged settings), the rules asked for, and each catalogue file by
-/// path, size and modification time (the tool's version is in the cache's header).
+/// file's text and the merged settings, `described`, with a pinned ATT&CK release), the
+/// rules asked for, and each catalogue file by path, size and modification time (the tool's
+/// version is in the cache's header).
 pub(super) fn settings(
     args: &CheckArgs,
     root: &Path,
     loaded: &Loaded,
-    settings: &Settings,
+    described: &str,
     catalogs: &[(PathBuf, Symlinks)],
     max_note_bytes: u64,
 ) -> Option<CacheSettings> {
@@ -38,11 +49,10 @@ pub(super) fn settings(
     };
     let mut stamp = xxhash_rust::xxh3::Xxh3::new();
     stamp.write(loaded.text.as_bytes());
-    let rules: Vec<&str> = settings.rules.iter().map(|r| r.name).collect();
     stamp.write(
         format!(
-            "{rules:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{max_note_bytes}",
-            settings.severities, settings.attack, args.select, args.ignore
+            "{described}\n{:?}\n{:?}\n{max_note_bytes}",
+            args.select, args.ignore
         )
         .as_bytes(),
     );

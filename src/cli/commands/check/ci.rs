@@ -48,7 +48,7 @@ pub(super) fn write_step_summary(text: &str) {
         });
     if let Err(e) = result {
         let _ = writeln!(
-            io::stderr(),
+            crate::render::escape::stderr(),
             "vaultlint: cannot write the job summary to `{}`: {e}",
             std::path::Path::new(&path).display()
         );

@@ -52,6 +52,10 @@ pub(super) fn write_fix_summary(
         .iter()
         .chain(failed.iter().map(|(p, r)| (p, r)))
     {
+        let (path, reason) = (
+            crate::render::escape::terminal(path),
+            crate::render::escape::terminal(reason),
+        );
         writeln!(out, "vaultlint: not fixed: `{path}`: {reason}")?;
     }
     Ok(())

@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::baseline::Baseline;
 use crate::check::{self, BaselineSummary, CheckOptions};
 use crate::cli::args::{CheckArgs, FailOn};
-use crate::cli::load::{catalog_sources, load_catalogue, load_config};
+use crate::cli::load::{catalog_sources, load_catalogue, load_config, parse_pin, release_catalogs};
 use crate::cli::{paths, replace_file, terminal, Outcome};
 use crate::config;
 use crate::error::Error;
@@ -37,6 +37,15 @@ use fix_summary::{diff_prefix, write_fix_summary};
 /// # Errors
 /// Any [`Error`] of the run: config, rule names, catalogue, baseline, vault root, output.
 pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise | Format::Json) {
+        let format = clap::ValueEnum::to_possible_value(&args.format)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        return Err(Error::Usage(format!(
+            "--statistics prints counts per rule as a table (`--format human` or `concise`) or \
+             as JSON (`--format json`); `--format {format}` lists findings, so drop one of the two"
+        )));
+    }
     let cwd = std::env::current_dir()
         .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     let loaded = load_config(args.no_config, args.config.as_deref(), &args.path)?;
@@ -46,15 +55,8 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     };
     let settings = config::settings(&loaded, &overrides)?;
     let mut options = CheckOptions::new(args.path.clone());
-    let catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
-    options.cache = cache::settings(
-        args,
-        &vault::find_root(&options.root).root,
-        &loaded,
-        &settings,
-        &catalogs,
-        options.max_note_bytes,
-    );
+    // What findings depend on besides the vault, taken before the settings move below.
+    let described = cache::describe(&settings);
     options.rules = Some(settings.rules);
     options.severities = settings.severities;
     options.walk.exclude = settings.exclude;
@@ -62,6 +64,25 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         config: std::sync::Arc::new(settings.attack),
         ..AttackPack::default()
     };
+    let pin = match (&args.attack_release, &loaded.file.attack.release) {
+        (Some(cli), _) => Some(parse_pin(cli)?),
+        (None, Some(file)) => Some(parse_pin(file.get_ref())?),
+        (None, None) => None,
+    };
+    attack.release = pin;
+    let mut catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
+    // `--attack-catalog` names the catalogue outright; else a pinned release's cached bundles.
+    if let (Some(release), true) = (pin, args.attack_catalog.is_empty()) {
+        catalogs = release_catalogs(release)?;
+    }
+    options.cache = cache::settings(
+        args,
+        &vault::find_root(&options.root).root,
+        &loaded,
+        &format!("{described}\n{pin:?}"),
+        &catalogs,
+        options.max_note_bytes,
+    );
     if !catalogs.is_empty() {
         attack.catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
     }
@@ -81,9 +102,18 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     };
     if args.diff {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
-        out.write_all(fix::unified_diff(&plan, &diff_prefix(&args.path)).as_bytes())?;
+        out.write_all(
+            fix::unified_diff(&plan, &diff_prefix(&args.path), render::escape::patch_path)
+                .as_bytes(),
+        )?;
         let per_rule = plan.fixed_per_rule(|_| true);
-        write_fix_summary(&mut io::stderr(), "would fix", &per_rule, &plan, &[])?;
+        write_fix_summary(
+            &mut render::escape::stderr(),
+            "would fix",
+            &per_rule,
+            &plan,
+            &[],
+        )?;
         return Ok(outcome(args, &plan.before));
     }
     // A baseline that cannot be used stops the run before anything is checked.
@@ -148,7 +178,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     let mut fix_summary = Vec::new();
     let checked = if args.fix {
         let plan = pool.install(|| fix::plan(&options, fix_options))?;
-        let results = fix::write(&plan.before.root, &plan);
+        let results = fix::write(&plan.before.root, &plan)?;
         let failed: Vec<(std::sync::Arc<str>, String)> = results
             .into_iter()
             .filter_map(|(path, w)| match w {
@@ -187,7 +217,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         }
         Err(Sink::Statistics(stats, out)) => {
             if !fix_summary.is_empty() && !summary_to_stdout {
-                io::stderr().write_all(&fix_summary)?;
+                render::escape::stderr().write_all(&fix_summary)?;
             }
             if args.format == Format::Json {
                 render::statistics::render_json(&stats, &report.summary, out)?;
@@ -203,7 +233,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         Err(Sink::Render(stream)) => stream,
     };
     if !fix_summary.is_empty() && !summary_to_stdout {
-        io::stderr().write_all(&fix_summary)?;
+        render::escape::stderr().write_all(&fix_summary)?;
     }
     let notes = stream.finish(&report.summary)?;
     let job_summary = stream.job_summary(&report.summary);
@@ -218,7 +248,7 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         }
     }
     for note in notes {
-        writeln!(io::stderr(), "vaultlint: {note}")?;
+        writeln!(render::escape::stderr(), "vaultlint: {note}")?;
     }
     if let Some(text) = job_summary {
         write_step_summary(&text);
@@ -255,7 +285,7 @@ fn thread_count(requested: Option<usize>) -> Result<usize, Error> {
     let limit = cores.saturating_mul(THREADS_PER_CORE);
     if requested > limit {
         writeln!(
-            io::stderr(),
+            render::escape::stderr(),
             "vaultlint: --threads {requested} is more than {cores} core{} can use; using {limit} ({THREADS_PER_CORE} per core)",
             if cores == 1 { "" } else { "s" }
         )?;

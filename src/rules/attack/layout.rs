@@ -1,0 +1,204 @@
+//! The vault's layout, read from the vault itself: how each folder's file names arrange a
+//! note's ATT&CK ID and name, whether names write `_` for a space, and which front matter
+//! keys state a note's ID.
+//!
+//! Generators differ: vincenzocaputo writes `Name.md` with the ID in `aliases`, reuteras
+//! `Name - ID.md`, FancyP4nda `ID - Name.md`, others `ID-Name_With_Underscores.md` or the ID
+//! under a key of their own (`mitre_id`, `technique_ids`, `mitre: {id: …}`). The layout is
+//! inferred per layout folder (the nearest kind folder, else the note's own folder) from
+//! what most of its notes do, so one odd file name does not change how the others read.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::index::Vault;
+
+use super::model::{
+    layout_folder, property_id, split_stem, Arrangement, AttackConfig, FolderLayout, IdKind,
+    Layout, STANDARD_KEYS,
+};
+
+/// Whether a key path names an identifier (`id`, `mitre_id`, `technique_ids`, `mitre.id`,
+/// `externalId`).
+fn id_like_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    last.ends_with("id") || last.ends_with("ids")
+}
+
+#[derive(Default)]
+struct KeyStats {
+    notes: usize,
+    agree: usize,
+    disagree: usize,
+    values: HashSet<String>,
+    repeated: bool,
+    /// Every value was an attack.mitre.org address: the page the note was made from.
+    urls_only: bool,
+}
+
+#[derive(Default)]
+struct FolderStats {
+    kind: Option<IdKind>,
+    notes: usize,
+    arrangements: HashMap<Arrangement, usize>,
+    underscored: usize,
+    spaced: usize,
+    keys: BTreeMap<String, KeyStats>,
+}
+
+/// Infers every layout folder's layout from the vault's notes (file names and outlines).
+pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
+    let mut stats: BTreeMap<String, FolderStats> = BTreeMap::new();
+    for file in 0..vault.files.len() {
+        let Some(outline) = vault.outline(file) else {
+            continue;
+        };
+        let path = vault.path(file);
+        let Some(stem) = path.rsplit('/').next().and_then(|n| n.strip_suffix(".md")) else {
+            continue;
+        };
+        let folder = layout_folder(config, path);
+        let s = stats
+            .entry(folder.to_owned())
+            .or_insert_with(|| FolderStats {
+                kind: config
+                    .kind_folder(&format!("{folder}/_.md"))
+                    .filter(|(f, _)| *f == folder)
+                    .map(|(_, k)| k),
+                ..FolderStats::default()
+            });
+        s.notes += 1;
+        let split = split_stem(stem, config);
+        let first = split.first();
+        let arrangement = first.map_or(Arrangement::Name, |s| s.arrangement);
+        *s.arrangements.entry(arrangement).or_default() += 1;
+        let name = first.map_or(stem, |s| s.name);
+        if name.contains('_') && !name.contains(' ') {
+            s.underscored += 1;
+        } else if name.contains(' ') {
+            s.spaced += 1;
+        }
+        let file_id = first.and_then(|s| s.id).map(|(id, _)| id);
+        let mut seen: HashSet<&str> = HashSet::new();
+        for (key, value) in &outline.identifiers {
+            if STANDARD_KEYS.contains(&&**key) {
+                continue;
+            }
+            let Some((id, _)) = property_id(value, config) else {
+                continue;
+            };
+            let k = s.keys.entry(key.to_string()).or_insert_with(|| KeyStats {
+                urls_only: true,
+                ..KeyStats::default()
+            });
+            k.urls_only &= config.kind_of(value).is_none();
+            if seen.insert(key) {
+                k.notes += 1;
+            }
+            match file_id {
+                Some(f) if f == id => k.agree += 1,
+                Some(_) => k.disagree += 1,
+                None => {}
+            }
+            if !k.values.insert(id) {
+                k.repeated = true;
+            }
+        }
+    }
+    let folders = stats
+        .into_iter()
+        .map(|(folder, s)| {
+            let arrangement = s
+                .arrangements
+                .iter()
+                .max_by_key(|(a, n)| (**n, std::cmp::Reverse(**a)))
+                .map(|(a, _)| *a);
+            let id_keys = s
+                .keys
+                .iter()
+                .filter(|(key, k)| {
+                    let compared = k.agree + k.disagree;
+                    if compared > 0 {
+                        // Where the file names carry IDs, a key that says the same is the
+                        // note's ID under whatever name the generator chose.
+                        k.agree * 5 >= compared * 4 && (k.agree >= 2 || id_like_key(key))
+                    } else {
+                        // Otherwise only an identifier key, or a key of attack.mitre.org
+                        // addresses, whose values no two notes share: `related_tactic_id`
+                        // repeats across a tactic's notes.
+                        (id_like_key(key) || k.urls_only) && !k.repeated
+                    }
+                })
+                .map(|(key, _)| key.clone())
+                .collect();
+            (
+                folder,
+                FolderLayout {
+                    kind: s.kind,
+                    notes: s.notes,
+                    arrangement,
+                    underscores: s.underscored > s.spaced,
+                    id_keys,
+                },
+            )
+        })
+        .collect();
+    Layout { folders }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(stem: &str) -> Option<(String, String, &'static str)> {
+        let c = AttackConfig::default();
+        split_stem(stem, &c).first().map(|s| {
+            (
+                s.name.to_owned(),
+                s.id.map_or(String::new(), |(id, _)| id.to_owned()),
+                s.arrangement.shown(),
+            )
+        })
+    }
+
+    #[test]
+    fn file_names_carry_ids_in_any_arrangement() {
+        let t = |name: &str, id: &str, a: &'static str| Some((name.to_owned(), id.to_owned(), a));
+        assert_eq!(
+            first("Masquerading - T1036"),
+            t("Masquerading", "T1036", "Name - ID")
+        );
+        assert_eq!(first("T1059 - Command"), t("Command", "T1059", "ID - Name"));
+        assert_eq!(
+            first("T1078.001-Default_Accounts"),
+            t("Default_Accounts", "T1078.001", "ID-Name")
+        );
+        assert_eq!(first("T1059_Name"), t("Name", "T1059", "ID_Name"));
+        assert_eq!(
+            first("TA0005 Defense Evasion"),
+            t("Defense Evasion", "TA0005", "ID Name")
+        );
+        assert_eq!(
+            first("Phishing (T1566)"),
+            t("Phishing", "T1566", "Name (ID)")
+        );
+        assert_eq!(
+            first("T1136.001 Detection Strategy - Local Account Creation - DET0447"),
+            t(
+                "T1136.001 Detection Strategy - Local Account Creation",
+                "DET0447",
+                "Name - ID"
+            )
+        );
+        assert_eq!(first("T9000"), None);
+        assert_eq!(first("Masquerading"), None);
+        assert_eq!(first("TL0004 - Mimikatz"), None);
+    }
+
+    #[test]
+    fn id_keys_are_named_like_identifiers() {
+        assert!(id_like_key("mitre_id"));
+        assert!(id_like_key("mitre.id"));
+        assert!(id_like_key("technique_ids"));
+        assert!(!id_like_key("related_tactic"));
+    }
+}
