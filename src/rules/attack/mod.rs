@@ -341,13 +341,6 @@ pub(crate) struct AttackIndex {
     domains: Vec<Option<(usize, usize)>>,
 }
 
-/// What [`AttackIndex::build`] works out once per folder.
-struct FolderFacts<'a> {
-    folder: &'a str,
-    scope: String,
-    domain: Option<(usize, usize)>,
-}
-
 impl AttackIndex {
     /// Reads every note's declared IDs from its outline.
     pub(crate) fn build(
@@ -375,41 +368,21 @@ impl AttackIndex {
                 }
             }
         }
-        // A file's scope and domain depend only on its folders, and files come in path
-        // order: each is worked out once per run of files in the same folder (splitting
-        // every path into folders and matching each against the kind folders was a fifth of
-        // a run on a cached vault).
-        let folder = |id: FileId| {
-            let path: &str = vault.path(id);
-            path.rfind('/').map_or("", |i| &path[..i])
-        };
         let mut scope_ids: HashMap<String, u32> = HashMap::new();
-        let mut scopes = Vec::with_capacity(vault.files.len());
-        let mut domains = Vec::with_capacity(vault.files.len());
-        // The folder of the files before, its scope and its domain folder.
-        let mut last: Option<FolderFacts<'_>> = None;
-        for id in 0..vault.files.len() {
-            let here = folder(id);
-            let facts = match &mut last {
-                Some(facts) if facts.folder == here => facts,
-                slot => slot.insert(FolderFacts {
-                    folder: here,
-                    scope: config.scope(vault.path(id)),
-                    domain: config.domain_at(vault.path(id)),
-                }),
-            };
-            // Only notes number scopes: a scope no note shares stays out of `scope_ids`.
-            scopes.push(if vault.outline(id).is_none() {
-                u32::MAX
-            } else {
-                let next = u32::try_from(scope_ids.len()).unwrap_or(u32::MAX);
-                match scope_ids.get(&facts.scope) {
-                    Some(&n) => n,
-                    None => *scope_ids.entry(facts.scope.clone()).or_insert(next),
+        let scopes = (0..vault.files.len())
+            .map(|id| {
+                if vault.outline(id).is_none() {
+                    return u32::MAX;
                 }
-            });
-            domains.push(facts.domain);
-        }
+                let next = u32::try_from(scope_ids.len()).unwrap_or(u32::MAX);
+                *scope_ids
+                    .entry(config.scope(vault.path(id)))
+                    .or_insert(next)
+            })
+            .collect();
+        let domains = (0..vault.files.len())
+            .map(|id| config.domain_at(vault.path(id)))
+            .collect();
         let release = release::VaultRelease::infer(vault, config, catalogue, &declared, pinned);
         AttackIndex {
             config: Arc::clone(config),
