@@ -45,6 +45,9 @@ pub(crate) struct Vault {
     /// last character of the stem): a typo rarely changes both ends, so "did you mean" looks
     /// only in these buckets and stays fast on vaults with many broken links.
     names_by_end: HashMap<(usize, char, bool), Vec<u32>>,
+    /// The keys of `by_name` as finite-state sets, for "did you mean" when the buckets of
+    /// `names_by_end` it would compare are large; built at the first such search.
+    name_sets: std::sync::OnceLock<NameSets>,
     /// Lower-cased file name without its extension → attachments (non-Markdown files), for
     /// the hint that attachment links need the extension.
     attachments_by_stem: HashMap<String, Vec<FileId>>,
@@ -52,6 +55,55 @@ pub(crate) struct Vault {
     /// Obsidian's ranking needs, so that resolving a bare name does not look at every
     /// same-named file (3,000 folders each with an `index.md` linked as `[[index]]`).
     ranked: HashMap<String, NameRanks>,
+}
+
+/// "Did you mean" compares names one by one up to this many candidates; an index search
+/// costs about as much as comparing a few thousand.
+const BRUTE_FORCE_MAX: usize = 2048;
+
+/// The first and last character of a file name's stem (the name without `.md`).
+fn stem_ends(name: &str) -> (Option<char>, Option<char>) {
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    (stem.chars().next(), stem.chars().next_back())
+}
+
+/// The vault's file names (in [`name_key`] form) as finite-state sets, for "did you mean".
+/// A name is a candidate when it shares the first or the last character of the query's
+/// stem: `forward` is searched under the first character, and the reversed sets under the
+/// last (reversed, a `.md` name starts with `dm.` and then its stem's last character).
+struct NameSets {
+    forward: fst::Set<Vec<u8>>,
+    /// Names ending in `.md`, each reversed.
+    reversed_md: fst::Set<Vec<u8>>,
+    /// The other names, each reversed.
+    reversed_other: fst::Set<Vec<u8>>,
+}
+
+impl NameSets {
+    fn new<'a>(names: impl Iterator<Item = &'a str>) -> Self {
+        let mut forward: Vec<&str> = Vec::new();
+        let mut reversed_md: Vec<String> = Vec::new();
+        let mut reversed_other: Vec<String> = Vec::new();
+        for name in names {
+            forward.push(name);
+            let backwards: String = name.chars().rev().collect();
+            if name.ends_with(".md") {
+                reversed_md.push(backwards);
+            } else {
+                reversed_other.push(backwards);
+            }
+        }
+        forward.sort_unstable();
+        reversed_md.sort_unstable();
+        reversed_other.sort_unstable();
+        // Sorted and distinct (a map's keys, and their reversals), which is all
+        // `from_iter` requires.
+        NameSets {
+            forward: fst::Set::from_iter(forward).unwrap_or_default(),
+            reversed_md: fst::Set::from_iter(reversed_md).unwrap_or_default(),
+            reversed_other: fst::Set::from_iter(reversed_other).unwrap_or_default(),
+        }
+    }
 }
 
 /// Names shared by more files than this get a [`NameRanks`].
@@ -166,6 +218,7 @@ impl Vault {
             by_name,
             names_by_len,
             names_by_end,
+            name_sets: std::sync::OnceLock::new(),
             attachments_by_stem,
             ranked,
         }
@@ -179,6 +232,61 @@ impl Vault {
     /// The outline of note `id`; `None` for attachments and notes that were skipped.
     pub(crate) fn outline(&self, id: FileId) -> Option<&Outline> {
         self.outlines.get(id).and_then(Option::as_ref)
+    }
+
+    /// The file name (in [`name_key`] form) nearest to `name` within `limit` edits, and
+    /// whether another one is exactly as near. Only names within `limit` characters of
+    /// `name`'s length that share the first or the last character of its stem (the name
+    /// without `.md`) count: a typo rarely changes both ends, and a name that differs at
+    /// both is a guess, not the note meant.
+    pub(crate) fn nearest_name(&self, name: &str, limit: usize) -> Option<(String, bool)> {
+        self.nearest_name_with(name, limit, BRUTE_FORCE_MAX)
+    }
+
+    /// [`Vault::nearest_name`], comparing the names one by one when there are at most
+    /// `brute_force_max` of them and searching the finite-state sets otherwise (one answer
+    /// either way; the tests run both).
+    fn nearest_name_with(
+        &self,
+        name: &str,
+        limit: usize,
+        brute_force_max: usize,
+    ) -> Option<(String, bool)> {
+        let (first, last) = stem_ends(name);
+        let len = name.chars().count();
+        let buckets = (len.saturating_sub(limit)..=len + limit)
+            .flat_map(|l| [(l, first, true), (l, last, false)])
+            .filter_map(|(l, c, at_start)| self.names_by_end.get(&(l, c?, at_start)))
+            .map(Vec::len)
+            .sum::<usize>();
+        if buckets <= brute_force_max {
+            return crate::suggest::nearest(name, self.typo_candidates(name, limit), limit)
+                .map(|(n, tied)| (n.to_owned(), tied));
+        }
+        let n = self
+            .name_sets
+            .get_or_init(|| NameSets::new(self.by_name.keys().map(String::as_str)));
+        let first_prefix = first.map(String::from);
+        let md_prefix = last.map(|c| format!("dm.{c}"));
+        let other_prefix = last.map(String::from);
+        let searches: Vec<crate::suggest::NameSearch<'_, Vec<u8>>> = [
+            (&n.forward, &first_prefix, false),
+            (&n.reversed_md, &md_prefix, true),
+            (&n.reversed_other, &other_prefix, true),
+        ]
+        .into_iter()
+        .filter_map(|(set, prefix, reversed)| {
+            Some(crate::suggest::NameSearch {
+                set,
+                prefix: prefix.as_deref()?,
+                reversed,
+            })
+        })
+        .collect();
+        crate::suggest::nearest_in(&searches, name, limit, |candidate| {
+            let (f, l) = stem_ends(candidate);
+            (first.is_some() && f == first) || (last.is_some() && l == last)
+        })
     }
 
     /// Lower-cased file names within `slack` characters of `name`'s length that share the
@@ -223,5 +331,196 @@ impl Vault {
     /// Notes that are linted: readable and not excluded.
     pub(crate) fn linted_notes(&self) -> impl Iterator<Item = FileId> + '_ {
         (0..self.files.len()).filter(|&id| self.files[id].lint && self.outlines[id].is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suggest::{char_mask, nearest, typo_limit};
+
+    /// Today's "did you mean" by brute force, the oracle for the index: every name within
+    /// `limit` characters of the query's length that shares the first or last character of
+    /// its stem, compared one by one.
+    fn brute_force(names: &[String], wanted: &str, limit: usize) -> Option<(String, bool)> {
+        let ends = |s: &str| {
+            let s = s.strip_suffix(".md").unwrap_or(s);
+            (s.chars().next(), s.chars().next_back())
+        };
+        let (first, last) = ends(wanted);
+        let len = wanted.chars().count();
+        let candidates = names
+            .iter()
+            .filter(|n| n.chars().count().abs_diff(len) <= limit)
+            .filter(|n| {
+                let (f, l) = ends(n);
+                (first.is_some() && f == first) || (last.is_some() && l == last)
+            })
+            .map(|n| (n.as_str(), char_mask(n)));
+        nearest(wanted, candidates, limit).map(|(n, tied)| (n.to_owned(), tied))
+    }
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+            &items[self.below(items.len())]
+        }
+    }
+
+    const LETTERS: &[char] = &['a', 'e', 'n', 'r', 's', 't', ' ', '-', 'é', 'ß', '中', '🙂'];
+
+    /// `name` with up to `edits` random insertions, deletions, replacements or swaps.
+    fn typo(rng: &mut Rng, name: &str, edits: usize) -> String {
+        let mut chars: Vec<char> = name.chars().collect();
+        for _ in 0..edits {
+            let at = rng.below(chars.len() + 1);
+            match rng.below(4) {
+                0 => chars.insert(at, *rng.pick(LETTERS)),
+                1 if at < chars.len() => {
+                    chars.remove(at);
+                }
+                2 if at < chars.len() => chars[at] = *rng.pick(LETTERS),
+                3 if at + 1 < chars.len() => chars.swap(at, at + 1),
+                _ => {}
+            }
+        }
+        chars.into_iter().collect()
+    }
+
+    fn vault_of(paths: &[String]) -> Vault {
+        let mut paths = paths.to_vec();
+        paths.sort();
+        paths.dedup();
+        let files: Vec<VaultFile> = paths
+            .iter()
+            .map(|p| VaultFile {
+                path: p.as_str().into(),
+                is_note: p.ends_with(".md"),
+                os_path: None,
+                lint: true,
+            })
+            .collect();
+        let outlines = files.iter().map(|_| None).collect();
+        Vault::new(files, outlines, Vec::new())
+    }
+
+    /// Asks the index and the brute force for every query; returns how many had an answer.
+    fn compare(paths: &[String], queries: &[String]) -> usize {
+        let vault = vault_of(paths);
+        let names: Vec<String> = vault.by_name.keys().cloned().collect();
+        let mut answered = 0;
+        for query in queries {
+            let wanted = name_key(query);
+            let limit = typo_limit(wanted.chars().count());
+            let expected = brute_force(&names, &wanted, limit);
+            for brute_force_max in [0, usize::MAX] {
+                assert_eq!(
+                    vault.nearest_name_with(&wanted, limit, brute_force_max),
+                    expected,
+                    "query {wanted:?}, brute force up to {brute_force_max}"
+                );
+            }
+            answered += usize::from(expected.is_some());
+        }
+        answered
+    }
+
+    #[test]
+    fn nearest_name_matches_the_brute_force_on_generated_names() {
+        let words = [
+            "Calm", "Relay", "Lemon", "Cradle", "Crisp", "Switch", "Stack", "Cycle", "Deep",
+            "Station", "Elegant", "Planet", "Café", "Straße", "中文", "Ωmega", "🙂", "a", "ab",
+        ];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut paths = Vec::new();
+        for i in 0..3000 {
+            let n = 1 + rng.below(3);
+            let name: Vec<&str> = (0..n).map(|_| *rng.pick(&words)).collect();
+            let folder = ["", "Areas/", "Daily/", "Archive/x/"][i % 4];
+            let ext = [".md", ".md", ".md", ".png", ".pdf", ""][rng.below(6)];
+            paths.push(format!("{folder}{}{ext}", name.join(" ")));
+        }
+        paths.push(".md".to_owned());
+        paths.push("e.md".to_owned());
+        let mut queries = Vec::new();
+        for _ in 0..4000 {
+            let base = rng
+                .pick(&paths)
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let edits = rng.below(4);
+            queries.push(typo(&mut rng, &base, edits));
+        }
+        queries.extend([".md", "", "x", "中.md", "🙂🙂.md", "calm relay.png"].map(String::from));
+        let answered = compare(&paths, &queries);
+        assert!(answered > 1000, "too few answers to compare: {answered}");
+    }
+
+    #[test]
+    fn nearest_name_matches_the_brute_force_on_same_length_names() {
+        let paths: Vec<String> = (0..8_000).map(|i| format!("n{i:05}.md")).collect();
+        let mut rng = Rng(7);
+        let queries: Vec<String> = (0..1500)
+            .map(|_| {
+                let base = rng.pick(&paths).clone();
+                let edits = 1 + rng.below(3);
+                typo(&mut rng, &base, edits)
+            })
+            .collect();
+        let answered = compare(&paths, &queries);
+        assert!(answered > 500, "too few answers to compare: {answered}");
+    }
+
+    /// The shared corpora's file names (`VAULTLINT_CORPORA`, else `../shared/corpora`, as
+    /// in the integration tests; a missing folder fails).
+    #[test]
+    fn nearest_name_matches_the_brute_force_on_the_corpora() {
+        let root = std::env::var_os("VAULTLINT_CORPORA").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"),
+            std::path::PathBuf::from,
+        );
+        let corpora = std::fs::read_dir(&root)
+            .unwrap_or_else(|e| panic!("corpus folder {} not readable: {e}", root.display()));
+        let mut rng = Rng(42);
+        let mut answered = 0;
+        for corpus in corpora.filter_map(Result::ok) {
+            let paths: Vec<String> = walkdir::WalkDir::new(corpus.path())
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .filter_map(|e| {
+                    let p = e.path().strip_prefix(corpus.path()).ok()?;
+                    Some(p.to_str()?.replace('\\', "/"))
+                })
+                .collect();
+            if paths.is_empty() {
+                continue;
+            }
+            let queries: Vec<String> = (0..1500)
+                .map(|_| {
+                    let base = rng
+                        .pick(&paths)
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let edits = rng.below(4);
+                    typo(&mut rng, &base, edits)
+                })
+                .collect();
+            answered += compare(&paths, &queries);
+        }
+        assert!(answered > 1000, "too few answers to compare: {answered}");
     }
 }

@@ -1,11 +1,227 @@
 //! "Did you mean": the nearest candidate by edit distance, if it is a plausible typo.
 
+use fst::{Automaton, IntoStreamer, Streamer};
 use rapidfuzz::distance::levenshtein;
 
 /// Allowed edits for a name of `len` characters: one per five characters, 1 or 2. More
 /// edits rarely name the note meant, and would make the search grow with the vault.
 pub(crate) fn typo_limit(len: usize) -> usize {
     (len / 5).clamp(1, 2)
+}
+
+/// The most edits [`nearest_in`] searches: [`typo_limit`] never allows more.
+pub(crate) const MAX_EDITS: usize = 2;
+
+/// Cells of the Levenshtein table that can stay within [`MAX_EDITS`]: the diagonal band
+/// `|i - j| <= MAX_EDITS` of one column.
+const BAND: usize = 2 * MAX_EDITS + 1;
+
+/// An automaton over UTF-8 bytes that accepts the strings within `limit` edits
+/// (Levenshtein distance in characters: insert, delete or replace one character, each
+/// costing 1, the distance rapidfuzz computes) of `query`. Run over an `fst::Set`, it visits
+/// only the prefixes some name within reach starts with: a search costs what the names near
+/// the query cost, not the number of names.
+struct Within {
+    query: Vec<char>,
+    limit: u8,
+}
+
+/// A column of the Levenshtein table inside the band: after `j` characters of a candidate,
+/// `cells[t]` is the distance between the first `j - limit + t` characters of the query and
+/// those `j` characters, capped at `limit + 1`. A character's UTF-8 bytes are gathered in
+/// `pending` until `need` is zero.
+#[derive(Clone, Copy)]
+struct Column {
+    j: u32,
+    cells: [u8; BAND],
+    pending: u32,
+    need: u8,
+}
+
+impl Within {
+    fn new(query: &str, limit: usize) -> Self {
+        Within {
+            query: query.chars().collect(),
+            limit: limit.min(MAX_EDITS) as u8,
+        }
+    }
+
+    fn far(&self) -> u8 {
+        self.limit + 1
+    }
+
+    /// The band index of query position `i` in column `j`, when it lies in the band.
+    fn band_index(&self, i: usize, j: u32) -> Option<usize> {
+        let t = i as i64 - i64::from(j) + i64::from(self.limit);
+        (0..=2 * i64::from(self.limit))
+            .contains(&t)
+            .then_some(t as usize)
+    }
+
+    /// The column after one more candidate character `c`.
+    fn step(&self, col: &Column, c: char) -> Column {
+        let far = self.far();
+        let j = col.j + 1;
+        let mut cells = [far; BAND];
+        let n = self.query.len() as i64;
+        for t in 0..=2 * usize::from(self.limit) {
+            let i = i64::from(j) - i64::from(self.limit) + t as i64;
+            if i < 0 || i > n {
+                continue;
+            }
+            let value = if i == 0 {
+                u8::try_from(j).unwrap_or(far)
+            } else {
+                let replace = col.cells[t] + u8::from(self.query[(i - 1) as usize] != c);
+                let delete = col.cells.get(t + 1).map_or(far, |&v| v.saturating_add(1));
+                let insert = if t == 0 { far } else { cells[t - 1] + 1 };
+                replace.min(delete).min(insert)
+            };
+            cells[t] = value.min(far);
+        }
+        Column {
+            j,
+            cells,
+            pending: 0,
+            need: 0,
+        }
+    }
+
+    /// The distance between the query and the candidate read so far, when within `limit`.
+    fn distance(&self, col: &Column) -> Option<u8> {
+        if col.need != 0 {
+            return None;
+        }
+        let t = self.band_index(self.query.len(), col.j)?;
+        (col.cells[t] <= self.limit).then_some(col.cells[t])
+    }
+}
+
+impl Automaton for Within {
+    type State = Column;
+
+    fn start(&self) -> Column {
+        let far = self.far();
+        let mut cells = [far; BAND];
+        for i in 0..=usize::from(self.limit).min(self.query.len()) {
+            cells[i + usize::from(self.limit)] = i as u8;
+        }
+        Column {
+            j: 0,
+            cells,
+            pending: 0,
+            need: 0,
+        }
+    }
+
+    fn is_match(&self, col: &Column) -> bool {
+        self.distance(col).is_some()
+    }
+
+    fn can_match(&self, col: &Column) -> bool {
+        col.cells.iter().any(|&v| v <= self.limit)
+    }
+
+    fn accept(&self, col: &Column, byte: u8) -> Column {
+        let (pending, need) = match byte {
+            0x00..=0x7f => (u32::from(byte), 0),
+            0x80..=0xbf if col.need > 0 => {
+                ((col.pending << 6) | u32::from(byte & 0x3f), col.need - 1)
+            }
+            0xc0..=0xdf => (u32::from(byte & 0x1f), 1),
+            0xe0..=0xef => (u32::from(byte & 0x0f), 2),
+            0xf0..=0xf7 => (u32::from(byte & 0x07), 3),
+            // Not UTF-8: the set holds only `str` keys, so no name continues this way.
+            _ => {
+                return Column {
+                    cells: [self.far(); BAND],
+                    ..*col
+                }
+            }
+        };
+        if need > 0 {
+            return Column {
+                pending,
+                need,
+                ..*col
+            };
+        }
+        self.step(
+            col,
+            char::from_u32(pending).unwrap_or(char::REPLACEMENT_CHARACTER),
+        )
+    }
+}
+
+/// One part of a name index that [`nearest_in`] searches: the names in `set` (reversed
+/// character by character when `reversed`) that start with `prefix` (in the set's form).
+/// A prefix keeps the search inside one branch of the set: without one, every prefix of
+/// two or three characters is within two edits of the query's, and the search visits
+/// most of the set's first levels.
+pub(crate) struct NameSearch<'a, D> {
+    pub(crate) set: &'a fst::Set<D>,
+    pub(crate) prefix: &'a str,
+    pub(crate) reversed: bool,
+}
+
+/// The name nearest to `wanted` within `limit` edits (at most [`MAX_EDITS`]) among those
+/// the `searches` reach and `eligible` accepts, and whether another such name is exactly
+/// as near: the answer of [`nearest`] over the same names, from an index. Searches for
+/// names 0 edits away, then 1, then 2, so a near miss never pays for the wider search.
+/// Edit distance does not change when both strings are reversed, so a reversed set is
+/// searched with the reversed query.
+pub(crate) fn nearest_in<D: AsRef<[u8]>>(
+    searches: &[NameSearch<'_, D>],
+    wanted: &str,
+    limit: usize,
+    mut eligible: impl FnMut(&str) -> bool,
+) -> Option<(String, bool)> {
+    let backwards: String = wanted.chars().rev().collect();
+    for edits in 0..=limit.min(MAX_EDITS) {
+        let forward = Within::new(wanted, edits);
+        let reversed = Within::new(&backwards, edits);
+        let mut best: Option<String> = None;
+        let mut tied = false;
+        for search in searches {
+            let within = if search.reversed { &reversed } else { &forward };
+            let prefix = fst::automaton::Str::new(search.prefix).starts_with();
+            let mut stream = search.set.search(within.intersection(prefix)).into_stream();
+            let mut taken = 0;
+            while let Some(key) = stream.next() {
+                let Ok(name) = std::str::from_utf8(key) else {
+                    continue;
+                };
+                let name = if search.reversed {
+                    name.chars().rev().collect()
+                } else {
+                    name.to_owned()
+                };
+                if !eligible(&name) {
+                    continue;
+                }
+                match &best {
+                    Some(b) if *b == name => {}
+                    Some(b) => {
+                        tied = true;
+                        if name < *b {
+                            best = Some(name);
+                        }
+                    }
+                    None => best = Some(name),
+                }
+                taken += 1;
+                // A forward set streams in `str` order: later names are larger than the
+                // two already taken and can change neither answer.
+                if !search.reversed && taken == 2 {
+                    break;
+                }
+            }
+        }
+        if let Some(best) = best {
+            return Some((best, tied));
+        }
+    }
+    None
 }
 
 /// A 64-bit set of the characters in `s` (letters and digits get their own bit, others

@@ -9,6 +9,7 @@
 //! (findings to their receiver in path order), `spill` (findings waiting for a fold),
 //! `severity` (per-rule severity overrides).
 
+mod cache;
 mod deliver;
 mod note;
 mod pipeline;
@@ -25,6 +26,7 @@ use crate::error::Error;
 use crate::index::Vault;
 use crate::rules::{self, Pack};
 use crate::vault::{self, NoteText, VaultFile, WalkOptions};
+pub(crate) use cache::CacheSettings;
 pub(crate) use deliver::Deliver;
 use deliver::{Collect, Scoped};
 use pipeline::{outline_pass, run};
@@ -47,6 +49,8 @@ pub struct CheckOptions {
     /// The worker threads of the parallel passes (`--threads`); `None`: rayon's global pool.
     /// The passes enter it themselves, so the findings are delivered on the calling thread.
     pub(crate) pool: Option<Arc<rayon::ThreadPool>>,
+    /// The persistent cache (`None`: no cache, as `--no-cache`).
+    pub(crate) cache: Option<CacheSettings>,
 }
 
 impl std::fmt::Debug for CheckOptions {
@@ -73,6 +77,7 @@ impl CheckOptions {
             max_note_bytes: vault::MAX_NOTE_BYTES,
             packs: rules::default_packs(),
             pool: None,
+            cache: None,
         }
     }
 }
@@ -259,6 +264,10 @@ pub(crate) fn check_streaming(
     };
     // Whole-vault rules see every file; a run inside a vault reports on its folder only.
     let scoped = found.scope.is_some().then_some(&walk_options);
+    let cache = options
+        .cache
+        .clone()
+        .map(|settings| cache::CacheRun::open(settings, root, edited.keys().cloned()));
     let mut report = run(
         options,
         listing.files,
@@ -269,6 +278,7 @@ pub(crate) fn check_streaming(
             root,
             inner: deliver,
         },
+        cache,
     )?;
     report.root = found.root;
     Ok(report)
@@ -304,6 +314,7 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
         Vec::new(),
         &read,
         &mut collect,
+        None,
     ) {
         Ok(report) => report,
         // `Collect` never fails, and `run` fails only through its receiver.
@@ -329,7 +340,7 @@ pub(crate) fn index_vault(options: &CheckOptions) -> Result<Vault, Error> {
     }
     let listing = vault::walk(root, &options.walk);
     let read = |file: &VaultFile| vault::read_note(&file.abs(root), options.max_note_bytes);
-    Ok(outline_pass(listing.files, listing.problems, &read))
+    Ok(outline_pass(listing.files, listing.problems, &read, None).0)
 }
 
 /// Reads the text of the notes that have findings, for renderers that show source lines.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use super::cache::{CacheRun, Seen};
 use super::deliver::{Deliver, Out};
 use super::{in_pool, windows, CheckOptions, Report, Summary};
 use crate::diagnostic::RuleMeta;
@@ -15,18 +16,28 @@ use crate::parse;
 use crate::rules::{self, PackRun};
 use crate::vault::{FileProblem, NoteText, VaultFile};
 
-/// The outline pass (parallel): each note's outline, then the vault index.
+/// The outline pass (parallel): each note's outline, then the vault index. With a cache,
+/// a note the cache holds unchanged is not parsed (nor read, when its size and time vouch
+/// for it); the second value says, per file, what the cache needs to know.
 pub(super) fn outline_pass(
     files: Vec<VaultFile>,
     mut problems: Vec<FileProblem>,
     read: &(dyn Fn(&VaultFile) -> NoteText + Sync),
-) -> Vault {
-    let (outlines, read_problems): (Vec<Option<parse::Outline>>, Vec<Option<FileProblem>>) = files
+    mut cache: Option<&mut CacheRun>,
+) -> (Vault, Vec<Option<Seen>>) {
+    let known = match &mut cache {
+        Some(cache) => cache.take_known(&files),
+        None => files.iter().map(|_| None).collect(),
+    };
+    let cache = cache.as_deref();
+    type Outlined = (Option<parse::Outline>, Option<FileProblem>, Option<Seen>);
+    let outlined: Vec<Outlined> = files
         .par_iter()
-        .map(|file| {
+        .zip(known)
+        .map(|(file, known)| {
             // Canvases are read here only for their read problems; notes for outlines.
             if !(file.is_note || (file.is_canvas() && file.lint)) {
-                return (None, None);
+                return (None, None, None);
             }
             let problem = |kind| {
                 Some(FileProblem {
@@ -34,18 +45,36 @@ pub(super) fn outline_pass(
                     kind,
                 })
             };
-            match read(file) {
-                NoteText::Text(_, issue) if !file.is_note => (None, issue.and_then(problem)),
-                NoteText::Text(text, issue) => {
-                    let note = parse::parse(&text, parse::Depth::Outline);
-                    (Some(parse::Outline::of(&note)), issue.and_then(problem))
+            let stat = cache.filter(|_| file.is_note).and_then(|c| c.stat(file));
+            if let (Some(c), Some(k)) = (cache, &known) {
+                if c.unchanged(k, stat) {
+                    if let Some(k) = known {
+                        let (outline, seen) = CacheRun::hit(k);
+                        return (Some(outline), None, Some(seen));
+                    }
                 }
-                NoteText::Skipped(kind) => (None, problem(kind)),
+            }
+            let parse = |text: &str| parse::Outline::of(&parse::parse(text, parse::Depth::Outline));
+            match read(file) {
+                NoteText::Text(_, issue) if !file.is_note => (None, issue.and_then(problem), None),
+                // Only a note read without a problem is cached.
+                NoteText::Text(text, None) if cache.is_some() => {
+                    let (outline, seen) = CacheRun::read(known, stat, &text, || parse(&text));
+                    (Some(outline), None, Some(seen))
+                }
+                NoteText::Text(text, issue) => (Some(parse(&text)), issue.and_then(problem), None),
+                NoteText::Skipped(kind) => (None, problem(kind), None),
             }
         })
-        .unzip();
-    problems.extend(read_problems.into_iter().flatten());
-    Vault::new(files, outlines, problems)
+        .collect();
+    let mut outlines = Vec::with_capacity(outlined.len());
+    let mut seen = Vec::with_capacity(outlined.len());
+    for (outline, problem, s) in outlined {
+        outlines.push(outline);
+        problems.extend(problem);
+        seen.push(s);
+    }
+    (Vault::new(files, outlines, problems), seen)
 }
 
 /// The pipeline after the walk: outline pass, index, packs, check pass, then each note's
@@ -63,9 +92,13 @@ pub(super) fn run(
     problems: Vec<FileProblem>,
     read: &(dyn Fn(&VaultFile) -> NoteText + Sync),
     deliver: &mut dyn Deliver,
+    mut cache: Option<CacheRun>,
 ) -> Result<Report, Error> {
     let pool = options.pool.as_deref();
-    let vault = in_pool(pool, || outline_pass(files, problems, read));
+    let (vault, seen) = in_pool(pool, || outline_pass(files, problems, read, cache.as_mut()));
+    if let Some(cache) = &mut cache {
+        cache.index_built(&vault, &seen, &vault.problems);
+    }
 
     let selected: Vec<&'static RuleMeta> = options
         .rules
@@ -108,8 +141,16 @@ pub(super) fn run(
         read,
         runs: &runs,
         selected: &selected,
+        seen: &seen,
     };
-    let (links, per_pack) = windows::check_pass(&pass, &items, whole_vault, &mut out, &mut folds)?;
+    let (links, per_pack) = windows::check_pass(
+        &pass,
+        &items,
+        whole_vault,
+        &mut out,
+        &mut folds,
+        cache.as_mut(),
+    )?;
     summary.links = links;
     for (run, checked) in runs.iter().zip(per_pack) {
         let s = run.summary(checked);
@@ -117,6 +158,9 @@ pub(super) fn run(
         summary.packs.lines.extend(s.lines);
     }
     out.finish(&folds)?;
+    if let Some(cache) = cache {
+        cache.finish();
+    }
     Ok(Report {
         diagnostics: Vec::new(),
         summary,

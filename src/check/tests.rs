@@ -149,7 +149,7 @@ fn delivered(packs: Vec<Arc<dyn Pack>>) -> Contract {
     let mut options = CheckOptions::new(PathBuf::new());
     options.packs = packs;
     let mut contract = Contract::default();
-    run(&options, files, problems, &read, &mut contract).expect("collecting cannot fail");
+    run(&options, files, problems, &read, &mut contract, None).expect("collecting cannot fail");
     contract
 }
 

@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+use super::cache::{CacheRun, Checked, Seen};
 use super::deliver::Out;
 use super::in_pool;
 use super::note::{check_canvas, check_note, NoteCounts};
@@ -28,6 +29,8 @@ pub(super) struct CheckPass<'a, 'r> {
     pub(super) runs: &'a [Box<dyn PackRun + 'r>],
     /// The rules that run.
     pub(super) selected: &'a [&'static RuleMeta],
+    /// Per file: what the outline pass told the cache (`None` without a cache).
+    pub(super) seen: &'a [Option<Seen>],
 }
 
 /// Checks `items` (notes and canvases, in path order) window by window, merging in the
@@ -43,6 +46,7 @@ pub(super) fn check_pass<'r>(
     whole_vault: Vec<Diagnostic>,
     out: &mut Out<'_>,
     folds: &mut [Box<dyn rules::Fold + 'r>],
+    mut cache: Option<&mut CacheRun>,
 ) -> Result<(usize, Vec<usize>), Error> {
     let CheckPass {
         pool,
@@ -50,17 +54,34 @@ pub(super) fn check_pass<'r>(
         read,
         runs,
         selected,
+        seen,
     } = *pass;
     let mut whole_vault = whole_vault.into_iter().peekable();
     let mut links = 0;
     let mut per_pack = vec![0usize; runs.len()];
     for window in items.chunks(WINDOW) {
-        let checked: Vec<(Vec<Diagnostic>, NoteCounts, Option<u64>)> = in_pool(pool, || {
+        // Notes the cache holds unchanged, in a vault whose index is unchanged: their
+        // findings are the cached ones (read in path order, before the window is checked).
+        let mut cached: Vec<Option<Checked>> = window
+            .iter()
+            .map(|&id| {
+                let cache = cache.as_deref_mut()?;
+                if !cache.findings_reusable(seen.get(id).and_then(Option::as_ref)) {
+                    return None;
+                }
+                cache.take_findings(vault.path(id))
+            })
+            .collect();
+        let fresh: Vec<Option<Checked>> = in_pool(pool, || {
             window
                 .par_iter()
-                .map(|&id| {
+                .zip(&cached)
+                .map(|(&id, hit)| {
+                    if hit.is_some() {
+                        return None;
+                    }
                     let file = &vault.files[id];
-                    match read(file) {
+                    Some(match read(file) {
                         NoteText::Text(text, _) if file.is_note => {
                             check_note(vault, id, &text, runs, selected)
                         }
@@ -70,10 +91,24 @@ pub(super) fn check_pass<'r>(
                         }
                         // The file changed between the passes; the outline pass reported what it saw.
                         NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
-                    }
+                    })
                 })
                 .collect()
         });
+        let checked = cached.iter_mut().zip(fresh).map(|(hit, fresh)| {
+            // One of the two is always there.
+            hit.take()
+                .or(fresh)
+                .unwrap_or_else(|| (Vec::new(), NoteCounts::new(runs.len()), None))
+        });
+        let checked: Vec<Checked> = checked.collect();
+        if let Some(cache) = cache.as_deref_mut() {
+            for (&id, result) in window.iter().zip(&checked) {
+                if seen.get(id).is_some_and(Option::is_some) {
+                    cache.record_findings(vault.path(id), result);
+                }
+            }
+        }
         for (&id, (mut found, counts, hash)) in window.iter().zip(checked) {
             links += counts.links;
             for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {

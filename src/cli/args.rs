@@ -227,6 +227,13 @@ pub(crate) struct CheckArgs {
     /// Ignore config files
     #[arg(long)]
     pub no_config: bool,
+    /// Keep the cache in this folder (default: `$VAULTLINT_CACHE_DIR`, else
+    /// `.vaultlint_cache/` at the vault root)
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache: check every note from scratch
+    #[arg(long)]
+    pub no_cache: bool,
     /// Run only these rules (names or prefixes such as `attack`); overrides the config's `select`
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Option<Vec<String>>,

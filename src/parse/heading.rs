@@ -43,7 +43,39 @@ impl<'a> HeadingChars<'a> {
 }
 
 fn is_heading_separator(c: char) -> bool {
-    c.is_whitespace() || "!\"#$%&()*+,.:;<=>?@^`{|}~/[]\\".contains(c)
+    // A match, not `str::contains`: this runs for every character of every heading a
+    // link is compared with.
+    matches!(
+        c,
+        '!' | '"'
+            | '#'
+            | '$'
+            | '%'
+            | '&'
+            | '('
+            | ')'
+            | '*'
+            | '+'
+            | ','
+            | '.'
+            | ':'
+            | ';'
+            | '<'
+            | '='
+            | '>'
+            | '?'
+            | '@'
+            | '^'
+            | '`'
+            | '{'
+            | '|'
+            | '}'
+            | '~'
+            | '/'
+            | '['
+            | ']'
+            | '\\'
+    ) || c.is_whitespace()
 }
 
 impl Iterator for HeadingChars<'_> {
@@ -63,7 +95,9 @@ impl Iterator for HeadingChars<'_> {
                 continue;
             }
             self.started = true;
-            let first = if self.fold_case {
+            let first = if self.fold_case && c.is_ascii() {
+                Some(c.to_ascii_lowercase())
+            } else if self.fold_case {
                 let mut lower = c.to_lowercase();
                 let first = lower.next();
                 self.rest = Some(lower);

@@ -147,7 +147,7 @@ pub struct Note {
 
 /// What other notes need to know about a note, kept for the whole run while the note's
 /// links and text are dropped: its headings, block ids and front matter aliases.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outline {
     /// Top-level headings, in order.
     pub headings: Vec<OutlineHeading>,
@@ -169,11 +169,13 @@ pub struct Outline {
     /// their own ([`identifier_properties`]).
     pub identifiers: Vec<(Box<str>, Box<str>)>,
     /// Hash lookups for notes with many headings or block ids (`None` for small ones).
+    /// Not stored in the cache: rebuilt from the rest ([`Outline::with_lookup`]).
+    #[serde(skip)]
     pub lookup: Option<Box<lookup::OutlineLookup>>,
 }
 
 /// A heading as other notes' links see it: its level and raw source text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutlineHeading {
     /// 1 to 6.
     pub level: u8,
@@ -235,7 +237,7 @@ impl Outline {
                 })
                 .unwrap_or_default()
         };
-        let mut outline = Outline {
+        let outline = Outline {
             headings,
             block_ids,
             aliases: entries(OUTLINE_KEYS[0]),
@@ -254,10 +256,16 @@ impl Outline {
                 .unwrap_or_default(),
             lookup: None,
         };
-        let blocks: Vec<&str> = outline.block_ids().collect();
-        let lookup = lookup::OutlineLookup::build(&outline.headings, &blocks);
-        outline.lookup = lookup;
-        outline
+        outline.with_lookup()
+    }
+
+    /// The outline with its hash lookups built (an outline read back from the cache has
+    /// none).
+    pub(crate) fn with_lookup(mut self) -> Self {
+        let blocks: Vec<&str> = self.block_ids().collect();
+        let lookup = lookup::OutlineLookup::build(&self.headings, &blocks);
+        self.lookup = lookup;
+        self
     }
 }
 

@@ -230,13 +230,12 @@ fn note_name(path: &str) -> &str {
 fn closest_name(vault: &crate::index::Vault, wanted: &str) -> Option<(String, Option<FileId>)> {
     let len = wanted.chars().count();
     let limit = crate::suggest::typo_limit(len);
-    let (name, tied) =
-        crate::suggest::nearest(wanted, vault.typo_candidates(wanted, limit), limit)?;
+    let (name, tied) = vault.nearest_name(wanted, limit)?;
     let unique = !tied;
-    let files = vault.files_named(name);
-    let shown = files
-        .first()
-        .map_or(name, |&f| vault.path(f).rsplit('/').next().unwrap_or(name));
+    let files = vault.files_named(&name);
+    let shown = files.first().map_or(&*name, |&f| {
+        vault.path(f).rsplit('/').next().unwrap_or(&name)
+    });
     Some((
         shown.to_owned(),
         (unique && files.len() == 1).then(|| files[0]),

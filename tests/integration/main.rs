@@ -7,6 +7,7 @@ mod attack_fetch;
 mod attack_layouts;
 pub mod attack_releases;
 mod attack_upgrade;
+mod cache;
 mod cases;
 mod ci;
 mod cli;

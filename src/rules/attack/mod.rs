@@ -132,11 +132,12 @@ impl PackRun for AttackRun {
             .map(|(l, r)| {
                 // A campaign named by its ID (`C0017`) declares it: then the label is the ID.
                 let display = l.display.as_deref().map_or("", str::trim);
-                let target = r
-                    .file()
-                    .filter(|&f| !self.index.declares(f, display))
-                    .map(|f| config.note_name(ctx.vault.path(f)));
-                link_label(l, config, target.as_deref())
+                let target = || {
+                    r.file()
+                        .filter(|&f| !self.index.declares(f, display))
+                        .map(|f| config.note_name(ctx.vault.path(f)))
+                };
+                link_label(l, config, target)
             })
             .collect();
         // The relationship rules read the same tables, and `attack-revoked-id` to relabel

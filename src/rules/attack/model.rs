@@ -743,19 +743,20 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
     found
 }
 
-/// The ATT&CK ID a link is labelled with, if any. `target_name` is the name of the note the
-/// link opens ([`AttackConfig::note_name`]) when that note does not declare the display text
-/// as its ID: a display text equal to it is that note's name, not an ID (`[[T9000\|T9000]]`
-/// names the software T9000, while `[[C0017\|C0017]]` is the campaign's ID).
+/// The ATT&CK ID a link is labelled with, if any. `target_name` gives the name of the note
+/// the link opens ([`AttackConfig::note_name`]) when that note does not declare the display
+/// text as its ID: a display text equal to it is that note's name, not an ID
+/// (`[[T9000\|T9000]]` names the software T9000, while `[[C0017\|C0017]]` is the campaign's
+/// ID). It is asked only for a display text shaped like an ID, which most links lack.
 pub fn link_label(
     link: &Link,
     config: &AttackConfig,
-    target_name: Option<&str>,
+    target_name: impl FnOnce() -> Option<String>,
 ) -> Option<(String, IdKind)> {
     if let Some(display) = &link.display {
         let display = display.trim();
         if let Some(kind) = config.kind_of(display) {
-            if !target_name.is_some_and(|n| n.trim().eq_ignore_ascii_case(display)) {
+            if !target_name().is_some_and(|n| n.trim().eq_ignore_ascii_case(display)) {
                 return Some((display.to_owned(), kind));
             }
         }
@@ -960,7 +961,7 @@ mod tests {
         let labels: Vec<_> = note
             .links
             .iter()
-            .map(|l| link_label(l, &c, None).map(|(id, _)| id))
+            .map(|l| link_label(l, &c, || None).map(|(id, _)| id))
             .collect();
         assert_eq!(
             labels,
@@ -970,7 +971,7 @@ mod tests {
         let labels: Vec<_> = named
             .links
             .iter()
-            .map(|l| link_label(l, &c, Some("T9000")).map(|(id, _)| id))
+            .map(|l| link_label(l, &c, || Some("T9000".to_owned())).map(|(id, _)| id))
             .collect();
         assert_eq!(labels, [None, Some("S0098".to_owned())]);
     }

@@ -6,6 +6,7 @@
 //! `ci` (the repository context and job summary of the CI formats).
 
 mod baseline;
+mod cache;
 mod ci;
 mod delivery;
 mod fix_summary;
@@ -54,6 +55,8 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     };
     let settings = config::settings(&loaded, &overrides)?;
     let mut options = CheckOptions::new(args.path.clone());
+    // What findings depend on besides the vault, taken before the settings move below.
+    let described = cache::describe(&settings);
     options.rules = Some(settings.rules);
     options.severities = settings.severities;
     options.walk.exclude = settings.exclude;
@@ -72,6 +75,14 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
     if let (Some(release), true) = (pin, args.attack_catalog.is_empty()) {
         catalogs = release_catalogs(release)?;
     }
+    options.cache = cache::settings(
+        args,
+        &vault::find_root(&options.root).root,
+        &loaded,
+        &format!("{described}\n{pin:?}"),
+        &catalogs,
+        options.max_note_bytes,
+    );
     if !catalogs.is_empty() {
         attack.catalogue = std::sync::Arc::new(load_catalogue(&catalogs)?);
     }

@@ -1,0 +1,633 @@
+//! The persistent cache (`.vaultlint_cache/` at the vault root by default): each note's
+//! outline and findings from the last run, so that a later run reads and parses only the
+//! notes that changed, and checks again only those when no outline changed.
+//!
+//! One file, `notes.bin`: a fixed header, then one record per cached note (its path, size,
+//! modification time, content hash and outline), then one record per linted note with its
+//! findings, in path order. Every record carries its length and an xxh3 hash of its bytes;
+//! a record that does not match, a header of another format, tool version or settings
+//! (`stamp`), or a file that ends early is never trusted: the run goes on without the rest
+//! of the cache and writes a new one. The new file is written beside the old one under a
+//! temporary name and renamed over it when the run ends, so a reader sees one whole file
+//! (two runs at once: the last rename wins, both files are whole). A run whose cache would
+//! pass [`MAX_CACHE_BYTES`] writes none.
+//!
+//! When the cache holds a note: its size and modification time unchanged, and that time at
+//! least [`RACY_NS`] older than the start of the run that wrote the cache, are taken as
+//! "unchanged" without reading it (as git does; a note written within the same clock tick
+//! as that run could change again unseen, so it is read). Otherwise the note is read and
+//! its content hash decides. Its findings are reused only when the vault's signature (every
+//! path, every outline, the files' problems) is the one the findings were computed with:
+//! the rules read the note, and the vault only through the index.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
+
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::index::Vault;
+use crate::parse::Outline;
+use crate::vault::{FileProblem, VaultFile};
+
+/// Where the cache lives and what it must have been written with.
+#[derive(Debug, Clone)]
+pub(crate) struct CacheSettings {
+    /// The cache folder (created when missing, with a `.gitignore` holding `*`).
+    pub(crate) dir: PathBuf,
+    /// The hash of everything besides the vault that findings depend on: the tool's version,
+    /// the configuration, the catalogue. A cache with another stamp is not used.
+    pub(crate) stamp: u64,
+}
+
+/// The cache file in the cache folder.
+const FILE: &str = "notes.bin";
+/// The format: a cache written by another format is ignored.
+const MAGIC: &[u8; 8] = b"VLCACHE1";
+/// The largest cache written, in bytes (an ATT&CK vault of 100,000 notes with a million
+/// findings takes about 200 MiB).
+pub(crate) const MAX_CACHE_BYTES: u64 = 512 << 20;
+/// The largest record read back, in bytes: a larger length is corruption.
+const MAX_RECORD_BYTES: u32 = 256 << 20;
+/// A note modified less than this many nanoseconds before the run that wrote the cache
+/// started is read again even when its size and time match.
+pub(crate) const RACY_NS: u64 = 2_000_000_000;
+/// The header: magic, then six little-endian u64 (version hash, stamp, vault signature,
+/// start time, notes, and the xxh3 of the bytes before it).
+const HEADER_BYTES: usize = 8 + 6 * 8;
+
+/// The header's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Header {
+    version: u64,
+    stamp: u64,
+    vault_sig: u64,
+    started_ns: u64,
+    notes: u64,
+}
+
+impl Header {
+    fn to_bytes(self) -> [u8; HEADER_BYTES] {
+        let mut bytes = [0u8; HEADER_BYTES];
+        bytes[..8].copy_from_slice(MAGIC);
+        let fields = [
+            self.version,
+            self.stamp,
+            self.vault_sig,
+            self.started_ns,
+            self.notes,
+        ];
+        for (i, f) in fields.iter().enumerate() {
+            bytes[8 + i * 8..16 + i * 8].copy_from_slice(&f.to_le_bytes());
+        }
+        let check = xxh3_64(&bytes[..HEADER_BYTES - 8]);
+        bytes[HEADER_BYTES - 8..].copy_from_slice(&check.to_le_bytes());
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8; HEADER_BYTES]) -> Option<Self> {
+        let field = |i: usize| {
+            let mut f = [0u8; 8];
+            f.copy_from_slice(&bytes[8 + i * 8..16 + i * 8]);
+            u64::from_le_bytes(f)
+        };
+        (&bytes[..8] == MAGIC && xxh3_64(&bytes[..HEADER_BYTES - 8]) == field(5)).then(|| Header {
+            version: field(0),
+            stamp: field(1),
+            vault_sig: field(2),
+            started_ns: field(3),
+            notes: field(4),
+        })
+    }
+}
+
+/// The hash of this build's version: a cache from another version is not used.
+fn version_hash() -> u64 {
+    xxh3_64(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+/// One note in the cache.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct NoteEntry {
+    path: String,
+    /// Size in bytes and modification time (nanoseconds since the Unix epoch) when it was
+    /// read; `u64::MAX` for a text that was not the file's (`--fix` checking its edits).
+    size: u64,
+    mtime_ns: u64,
+    /// xxh3-128 of the text.
+    hash: u128,
+    outline: Outline,
+}
+
+/// One linted note's findings in the cache.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FindingsEntry {
+    path: String,
+    links: usize,
+    per_pack: Vec<usize>,
+    fix_hash: Option<u64>,
+    findings: Vec<CachedFinding>,
+}
+
+/// A [`Diagnostic`] in the cache, its rule by name.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedFinding {
+    rule: String,
+    severity: Severity,
+    span: Option<crate::diagnostic::Span>,
+    message: String,
+    label: Option<String>,
+    help: Option<String>,
+    related: Vec<crate::diagnostic::Related>,
+    subject: Option<String>,
+    fix: Option<crate::diagnostic::Fix>,
+}
+
+/// What the cache knows of a file before the outline pass reads it.
+pub(super) struct Known {
+    size: u64,
+    mtime_ns: u64,
+    hash: u128,
+    outline: Outline,
+}
+
+/// What the outline pass learnt about a note, for the cache: where its outline came from
+/// and the key the new cache stores.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Seen {
+    size: u64,
+    mtime_ns: u64,
+    hash: u128,
+    /// The outline (and the text) are the cached ones.
+    pub(super) hit: bool,
+    /// The text was read (its size and time did not vouch for it).
+    read: bool,
+}
+
+/// A note's findings as the check pass returns them: findings, counts, fix fingerprint.
+pub(super) type Checked = (Vec<Diagnostic>, super::note::NoteCounts, Option<u64>);
+
+/// The cache during one run: what the last run left, and the new cache being written.
+pub(crate) struct CacheRun {
+    settings: CacheSettings,
+    root: PathBuf,
+    /// Paths checked as a text held in memory, never as the file (`--fix`'s edits).
+    edited: std::collections::HashSet<Arc<str>>,
+    started_ns: u64,
+    prior: Option<Prior>,
+    /// Whether the prior findings were computed on this vault (same signature).
+    findings_valid: bool,
+    writer: Option<Writer>,
+    /// A cached note's findings could not be read back: the old cache is removed at the
+    /// end when no new one is written.
+    broken: bool,
+    rules: HashMap<&'static str, &'static RuleMeta>,
+}
+
+/// The last run's cache, opened.
+struct Prior {
+    header: Header,
+    known: HashMap<String, Known>,
+    /// Positioned at the next findings record.
+    reader: Option<BufReader<std::fs::File>>,
+    /// The next findings record, read ahead.
+    next: Option<FindingsEntry>,
+}
+
+/// The new cache, written under a temporary name.
+struct Writer {
+    file: BufWriter<tempfile::NamedTempFile>,
+    written: u64,
+}
+
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// Reads one record: length, xxh3, bytes. `None` at a clean end of file or when anything
+/// does not match.
+fn read_record<T: serde::de::DeserializeOwned>(reader: &mut impl Read) -> Option<T> {
+    let mut head = [0u8; 12];
+    reader.read_exact(&mut head).ok()?;
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&head[..4]);
+    let len = u32::from_le_bytes(len);
+    if len > MAX_RECORD_BYTES {
+        return None;
+    }
+    let mut check = [0u8; 8];
+    check.copy_from_slice(&head[4..]);
+    let mut bytes = vec![0u8; len as usize];
+    reader.read_exact(&mut bytes).ok()?;
+    if xxh3_64(&bytes) != u64::from_le_bytes(check) {
+        return None;
+    }
+    postcard::from_bytes(&bytes).ok()
+}
+
+impl Writer {
+    fn record<T: serde::Serialize>(&mut self, value: &T) -> Option<()> {
+        let bytes = postcard::to_stdvec(value).ok()?;
+        let len = u32::try_from(bytes.len()).ok()?;
+        self.written += 12 + u64::from(len);
+        if len > MAX_RECORD_BYTES || self.written > MAX_CACHE_BYTES {
+            return None;
+        }
+        self.file.write_all(&len.to_le_bytes()).ok()?;
+        self.file.write_all(&xxh3_64(&bytes).to_le_bytes()).ok()?;
+        self.file.write_all(&bytes).ok()
+    }
+}
+
+impl CacheRun {
+    /// Opens the cache for a run on the vault at `root`; `edited` are the notes checked
+    /// from memory. A missing, unreadable or untrusted cache is treated as empty.
+    pub(crate) fn open(
+        settings: CacheSettings,
+        root: &Path,
+        edited: impl Iterator<Item = Arc<str>>,
+    ) -> Self {
+        let started_ns = now_ns();
+        // A cache folder shared by several vaults (`VAULTLINT_CACHE_DIR`) holds the last
+        // vault's cache: another vault's is never read as this one's.
+        let mut stamp = Xxh3::new();
+        stamp.write_u64(settings.stamp);
+        let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        stamp.write(canonical.to_string_lossy().as_bytes());
+        let settings = CacheSettings {
+            stamp: stamp.finish(),
+            ..settings
+        };
+        let prior = Self::load(&settings);
+        CacheRun {
+            root: root.to_path_buf(),
+            edited: edited.collect(),
+            started_ns,
+            prior,
+            findings_valid: false,
+            writer: None,
+            broken: false,
+            rules: crate::rules::all().iter().map(|r| (r.name, *r)).collect(),
+            settings,
+        }
+    }
+
+    fn load(settings: &CacheSettings) -> Option<Prior> {
+        let file = std::fs::File::open(settings.dir.join(FILE)).ok()?;
+        let mut reader = BufReader::new(file);
+        let mut head = [0u8; HEADER_BYTES];
+        reader.read_exact(&mut head).ok()?;
+        let header = Header::from_bytes(&head)?;
+        if header.version != version_hash() || header.stamp != settings.stamp {
+            return None;
+        }
+        let mut known = HashMap::new();
+        for _ in 0..header.notes {
+            let entry: NoteEntry = read_record(&mut reader)?;
+            known.insert(
+                entry.path,
+                Known {
+                    size: entry.size,
+                    mtime_ns: entry.mtime_ns,
+                    hash: entry.hash,
+                    outline: entry.outline.with_lookup(),
+                },
+            );
+        }
+        let mut prior = Prior {
+            header,
+            known,
+            reader: Some(reader),
+            next: None,
+        };
+        prior.advance();
+        Some(prior)
+    }
+
+    /// Takes what the cache knows of each of `files`, parallel to them.
+    pub(super) fn take_known(&mut self, files: &[VaultFile]) -> Vec<Option<Known>> {
+        let Some(prior) = &mut self.prior else {
+            return files.iter().map(|_| None).collect();
+        };
+        files.iter().map(|f| prior.known.remove(&*f.path)).collect()
+    }
+
+    /// The file's size and modification time before it is read, or `None` when the cache
+    /// cannot vouch for what will be read (an edited text, or no metadata).
+    pub(super) fn stat(&self, file: &VaultFile) -> Option<(u64, u64)> {
+        if self.edited.contains(&file.path) {
+            return None;
+        }
+        let meta = std::fs::symlink_metadata(file.abs(&self.root)).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some((meta.len(), u64::try_from(mtime.as_nanos()).ok()?))
+    }
+
+    /// Whether the cached note can be taken as unchanged from its size and time alone.
+    pub(super) fn unchanged(&self, known: &Known, stat: Option<(u64, u64)>) -> bool {
+        let Some((size, mtime_ns)) = stat else {
+            return false;
+        };
+        let started = self.prior.as_ref().map_or(0, |p| p.header.started_ns);
+        known.size == size
+            && known.mtime_ns == mtime_ns
+            && mtime_ns.saturating_add(RACY_NS) < started
+    }
+
+    /// The outline of a note whose text was not read: the cached one.
+    pub(super) fn hit(known: Known) -> (Outline, Seen) {
+        let seen = Seen {
+            size: known.size,
+            mtime_ns: known.mtime_ns,
+            hash: known.hash,
+            hit: true,
+            read: false,
+        };
+        (known.outline, seen)
+    }
+
+    /// The outline of a note read as `text`: the cached one when the text is the cached
+    /// text, else `parse` of it.
+    pub(super) fn read(
+        known: Option<Known>,
+        stat: Option<(u64, u64)>,
+        text: &str,
+        parse: impl FnOnce() -> Outline,
+    ) -> (Outline, Seen) {
+        let hash = xxh3_128(text.as_bytes());
+        let (size, mtime_ns) = stat.unwrap_or((u64::MAX, u64::MAX));
+        match known {
+            Some(known) if known.hash == hash => (
+                known.outline,
+                Seen {
+                    size,
+                    mtime_ns,
+                    hash,
+                    hit: true,
+                    read: true,
+                },
+            ),
+            _ => (
+                parse(),
+                Seen {
+                    size,
+                    mtime_ns,
+                    hash,
+                    hit: false,
+                    read: true,
+                },
+            ),
+        }
+    }
+
+    /// After the outline pass: computes the vault's signature, decides whether the cached
+    /// findings hold, and starts the new cache with the notes' outlines. Any failure to
+    /// write leaves the run without a new cache.
+    pub(super) fn index_built(
+        &mut self,
+        vault: &Vault,
+        seen: &[Option<Seen>],
+        problems: &[FileProblem],
+    ) {
+        let mut sig = Xxh3::new();
+        sig.write_u64(self.settings.stamp);
+        let mut scratch = Vec::new();
+        for (id, file) in vault.files.iter().enumerate() {
+            sig.write(file.path.as_bytes());
+            sig.write(&[0, u8::from(file.is_note), u8::from(file.lint)]);
+            if let Some(outline) = vault.outline(id) {
+                scratch.clear();
+                if let Ok(bytes) = postcard::to_extend(outline, std::mem::take(&mut scratch)) {
+                    sig.write_u64(xxh3_64(&bytes));
+                    scratch = bytes;
+                }
+            }
+        }
+        for p in problems {
+            sig.write(format!("{p:?}").as_bytes());
+        }
+        let vault_sig = sig.finish();
+        self.findings_valid = self
+            .prior
+            .as_ref()
+            .is_some_and(|p| p.header.vault_sig == vault_sig);
+        // Nothing read, nothing gone, the same index: the new cache would be the old one
+        // (its start time, older, vouches for the same notes), so it is kept as it is.
+        let unchanged = self.findings_valid
+            && self.prior.as_ref().is_some_and(|p| p.known.is_empty())
+            && seen.iter().flatten().all(|s| !s.read);
+        if !self.findings_valid {
+            self.prior = None;
+        }
+        if !unchanged {
+            self.writer = self.start_writer(vault, seen, vault_sig);
+        }
+    }
+
+    fn start_writer(&self, vault: &Vault, seen: &[Option<Seen>], vault_sig: u64) -> Option<Writer> {
+        let dir = &self.settings.dir;
+        std::fs::create_dir_all(dir).ok()?;
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            // A cache inside a repository is never committed.
+            std::fs::write(&ignore, "*\n").ok()?;
+        }
+        let notes: Vec<(usize, Seen)> = seen
+            .iter()
+            .enumerate()
+            .filter_map(|(id, s)| Some((id, (*s)?)))
+            .filter(|(id, _)| vault.outline(*id).is_some())
+            .collect();
+        let header = Header {
+            version: version_hash(),
+            stamp: self.settings.stamp,
+            vault_sig,
+            started_ns: self.started_ns,
+            notes: notes.len() as u64,
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".notes-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .ok()?;
+        let mut writer = Writer {
+            file: BufWriter::new(temp),
+            written: HEADER_BYTES as u64,
+        };
+        writer.file.write_all(&header.to_bytes()).ok()?;
+        for (id, s) in notes {
+            let outline = vault.outline(id)?;
+            writer.record(&NoteEntryRef {
+                path: &vault.files[id].path,
+                size: s.size,
+                mtime_ns: s.mtime_ns,
+                hash: s.hash,
+                outline,
+            })?;
+        }
+        Some(writer)
+    }
+
+    /// Whether the findings of note `id` (whose outline pass saw `seen`) can come from the
+    /// cache.
+    pub(super) fn findings_reusable(&self, seen: Option<&Seen>) -> bool {
+        self.findings_valid && seen.is_some_and(|s| s.hit)
+    }
+
+    /// The cached findings of the note at `path`, if the cache holds them whole. Notes are
+    /// asked for in path order.
+    pub(super) fn take_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
+        let found = self.next_findings(path);
+        self.broken |= found.is_none();
+        found
+    }
+
+    fn next_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
+        let prior = self.prior.as_mut()?;
+        while prior
+            .next
+            .as_ref()
+            .is_some_and(|n| n.path.as_str() < &**path)
+        {
+            prior.advance();
+        }
+        if prior
+            .next
+            .as_ref()
+            .is_none_or(|n| n.path.as_str() != &**path)
+        {
+            return None;
+        }
+        let entry = prior.next.take()?;
+        prior.advance();
+        let findings = entry
+            .findings
+            .into_iter()
+            .map(|d| {
+                Some(Diagnostic {
+                    rule: self.rules.get(d.rule.as_str()).copied()?,
+                    severity: d.severity,
+                    path: Arc::clone(path),
+                    span: d.span,
+                    message: d.message,
+                    label: d.label.map(std::borrow::Cow::Owned),
+                    help: d.help.map(std::borrow::Cow::Owned),
+                    related: d.related,
+                    subject: d.subject,
+                    fix: d.fix,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((
+            findings,
+            super::note::NoteCounts {
+                links: entry.links,
+                per_pack: entry.per_pack,
+            },
+            entry.fix_hash,
+        ))
+    }
+
+    /// Records a linted note's findings in the new cache (notes in path order).
+    pub(super) fn record_findings(&mut self, path: &str, checked: &Checked) {
+        let Some(writer) = &mut self.writer else {
+            return;
+        };
+        let (findings, counts, fix_hash) = checked;
+        let entry = FindingsEntryRef {
+            path,
+            links: counts.links,
+            per_pack: &counts.per_pack,
+            fix_hash: *fix_hash,
+            findings: findings
+                .iter()
+                .map(|d| CachedFindingRef {
+                    rule: d.rule.name,
+                    severity: d.severity,
+                    span: d.span,
+                    message: &d.message,
+                    label: d.label.as_deref(),
+                    help: d.help.as_deref(),
+                    related: &d.related,
+                    subject: d.subject.as_deref(),
+                    fix: d.fix.as_ref(),
+                })
+                .collect(),
+        };
+        if writer.record(&entry).is_none() {
+            self.writer = None;
+        }
+    }
+
+    /// Ends the run: the new cache replaces the old one. Failing to write it is not an
+    /// error of the run; the next run rebuilds it.
+    pub(super) fn finish(self) {
+        let Some(writer) = self.writer else {
+            if self.broken {
+                let _ = std::fs::remove_file(self.settings.dir.join(FILE));
+            }
+            return;
+        };
+        let Ok(mut temp) = writer.file.into_inner() else {
+            return;
+        };
+        if temp.as_file_mut().flush().is_err() || temp.as_file_mut().rewind().is_err() {
+            return;
+        }
+        // The rename is the commit: readers see the old file or this one, whole.
+        let _ = temp.persist(self.settings.dir.join(FILE));
+    }
+}
+
+impl Prior {
+    /// Reads the next findings record; at the end or at a bad record, no more.
+    fn advance(&mut self) {
+        self.next = self.reader.as_mut().and_then(read_record);
+        if self.next.is_none() {
+            self.reader = None;
+        }
+    }
+}
+
+/// [`NoteEntry`] borrowed, for writing.
+#[derive(serde::Serialize)]
+struct NoteEntryRef<'a> {
+    path: &'a str,
+    size: u64,
+    mtime_ns: u64,
+    hash: u128,
+    outline: &'a Outline,
+}
+
+/// [`FindingsEntry`] borrowed, for writing.
+#[derive(serde::Serialize)]
+struct FindingsEntryRef<'a> {
+    path: &'a str,
+    links: usize,
+    per_pack: &'a [usize],
+    fix_hash: Option<u64>,
+    findings: Vec<CachedFindingRef<'a>>,
+}
+
+/// [`CachedFinding`] borrowed, for writing.
+#[derive(serde::Serialize)]
+struct CachedFindingRef<'a> {
+    rule: &'a str,
+    severity: Severity,
+    span: Option<crate::diagnostic::Span>,
+    message: &'a str,
+    label: Option<&'a str>,
+    help: Option<&'a str>,
+    related: &'a [crate::diagnostic::Related],
+    subject: Option<&'a str>,
+    fix: Option<&'a crate::diagnostic::Fix>,
+}
