@@ -482,23 +482,12 @@ mod tests {
         assert!(answered > 500, "too few answers to compare: {answered}");
     }
 
-    /// The shared corpora's file names, when the run asks for the shared data as the
-    /// integration tests do (`VAULTLINT_SHARED`: `1` for `../shared` beside the repository,
-    /// else that folder; `.ci/run` sets it); asked for and missing, the test fails.
+    /// The shared corpora's file names (when the run asks for them: `VAULTLINT_SHARED`).
     #[test]
     fn nearest_name_matches_the_brute_force_on_the_corpora() {
-        let Some(shared) =
-            std::env::var_os("VAULTLINT_SHARED").filter(|v| !v.is_empty() && v != "0")
-        else {
-            eprintln!("note: skipped: it needs ../shared/ (set VAULTLINT_SHARED=1 to run it)");
+        let Some(root) = crate::vault::shared_corpora() else {
             return;
         };
-        let shared = if shared == "1" {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
-        } else {
-            std::path::PathBuf::from(shared)
-        };
-        let root = shared.join("corpora");
         let corpora = std::fs::read_dir(&root)
             .unwrap_or_else(|e| panic!("corpus folder {} not readable: {e}", root.display()));
         let mut rng = Rng(42);

@@ -137,3 +137,31 @@ pub(crate) struct Listing {
     pub files: Vec<VaultFile>,
     pub problems: Vec<FileProblem>,
 }
+
+/// The shared corpora folder for the crate's own tests, when the run asks for the shared
+/// data as the integration tests do (`VAULTLINT_SHARED`: `1` for `../shared` beside the
+/// repository, else that folder; `.ci/run` sets it). Not asked for, the test is skipped
+/// with a note, since a fresh clone has no such folder; asked for and missing, it fails (a
+/// test over nothing proves nothing).
+#[cfg(test)]
+pub(crate) fn shared_corpora() -> Option<PathBuf> {
+    let Some(value) = std::env::var_os("VAULTLINT_SHARED").filter(|v| !v.is_empty() && v != "0")
+    else {
+        eprintln!(
+            "note: skipped: it needs ../shared/ (set VAULTLINT_SHARED=1, or to the folder, to run it)"
+        );
+        return None;
+    };
+    let shared = if value == "1" {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+    } else {
+        PathBuf::from(value)
+    };
+    let dir = shared.join("corpora");
+    assert!(
+        dir.is_dir(),
+        "VAULTLINT_SHARED asks for the shared data, but {} is not a folder",
+        dir.display()
+    );
+    Some(dir)
+}

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::*;
-use crate::fix::rename::tests::{copy_tree, corpora, opened, LinkCache};
+use crate::fix::rename::tests::{copy_tree, opened, LinkCache};
+use crate::vault::shared_corpora;
 
 fn args(root: &Path, apply: bool) -> UpgradeArgs {
     UpgradeArgs {
@@ -70,7 +71,7 @@ fn minus<'a>(a: &BTreeMap<&'a str, usize>, b: &BTreeMap<&'a str, usize>) -> Vec<
 
 #[test]
 fn upgrading_the_v14_corpus_leaves_only_what_the_plan_names() {
-    let Some(corpora) = corpora() else {
+    let Some(corpora) = shared_corpora() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

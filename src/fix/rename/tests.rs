@@ -421,33 +421,6 @@ fn a_file_that_cannot_be_written_refuses_the_move_and_changes_nothing() {
     }
 }
 
-/// The corpus folder, when the run asks for the shared data as the integration tests do
-/// (`VAULTLINT_SHARED`: `1` for `../shared` beside the repository, else that folder; `.ci/run`
-/// sets it). Not asked for, the test is skipped with a note, since a fresh clone has no
-/// such folder; asked for and missing, it fails (a property test over nothing proves
-/// nothing).
-pub(crate) fn corpora() -> Option<std::path::PathBuf> {
-    let Some(value) = std::env::var_os("VAULTLINT_SHARED").filter(|v| !v.is_empty() && v != "0")
-    else {
-        eprintln!(
-            "note: skipped: it needs ../shared/ (set VAULTLINT_SHARED=1, or to the folder, to run it)"
-        );
-        return None;
-    };
-    let shared = if value == "1" {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
-    } else {
-        std::path::PathBuf::from(value)
-    };
-    let dir = shared.join("corpora");
-    assert!(
-        dir.is_dir(),
-        "VAULTLINT_SHARED asks for the shared data, but {} is not a folder",
-        dir.display()
-    );
-    Some(dir)
-}
-
 pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from).follow_links(false) {
         let entry = entry.unwrap();
@@ -532,7 +505,7 @@ const NAME_TEMPLATES: &[&str] = &[
 
 #[test]
 fn moves_on_the_corpora_never_change_what_a_link_opens() {
-    let Some(corpora) = corpora() else {
+    let Some(corpora) = crate::vault::shared_corpora() else {
         return;
     };
     let mut applied = 0;
