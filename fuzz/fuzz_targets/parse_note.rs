@@ -38,8 +38,8 @@ fuzz_target!(|data: &[u8]| {
     );
     for link in &note.links {
         common::check_span(&text, &link.span, "link");
-        let _ = vaultlint::rules::attack::link_label(link, config, None);
-        let _ = vaultlint::rules::attack::link_label(link, config, Some(&link.path));
+        let _ = vaultlint::rules::attack::link_label(link, config, || None);
+        let _ = vaultlint::rules::attack::link_label(link, config, || Some(link.path.clone()));
     }
     for heading in &note.headings {
         common::check_span(&text, &heading.span, "heading");
