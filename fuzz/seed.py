@@ -119,3 +119,25 @@ for d in sorted(vault_dirs):
         data = b"\0".join(str(p.relative_to(d)).encode() + b"\n" + p.read_bytes() for p in group)
         put("check_vault", data)
         put("fix_texts", data)
+
+# Escaping sinks and --diff (issue 23): hostile strings, then a few notes' texts.
+HOSTILE = [
+    "plain name", "\x1b]0;title\x07", "\x1b]8;;https://x\x1b\\link\x1b]8;;\x1b\\", "\x1b[2J\x1b[H",
+    "::error file=a.md::x", "x\n::add-mask::y", "##[warning]x", "::stop-commands::t\n::t::",
+    "a\u202eb", "a\u2028b\u2029c", "a\u0085b", "a\r\nb\rc", "tab\there", "100% done%0A",
+    "key:value,more", "a`b``c", "[x](https://y) ![i](z) <b>h</b> www.x.org *e* _u_ # h",
+    "| a | b |", "dir/with \"quote\"\n+++ b/conftest.py", "caf\u00e9/\u00fcber.md", "back\\slash",
+    "\x00\x7f\u200b\ufeff",
+]
+for s in HOSTILE:
+    for target in ("escape_terminal", "escape_ci", "escape_markdown", "escape_patch"):
+        put(target, s)
+for p in notes[:40]:
+    data = p.read_bytes()
+    put("escape_terminal", data)
+    put("escape_markdown", data[:512])
+    lines = data.split(b"\n")
+    changed = b"\n".join(lines[:1] + [b"changed line"] + lines[2:])
+    put("diff", str(p.name).encode() + b"\0" + data + b"\0" + changed)
+put("diff", b"a.md\0one\ntwo\nthree\n\0one\n2\nthree")
+put("diff", b"dir\n+++ b/conftest.py/n\xc3\xa9.md\0a\rb\n\0a\rc\n")
