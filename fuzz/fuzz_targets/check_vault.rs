@@ -55,7 +55,20 @@ fuzz_target!(|data: &[u8]| {
             let out = String::from_utf8(out).expect("output is UTF-8");
             match format {
                 Format::Concise => {
-                    assert_eq!(out.lines().count(), n, "one line per finding:\n{out}")
+                    // One line per finding, then the summary lines unless quiet.
+                    let mut quiet = Vec::new();
+                    let style = Style {
+                        quiet: true,
+                        ..style
+                    };
+                    render(format, &report, &sources, style, &mut quiet).expect("writing to a Vec");
+                    let quiet = String::from_utf8(quiet).expect("output is UTF-8");
+                    assert_eq!(quiet.lines().count(), n, "one line per finding:\n{quiet}");
+                    assert!(
+                        out.starts_with(&quiet),
+                        "summary after the findings:\n{out}"
+                    );
+                    assert!(out.len() > quiet.len(), "a summary line:\n{out}");
                 }
                 Format::Json => {
                     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON parses");

@@ -190,8 +190,14 @@ pub fn check_log_safe(out: &str, keep: &[char], input: &str) {
             "{c:?} reached the sink: {input:?} -> {out:?}"
         );
     }
-    assert!(!out.contains("::"), "`::` reached the sink: {input:?} -> {out:?}");
-    assert!(!out.contains("##["), "`##[` reached the sink: {input:?} -> {out:?}");
+    assert!(
+        !out.contains("::"),
+        "`::` reached the sink: {input:?} -> {out:?}"
+    );
+    assert!(
+        !out.contains("##["),
+        "`##[` reached the sink: {input:?} -> {out:?}"
+    );
 }
 
 /// A path as `git apply` reads it from a patch header: plain, or in double quotes with

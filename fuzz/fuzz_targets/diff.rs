@@ -25,17 +25,39 @@ fuzz_target!(|data: &[u8]| {
     let a = format!("a/{path}");
     let b = format!("b/{path}");
     let quoted_a = heads_split(heads);
-    assert_eq!(common::unquote_git(&quoted_a).as_deref(), Some(a.as_bytes()), "{patch:?}");
+    assert_eq!(
+        common::unquote_git(&quoted_a).as_deref(),
+        Some(a.as_bytes()),
+        "{patch:?}"
+    );
     if old == new {
-        assert_eq!(lines.next(), None, "an unchanged note has no hunks: {patch:?}");
+        assert_eq!(
+            lines.next(),
+            None,
+            "an unchanged note has no hunks: {patch:?}"
+        );
         return;
     }
     let minus = lines.next().expect("a --- line");
     let plus = lines.next().expect("a +++ line");
-    let minus = minus.strip_prefix("--- ").and_then(|l| l.strip_suffix('\n')).expect("---");
-    let plus = plus.strip_prefix("+++ ").and_then(|l| l.strip_suffix('\n')).expect("+++");
-    assert_eq!(common::unquote_git(minus).as_deref(), Some(a.as_bytes()), "{patch:?}");
-    assert_eq!(common::unquote_git(plus).as_deref(), Some(b.as_bytes()), "{patch:?}");
+    let minus = minus
+        .strip_prefix("--- ")
+        .and_then(|l| l.strip_suffix('\n'))
+        .expect("---");
+    let plus = plus
+        .strip_prefix("+++ ")
+        .and_then(|l| l.strip_suffix('\n'))
+        .expect("+++");
+    assert_eq!(
+        common::unquote_git(minus).as_deref(),
+        Some(a.as_bytes()),
+        "{patch:?}"
+    );
+    assert_eq!(
+        common::unquote_git(plus).as_deref(),
+        Some(b.as_bytes()),
+        "{patch:?}"
+    );
     let rest: Vec<&str> = lines.collect();
     assert_eq!(apply(old, &rest).as_deref(), Some(new), "{patch:?}");
 });

@@ -17,6 +17,13 @@ fuzz_target!(|data: &[u8]| {
     common::check_log_safe(&prop, &[], &text);
     assert!(!prop.contains([':', ',', '\n', '\r']), "{prop:?}");
     let percents = |s: &str| s.matches('%').count();
-    let unescaped = data_out.replace("%0A", "").replace("%0D", "").replace("%25", "%");
-    assert_eq!(percents(&unescaped), percents(&text), "{text:?} -> {data_out:?}");
+    let unescaped = data_out
+        .replace("%0A", "")
+        .replace("%0D", "")
+        .replace("%25", "%");
+    assert_eq!(
+        percents(&unescaped),
+        percents(&text),
+        "{text:?} -> {data_out:?}"
+    );
 });

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(fence >= 1 && code.len() >= 2 * fence, "{code:?}");
     assert!(code.ends_with(&"`".repeat(fence)), "{code:?}");
     let inner = &code[fence..code.len() - fence];
-    assert!(!inner.contains(&"`".repeat(fence)), "closed early: {code:?}");
+    assert!(
+        !inner.contains(&"`".repeat(fence)),
+        "closed early: {code:?}"
+    );
     assert!(!inner.starts_with('`') && !inner.ends_with('`'), "{code:?}");
     assert!(!code.chars().any(common::is_hostile), "{code:?}");
     let (md, _) = escape(Sink::MarkdownText, &text);

@@ -14,5 +14,9 @@ fuzz_target!(|data: &[u8]| {
         quoted.bytes().all(|b| (0x20..0x7f).contains(&b)),
         "{text:?} -> {quoted:?}"
     );
-    assert_eq!(common::unquote_git(&quoted).as_deref(), Some(text.as_bytes()), "{quoted:?}");
+    assert_eq!(
+        common::unquote_git(&quoted).as_deref(),
+        Some(text.as_bytes()),
+        "{quoted:?}"
+    );
 });

@@ -15,13 +15,24 @@ fuzz_target!(|data: &[u8]| {
     assert!(!one.contains('\n'), "one string stays on one line");
     let (log, _) = escape(Sink::Log, &text);
     common::check_log_safe(&log, &['\n', '\t'], &text);
-    assert_eq!(log.matches('\n').count(), text.matches('\n').count(), "lines kept");
+    assert_eq!(
+        log.matches('\n').count(),
+        text.matches('\n').count(),
+        "lines kept"
+    );
     let (source, map) = escape(Sink::Source, &text);
     common::check_log_safe(&source, &['\n', '\t', '\r'], &text);
-    assert_eq!(source.matches('\n').count(), text.matches('\n').count(), "lines kept");
+    assert_eq!(
+        source.matches('\n').count(),
+        text.matches('\n').count(),
+        "lines kept"
+    );
     for w in map.windows(2) {
         let ((a, x), (b, y)) = (w[0], w[1]);
-        assert!(source.is_char_boundary(x) && x <= y, "offsets rise: {text:?}");
+        assert!(
+            source.is_char_boundary(x) && x <= y,
+            "offsets rise: {text:?}"
+        );
         let original = &text[a..b];
         let shown = &source[x..y];
         // A character is itself or its escape (a `:` or `[` may carry the escape of the

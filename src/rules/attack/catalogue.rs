@@ -60,6 +60,10 @@ pub(crate) struct Catalogue {
     /// ATT&CK's relationships (mitigates, uses, subtechnique-of) of the same releases.
     pub relations: Relations,
     by_id: HashMap<String, Vec<Entry>>,
+    /// The highest number the rows have of each ID prefix ([`split_id`]), worked out when
+    /// the rows change: every check asks it (is a declared ID newer than the catalogue?),
+    /// and walking every row for it was a fixed cost of each run.
+    highest: HashMap<String, u32>,
 }
 
 /// Longest name or ID accepted from a catalogue, in bytes. Real ATT&CK names are under 100
@@ -96,6 +100,7 @@ impl Catalogue {
             releases: BTreeMap::new(),
             relations: Relations::default(),
             by_id: HashMap::new(),
+            highest: HashMap::new(),
         }
     }
 
@@ -152,7 +157,7 @@ impl Catalogue {
         }
         self.releases.extend(newer.releases);
         self.version = self.describe();
-        self.settle_revocations();
+        self.settle_rows();
     }
 
     /// Each domain's release, domains with the same release together:
@@ -458,9 +463,23 @@ impl Catalogue {
             releases: BTreeMap::new(),
             relations: Relations::default(),
             by_id,
+            highest: HashMap::new(),
         };
-        c.settle_revocations();
+        c.settle_rows();
         Ok(c)
+    }
+
+    /// What follows from the rows once they change: revocation chains and the highest
+    /// number of each ID prefix.
+    fn settle_rows(&mut self) {
+        self.settle_revocations();
+        let mut highest: HashMap<String, u32> = HashMap::new();
+        for e in self.by_id.values().flatten() {
+            let (prefix, n) = split_id(&e.id);
+            let h = highest.entry(prefix.to_owned()).or_default();
+            *h = (*h).max(n);
+        }
+        self.highest = highest;
     }
 
     /// Follows every revoked object's replacement through the catalogue to an object that
@@ -562,6 +581,12 @@ impl Catalogue {
             })
     }
 
+    /// The highest number the catalogue has of `prefix` ([`split_id`]: `T1562.` for the
+    /// sub-techniques of T1562, `TA` for tactics); `None` when no row has that prefix.
+    pub(crate) fn highest_number(&self, prefix: &str) -> Option<u32> {
+        self.highest.get(prefix).copied()
+    }
+
     /// Every row, in no particular order.
     pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.by_id.values().flatten()
@@ -581,6 +606,13 @@ fn clip(s: &str) -> &str {
         end -= 1;
     }
     s.get(..end).unwrap_or_default()
+}
+
+/// An ID's prefix with its parent (`T1562.` for `T1562.013`, `TA` for `TA0112`) and its
+/// last number: ATT&CK numbers the IDs of each prefix in sequence.
+pub(crate) fn split_id(id: &str) -> (&str, u32) {
+    let cut = id.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+    (&id[..cut], id[cut..].parse().unwrap_or(0))
 }
 
 fn domain_rank(domain: &str) -> usize {
@@ -751,6 +783,29 @@ mod tests {
         assert_eq!(
             c.version,
             "enterprise-attack: ATT&CK v19.0 (from e.json); mobile-attack: ATT&CK v19.0 (from m.json); ics-attack, pre-attack: ATT&CK v18.1 (built in)"
+        );
+    }
+
+    #[test]
+    fn highest_numbers_follow_the_rows() {
+        assert_eq!(split_id("T1562.013"), ("T1562.", 13));
+        assert_eq!(split_id("TA0112"), ("TA", 112));
+        let mut c = Catalogue::built_in();
+        assert_eq!(c.highest_number("TA"), Some(111));
+        assert_eq!(c.highest_number("T"), Some(1681));
+        assert_eq!(c.highest_number("X"), None);
+        let tsv = "domain\tattack_id\tname\ttype\tdeprecated\trevoked\n\
+                   enterprise-attack\tT1999\tNew\ttechnique\tfalse\tfalse\n\
+                   enterprise-attack\tT1999.004\tSub\ttechnique\tfalse\tfalse\n";
+        let mut newer = Catalogue::from_tsv(tsv).unwrap();
+        newer.set_version("ATT&CK v20.0 (from e.tsv)");
+        c.merge(newer);
+        assert_eq!(c.highest_number("T"), Some(1999));
+        assert_eq!(c.highest_number("T1999."), Some(4));
+        assert_eq!(
+            c.highest_number("TA"),
+            Some(111),
+            "other domains' tactics stay"
         );
     }
 

@@ -7,11 +7,11 @@
 //! is many notes'. A vault made from an older release shows as declared IDs the catalogue
 //! has revoked or deprecated, and notes named as ATT&CK no longer names them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::index::{FileId, Vault};
 
-use super::catalogue::Catalogue;
+use super::catalogue::{split_id, Catalogue};
 use super::model::{AttackConfig, Declared};
 
 /// How many unknown IDs [`VaultRelease::examples`] keeps.
@@ -118,10 +118,9 @@ impl VaultRelease {
                 }
             }
         }
-        let highest = highest_numbers(catalogue);
         let is_fresh = |id: &str| {
             let (prefix, number) = split_id(id);
-            highest.get(prefix).is_some_and(|&h| number > h)
+            catalogue.highest_number(prefix).is_some_and(|h| number > h)
         };
         let fresh = unknown.iter().any(|u| is_fresh(u));
         let by_evidence = !catalogue.is_empty()
@@ -184,24 +183,6 @@ fn first(vault: &Vault, current: Option<FileId>, file: FileId) -> Option<FileId>
     })
 }
 
-/// An ID's prefix with its parent (`T1562.` for `T1562.013`, `TA` for `TA0112`) and its
-/// last number.
-fn split_id(id: &str) -> (&str, u32) {
-    let cut = id.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
-    (&id[..cut], id[cut..].parse().unwrap_or(0))
-}
-
-/// The highest number the catalogue has of each prefix ([`split_id`]).
-fn highest_numbers(catalogue: &Catalogue) -> HashMap<&str, u32> {
-    let mut out: HashMap<&str, u32> = HashMap::new();
-    for e in catalogue.entries() {
-        let (prefix, n) = split_id(&e.id);
-        let h = out.entry(prefix).or_default();
-        *h = (*h).max(n);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,7 +194,5 @@ mod tests {
         assert_eq!(parse_release("ATT&CK v18.1 (built in)"), Some((18, 1)));
         assert_eq!(parse_release("latest"), None);
         assert!(parse_release("19.10").unwrap() > parse_release("19.2").unwrap());
-        assert_eq!(split_id("T1562.013"), ("T1562.", 13));
-        assert_eq!(split_id("TA0112"), ("TA", 112));
     }
 }
