@@ -240,6 +240,12 @@ impl serde_json::ser::Formatter for JsonSink<'_> {
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // serde_json escapes C0 controls itself, so in ASCII only DEL is left; most text
+        // is ASCII, and testing each character against every hostile range was most of
+        // the cost of writing SARIF (whose rule docs alone are 80 KB).
+        if fragment.is_ascii() && !fragment.as_bytes().contains(&0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut rest = fragment;
         while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_hostile(c)) {
             writer.write_all(&rest.as_bytes()[..i])?;
@@ -483,6 +489,17 @@ mod tests {
         let mut out = Vec::new();
         json_pretty(&mut out, &serde_json::json!(["a\u{202e}b"])).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[\n  \"a\\u202eb\"\n]");
+        // DEL in ASCII text, and C1 after other non-ASCII text.
+        let mut out = Vec::new();
+        json_pretty(
+            &mut out,
+            &serde_json::json!(["a\u{7f}b", "é\u{85}", "plain"]),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[\n  \"a\\u007fb\",\n  \"é\\u0085\",\n  \"plain\"\n]"
+        );
     }
 
     #[test]
