@@ -489,7 +489,7 @@ pub(crate) fn hunks(old: &str, new: &str) -> String {
         .timeout(DIFF_TIMEOUT)
         .diff_slices(&old_lines, &new_lines);
     let mut out = String::new();
-    for group in &diff.grouped_ops(3) {
+    for group in &similar::group_diff_ops(reindexed(diff.ops()), 3) {
         out.push_str(&format!(
             "{}\n",
             similar::udiff::UnifiedHunkHeader::new(group)
@@ -510,6 +510,48 @@ pub(crate) fn hunks(old: &str, new: &str) -> String {
         }
     }
     out
+}
+
+/// `ops` with each op's line indices counted from the lengths of the ops before it.
+/// `similar`'s Myers diff can give a deletion a wrong `new_index` and an insertion a wrong
+/// `old_index` (mitsuhiko/similar#78, open), and hunk headers and grouping read them: `-`
+/// on `-\n\n` → `\n\n` gave `@@ -1 +2 @@` over a hunk of two old and two new lines,
+/// which `git apply` rejects (found by the `diff` fuzz target).
+fn reindexed(ops: &[similar::DiffOp]) -> Vec<similar::DiffOp> {
+    use similar::{DiffOp, DiffTag};
+    let (mut old_index, mut new_index) = (0, 0);
+    ops.iter()
+        .map(|op| {
+            let (tag, old, new) = op.as_tag_tuple();
+            let (old_len, new_len) = (old.len(), new.len());
+            let op = match tag {
+                DiffTag::Equal => DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len: old_len,
+                },
+                DiffTag::Delete => DiffOp::Delete {
+                    old_index,
+                    old_len,
+                    new_index,
+                },
+                DiffTag::Insert => DiffOp::Insert {
+                    old_index,
+                    new_index,
+                    new_len,
+                },
+                DiffTag::Replace => DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                },
+            };
+            old_index += old_len;
+            new_index += new_len;
+            op
+        })
+        .collect()
 }
 
 /// How long `--diff` lets the diff of one note search for the smallest patch.
@@ -709,6 +751,17 @@ mod tests {
         assert_eq!(
             note_diff("n.md", "same", "same", quote),
             "diff --git a/n.md b/n.md\n"
+        );
+    }
+
+    #[test]
+    fn hunk_headers_count_every_line_of_their_hunk() {
+        // `similar` numbered the deletion and the insertion wrongly here (its issue 78).
+        assert_eq!(hunks("-\n\n", "\n\n"), "@@ -1,2 +1,2 @@\n--\n \n+\n");
+        // The fuzzer's first input: front matter whose first fence lost a stray byte.
+        assert_eq!(
+            hunks("\u{2}---\na: [b]\n---\n# H\n", "---\nx\n---\n# H\n"),
+            "@@ -1,4 +1,4 @@\n-\u{2}---\n-a: [b]\n ---\n+x\n+---\n # H\n"
         );
     }
 
