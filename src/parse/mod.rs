@@ -7,6 +7,7 @@
 
 mod callout;
 pub mod canvas;
+mod events;
 pub mod frontmatter;
 mod heading;
 mod line_index;
