@@ -91,6 +91,9 @@ pub(super) struct Events<'a> {
     paragraph: Option<usize>,
     /// The parser of a text read whole.
     whole: Option<pulldown_cmark::OffsetIter<'a>>,
+    /// The last window, which runs to the end of the text: read lazily, as a text read
+    /// whole is, so a text with no cut holds pulldown-cmark's tree and nothing more.
+    last: Option<Window<'a>>,
     /// How many cuts were made (for tests).
     cuts: usize,
 }
@@ -107,35 +110,32 @@ impl<'a> Events<'a> {
             ready: VecDeque::new(),
             paragraph: None,
             whole,
+            last: None,
             cuts: 0,
         }
     }
 
-    /// Parses windows from `pos` until one has a cut (or the text ends) and queues its
-    /// events before the cut.
+    /// Parses windows from `pos` until one has a cut and queues its events before the cut,
+    /// or, once a window would reach the end of the text, leaves the rest to `last`.
     fn next_window(&mut self) {
         let start = self.pos;
         let mut len = self.window;
         loop {
-            let mut end = (start + len).min(self.text.len());
+            if start.saturating_add(len) >= self.text.len() {
+                let rest = self.text.get(start..).unwrap_or_default();
+                self.last = Some(Window::new(rest, start, self.options, self.paragraph));
+                self.pos = self.text.len();
+                self.paragraph = None;
+                return;
+            }
+            let mut end = start + len;
             while !self.text.is_char_boundary(end) {
                 end -= 1;
             }
             let slice = self.text.get(start..end).unwrap_or_default();
-            let mut events: Vec<Item<'a>> = Parser::new_ext(slice, self.options)
-                .into_offset_iter()
-                .map(|(e, r)| (e, r.start + start..r.end + start))
-                .collect();
             let continued = self.paragraph.is_some();
-            if let Some(s) = self.paragraph {
-                continue_paragraph(&mut events, start, s);
-            }
-            if end == self.text.len() {
-                self.ready.extend(events);
-                self.pos = end;
-                self.paragraph = None;
-                return;
-            }
+            let events: Vec<Item<'a>> =
+                Window::new(slice, start, self.options, self.paragraph).collect();
             if let Some(cut) = self.cut(&events, start, end, continued) {
                 let keep = cut.events;
                 self.ready.extend(events.into_iter().take(keep));
@@ -152,11 +152,16 @@ impl<'a> Events<'a> {
     /// the window starts inside a cut paragraph (its start event already dropped).
     fn cut(&self, events: &[Item<'a>], start: usize, end: usize, continued: bool) -> Option<Cut> {
         let text = self.text;
-        let mut depth = usize::from(continued);
         let mut block: Option<Cut> = None;
+        // A cut paragraph that an underline in this window made a heading ends here; no cut
+        // inside it (the next window would open the heading again).
+        let heading = matches!(events.first(), Some((Event::Start(Tag::Heading { .. }), _)));
         // The scan of the last top-level block while it is a paragraph, and the link ends
         // in it that the piece rules allow.
-        let mut piece = continued.then(|| Piece::new(start, self.paragraph.unwrap_or(start)));
+        let mut piece =
+            (continued && !heading).then(|| Piece::new(start, self.paragraph.unwrap_or(start)));
+        // Inside the cut paragraph, whose start event was dropped (a heading's was kept).
+        let mut depth = usize::from(continued && !heading);
         let mut inline: Vec<Cut> = Vec::new();
         for (i, (event, range)) in events.iter().enumerate() {
             let top_start = depth == 0 && matches!(event, Event::Start(_) | Event::Rule);
@@ -203,33 +208,60 @@ impl<'a> Events<'a> {
     }
 }
 
-/// The events of a window starting at `start`, inside a top-level paragraph that starts
-/// at `s` and was cut there: the window's piece opens as a new paragraph, so its start
-/// event goes (the paragraph's was given), and the event that ends it (a paragraph's, or a
-/// setext heading's when an underline follows, which then starts the heading too) spans
-/// from `s`.
-fn continue_paragraph(events: &mut Vec<Item<'_>>, start: usize, s: usize) {
-    match events.first_mut() {
-        Some((Event::Start(Tag::Paragraph), r)) if r.start == start => {
-            events.remove(0);
+/// The events of one window, `text` starting at offset `shift` of the whole text, with
+/// whole-text ranges. When the window starts inside a top-level paragraph cut there that
+/// starts at `paragraph`, its piece opens as a new paragraph: that start event goes (the
+/// paragraph's was given), and the event that ends the piece (a paragraph's, or a setext
+/// heading's when an underline follows, which then starts the heading too) spans from the
+/// paragraph's start.
+struct Window<'a> {
+    events: pulldown_cmark::OffsetIter<'a>,
+    shift: usize,
+    paragraph: Option<usize>,
+    /// Depth inside the cut paragraph, once its first event is read.
+    depth: Option<usize>,
+}
+
+impl<'a> Window<'a> {
+    fn new(text: &'a str, shift: usize, options: Options, paragraph: Option<usize>) -> Self {
+        Window {
+            events: Parser::new_ext(text, options).into_offset_iter(),
+            shift,
+            paragraph,
+            depth: None,
         }
-        Some((Event::Start(Tag::Heading { .. }), r)) if r.start == start => {
-            r.start = s;
-        }
-        _ => return,
     }
-    let mut depth = 1usize;
-    for (event, range) in events.iter_mut() {
-        match event {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => {
-                depth -= 1;
-                if depth == 0 {
-                    range.start = s;
-                    return;
+}
+
+impl<'a> Iterator for Window<'a> {
+    type Item = Item<'a>;
+
+    fn next(&mut self) -> Option<Item<'a>> {
+        loop {
+            let (event, range) = self.events.next()?;
+            let mut range = range.start + self.shift..range.end + self.shift;
+            let Some(s) = self.paragraph else {
+                return Some((event, range));
+            };
+            match (self.depth, &event) {
+                (None, Event::Start(Tag::Paragraph)) if range.start == self.shift => {
+                    self.depth = Some(1);
+                    continue;
                 }
+                (None, Event::Start(Tag::Heading { .. })) if range.start == self.shift => {
+                    self.depth = Some(1);
+                    range.start = s;
+                }
+                (None, _) => self.paragraph = None,
+                (Some(d), Event::Start(_)) => self.depth = Some(d + 1),
+                (Some(1), Event::End(_)) => {
+                    range.start = s;
+                    self.paragraph = None;
+                }
+                (Some(d), Event::End(_)) => self.depth = Some(d - 1),
+                (Some(_), _) => {}
             }
-            _ => {}
+            return Some((event, range));
         }
     }
 }
@@ -279,10 +311,18 @@ impl<'a> Iterator for Events<'a> {
         if let Some(whole) = self.whole.as_mut() {
             return whole.next();
         }
-        while self.ready.is_empty() && self.pos < self.text.len() {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
+            }
+            if let Some(last) = self.last.as_mut() {
+                return last.next();
+            }
+            if self.pos >= self.text.len() {
+                return None;
+            }
             self.next_window();
         }
-        self.ready.pop_front()
     }
 }
 
@@ -376,11 +416,11 @@ fn next_line_ok(text: &str, at: usize) -> bool {
     !underline
 }
 
-/// How many cuts the windowed parse of `text` makes with windows of `window` bytes, and
-/// its events.
+/// How many cuts the windowed parse of `text` with `options` makes with windows of
+/// `window` bytes, and its events.
 #[cfg(test)]
-pub(super) fn windowed(text: &str, window: usize) -> (usize, Vec<Item<'_>>) {
-    let mut events = Events::new(text, super::markdown::options(), window);
+pub(super) fn windowed(text: &str, options: Options, window: usize) -> (usize, Vec<Item<'_>>) {
+    let mut events = Events::new(text, options, window);
     let all: Vec<Item<'_>> = events.by_ref().collect();
     (events.cuts, all)
 }

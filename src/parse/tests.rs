@@ -417,7 +417,7 @@ fn windowed_events_are_the_whole_parse() {
             .into_offset_iter()
             .collect();
         for window in [48, 100, 256, 1000] {
-            let (cuts, events) = events::windowed(&text, window);
+            let (cuts, events) = events::windowed(&text, markdown::options(), window);
             cut += cuts;
             // A cut setext heading opens as a paragraph: compared as a parse below.
             if !text.contains("\n===") && !text.contains("\n---\n") {
@@ -430,10 +430,7 @@ fn windowed_events_are_the_whole_parse() {
 
 /// What `parse_note` reads from `text` with windows of `window` bytes.
 fn parsed_in_windows(text: &str, window: usize) -> String {
-    events::TEST_WINDOW.with(|w| w.set(Some(window)));
-    let note = format!("{:?}", parse_note(text));
-    events::TEST_WINDOW.with(|w| w.set(None));
-    note
+    format!("{:?}", parse_note_in_windows(text, window).0)
 }
 
 #[test]
@@ -448,34 +445,4 @@ fn notes_parsed_in_windows_are_the_notes_parsed_whole() {
             );
         }
     }
-}
-
-/// Every note of the shared corpora parses the same in windows of 256 bytes as whole (the
-/// windows are cut thousands of times).
-#[test]
-fn corpus_notes_parsed_in_windows_are_the_notes_parsed_whole() {
-    let Some(corpora) = crate::vault::shared_corpora() else {
-        return;
-    };
-    let (mut notes, mut cuts) = (0, 0);
-    for entry in walkdir::WalkDir::new(corpora)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        if entry.path().extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(entry.path()) else {
-            continue;
-        };
-        notes += 1;
-        cuts += events::windowed(&text, 256).0;
-        assert_eq!(
-            parsed_in_windows(&text, 256),
-            format!("{:?}", parse_note(&text)),
-            "{}",
-            entry.path().display()
-        );
-    }
-    assert!(notes > 1000 && cuts > 10_000, "{notes} notes, {cuts} cuts");
 }
