@@ -13,6 +13,7 @@ mod cache;
 mod deliver;
 mod note;
 mod pipeline;
+mod records;
 mod severity;
 mod spill;
 mod windows;
@@ -340,7 +341,7 @@ pub(crate) fn index_vault(options: &CheckOptions) -> Result<Vault, Error> {
     }
     let listing = vault::walk(root, &options.walk);
     let read = |file: &VaultFile| vault::read_note(&file.abs(root), options.max_note_bytes);
-    Ok(outline_pass(listing.files, listing.problems, &read, None).0)
+    Ok(outline_pass(listing.files, listing.problems, &read, None, None).0)
 }
 
 /// Reads the text of the notes that have findings, for renderers that show source lines.

@@ -25,16 +25,16 @@ impl NoteCounts {
     }
 }
 
-/// The check pass for one note: parse it fully, resolve its links, run every pack and
-/// apply the note's suppressions.
+/// The check pass for one note, parsed in full from `text`: resolve its links, run every
+/// pack and apply the note's suppressions.
 pub(super) fn check_note(
     vault: &Vault,
     id: FileId,
+    note: &parse::Note,
     text: &str,
     runs: &[Box<dyn PackRun + '_>],
     selected: &[&'static RuleMeta],
 ) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
-    let note = parse::parse_note(text);
     let resolutions: Vec<Resolution> = note
         .links
         .iter()
@@ -43,7 +43,7 @@ pub(super) fn check_note(
     let ctx = NoteContext {
         vault,
         id,
-        note: &note,
+        note,
         path: vault.path(id),
         resolutions: &resolutions,
         canvas_error: None,
@@ -59,7 +59,7 @@ pub(super) fn check_note(
             .copied()
             .find(|m| m.name == rules::unused_suppression::META.name),
     };
-    let out = suppress::apply(vault.path(id), &note, out, &suppressions);
+    let out = suppress::apply(vault.path(id), note, out, &suppressions);
     let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
     (
         out,

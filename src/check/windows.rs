@@ -8,9 +8,11 @@ use super::cache::{CacheRun, Checked, Seen};
 use super::deliver::Out;
 use super::in_pool;
 use super::note::{check_canvas, check_note, NoteCounts};
+use super::records::{Location, RecordsReader};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::error::Error;
 use crate::index::{FileId, Vault};
+use crate::parse;
 use crate::rules::{self, PackRun};
 use crate::vault::{NoteText, VaultFile};
 
@@ -31,6 +33,8 @@ pub(super) struct CheckPass<'a, 'r> {
     pub(super) selected: &'a [&'static RuleMeta],
     /// Per file: what the outline pass told the cache (`None` without a cache).
     pub(super) seen: &'a [Option<Seen>],
+    /// The notes' records and, per file, where its record is (`None`: not recorded).
+    pub(super) records: Option<(&'a RecordsReader, &'a [Option<Location>])>,
 }
 
 /// Checks `items` (notes and canvases, in path order) window by window, merging in the
@@ -55,6 +59,7 @@ pub(super) fn check_pass<'r>(
         runs,
         selected,
         seen,
+        records,
     } = *pass;
     let mut whole_vault = whole_vault.into_iter().peekable();
     let mut links = 0;
@@ -83,7 +88,12 @@ pub(super) fn check_pass<'r>(
                     let file = &vault.files[id];
                     Some(match read(file) {
                         NoteText::Text(text, _) if file.is_note => {
-                            check_note(vault, id, &text, runs, selected)
+                            // The note as the outline pass parsed it, unless it changed since.
+                            let recorded = records.and_then(|(records, at)| {
+                                records.note(at.get(id).copied().flatten()?, &text)
+                            });
+                            let note = recorded.unwrap_or_else(|| parse::parse_note(&text));
+                            check_note(vault, id, &note, &text, runs, selected)
                         }
                         NoteText::Text(text, _) => {
                             let (found, counts) = check_canvas(vault, id, &text, runs);

@@ -13,6 +13,7 @@ mod line_index;
 pub(crate) mod links;
 pub(crate) mod lookup;
 mod markdown;
+mod value_record;
 
 use std::ops::Range;
 
@@ -27,7 +28,7 @@ pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
 /// A top-level heading (not inside a blockquote, callout, list item or footnote), as
 /// Obsidian's metadata cache records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -49,7 +50,7 @@ impl Heading {
 }
 
 /// A `^id` that ends a paragraph, list item or block (reference note, rule 34).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockId {
     /// The id without `^`, as written (links match it without regard to case).
     pub id: String,
@@ -58,7 +59,7 @@ pub struct BlockId {
 }
 
 /// An Obsidian comment whose text starts with `vaultlint-`: a suppression directive.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Directive {
     /// The comment's text, trimmed, starting with `vaultlint-`.
     pub text: String,
@@ -67,7 +68,7 @@ pub struct Directive {
 }
 
 /// A top-level front matter key, with the position of the key and of its inline value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PropertyKey {
     /// The key, unquoted.
     pub name: String,
@@ -78,7 +79,7 @@ pub struct PropertyKey {
 }
 
 /// A note's front matter as Obsidian reads it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub enum FrontMatter {
     /// The note does not open with `---`.
     #[default]
@@ -87,7 +88,9 @@ pub enum FrontMatter {
     Parsed {
         /// The whole block, fences included.
         span: Span,
-        /// The properties as a generic value.
+        /// The properties as a generic value (in a note's record, as [`value_record`]'s
+        /// tagged form: `postcard` cannot read a self-describing value back).
+        #[serde(with = "value_record")]
         value: Value,
         /// Its top-level keys, in order.
         keys: Vec<PropertyKey>,
@@ -119,7 +122,7 @@ impl FrontMatter {
 }
 
 /// A note parsed in full: what the rules read in the check pass.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     /// Its front matter, parsed or not.
     pub front_matter: FrontMatter,
