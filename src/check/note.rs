@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::index::{FileId, Vault};
 use crate::parse;
 use crate::resolve::Resolution;
-use crate::rules::{self, NoteContext, PackRun};
+use crate::rules::{self, LazyText, NoteContext, PackRun};
 use crate::suppress;
 
 /// What the check pass counted in one note.
@@ -26,12 +26,13 @@ impl NoteCounts {
 }
 
 /// The check pass for one note, parsed in full from `text`: resolve its links, run every
-/// pack and apply the note's suppressions.
+/// pack and apply the note's suppressions. `text` is read only if a rule asks for it (or
+/// a finding has a fix, whose text's hash is returned).
 pub(super) fn check_note(
     vault: &Vault,
     id: FileId,
     note: &parse::Note,
-    text: &str,
+    text: &LazyText<'_>,
     runs: &[Box<dyn PackRun + '_>],
     selected: &[&'static RuleMeta],
 ) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
@@ -60,7 +61,10 @@ pub(super) fn check_note(
             .find(|m| m.name == rules::unused_suppression::META.name),
     };
     let out = suppress::apply(vault.path(id), note, out, &suppressions);
-    let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
+    let hash = out
+        .iter()
+        .any(|d| d.fix.is_some())
+        .then(|| text_hash(text.get()));
     (
         out,
         NoteCounts {
@@ -98,7 +102,7 @@ pub(super) fn check_canvas(
         canvas_error: canvas.error.as_ref(),
         // Spans in a canvas index its JSON, where a fix's plain-text edit could break the
         // escaping: canvases get no fixes.
-        text: "",
+        text: &LazyText::Given(""),
     };
     let mut out = Vec::new();
     let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();

@@ -83,7 +83,7 @@ impl Records {
             })
             .collect();
         let record = Written {
-            hash: xxh3_64(text.as_bytes()),
+            hash: record_hash(text),
             note,
             headers: headers.iter().map(|h| &h[..]).collect(),
             header_of,
@@ -117,9 +117,9 @@ pub(super) struct RecordsReader {
 }
 
 impl RecordsReader {
-    /// The note recorded at `at`, if it was parsed from `text` (the note may have changed
-    /// since the outline pass read it); `None` when it was not or cannot be read back.
-    pub(super) fn note(&self, at: Location, text: &str) -> Option<Note> {
+    /// The note recorded at `at` and the hash of the text it was parsed from
+    /// ([`record_hash`]); `None` when it cannot be read back.
+    pub(super) fn note(&self, at: Location) -> Option<(Note, u64)> {
         let mut bytes = vec![0; at.len as usize];
         {
             let mut file = self.file.lock().ok()?;
@@ -127,9 +127,6 @@ impl RecordsReader {
             file.read_exact(&mut bytes).ok()?;
         }
         let record: Stored = postcard::from_bytes(&bytes).ok()?;
-        if record.hash != xxh3_64(text.as_bytes()) {
-            return None;
-        }
         let headers: Vec<Arc<[String]>> = record.headers.into_iter().map(Arc::from).collect();
         let mut note = record.note;
         for (link, header) in note.links.iter_mut().zip(record.header_of) {
@@ -137,6 +134,44 @@ impl RecordsReader {
                 cell.header = Some(Arc::clone(headers.get(i as usize)?));
             }
         }
-        Some(note)
+        Some((note, record.hash))
+    }
+}
+
+/// The hash a record keeps of the text its note was parsed from, to tell whether the
+/// text read again for a fix is still that text.
+pub(super) fn record_hash(text: &str) -> u64 {
+    xxh3_64(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{record_hash, Records};
+    use crate::parse::parse_note;
+
+    #[test]
+    fn a_note_reads_back_as_parsed_with_its_tables_shared() {
+        let text = "---\naliases: [A, 1]\nup: \"[[B#h|x]]\"\nn: 0.5\n---\n# H ^no\n\n\
+                    | ID | Name |\n| --- | --- |\n| [[T1\\|T1059]] | [[b]] |\n| [[c]] | d |\n\n\
+                    text [m](c.md#x) ^blk %% [[e]] %% %% vaultlint-disable broken-link %%\n";
+        let other = "[[z]]\n";
+        let records = Records::new().unwrap();
+        let at = records.write(text, &parse_note(text)).unwrap();
+        let at_other = records.write(other, &parse_note(other)).unwrap();
+        let reader = records.finish().unwrap();
+        let (note, hash) = reader.note(at).unwrap();
+        assert_eq!(hash, record_hash(text));
+        assert_eq!(format!("{note:?}"), format!("{:?}", parse_note(text)));
+        let headers: Vec<_> = note
+            .links
+            .iter()
+            .filter_map(|l| l.table.as_ref()?.header.clone())
+            .collect();
+        assert_eq!(headers.len(), 3);
+        assert!(headers.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
+        let (note, hash) = reader.note(at_other).unwrap();
+        assert_eq!((note.links.len(), hash), (1, record_hash(other)));
     }
 }
