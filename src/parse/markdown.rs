@@ -421,23 +421,23 @@ fn finish_links(
         return;
     }
     let links = wiki_ranges(source).into_iter().filter_map(|r| {
-            let start = p.range.start + r.start;
-            let embed = start > p.range.start && source.as_bytes().get(r.start - 1) == Some(&b'!');
-            let inner = source.get(r.start + 2..r.end - 2).unwrap_or_default();
-            let sub = PendingLink {
-                kind: if embed {
-                    LinkKind::Embed
-                } else {
-                    LinkKind::Wiki
-                },
-                range: if embed { start - 1 } else { start }..p.range.start + r.end,
-                dest: inner.to_owned(),
-                wiki: true,
-                has_pothole: inner.contains('|'),
-                text: inner.to_owned(),
-            };
-            finish_link(original, lines, &sub, in_table)
-        });
+        let start = p.range.start + r.start;
+        let embed = start > p.range.start && source.as_bytes().get(r.start - 1) == Some(&b'!');
+        let inner = source.get(r.start + 2..r.end - 2).unwrap_or_default();
+        let sub = PendingLink {
+            kind: if embed {
+                LinkKind::Embed
+            } else {
+                LinkKind::Wiki
+            },
+            range: if embed { start - 1 } else { start }..p.range.start + r.end,
+            dest: inner.to_owned(),
+            wiki: true,
+            has_pothole: inner.contains('|'),
+            text: inner.to_owned(),
+        };
+        finish_link(original, lines, &sub, in_table)
+    });
     out.extend(links);
 }
 

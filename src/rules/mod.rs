@@ -93,7 +93,7 @@ impl<'a> LazyText<'a> {
     pub(crate) fn get(&'a self) -> &'a str {
         match self {
             LazyText::Given(text) => text,
-            LazyText::Read { read, text } => text.get_or_init(|| read()).as_deref().unwrap_or(""),
+            LazyText::Read { read, text } => text.get_or_init(read).as_deref().unwrap_or(""),
         }
     }
 
