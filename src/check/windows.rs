@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::cache::{CacheRun, Checked, Seen};
 use super::deliver::Out;
 use super::in_pool;
-use super::note::{check_canvas, check_note, NoteCounts};
+use super::note::{check_canvas, check_json, check_note, NoteCounts};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::error::Error;
 use crate::index::{FileId, Vault};
@@ -85,10 +85,11 @@ pub(super) fn check_pass<'r>(
                         NoteText::Text(text, _) if file.is_note => {
                             check_note(vault, id, &text, runs, selected)
                         }
-                        NoteText::Text(text, _) => {
+                        NoteText::Text(text, _) if file.is_canvas() => {
                             let (found, counts) = check_canvas(vault, id, &text, runs);
                             (found, counts, None)
                         }
+                        NoteText::Text(text, _) => check_json(vault, id, &text, runs, selected),
                         // The file changed between the passes; the outline pass reported what it saw.
                         NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
                     })

@@ -5,7 +5,7 @@
 //! copied, other attachments as empty placeholders so that links resolve as in the vault):
 //! the drift rules' fixes, safe and unsafe (`fix::plan`), renames of notes whose object
 //! ATT&CK renamed (`fix::rename`, every link rewritten), the fixes again (name cells of
-//! renamed notes), Navigator layers, and with `--archive` the notes of revoked and
+//! renamed notes; Navigator layers through `attack-layer-outdated`'s fixes), and with `--archive` the notes of revoked and
 //! deprecated objects moved. What the copy then differs from the vault by is one rename
 //! plan (moves and rewritten files): `--diff` prints it as a patch, `--apply` carries it out
 //! through the rename journal (atomic per file, resumable with `vaultlint mv --continue`),
@@ -25,7 +25,7 @@ use crate::cli::{paths, Outcome};
 use crate::config;
 use crate::error::Error;
 use crate::fix::{self, rename, FixOptions};
-use crate::rules::attack::upgrade::{self, layer, Change, ChangeKind, Manual};
+use crate::rules::attack::upgrade::{self, Change, ChangeKind, Manual};
 use crate::rules::attack::{coverage, AttackConfig, AttackPack, Catalogue};
 use crate::rules::{self};
 use crate::vault;
@@ -254,7 +254,6 @@ fn work(setup: &Setup<'_>, root: &Path, archive: Option<&str>) -> Result<Worked,
         paths.insert(m.to, m.from);
     }
     fix_pass(setup, root, &mut changes)?;
-    layers(setup, root, &mut changes, &mut manual)?;
     let scratch_vault = check::index_vault(&setup.options(root, None))?;
     let cov = coverage::coverage(&scratch_vault, setup.attack, setup.catalogue);
     let mut archived: BTreeMap<String, String> = BTreeMap::new();
@@ -427,73 +426,6 @@ fn carry_out(root: &Path, moves: Vec<(rename::Move, String)>) -> (Done, Refused)
         }
     }
     (done, refused)
-}
-
-/// Upgrades every Navigator layer in the copy; IDs without a replacement go to `manual`.
-fn layers(
-    setup: &Setup<'_>,
-    root: &Path,
-    changes: &mut Vec<Change>,
-    manual: &mut Vec<Manual>,
-) -> Result<(), Error> {
-    let vault = check::index_vault(&setup.options(root, None))?;
-    for file in vault.files.iter().filter(|f| is_json(&f.path)) {
-        let abs = file.abs(root);
-        let Ok(text) = vault::read_text(&abs, vault::MAX_NOTE_BYTES, vault::Symlinks::Refuse)
-        else {
-            continue;
-        };
-        let Some(value) = layer::parse(&text) else {
-            continue;
-        };
-        let checked = layer::check(&value, setup.catalogue);
-        for issue in checked.issues.iter().filter(|i| i.replacement.is_none()) {
-            manual.push(Manual {
-                rule: "attack-layer".to_owned(),
-                path: file.path.to_string(),
-                subject: issue.id.clone(),
-                reason: format!(
-                    "technique `{}` is {} in {} and has no replacement: remove it from the layer, or map it by hand",
-                    issue.id, issue.status, setup.catalogue.version
-                ),
-            });
-        }
-        let Some(new) = layer::upgrade(&text, &value, &checked) else {
-            continue;
-        };
-        let replaced: Vec<String> = checked
-            .issues
-            .iter()
-            .filter(|i| !new.removed.iter().any(|(old, _)| *old == i.id))
-            .filter_map(|i| Some(format!("`{}` → `{}`", i.id, i.replacement.as_ref()?)))
-            .chain(new.removed.iter().map(|(old, by)| {
-                format!("`{old}` removed (`{by}` is already listed for its tactic)")
-            }))
-            .collect();
-        let mut what = replaced.join(", ");
-        if let (Some(old), Some(new)) = (&checked.attack_version, &checked.release_version) {
-            if old != new {
-                if !what.is_empty() {
-                    what.push_str("; ");
-                }
-                what.push_str(&format!("`versions.attack` {old} → {new}"));
-            }
-        }
-        std::fs::write(&abs, new.text)
-            .map_err(|e| Error::Usage(format!("cannot write the scratch copy: {e}")))?;
-        changes.push(Change {
-            kind: ChangeKind::UpgradeLayer,
-            path: file.path.to_string(),
-            subject: checked.domain.clone(),
-            change: what,
-            cause: format!(
-                "the layer was made for ATT&CK {}; revoked and deprecated techniques have replacements in {}",
-                checked.attack_version.as_deref().unwrap_or("(no version)"),
-                setup.catalogue.version
-            ),
-        });
-    }
-    Ok(())
 }
 
 /// The vault's change as one rename plan: each moved file from its vault path to its path

@@ -13,6 +13,10 @@ mod deprecated_id;
 mod duplicate_id;
 mod fix;
 mod id_mismatch;
+mod invalid_layer;
+pub(crate) mod layer;
+mod layer_outdated;
+mod layer_unknown_id;
 pub(crate) mod layout;
 pub(crate) mod lookup;
 mod missing_relationship;
@@ -40,7 +44,7 @@ use crate::index::{FileId, Vault};
 use crate::parse::Link;
 use crate::resolve::Resolution;
 
-use super::{Fold, NoteContext, Pack, PackRun, PackSummary};
+use super::{Fold, JsonContext, NoteContext, Pack, PackRun, PackSummary};
 pub(crate) use catalogue::{Catalogue, Entry};
 pub use model::{link_label, AttackConfig, IdKind};
 pub(crate) use model::{same_name, same_sub_name, Declared};
@@ -51,7 +55,11 @@ pub(crate) trait AttackRule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
     /// Checks one linted note; runs in parallel over notes.
-    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>);
+    fn check_note(&self, _ctx: &AttackContext<'_>, _out: &mut Vec<Diagnostic>) {}
+
+    /// Checks one Navigator layer of the vault (a linted JSON file read as a layer);
+    /// runs in parallel with the notes.
+    fn check_layer(&self, _ctx: &LayerContext<'_>, _out: &mut Vec<Diagnostic>) {}
 }
 
 /// The pack's rules, sorted by name.
@@ -60,6 +68,9 @@ static RULES: &[&dyn AttackRule] = &[
     &deprecated_id::AttackDeprecatedId,
     &duplicate_id::AttackDuplicateId,
     &id_mismatch::AttackIdMismatch,
+    &invalid_layer::AttackInvalidLayer,
+    &layer_outdated::AttackLayerOutdated,
+    &layer_unknown_id::AttackLayerUnknownId,
     &missing_relationship::AttackMissingRelationship,
     &name_mismatch::AttackNameMismatch,
     &outdated_name::AttackOutdatedName,
@@ -175,6 +186,35 @@ impl PackRun for AttackRun {
         one_finding_per_label(out, start);
         safe_fix::guard_ambiguous_fixes(&actx, &mut out[..start]);
         labels.iter().filter(|l| l.is_some()).count()
+    }
+
+    /// A JSON file that is a Navigator layer (or has a layer's keys but does not load) is
+    /// checked by the rules' [`AttackRule::check_layer`]; any other JSON file is not.
+    fn check_json(&self, ctx: &JsonContext<'_>, out: &mut Vec<Diagnostic>) {
+        let read = layer::read(ctx.text);
+        let (found, invalid) = match &read {
+            layer::Read::NotLayer => return,
+            layer::Read::Invalid { message, at } => (None, Some((message.as_str(), at))),
+            layer::Read::Layer(l) => (Some(l), None),
+        };
+        let checked = found.map(|l| layer::check(l, &self.index.catalogue));
+        let plan = found
+            .zip(checked.as_ref())
+            .and_then(|(l, c)| layer::plan(ctx.text, l, c));
+        let lines = crate::parse::LineIndex::new(ctx.text);
+        let lctx = LayerContext {
+            path: ctx.path,
+            text: ctx.text,
+            index: &self.index,
+            layer: found,
+            checked: checked.as_ref(),
+            plan: plan.as_ref(),
+            invalid,
+            lines: &lines,
+        };
+        for rule in &self.rules {
+            rule.check_layer(&lctx, out);
+        }
     }
 
     /// Only a linted note declaring an ID that ATT&CK revoked can be a stale note whose
@@ -480,6 +520,42 @@ fn one_finding_per_label(out: &mut Vec<Diagnostic>, start: usize) {
         i += 1;
         keep
     });
+}
+
+/// A Navigator layer as the pack's rules see it ([`layer`]): read, checked against the
+/// catalogue, with its upgrade planned once for every rule.
+pub(crate) struct LayerContext<'a> {
+    /// The layer's vault path.
+    pub path: &'a Arc<str>,
+    /// The layer's text, which every span and fix edit indexes.
+    pub text: &'a str,
+    /// The pack's index (its catalogue and the vault's release).
+    pub index: &'a AttackIndex,
+    /// The layer, when it loads.
+    pub layer: Option<&'a layer::Layer>,
+    /// The layer checked against the catalogue, when it loads.
+    pub checked: Option<&'a layer::LayerCheck>,
+    /// Its upgrade, when there is one ([`layer::plan`]).
+    pub plan: Option<&'a layer::LayerPlan>,
+    /// When it has a layer's keys but does not load: why, and where (byte range).
+    pub invalid: Option<(&'a str, &'a std::ops::Range<usize>)>,
+    lines: &'a crate::parse::LineIndex<'a>,
+}
+
+impl LayerContext<'_> {
+    /// The span of a byte range of the layer's text; a JSON string's range loses its quotes.
+    pub(crate) fn span(&self, range: &std::ops::Range<usize>) -> Span {
+        let quoted = range.len() >= 2
+            && self
+                .text
+                .get(range.clone())
+                .is_some_and(|t| t.starts_with('"') && t.ends_with('"'));
+        if quoted {
+            self.lines.span(range.start + 1, range.end - 1)
+        } else {
+            self.lines.span(range.start, range.end)
+        }
+    }
 }
 
 /// One note as the pack's rules see it: the core's context, the pack's index and each
