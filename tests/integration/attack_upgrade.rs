@@ -49,3 +49,55 @@ fn the_json_plan_is_carried_out_and_a_second_run_plans_nothing() {
         "`--json` is gone: `--format json` replaces it"
     );
 }
+
+/// A tactic list under a heading is brought in line by `attack-tactic-mismatch`'s fix, in
+/// the list's own shape: the item ATT&CK does not give is removed, the missing one added
+/// like the others (a link to the tactic's note, and its ID); a callout line is left for a
+/// person.
+#[test]
+fn tactic_lists_are_fixed_in_their_own_shape() {
+    let vault = copy_tree(&fixtures().join("rules/attack-tactic-mismatch"));
+    let path = vault.path().to_str().unwrap();
+    let fixed = vaultlint(&[
+        "check",
+        path,
+        "--select",
+        "attack-tactic-mismatch",
+        "--fix",
+        "--unsafe-fixes",
+        "--no-cache",
+    ]);
+    assert_eq!(code(&fixed), 0, "{}", crate::stdout(&fixed));
+    let note =
+        std::fs::read_to_string(vault.path().join("techniques/bad-Modify Registry.md")).unwrap();
+    assert_eq!(
+        note,
+        "---\naliases: [T1112]\n---\n## T1112\n\n### Tactic\n- [[tactics/Defense Evasion]] (TA0005)\n- [[tactics/Persistence]] (TA0003)\n\n### Platforms\n- Windows\n"
+    );
+    let report = json(&vaultlint(&[
+        "check",
+        path,
+        "--select",
+        "attack-tactic-mismatch",
+        "--format",
+        "json",
+        "--no-cache",
+    ]));
+    let left: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["techniques/bad-DLL.md"]);
+
+    let plan = json(&vaultlint(&["attack", "upgrade", path, "--format", "json"]));
+    assert_eq!(plan["counts"].get("update-tactics"), None, "{plan}");
+    let manual: Vec<&str> = plan["manual"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(manual, ["attack-tactic-mismatch"]);
+}

@@ -34,6 +34,7 @@ rule_tests! {
     attack_outdated_name => "attack-outdated-name",
     attack_revoked_id => "attack-revoked-id",
     attack_stale_relationship => "attack-stale-relationship",
+    attack_tactic_mismatch => "attack-tactic-mismatch",
     attack_unknown_id => "attack-unknown-id",
     attack_wrong_kind => "attack-wrong-kind",
     broken_link => "broken-link",

@@ -161,6 +161,7 @@ impl Setup<'_> {
         options.packs = rules::packs(AttackPack {
             config: Arc::clone(self.attack),
             catalogue: Arc::clone(self.catalogue),
+            upgrading: true,
             ..AttackPack::default()
         });
         options

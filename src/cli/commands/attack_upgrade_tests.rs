@@ -166,7 +166,7 @@ fn upgrading_the_v14_corpus_leaves_only_what_the_plan_names() {
         }
         if matches!(
             c["kind"].as_str(),
-            Some("remove-row" | "add-rows" | "relink-id")
+            Some("remove-row" | "add-rows" | "relink-id" | "update-tactics")
         ) {
             deliberate
                 .entry(c["path"].as_str().unwrap())

@@ -32,6 +32,7 @@ mod safe_fix;
 pub(crate) mod settings;
 mod stale_relationship;
 pub(crate) mod stix_release;
+mod tactic_mismatch;
 mod unknown_id;
 pub(crate) mod upgrade;
 mod wrong_kind;
@@ -76,6 +77,7 @@ static RULES: &[&dyn AttackRule] = &[
     &outdated_name::AttackOutdatedName,
     &revoked_id::AttackRevokedId,
     &stale_relationship::AttackStaleRelationship,
+    &tactic_mismatch::AttackTacticMismatch,
     &unknown_id::AttackUnknownId,
     &wrong_kind::AttackWrongKind,
 ];
@@ -96,6 +98,10 @@ pub(crate) struct AttackPack {
     /// The release the vault is from, when the settings say (`[attack] release`); else the
     /// pack infers it from the notes ([`release::VaultRelease`]).
     pub(crate) release: Option<release::Release>,
+    /// The run works out `attack upgrade`: the vault is being made the catalogue's
+    /// release, so rules that judge only notes of the catalogue's release
+    /// (`attack-tactic-mismatch`) judge the notes of an older vault too.
+    pub(crate) upgrading: bool,
 }
 
 impl Default for AttackPack {
@@ -105,6 +111,7 @@ impl Default for AttackPack {
             config: AttackConfig::default_shared(),
             catalogue: Catalogue::built_in_shared(),
             release: None,
+            upgrading: false,
         }
     }
 }
@@ -119,10 +126,9 @@ impl Pack for AttackPack {
         if rules.is_empty() {
             return None;
         }
-        Some(Box::new(AttackRun {
-            index: AttackIndex::build(vault, &self.config, &self.catalogue, self.release),
-            rules,
-        }))
+        let mut index = AttackIndex::build(vault, &self.config, &self.catalogue, self.release);
+        index.upgrading = self.upgrading;
+        Some(Box::new(AttackRun { index, rules }))
     }
 }
 
@@ -364,6 +370,8 @@ pub(crate) struct AttackIndex {
     pub catalogue: Arc<Catalogue>,
     /// The release the vault looks made from, against the catalogue's.
     pub release: release::VaultRelease,
+    /// The run works out `attack upgrade` ([`AttackPack::upgrading`]).
+    pub upgrading: bool,
     /// Parallel to the vault's files: the IDs each note declares, the primary ID first.
     pub declared: Vec<Vec<Declared>>,
     /// ID → the notes declaring it, by file id, each once.
@@ -428,6 +436,7 @@ impl AttackIndex {
             config: Arc::clone(config),
             catalogue: Arc::clone(catalogue),
             release,
+            upgrading: false,
             declared,
             by_id,
             scopes,

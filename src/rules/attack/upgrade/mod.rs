@@ -26,24 +26,26 @@ use super::{AttackConfig, Catalogue};
 
 /// The rules whose findings are catalogue drift: the vault and the release disagree, and an
 /// upgrade is what settles them.
-pub(crate) const DRIFT_RULES: [&str; 6] = [
+pub(crate) const DRIFT_RULES: [&str; 7] = [
     "attack-deprecated-id",
     "attack-layer-outdated",
     "attack-missing-relationship",
     "attack-outdated-name",
     "attack-revoked-id",
     "attack-stale-relationship",
+    "attack-tactic-mismatch",
 ];
 
 /// The rules whose fixes the upgrade applies: the drift rules, and `attack-name-mismatch`,
 /// whose fix writes a renamed object's new name in the table cells that list it.
-pub(crate) const FIX_RULES: [&str; 6] = [
+pub(crate) const FIX_RULES: [&str; 7] = [
     "attack-deprecated-id",
     "attack-layer-outdated",
     "attack-missing-relationship",
     "attack-name-mismatch",
     "attack-revoked-id",
     "attack-stale-relationship",
+    "attack-tactic-mismatch",
 ];
 
 /// What kind of change an upgrade makes; the plan groups changes by it, in this order.
@@ -64,6 +66,8 @@ pub(crate) enum ChangeKind {
     AddRows,
     /// A table name cell changed to the object's current name.
     RenameCell,
+    /// A technique note's tactic list brought in line with the technique's tactics.
+    UpdateTactics,
     /// A Navigator layer's technique ID relabelled or its entry removed, or its
     /// `versions.attack` upgraded.
     UpgradeLayer,
@@ -82,6 +86,7 @@ impl ChangeKind {
             ChangeKind::RemoveRow => "remove relationship rows",
             ChangeKind::AddRows => "add relationship rows",
             ChangeKind::RenameCell => "update name cells",
+            ChangeKind::UpdateTactics => "update tactic lists",
             ChangeKind::UpgradeLayer => "upgrade Navigator layers",
             ChangeKind::ArchiveNote => "archive notes",
         }
@@ -132,6 +137,7 @@ pub(crate) fn changes_of_fixes(applied: &[Diagnostic]) -> Vec<Change> {
             "attack-missing-relationship" => ChangeKind::AddRows,
             "attack-name-mismatch" => ChangeKind::RenameCell,
             "attack-layer-outdated" => ChangeKind::UpgradeLayer,
+            "attack-tactic-mismatch" => ChangeKind::UpdateTactics,
             _ if fix.description.starts_with("declare ") => ChangeKind::RedeclareId,
             _ if fix.description.starts_with("link to ") => ChangeKind::RelinkId,
             _ => ChangeKind::RelabelId,
