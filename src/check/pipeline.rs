@@ -138,6 +138,10 @@ pub(super) fn run(
             .iter()
             .filter(|&&id| vault.files[id].is_canvas())
             .count(),
+        json_files: items
+            .iter()
+            .filter(|&&id| vault.files[id].is_json())
+            .count(),
         ..Summary::default()
     };
     deliver.start(&summary, std::path::Path::new(""))?;

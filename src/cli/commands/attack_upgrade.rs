@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::check::{self, CheckOptions, Report};
 use crate::cli::args::{UpgradeArgs, UpgradeFormat};
-use crate::cli::load::{catalog_sources, load_catalogue, load_config};
+use crate::cli::load::{attack_sources, load_catalogue, load_config};
 use crate::cli::{paths, Outcome};
 use crate::config;
 use crate::error::Error;
@@ -60,7 +60,12 @@ struct PlanReport {
 pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let loaded = load_config(args.no_config, args.config.as_deref(), &args.path)?;
     let settings = config::settings(&loaded, &config::Overrides::default())?;
-    let catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
+    let (pin, catalogs) = attack_sources(
+        args.attack_release.as_deref(),
+        &loaded,
+        &args.attack_catalog,
+        &settings.catalogs,
+    )?;
     let catalogue = Arc::new(load_catalogue(&catalogs)?);
     let attack = Arc::new(settings.attack);
     let root = vault::find_root(&args.path).root;
@@ -72,6 +77,7 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
     let setup = Setup {
         attack: &attack,
         catalogue: &catalogue,
+        release: pin,
         exclude: &settings.exclude,
     };
     let scratch = tempfile::tempdir()
@@ -149,6 +155,8 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
 struct Setup<'a> {
     attack: &'a Arc<AttackConfig>,
     catalogue: &'a Arc<Catalogue>,
+    /// The release pinned with `--attack-release` or `[attack] release`: the catalogue's.
+    release: Option<crate::rules::attack::release::Release>,
     exclude: &'a Option<globset::GlobSet>,
 }
 
@@ -161,8 +169,8 @@ impl Setup<'_> {
         options.packs = rules::packs(AttackPack {
             config: Arc::clone(self.attack),
             catalogue: Arc::clone(self.catalogue),
+            release: self.release,
             upgrading: true,
-            ..AttackPack::default()
         });
         options
     }

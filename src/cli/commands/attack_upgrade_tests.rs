@@ -15,6 +15,7 @@ use crate::vault::shared_corpora;
 
 fn args(root: &Path, apply: bool) -> UpgradeArgs {
     UpgradeArgs {
+        attack_release: None,
         path: root.to_path_buf(),
         apply,
         diff: false,

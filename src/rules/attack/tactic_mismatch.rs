@@ -29,7 +29,9 @@ The list is found in the note's own shape: the list items under a heading `Tacti
 `Tactics` (`- [[…/tactics/Persistence]] (TA0003)`, as the shared ATT&CK vault's generator
 writes it), or a `Tactic:` line in a callout (`> Tactic: [[Defense Evasion - TA0005 \|
 Defense Evasion]]`). An item names its tactic by a tactic ID in its text, else by the note
-its link opens. The tactics come from the catalogue, whatever its release: no tactic set is
+its link opens. A list under a heading, or a `Tactics:` line, must hold every tactic of the
+technique; a `Tactic:` line naming one tactic must name one of them (some generators write
+the first tactic only, and file the note under it). The tactics come from the catalogue, whatever its release: no tactic set is
 assumed.
 
 Only notes of the catalogue's release are judged (see `attack-catalog-outdated`): in a vault
@@ -97,6 +99,11 @@ struct TacticList {
     items: Vec<(Range<usize>, Vec<String>)>,
     /// Items under a heading, which the fix can remove and add; a callout line cannot be.
     fixable: bool,
+    /// The list claims to hold every tactic of the technique: a list under a heading, or a
+    /// `Tactics:` line; a `Tactic:` line naming one tactic names one of them (attack-reuteras'
+    /// generator writes the first, and files the note under it), so only a tactic that is
+    /// none of the technique's is reported there.
+    complete: bool,
 }
 
 impl AttackRule for AttackTacticMismatch {
@@ -129,7 +136,7 @@ impl AttackRule for AttackTacticMismatch {
         let missing: Vec<&String> = entry
             .tactics
             .iter()
-            .filter(|t| !listed.contains(t))
+            .filter(|t| list.complete && !listed.contains(t))
             .collect();
         let mut extra: Vec<&String> = listed
             .iter()
@@ -237,6 +244,7 @@ fn tactic_list(ctx: &AttackContext<'_>) -> Option<TacticList> {
                 span: h.span.start..end,
                 items,
                 fixable: true,
+                complete: true,
             });
         }
     }
@@ -251,10 +259,12 @@ fn tactic_list(ctx: &AttackContext<'_>) -> Option<TacticList> {
         let lower = body.get(..8).unwrap_or(body).to_ascii_lowercase();
         if lower.starts_with("tactic:") || lower.starts_with("tactics:") {
             let ids = tactics_of(ctx, body, range.clone());
+            let complete = lower.starts_with("tactics:") || ids.len() > 1;
             return (!ids.is_empty()).then_some(TacticList {
                 span: range.start..range.end - usize::from(line.ends_with('\n')),
                 items: vec![(range, ids)],
                 fixable: false,
+                complete,
             });
         }
     }
@@ -337,7 +347,14 @@ fn list_fix(
                 .find(|(l, _)| range.contains(&l.span.start))
                 .map(|(l, r)| (range.clone(), l, r.file()))
         })?;
-        let line = text[template.clone()].trim_end_matches(['\n', '\r']);
+        let whole = &text[template.clone()];
+        let line = whole.trim_end_matches(['\n', '\r']);
+        // The note's own line ending (CRLF stays CRLF).
+        let eol = if whole.ends_with("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
         let raw_link = &text[link.span.start..link.span.end];
         let template_ids = tactic_ids_in(line);
         for id in missing {
@@ -368,7 +385,7 @@ fn list_fix(
                 new_line = new_line.replacen(old.as_str(), id, 1);
             }
             added.push_str(&new_line);
-            added.push('\n');
+            added.push_str(eol);
         }
     }
     if kept == 0 && added.is_empty() {
@@ -376,12 +393,15 @@ fn list_fix(
     }
     let end = list.items.last()?.0.end;
     if !added.is_empty() {
-        let lead = if text[..end].ends_with('\n') {
-            ""
+        // A list that ends the note without a line break: the new items go after one, and
+        // the note still ends without.
+        let inserted = if text[..end].ends_with('\n') {
+            added
         } else {
-            "\n"
+            let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            format!("{eol}{}", added.strip_suffix(eol).unwrap_or(&added))
         };
-        edits.push(Edit::insert(end, format!("{lead}{added}")));
+        edits.push(Edit::insert(end, inserted));
     }
     let mut what = Vec::new();
     if !missing.is_empty() {
