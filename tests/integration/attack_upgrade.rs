@@ -315,3 +315,53 @@ fn upgrade_honours_the_pinned_release_in_the_cache() {
     assert_eq!(by_config["changes"], by_flag["changes"]);
     assert_eq!(by_config["release"], by_flag["release"]);
 }
+
+/// The whole v18.1 release given as MITRE's three domain bundles (`--attack-catalog`) plans
+/// the same upgrade of the v14.1 corpus vault as the built-in v18.1 catalogue: the same
+/// changes with the same causes (up to the release's name), the same tactic lists, the same
+/// work left for a person.
+#[test]
+fn the_v18_1_bundles_plan_what_the_built_in_catalogue_plans() {
+    let Some(shared) = crate::shared("the_v18_1_bundles_plan_what_the_built_in_catalogue_plans")
+    else {
+        return;
+    };
+    let vault = copy_tree(&shared.join("corpora/attack-vault"));
+    std::fs::create_dir_all(vault.path().join(".obsidian")).unwrap();
+    let path = vault.path().to_str().unwrap();
+    let bundles = tempfile::tempdir().unwrap();
+    let mut args = vec!["attack", "upgrade", path, "--format", "json", "--no-config"];
+    let mut files = Vec::new();
+    for domain in ["enterprise-attack", "mobile-attack", "ics-attack"] {
+        let file = bundles.path().join(format!("{domain}-18.1.json"));
+        std::fs::write(
+            &file,
+            crate::attack_releases::bundle_text(&shared, domain, "18.1"),
+        )
+        .unwrap();
+        files.push(file.to_str().unwrap().to_owned());
+    }
+    for file in &files {
+        args.push("--attack-catalog");
+        args.push(file);
+    }
+    let from_bundles = vaultlint(&args);
+    assert_eq!(code(&from_bundles), 0);
+    let built_in = vaultlint(&["attack", "upgrade", path, "--format", "json", "--no-config"]);
+    assert_eq!(code(&built_in), 0);
+    let mut from_bundles = String::from_utf8(from_bundles.stdout).unwrap();
+    // The one difference: where the release came from.
+    for file in &files {
+        from_bundles = from_bundles.replace(&format!("(from {file})"), "(built in)");
+    }
+    let from_bundles: serde_json::Value = serde_json::from_str(&from_bundles).unwrap();
+    let built_in = json(&built_in);
+    assert_eq!(
+        built_in["counts"]["update-tactics"], 60,
+        "{}",
+        built_in["counts"]
+    );
+    for key in ["counts", "changes", "manual", "new_objects", "retired"] {
+        assert!(from_bundles[key] == built_in[key], "{key} differs");
+    }
+}
