@@ -238,6 +238,11 @@ fn tactic_list(ctx: &AttackContext<'_>) -> Option<TacticList> {
             items.push((at..end, tactics_of(ctx, item, at..end)));
             at = end;
         }
+        // An item that names no tactic the pack can read (`- Defense Evasion`, a link to a
+        // note declaring no tactic ID) makes the list unreadable: it is not judged.
+        if items.iter().any(|(_, ids)| ids.is_empty()) {
+            return None;
+        }
         if !items.is_empty() {
             let end = items.last().map_or(h.span.end, |(r, _)| r.end);
             return Some(TacticList {
