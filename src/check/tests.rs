@@ -229,3 +229,34 @@ fn a_fold_moves_findings_into_notes_before_and_after_them() {
     // n1xx delivered nothing; zzz.md is a file of its own.
     assert_eq!(folded.calls, streamed.calls - taken + 1);
 }
+
+/// Every note of the shared corpora parses the same in Markdown windows of 256 bytes as
+/// whole (the windows are cut thousands of times; `parse::events`).
+#[test]
+fn corpus_notes_parsed_in_windows_are_the_notes_parsed_whole() {
+    let Some(corpora) = crate::vault::shared_corpora() else {
+        return;
+    };
+    let (mut notes, mut cuts) = (0, 0);
+    for entry in walkdir::WalkDir::new(corpora)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        notes += 1;
+        let (windowed, cut) = crate::parse::parse_note_in_windows(&text, 256);
+        cuts += cut;
+        assert_eq!(
+            format!("{windowed:?}"),
+            format!("{:?}", crate::parse::parse_note(&text)),
+            "{}",
+            entry.path().display()
+        );
+    }
+    assert!(notes > 1000 && cuts > 10_000, "{notes} notes, {cuts} cuts");
+}

@@ -172,6 +172,7 @@ fn release_catalogs(release: Release) -> Result<Vec<(PathBuf, Symlinks)>, Error>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::attack::relations::Relation;
     use crate::rules::attack::IdKind;
 
     /// The built-in tactics are the v18.1 bundles' (the data file is made from them), and
@@ -225,5 +226,102 @@ mod tests {
         );
         assert_eq!(tactics(&v14, "T1451", "mobile-attack"), ["TA0038"]);
         assert_eq!(tactics(&v18, "T1451", "mobile-attack"), ["TA0027"]);
+    }
+
+    /// Every row and relationship the catalogue reads from a whole release bundle, one
+    /// line each in a stable order, and how many of each.
+    fn digest(c: &Catalogue) -> (usize, usize, String) {
+        use sha2::Digest;
+        let mut rows: Vec<String> = c
+            .entries()
+            .map(|e| {
+                format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{:?}\t{:?}\t{:?}\t{:?}",
+                    e.domain,
+                    e.id,
+                    e.kind,
+                    e.name,
+                    e.deprecated,
+                    e.revoked,
+                    e.revoked_by,
+                    e.replacement,
+                    e.revocation_cycle,
+                    e.tactics
+                )
+            })
+            .collect();
+        rows.sort();
+        let mut ids: Vec<&str> = c.entries().map(|e| e.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut relations = Vec::new();
+        for id in ids {
+            for relation in [
+                Relation::Mitigates,
+                Relation::Uses,
+                Relation::SubtechniqueOf,
+            ] {
+                for target in c.relations.targets(None, relation, id) {
+                    relations.push(format!("{id}\t{}\t{target}", relation.name()));
+                }
+            }
+        }
+        let mut hash = sha2::Sha256::new();
+        for line in rows.iter().chain(&relations) {
+            hash.update(line.as_bytes());
+            hash.update(b"\n");
+        }
+        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        (rows.len(), relations.len(), hex)
+    }
+
+    /// The six whole bundles of `../shared/attack/releases` (MITRE's v14.1 and v18.1) give
+    /// the same rows and relationships read one object at a time as when each bundle was
+    /// parsed into one JSON tree first and its objects read from it (how the catalogue read
+    /// bundles before), with the counts pinned here.
+    #[test]
+    fn whole_release_bundles_read_object_by_object() {
+        use std::io::Read;
+        let Some(corpora) = vault::shared_corpora() else {
+            return;
+        };
+        let releases = corpora.join("../attack/releases");
+        let mut got = Vec::new();
+        for release in ["14.1", "18.1"] {
+            for domain in ["enterprise-attack", "mobile-attack", "ics-attack"] {
+                let path = releases.join(format!("{domain}-{release}.json.xz"));
+                let mut compressed = Vec::new();
+                std::fs::File::open(&path)
+                    .unwrap()
+                    .read_to_end(&mut compressed)
+                    .unwrap();
+                let mut json = Vec::new();
+                lzma_rs::xz_decompress(&mut compressed.as_slice(), &mut json).unwrap();
+                let text = String::from_utf8(json).unwrap();
+                let streamed = Catalogue::from_stix(&text).unwrap();
+                let whole = Catalogue::from_stix_tree(&text).unwrap();
+                assert_eq!(streamed.version, whole.version);
+                let (rows, relations, hash) = digest(&streamed);
+                assert_eq!(
+                    (rows, relations, hash),
+                    digest(&whole),
+                    "{domain}-{release}"
+                );
+                got.push(format!(
+                    "{domain}-{release}: {rows} rows, {relations} relationships"
+                ));
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                "enterprise-attack-14.1: 1917 rows, 15108 relationships",
+                "mobile-attack-14.1: 333 rows, 1286 relationships",
+                "ics-attack-14.1: 222 rows, 559 relationships",
+                "enterprise-attack-18.1: 4720 rows, 19190 relationships",
+                "mobile-attack-18.1: 720 rows, 1634 relationships",
+                "ics-attack-18.1: 449 rows, 598 relationships",
+            ]
+        );
     }
 }

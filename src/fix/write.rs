@@ -124,31 +124,10 @@ pub(crate) fn replace_note(
     fixed: &[u8],
     guard: &SignalGuard,
 ) -> Result<(), WriteError> {
-    use rustix::fs::{fstat, openat, renameat, unlinkat, AtFlags, Mode, OFlags, CWD};
+    use rustix::fs::{fstat, openat, renameat, unlinkat, AtFlags, Mode, OFlags};
     let skip = |s: String| WriteError::Skipped(s);
-    let (folders, name) = match path.rsplit_once('/') {
-        Some((folders, name)) => (Some(folders), name),
-        None => (None, path),
-    };
-    let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let mut dir = openat(CWD, root, dir_flags, Mode::empty())
-        .map_err(|e| skip(format!("cannot open the vault: {e}")))?;
-    for part in folders.into_iter().flat_map(|f| f.split('/')) {
-        if part.is_empty() || part == "." || part == ".." {
-            return Err(skip("its path leaves the vault".to_owned()));
-        }
-        dir = openat(&dir, part, dir_flags | OFlags::NOFOLLOW, Mode::empty()).map_err(|e| {
-            skip(match e {
-                rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => format!(
-                    "`{part}` on its path is a symbolic link or not a folder, and vaultlint never writes through one"
-                ),
-                e => format!("cannot open its folder: {e}"),
-            })
-        })?;
-    }
-    if name.is_empty() || name == "." || name == ".." {
-        return Err(skip("its path leaves the vault".to_owned()));
-    }
+    let (folders, name) = split_vault_path(path).map_err(skip)?;
+    let dir = open_folder(root, folders).map_err(skip)?;
     let note = openat(
         &dir,
         name,
@@ -204,6 +183,158 @@ pub(crate) fn replace_note(
     // The rename is durable once the folder's entry is.
     let _ = rustix::fs::fsync(&dir);
     Ok(())
+}
+
+/// A vault path's folders (`None` at the root) and its name.
+///
+/// # Errors
+/// A component that is empty, `.` or `..`: the path would leave the vault or name another
+/// place than the one checked.
+fn split_vault_path(path: &str) -> Result<(Option<&str>, &str), String> {
+    let (folders, name) = match path.rsplit_once('/') {
+        Some((folders, name)) => (Some(folders), name),
+        None => (None, path),
+    };
+    let bad = |part: &str| part.is_empty() || part == "." || part == "..";
+    if bad(name) || folders.is_some_and(|f| f.split('/').any(bad)) {
+        return Err("its path leaves the vault".to_owned());
+    }
+    Ok((folders, name))
+}
+
+/// A handle of the vault folder `folders` (`/`-separated; `None` for the root), opened
+/// from `root` one component at a time, each refused if it is a symbolic link
+/// (`O_NOFOLLOW`): what is then done relative to the handle happens in the folder that
+/// was checked, whatever the path names later.
+///
+/// # Errors
+/// A component that is a symbolic link or not a folder, or cannot be opened.
+#[cfg(unix)]
+fn open_folder(root: &Path, folders: Option<&str>) -> Result<rustix::fd::OwnedFd, String> {
+    use rustix::fs::{openat, Mode, OFlags, CWD};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let mut dir = openat(CWD, root, flags, Mode::empty())
+        .map_err(|e| format!("cannot open the vault: {e}"))?;
+    for part in folders.into_iter().flat_map(|f| f.split('/')) {
+        dir = openat(&dir, part, flags | OFlags::NOFOLLOW, Mode::empty()).map_err(|e| match e {
+            rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => format!(
+                "`{part}` on its path is a symbolic link or not a folder, and vaultlint never writes through one"
+            ),
+            e => format!("cannot open its folder: {e}"),
+        })?;
+    }
+    Ok(dir)
+}
+
+/// Whether `name` exists in the folder `dir` (a symbolic link counts; it is not followed).
+#[cfg(unix)]
+fn exists_at(dir: &rustix::fd::OwnedFd, name: &str) -> bool {
+    rustix::fs::statat(dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).is_ok()
+}
+
+/// Moves the file or folder at vault path `from` to vault path `to` (`/`-separated,
+/// relative to `root`), as `vaultlint mv` does: both folders are opened once from the
+/// vault root, refusing symbolic links ([`open_folder`]), and the move is one `renameat`
+/// relative to the two handles. A folder on either path swapped for a symlink after the
+/// plan is refused where it is met, and cannot send the file outside the vault. An
+/// existing `to` is never replaced.
+///
+/// # Errors
+/// A message: a path that leaves the vault, a folder on it that is a symbolic link or
+/// missing, `from` missing, `to` existing, or the rename failing.
+#[cfg(unix)]
+pub(crate) fn move_in_vault(root: &Path, from: &str, to: &str) -> Result<(), String> {
+    let (from_folders, from_name) = split_vault_path(from)?;
+    let (to_folders, to_name) = split_vault_path(to)?;
+    let source = open_folder(root, from_folders)?;
+    let target = open_folder(root, to_folders)?;
+    if !exists_at(&source, from_name) {
+        return Err(format!("`{from}` does not exist"));
+    }
+    if exists_at(&target, to_name) {
+        return Err(format!("`{to}` exists"));
+    }
+    rustix::fs::renameat(&source, from_name, &target, to_name).map_err(|e| e.to_string())?;
+    let _ = rustix::fs::fsync(&target);
+    if from_folders != to_folders {
+        let _ = rustix::fs::fsync(&source);
+    }
+    Ok(())
+}
+
+/// Creates the folder at vault path `path` unless it is one already, relative to a handle
+/// of its parent ([`open_folder`]): a parent swapped for a symlink is refused.
+///
+/// # Errors
+/// A message: the parent is a symbolic link or missing, or the folder cannot be made.
+#[cfg(unix)]
+pub(crate) fn create_folder_in_vault(root: &Path, path: &str) -> Result<(), String> {
+    let (folders, name) = split_vault_path(path)?;
+    let parent = open_folder(root, folders)?;
+    match rustix::fs::mkdirat(&parent, name, rustix::fs::Mode::from_raw_mode(0o777)) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::EXIST) => {
+            let stat = rustix::fs::statat(&parent, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+                .map_err(|e| e.to_string())?;
+            if rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::Directory
+            {
+                Ok(())
+            } else {
+                Err("it exists and is not a folder".to_owned())
+            }
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Removes the folder at vault path `path` if it is empty, relative to a handle of its
+/// parent; anything else (not empty, not there, a symlink on the way) leaves it.
+#[cfg(unix)]
+pub(crate) fn remove_empty_folder_in_vault(root: &Path, path: &str) {
+    let Ok((folders, name)) = split_vault_path(path) else {
+        return;
+    };
+    if let Ok(parent) = open_folder(root, folders) {
+        let _ = rustix::fs::unlinkat(&parent, name, rustix::fs::AtFlags::REMOVEDIR);
+    }
+}
+
+/// Where `renameat` is not available, the move is by path.
+///
+/// # Errors
+/// As the Unix version.
+#[cfg(not(unix))]
+pub(crate) fn move_in_vault(root: &Path, from: &str, to: &str) -> Result<(), String> {
+    split_vault_path(from)?;
+    split_vault_path(to)?;
+    let (a, b) = (
+        crate::vault::abs_path(root, from),
+        crate::vault::abs_path(root, to),
+    );
+    if std::fs::symlink_metadata(&b).is_ok() {
+        return Err(format!("`{to}` exists"));
+    }
+    std::fs::rename(a, b).map_err(|e| e.to_string())
+}
+
+/// Where `mkdirat` is not available, the folder is made by path.
+///
+/// # Errors
+/// As the Unix version.
+#[cfg(not(unix))]
+pub(crate) fn create_folder_in_vault(root: &Path, path: &str) -> Result<(), String> {
+    split_vault_path(path)?;
+    let abs = crate::vault::abs_path(root, path);
+    if abs.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir(&abs).map_err(|e| e.to_string())
+}
+
+/// Where `unlinkat` is not available, the folder is removed by path if empty.
+#[cfg(not(unix))]
+pub(crate) fn remove_empty_folder_in_vault(root: &Path, path: &str) {
+    let _ = std::fs::remove_dir(crate::vault::abs_path(root, path));
 }
 
 /// Creates a new temp file in `dir` with a random name; its name and handle.

@@ -7,13 +7,13 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Tag, TagEnd};
 
 use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
 use super::LineIndex;
 use super::{BlockId, Heading, Note};
 
-fn options() -> Options {
+pub(super) fn options() -> Options {
     Options::ENABLE_WIKILINKS
         | Options::ENABLE_TABLES
         | Options::ENABLE_MATH
@@ -76,7 +76,7 @@ pub(super) fn math_blocks(text: &str) -> Vec<Range<usize>> {
 /// of the note, as in Obsidian.
 pub(super) fn comment_ranges(text: &str) -> Vec<Range<usize>> {
     let mut code: Vec<Range<usize>> = Vec::new();
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    for (event, range) in super::events::offset_iter(text, options()) {
         match event {
             Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock)
             | Event::Code(_)
@@ -134,7 +134,7 @@ pub(super) fn comment_links(
     mask_dollars_in_wiki_links(&mut bytes);
     let body = String::from_utf8(bytes).unwrap_or_else(|_| slice.to_owned());
     let mut stack: Vec<PendingLink> = Vec::new();
-    for (event, range) in Parser::new_ext(&body, options()).into_offset_iter() {
+    for (event, range) in super::events::offset_iter(&body, options()) {
         let range = range.start + inner.start..range.end + inner.start;
         match event {
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
@@ -204,7 +204,7 @@ pub(super) fn walk(
     let mut tail = String::new();
     let mut tail_end = 0usize;
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    for (event, range) in super::events::offset_iter(body, options()) {
         match event {
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 link_stack.extend(pending_start(tag, range));

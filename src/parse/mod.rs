@@ -7,6 +7,7 @@
 
 mod callout;
 pub mod canvas;
+mod events;
 pub mod frontmatter;
 mod heading;
 mod line_index;
@@ -382,6 +383,16 @@ pub(crate) fn directives_in_json(text: &str) -> Note {
 /// Parses a note in full (`Depth::Full`).
 pub fn parse_note(text: &str) -> Note {
     parse(text, Depth::Full)
+}
+
+/// A note parsed with Markdown windows of `window` bytes (see `events`), and how many
+/// times the windows of its text are cut: for tests that compare it with the whole parse.
+#[cfg(test)]
+pub(crate) fn parse_note_in_windows(text: &str, window: usize) -> (Note, usize) {
+    events::TEST_WINDOW.with(|w| w.set(Some(window)));
+    let note = parse_note(text);
+    events::TEST_WINDOW.with(|w| w.set(None));
+    (note, events::windowed(text, markdown::options(), window).0)
 }
 
 /// Parses a note; with `Depth::Outline` the links are not built (headings, block ids and

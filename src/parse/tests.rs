@@ -353,3 +353,96 @@ fn a_display_math_block_holds_no_table_link_or_heading() {
     let unclosed = "$$\n| c | d |\n| --- | --- |\n| [[u|v]] | w |\n";
     assert_eq!(parse_note(unclosed).table_pipes.len(), 1);
 }
+
+/// Texts that a small window cuts, or must not cut, at every kind of place the rules of
+/// `events` name: long paragraphs of links on one line and over many, emphasis, code,
+/// math, HTML and brackets open across where a cut could be, a title over links, tables
+/// and setext headings after a long paragraph, every block kind between paragraphs.
+fn window_texts() -> Vec<String> {
+    let links = |n: usize| "[[a]]".repeat(n);
+    vec![
+        format!("{}\n", links(300)),
+        "[[a]]x [[b|c]]y ![[img.png]]z [x](y)w ".repeat(60),
+        format!("{}\n", format!("{}\n", links(10)).repeat(60)),
+        format!("*{}*\n", links(100)),
+        format!("_{} b_ c\n", links(100)),
+        format!("`{}`\n", links(100)),
+        format!("${}$\n", links(100)),
+        format!("<span title=\"{}\">x</span>\n", links(100)),
+        format!("[x](y \"{}\")\n", links(100)),
+        format!("[x]({}\n", links(100)),
+        format!("[{}](url)\n", links(100)),
+        format!("![{}](img.png)\n", links(100)),
+        format!("[[x {} y]]\n", links(100)),
+        format!("[[a] b] {} c]]\n", links(100)),
+        format!("{}\\\n{}\n", links(60), links(60)),
+        format!("{}\n===\n", links(100)),
+        format!("{}\n{}\n---\n\ntext\n", links(60), links(60)),
+        format!("|x{}|\n|---|\n|[[c]]|\n", links(100)),
+        format!("x{}\n| --- |\n", links(100)),
+        format!("{}\n\n[x]: /url\n", links(100)),
+        format!("{} [^1]\n\n[^1]: note [[n]]\n", links(100)),
+        format!("<div>\n{}\n</div>\n\n{}\n", links(60), links(60)),
+        "# H [[h]]\n\npara [[a]] ^id\n\n- item [[b]]\n  cont [[c]]\n\n> quote [[d]]\n> more\n\n```\ncode [[e]]\n```\n\n***\n\n1. one [[f]]\n2. two\n\n    indented [[g]]\n\nSetext [[s]]\n---\n\n| A | B |\n| - | - |\n| [[t\\|u]] | [[v]] |\n\n".repeat(12),
+        format!("- {}\n  {}\n\n> {}\n", links(60), links(60), links(60)),
+        format!("{} ^block-id\n", links(100)),
+        format!("{}\n\n%% {} %%\n\n$$\n{}\n$$\n", links(60), links(60), links(60)),
+        format!("{}é{}\n", links(60), "ü[[ä]]".repeat(60)),
+    ]
+}
+
+/// The same events and ranges, but for the end of a cut paragraph's start range (its
+/// window ends before the paragraph does; nothing reads it).
+fn assert_same_events(
+    got: &[(pulldown_cmark::Event<'_>, Range<usize>)],
+    want: &[(pulldown_cmark::Event<'_>, Range<usize>)],
+    what: &str,
+) {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let paragraph = matches!(
+            g.0,
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Paragraph)
+        );
+        let same = g.0 == w.0 && g.1.start == w.1.start && (paragraph || g.1.end == w.1.end);
+        assert!(same, "event {i}: {g:?} != {w:?}; {what}");
+    }
+    assert_eq!(got.len(), want.len(), "{what}");
+}
+
+#[test]
+fn windowed_events_are_the_whole_parse() {
+    let mut cut = 0;
+    for text in window_texts() {
+        let whole: Vec<_> = pulldown_cmark::Parser::new_ext(&text, markdown::options())
+            .into_offset_iter()
+            .collect();
+        for window in [48, 100, 256, 1000] {
+            let (cuts, events) = events::windowed(&text, markdown::options(), window);
+            cut += cuts;
+            // A cut setext heading opens as a paragraph: compared as a parse below.
+            if !text.contains("\n===") && !text.contains("\n---\n") {
+                assert_same_events(&events, &whole, &format!("window {window}: {text:?}"));
+            }
+        }
+    }
+    assert!(cut > 500, "the windows were cut {cut} times");
+}
+
+/// What `parse_note` reads from `text` with windows of `window` bytes.
+fn parsed_in_windows(text: &str, window: usize) -> String {
+    format!("{:?}", parse_note_in_windows(text, window).0)
+}
+
+#[test]
+fn notes_parsed_in_windows_are_the_notes_parsed_whole() {
+    for text in window_texts() {
+        let whole = format!("{:?}", parse_note(&text));
+        for window in [48, 100, 256, 1000] {
+            assert_eq!(
+                parsed_in_windows(&text, window),
+                whole,
+                "window {window}: {text:?}"
+            );
+        }
+    }
+}

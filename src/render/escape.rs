@@ -21,6 +21,8 @@
 //! - [`patch_path`] (`--diff`): a path quoted exactly as `git diff` quotes it.
 //! - [`json_pretty`] (JSON, SARIF, GitLab): serde_json's escapes, and the bidirectional
 //!   controls and separators as `\uXXXX`.
+//! - [`xml_text`] (JUnit): [`log_text`]'s escapes without the workflow-command breaks, and
+//!   the two characters XML forbids that are not control characters replaced.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -354,6 +356,22 @@ pub(crate) fn markdown_text(s: &str) -> String {
     out
 }
 
+/// Text for a JUnit XML report (test names, attributes and failure bodies, which CI
+/// systems show in web pages): hostile characters escaped as for [`log_text`] (control
+/// characters, which XML 1.0 mostly forbids, bidirectional controls and line separators),
+/// keeping line breaks and tabs, which XML allows; U+FFFE and U+FFFF, which XML forbids,
+/// become U+FFFD. An XML character reference would not do: the reader decodes it back to the
+/// character. `&`, `<` and quotes are the XML writer's to escape.
+pub(crate) fn xml_text(s: &str) -> String {
+    escape_chars(s, &['\n', '\t'], false)
+        .chars()
+        .map(|c| match c {
+            '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 /// A path in a patch header (`diff --git`, `---`, `+++`), quoted exactly as `git diff`
 /// quotes it with `core.quotePath` on (git's `quote_c_style`): unchanged unless it holds a
 /// control character, `"`, `\` or a byte from 0x80 up; then in double quotes, with `\a`,
@@ -461,6 +479,14 @@ mod tests {
             );
             assert!(!text.chars().any(is_hostile), "{s:?}");
 
+            let xml = xml_text(s);
+            for c in xml.chars() {
+                assert!(
+                    !is_hostile(c) || matches!(c, '\n' | '\t'),
+                    "{s:?} -> {xml:?}"
+                );
+            }
+
             let quoted = patch_path(s);
             assert!(!quoted.contains(['\n', '\r', '\t', '\u{1b}']), "{s:?}");
             assert!(quoted.is_ascii(), "{s:?} -> {quoted:?}");
@@ -496,6 +522,10 @@ mod tests {
         assert_eq!(terminal("::error::x"), ":\\u{3a}error:\\u{3a}x");
         assert_eq!(terminal("a ##[error]b"), "a #\\u{23}[error]b");
         assert_eq!(log_text("one\n::two\n"), "one\n:\\u{3a}two\n");
+        assert_eq!(
+            xml_text("a\u{0}b\tc\n\u{1b}\u{FFFF}\u{202e}::x"),
+            "a\\u{0}b\tc\n\\u{1b}\u{FFFD}\\u{202e}::x"
+        );
     }
 
     #[test]

@@ -9,21 +9,10 @@ use std::io::{self, Seek, Write};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
+use super::escape::xml_text;
 use super::{RenderContext, Stream};
 use crate::check::Summary;
 use crate::diagnostic::Diagnostic;
-
-/// `s` with the characters XML 1.0 forbids (control characters other than tab, newline and
-/// carriage return, U+FFFE and U+FFFF) replaced by U+FFFD, since note text may hold them.
-pub(crate) fn xml_text(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
-}
 
 /// Writes the JUnit XML report: one test suite, one test case per finding. The counts
 /// come first in the XML but are known only at the end, so the test cases go to a
@@ -167,14 +156,6 @@ fn test_case<W: Write>(w: &mut Writer<W>, d: &Diagnostic, ctx: &RenderContext) -
 mod tests {
     use super::*;
 
-    #[test]
-    fn forbidden_characters_are_replaced() {
-        assert_eq!(
-            xml_text("a\u{0}b\tc\u{1b}\u{FFFF}"),
-            "a\u{FFFD}b\tc\u{FFFD}\u{FFFD}"
-        );
-    }
-
     /// The document written by one writer with every finding known first.
     fn whole(report: &crate::check::Report, ctx: &RenderContext) -> Vec<u8> {
         let total = report.diagnostics.len();
@@ -251,5 +232,25 @@ mod tests {
         assert!(text.contains("classname=\"A &lt;&amp;&gt;.md\""), "{text}");
         assert!(text.contains("<failure type=\"error\""), "{text}");
         assert!(!text.contains("<y>"), "{text}");
+    }
+
+    /// Vault text reaches the report as in every other format: reordering and line
+    /// separators and control characters escaped, in names, attributes and bodies.
+    #[test]
+    fn vault_text_is_escaped_like_in_other_formats() {
+        let report = crate::check::check_texts(&[(
+            "abc\u{202e}fdp.md",
+            "[[Gone\u{2028}x\u{1b}]2;t\u{7}]]\n",
+        )]);
+        let mut out = Vec::new();
+        let ctx = RenderContext::default();
+        super::super::feed(&mut JunitStream::new(&ctx, &mut out), &report).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains(['\u{202e}', '\u{2028}', '\u{1b}', '\u{7}']),
+            "{text}"
+        );
+        assert!(text.contains("classname=\"abc\\u{202e}fdp.md\""), "{text}");
+        assert!(text.contains("Gone\\u{2028}x\\u{1b}]2;t\\u{7}"), "{text}");
     }
 }

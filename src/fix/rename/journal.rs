@@ -1,7 +1,9 @@
 //! Carrying out a rename plan so that no interruption loses work: the plan is first
 //! recorded in a journal, `.vaultlint/mv-journal.json` at the vault root (a dot folder,
-//! which Obsidian does not index), then the files are moved (one `rename` each, atomic)
-//! and each edited file is replaced atomically ([`crate::fix::replace_note`]). At any
+//! which Obsidian does not index), then the files are moved (one `renameat` each, atomic,
+//! relative to handles of the two folders opened from the vault root without following
+//! symbolic links: [`crate::fix::write::move_in_vault`]) and each edited file is replaced
+//! atomically ([`crate::fix::replace_note`]), through the same handle-based layer. At any
 //! moment each file is either as it was or as it should be, and the journal says which
 //! state is which: [`resume`] finishes the job, [`abort`] undoes it. A failure during
 //! [`apply`] undoes what was done before reporting it.
@@ -332,9 +334,8 @@ fn exists_exact(path: &Path) -> bool {
 fn step(root: &Path, from: &str, to: &str) -> Result<(), String> {
     let (a, b) = (vault::abs_path(root, from), vault::abs_path(root, to));
     match (exists_exact(&a), exists_exact(&b)) {
-        (true, false) => {
-            std::fs::rename(&a, &b).map_err(|e| format!("cannot move `{from}` to `{to}`: {e}"))
-        }
+        (true, false) => crate::fix::write::move_in_vault(root, from, to)
+            .map_err(|e| format!("cannot move `{from}` to `{to}`: {e}")),
         (false, true) => Ok(()),
         (true, true) => Err(format!("both `{from}` and `{to}` exist")),
         (false, false) => Err(format!("neither `{from}` nor `{to}` exists")),
@@ -378,10 +379,8 @@ fn move_backward(root: &Path, m: &JournalMove) -> Result<(), String> {
 /// Brings every file to its state after the move; states already reached are kept.
 pub(super) fn forward(root: &Path, journal: &Journal) -> Result<(), String> {
     for folder in &journal.folders {
-        let abs = vault::abs_path(root, folder);
-        if !abs.is_dir() {
-            std::fs::create_dir(&abs).map_err(|e| format!("cannot create `{folder}`: {e}"))?;
-        }
+        crate::fix::write::create_folder_in_vault(root, folder)
+            .map_err(|e| format!("cannot create `{folder}`: {e}"))?;
     }
     for m in &journal.moves {
         move_forward(root, m)?;
@@ -407,7 +406,7 @@ pub(super) fn backward(root: &Path, journal: &Journal) -> Result<(), String> {
     }
     for folder in journal.folders.iter().rev() {
         // Only an empty folder goes: anything put there since stays, with its folder.
-        let _ = std::fs::remove_dir(vault::abs_path(root, folder));
+        crate::fix::write::remove_empty_folder_in_vault(root, folder);
     }
     Ok(())
 }

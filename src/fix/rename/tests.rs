@@ -629,3 +629,40 @@ fn moves_on_the_corpora_never_change_what_a_link_opens() {
     );
     assert!(rewritten > 0);
 }
+
+/// A folder swapped for a symbolic link between the plan and the move sends nothing outside
+/// the vault: the move's folders are opened from the vault root without following links,
+/// and a folder the move creates that is a link by then is refused too.
+#[cfg(unix)]
+#[test]
+fn a_folder_swapped_for_a_symlink_after_the_plan_moves_nothing_outside() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("n.md"), "# outside\n").unwrap();
+    let dir = vault(&[("sub/n.md", "# N\n"), ("a.md", "[[sub/n]]\n")], None);
+    let in_place = plan(dir.path(), &moves("sub/n.md", "sub/m.md")).unwrap();
+    let elsewhere = plan(dir.path(), &moves("a.md", "new/a.md")).unwrap();
+    assert!(in_place.refusals.is_empty() && elsewhere.refusals.is_empty());
+    std::fs::rename(dir.path().join("sub"), dir.path().join("sub-was")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("new")).unwrap();
+
+    let err = journal::apply(&in_place).unwrap_err().to_string();
+    assert!(err.contains("symbolic link"), "{err}");
+    let err = journal::apply(&elsewhere).unwrap_err().to_string();
+    assert!(err.contains("not a folder"), "{err}");
+
+    let left: Vec<String> = std::fs::read_dir(outside.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["n.md"]);
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("n.md")).unwrap(),
+        "# outside\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.md")).unwrap(),
+        "[[sub/n]]\n"
+    );
+    assert!(!dir.path().join(journal::JOURNAL).exists());
+}

@@ -290,191 +290,30 @@ impl Catalogue {
     }
 
     /// Reads a STIX 2.0 or 2.1 bundle (`{"type": "bundle", "objects": [...]}`); the
-    /// `x-mitre-collection` object gives the version.
+    /// `x-mitre-collection` object gives the version. The bundle is read one object at a
+    /// time ([`for_each_stix_object`]), so a bundle of hundreds of megabytes never becomes
+    /// one JSON tree in memory.
     ///
     /// # Errors
-    /// Invalid JSON, no `objects` array, or no object with an ATT&CK ID.
+    /// Invalid JSON, no `objects` array, a field over its limit, or no object with an
+    /// ATT&CK ID.
     pub(crate) fn from_stix(text: &str) -> Result<Self, String> {
-        let bundle: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not a STIX bundle: {e}"))?;
-        let objects = bundle
-            .get("objects")
-            .and_then(serde_json::Value::as_array)
-            .ok_or("not a STIX bundle: no `objects` array")?;
-        let mut version = String::new();
-        let mut bundle_domain: Option<String> = None;
-        let mut stix_to_id: HashMap<&str, String> = HashMap::new();
-        let mut revoked_by: HashMap<&str, &str> = HashMap::new();
-        let mut relationships: Vec<(&str, Relation, &str)> = Vec::new();
-        let mut dead: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        let mut entries = Vec::new();
-        let mut stix_ids = Vec::new();
-        // Per entry: its kill chain phases (kill chain, phase); tactics by (domain,
-        // shortname), to map them once every tactic is read.
-        let mut phases: Vec<Vec<(&str, &str)>> = Vec::new();
-        let mut tactic_ids: HashMap<(String, &str), String> = HashMap::new();
-        for obj in objects {
-            let s = |k: &str| obj.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
-            let stix_type = s("type");
-            if stix_type == "x-mitre-collection" {
-                version = format!("ATT&CK v{}", s("x_mitre_version"));
-                continue;
-            }
-            if stix_type == "x-mitre-matrix" {
-                bundle_domain = attack_reference(obj).map(|(_, id)| id);
-                continue;
-            }
-            let flag = |k: &str| obj.get(k).and_then(serde_json::Value::as_bool) == Some(true);
-            if flag("revoked") || flag("x_mitre_deprecated") {
-                dead.insert(s("id"));
-            }
-            if stix_type == "relationship" {
-                if s("relationship_type") == "revoked-by" {
-                    revoked_by.insert(s("source_ref"), s("target_ref"));
-                } else if let Some(relation) = Relation::from_name(s("relationship_type")) {
-                    if !flag("revoked") && !flag("x_mitre_deprecated") {
-                        relationships.push((s("source_ref"), relation, s("target_ref")));
-                    }
-                }
-                continue;
-            }
-            let Some((source, external_id)) = attack_reference(obj) else {
-                continue;
-            };
-            let kind = match stix_type {
-                "attack-pattern"
-                    if obj
-                        .get("x_mitre_is_subtechnique")
-                        .and_then(serde_json::Value::as_bool)
-                        == Some(true) =>
-                {
-                    "sub-technique"
-                }
-                "attack-pattern" => "technique",
-                "x-mitre-tactic" => "tactic",
-                "course-of-action" => "mitigation",
-                "intrusion-set" => "group",
-                "malware" | "tool" => "software",
-                "campaign" => "campaign",
-                "x-mitre-data-source" => "data-source",
-                "x-mitre-data-component" => "data-component",
-                "x-mitre-asset" => "asset",
-                "x-mitre-detection-strategy" => "detection-strategy",
-                "x-mitre-analytic" => "analytic",
-                _ => continue,
-            };
-            for (field, value) in [("name", s("name")), ("external_id", external_id.as_str())] {
-                if value.len() > MAX_FIELD_BYTES {
-                    return Err(format!(
-                        "the `{field}` of STIX object `{}` is {} bytes, over the limit of {MAX_FIELD_BYTES}",
-                        clip(s("id")),
-                        value.len()
-                    ));
-                }
-            }
-            stix_to_id.insert(s("id"), external_id.clone());
-            let mut domains: Vec<&str> = match obj
-                .get("x_mitre_domains")
-                .and_then(serde_json::Value::as_array)
-            {
-                Some(d) => d.iter().filter_map(serde_json::Value::as_str).collect(),
-                None => vec![source_domain(source)],
-            };
-            domains.sort_unstable();
-            domains.dedup();
-            if domains.len() > MAX_DOMAINS {
-                return Err(format!(
-                    "STIX object `{external_id}` lists {} domains, over the limit of {MAX_DOMAINS}",
-                    domains.len()
-                ));
-            }
-            let name = s("name").split_whitespace().collect::<Vec<_>>().join(" ");
-            for domain in domains {
-                if domain.len() > MAX_FIELD_BYTES {
-                    return Err(format!(
-                        "a domain of STIX object `{external_id}` is {} bytes, over the limit of {MAX_FIELD_BYTES}",
-                        domain.len()
-                    ));
-                }
-                stix_ids.push(s("id"));
-                if kind == "tactic" {
-                    tactic_ids.insert(
-                        (domain.to_owned(), s("x_mitre_shortname")),
-                        external_id.clone(),
-                    );
-                }
-                phases.push(kill_chain_phases(obj));
-                entries.push(Entry {
-                    domain: domain.to_owned(),
-                    id: external_id.clone(),
-                    name: name.clone(),
-                    kind: kind.to_owned(),
-                    deprecated: obj
-                        .get("x_mitre_deprecated")
-                        .and_then(serde_json::Value::as_bool)
-                        == Some(true),
-                    revoked: obj.get("revoked").and_then(serde_json::Value::as_bool) == Some(true),
-                    revoked_by: None,
-                    replacement: None,
-                    revocation_cycle: None,
-                    tactics: Vec::new(),
-                });
-            }
+        let mut read = StixRead::default();
+        for_each_stix_object(text, |obj| read.object(obj))?;
+        read.finish()
+    }
+
+    /// The catalogue of a STIX bundle read as one JSON tree and then object by object, as
+    /// [`Catalogue::from_stix`] read bundles before it streamed them: the reference its
+    /// tests compare the streamed catalogue with.
+    #[cfg(test)]
+    pub(crate) fn from_stix_tree(text: &str) -> Result<Self, String> {
+        let tree: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut read = StixRead::default();
+        for obj in tree["objects"].as_array().into_iter().flatten() {
+            read.object(obj)?;
         }
-        for (entry, phases) in entries.iter_mut().zip(&phases) {
-            for (chain, phase) in phases {
-                if kill_chain_domain(chain) != Some(entry.domain.as_str()) {
-                    continue;
-                }
-                if let Some(id) = tactic_ids.get(&(entry.domain.clone(), *phase)) {
-                    if !entry.tactics.contains(id) {
-                        entry.tactics.push(id.clone());
-                    }
-                }
-            }
-        }
-        for (entry, stix_id) in entries.iter_mut().zip(stix_ids) {
-            let mut next = revoked_by.get(stix_id).copied();
-            entry.revoked_by = next.and_then(|t| stix_to_id.get(t)).cloned();
-            let mut seen = 0;
-            let mut last = None;
-            while let Some(target) = next {
-                last = stix_to_id.get(target).cloned();
-                next = revoked_by.get(target).copied();
-                seen += 1;
-                if seen > 32 {
-                    break;
-                }
-            }
-            entry.replacement = last;
-        }
-        // A domain's bundle also lists the other domains of shared objects (software used on
-        // Enterprise and Mobile); those rows belong to the other domain's own release.
-        if let Some(domain) = bundle_domain
-            .clone()
-            .filter(|d| entries.iter().any(|e| &e.domain == d))
-        {
-            entries.retain(|e| e.domain == domain);
-        }
-        if entries.is_empty() {
-            return Err("the STIX bundle holds no object with an ATT&CK ID".to_owned());
-        }
-        let relations_domain = bundle_domain.unwrap_or_else(|| entries[0].domain.clone());
-        let mut c = Self::from_entries(entries, version)?;
-        for (source, relation, target) in relationships {
-            if dead.contains(source) || dead.contains(target) {
-                continue;
-            }
-            if let (Some(s), Some(t)) = (stix_to_id.get(source), stix_to_id.get(target)) {
-                c.relations.add(&relations_domain, s, relation, t);
-            }
-        }
-        if let Some((id, relation, n)) = c.relations.widest().filter(|w| w.2 > MAX_RELATED) {
-            return Err(format!(
-                "`{id}` has {n} `{relation}` relationships in one domain, over the limit of {MAX_RELATED}"
-            ));
-        }
-        Ok(c)
+        read.finish()
     }
 
     /// # Errors
@@ -641,6 +480,406 @@ fn clip(s: &str) -> &str {
     s.get(..end).unwrap_or_default()
 }
 
+/// What [`Catalogue::from_stix`] has gathered from the objects read so far.
+#[derive(Default)]
+struct StixRead {
+    version: String,
+    bundle_domain: Option<String>,
+    /// STIX id → ATT&CK ID, of every object with one.
+    stix_to_id: HashMap<String, String>,
+    /// STIX id → the STIX id of its `revoked-by` relationship's target.
+    revoked_by: HashMap<String, String>,
+    relationships: Vec<(String, Relation, String)>,
+    /// STIX ids of revoked or deprecated objects and relationships.
+    dead: std::collections::HashSet<String>,
+    entries: Vec<Entry>,
+    /// The STIX id of each entry of `entries`, in the same order.
+    stix_ids: Vec<std::sync::Arc<str>>,
+    /// The kill chain phases (kill chain, phase) of each entry of `entries`, mapped to
+    /// tactics once every tactic is read.
+    phases: Vec<Vec<(String, String)>>,
+    /// (domain, `x_mitre_shortname`) → the tactic's ATT&CK ID.
+    tactic_ids: HashMap<(String, String), String>,
+}
+
+impl StixRead {
+    /// Takes what the catalogue needs from one STIX object (holding only [`STIX_FIELDS`]).
+    ///
+    /// # Errors
+    /// A name, ID or domain over [`MAX_FIELD_BYTES`], or more than [`MAX_DOMAINS`] domains.
+    fn object(&mut self, obj: &serde_json::Value) -> Result<(), String> {
+        let s = |k: &str| obj.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+        let stix_type = s("type");
+        if stix_type == "x-mitre-collection" {
+            self.version = format!("ATT&CK v{}", s("x_mitre_version"));
+            return Ok(());
+        }
+        if stix_type == "x-mitre-matrix" {
+            self.bundle_domain = attack_reference(obj).map(|(_, id)| id);
+            return Ok(());
+        }
+        let flag = |k: &str| obj.get(k).and_then(serde_json::Value::as_bool) == Some(true);
+        if flag("revoked") || flag("x_mitre_deprecated") {
+            self.dead.insert(s("id").to_owned());
+        }
+        if stix_type == "relationship" {
+            if s("relationship_type") == "revoked-by" {
+                self.revoked_by
+                    .insert(s("source_ref").to_owned(), s("target_ref").to_owned());
+            } else if let Some(relation) = Relation::from_name(s("relationship_type")) {
+                if !flag("revoked") && !flag("x_mitre_deprecated") {
+                    self.relationships.push((
+                        s("source_ref").to_owned(),
+                        relation,
+                        s("target_ref").to_owned(),
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        let Some((source, external_id)) = attack_reference(obj) else {
+            return Ok(());
+        };
+        let kind = match stix_type {
+            "attack-pattern" if flag("x_mitre_is_subtechnique") => "sub-technique",
+            "attack-pattern" => "technique",
+            "x-mitre-tactic" => "tactic",
+            "course-of-action" => "mitigation",
+            "intrusion-set" => "group",
+            "malware" | "tool" => "software",
+            "campaign" => "campaign",
+            "x-mitre-data-source" => "data-source",
+            "x-mitre-data-component" => "data-component",
+            "x-mitre-asset" => "asset",
+            "x-mitre-detection-strategy" => "detection-strategy",
+            "x-mitre-analytic" => "analytic",
+            _ => return Ok(()),
+        };
+        for (field, value) in [("name", s("name")), ("external_id", external_id.as_str())] {
+            if value.len() > MAX_FIELD_BYTES {
+                return Err(format!(
+                    "the `{field}` of STIX object `{}` is {} bytes, over the limit of {MAX_FIELD_BYTES}",
+                    clip(s("id")),
+                    value.len()
+                ));
+            }
+        }
+        self.stix_to_id
+            .insert(s("id").to_owned(), external_id.clone());
+        let mut domains: Vec<&str> = match obj
+            .get("x_mitre_domains")
+            .and_then(serde_json::Value::as_array)
+        {
+            Some(d) => d.iter().filter_map(serde_json::Value::as_str).collect(),
+            None => vec![source_domain(source)],
+        };
+        domains.sort_unstable();
+        domains.dedup();
+        if domains.len() > MAX_DOMAINS {
+            return Err(format!(
+                "STIX object `{external_id}` lists {} domains, over the limit of {MAX_DOMAINS}",
+                domains.len()
+            ));
+        }
+        let name = s("name").split_whitespace().collect::<Vec<_>>().join(" ");
+        let stix_id: std::sync::Arc<str> = s("id").into();
+        for domain in domains {
+            if domain.len() > MAX_FIELD_BYTES {
+                return Err(format!(
+                    "a domain of STIX object `{external_id}` is {} bytes, over the limit of {MAX_FIELD_BYTES}",
+                    domain.len()
+                ));
+            }
+            self.stix_ids.push(std::sync::Arc::clone(&stix_id));
+            if kind == "tactic" {
+                self.tactic_ids.insert(
+                    (domain.to_owned(), s("x_mitre_shortname").to_owned()),
+                    external_id.clone(),
+                );
+            }
+            self.phases.push(kill_chain_phases(obj));
+            self.entries.push(Entry {
+                domain: domain.to_owned(),
+                id: external_id.clone(),
+                name: name.clone(),
+                kind: kind.to_owned(),
+                deprecated: flag("x_mitre_deprecated"),
+                revoked: flag("revoked"),
+                revoked_by: None,
+                replacement: None,
+                revocation_cycle: None,
+                tactics: Vec::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The catalogue of every object read: revoked-by chains followed, relationships
+    /// between live objects added.
+    ///
+    /// # Errors
+    /// No object with an ATT&CK ID, an ID with too many rows, or an object with more
+    /// than [`MAX_RELATED`] relationships of one kind.
+    fn finish(self) -> Result<Catalogue, String> {
+        let StixRead {
+            version,
+            bundle_domain,
+            stix_to_id,
+            revoked_by,
+            relationships,
+            dead,
+            mut entries,
+            stix_ids,
+            phases,
+            tactic_ids,
+        } = self;
+        for (entry, phases) in entries.iter_mut().zip(&phases) {
+            for (chain, phase) in phases {
+                if kill_chain_domain(chain) != Some(entry.domain.as_str()) {
+                    continue;
+                }
+                if let Some(id) = tactic_ids.get(&(entry.domain.clone(), phase.clone())) {
+                    if !entry.tactics.contains(id) {
+                        entry.tactics.push(id.clone());
+                    }
+                }
+            }
+        }
+        for (entry, stix_id) in entries.iter_mut().zip(stix_ids) {
+            let mut next = revoked_by.get(&*stix_id);
+            entry.revoked_by = next.and_then(|t| stix_to_id.get(t)).cloned();
+            let mut seen = 0;
+            let mut last = None;
+            while let Some(target) = next {
+                last = stix_to_id.get(target).cloned();
+                next = revoked_by.get(target);
+                seen += 1;
+                if seen > 32 {
+                    break;
+                }
+            }
+            entry.replacement = last;
+        }
+        // A domain's bundle also lists the other domains of shared objects (software used on
+        // Enterprise and Mobile); those rows belong to the other domain's own release.
+        if let Some(domain) = bundle_domain
+            .clone()
+            .filter(|d| entries.iter().any(|e| &e.domain == d))
+        {
+            entries.retain(|e| e.domain == domain);
+        }
+        if entries.is_empty() {
+            return Err("the STIX bundle holds no object with an ATT&CK ID".to_owned());
+        }
+        let relations_domain = bundle_domain.unwrap_or_else(|| entries[0].domain.clone());
+        let mut c = Catalogue::from_entries(entries, version)?;
+        for (source, relation, target) in relationships {
+            if dead.contains(&source) || dead.contains(&target) {
+                continue;
+            }
+            if let (Some(s), Some(t)) = (stix_to_id.get(&source), stix_to_id.get(&target)) {
+                c.relations.add(&relations_domain, s, relation, t);
+            }
+        }
+        if let Some((id, relation, n)) = c.relations.widest().filter(|w| w.2 > MAX_RELATED) {
+            return Err(format!(
+                "`{id}` has {n} `{relation}` relationships in one domain, over the limit of {MAX_RELATED}"
+            ));
+        }
+        Ok(c)
+    }
+}
+
+/// The fields of a STIX object that [`StixRead::object`] reads; the loader keeps only these
+/// of each object and skips every other field unbuilt (descriptions, references' URLs,
+/// ...: most of a bundle's bytes).
+const STIX_FIELDS: [&str; 14] = [
+    "type",
+    "id",
+    "name",
+    "x_mitre_version",
+    "relationship_type",
+    "source_ref",
+    "target_ref",
+    "revoked",
+    "x_mitre_deprecated",
+    "x_mitre_is_subtechnique",
+    "x_mitre_domains",
+    "external_references",
+    "kill_chain_phases",
+    "x_mitre_shortname",
+];
+
+/// Calls `each` with every element of a STIX bundle's `objects` array, in order, one at a
+/// time: a JSON object holding only its [`STIX_FIELDS`] (a later duplicate key wins, as
+/// when the bundle was one `serde_json::Value`), or an empty object for an element that is
+/// no object. Other top-level keys are skipped unbuilt. Memory is one object's kept fields,
+/// not the bundle's tree (a 148 MB bundle took 1.9 GB as one `Value`).
+///
+/// # Errors
+/// The first error `each` returns, as it is; else invalid JSON, no `objects` array, two of
+/// them, or an `objects` that is no array ("not a STIX bundle: …").
+fn for_each_stix_object(
+    text: &str,
+    mut each: impl FnMut(&serde_json::Value) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = serde::Deserializer::deserialize_map(
+        &mut de,
+        stix_stream::Bundle {
+            each: &mut each,
+            failed: &mut failed,
+        },
+    )
+    .and_then(|()| de.end());
+    match (failed, read) {
+        (Some(e), _) => Err(e),
+        (None, Err(e)) => Err(format!("not a STIX bundle: {e}")),
+        (None, Ok(())) => Ok(()),
+    }
+}
+
+/// serde visitors of [`for_each_stix_object`]: the bundle, its `objects` array and one
+/// object, each driven by serde_json's streaming deserializer.
+mod stix_stream {
+    use serde::de::{DeserializeSeed, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    type Each<'a> = &'a mut dyn FnMut(&serde_json::Value) -> Result<(), String>;
+
+    /// The bundle's top-level object.
+    pub(super) struct Bundle<'a, 'e> {
+        pub(super) each: &'a mut (dyn FnMut(&serde_json::Value) -> Result<(), String> + 'e),
+        pub(super) failed: &'a mut Option<String>,
+    }
+
+    impl<'de> Visitor<'de> for Bundle<'_, '_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a STIX bundle object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut objects = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key != "objects" {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                if objects {
+                    return Err(A::Error::custom("two `objects` arrays"));
+                }
+                objects = true;
+                map.next_value_seed(Objects {
+                    each: &mut *self.each,
+                    failed: &mut *self.failed,
+                })?;
+            }
+            if objects {
+                Ok(())
+            } else {
+                Err(A::Error::custom("no `objects` array"))
+            }
+        }
+    }
+
+    /// The `objects` array: each element read, handed on and dropped before the next.
+    struct Objects<'a> {
+        each: Each<'a>,
+        failed: &'a mut Option<String>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Objects<'_> {
+        type Value = ();
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Objects<'_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an `objects` array")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(obj) = seq.next_element_seed(Object)? {
+                if let Err(e) = (self.each)(&serde_json::Value::Object(obj)) {
+                    *self.failed = Some(e);
+                    return Err(A::Error::custom("stopped"));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// One element of `objects`, with only the fields the catalogue reads.
+    struct Object;
+
+    type Fields = serde_json::Map<String, serde_json::Value>;
+
+    impl<'de> DeserializeSeed<'de> for Object {
+        type Value = Fields;
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Fields, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Object {
+        type Value = Fields;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a STIX object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+            let mut kept = Fields::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if super::STIX_FIELDS.contains(&&*key) {
+                    kept.insert(key.into_owned(), map.next_value()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(kept)
+        }
+
+        // An element that is no object has none of the fields: it is skipped, as before.
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Fields, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Fields::new())
+        }
+
+        fn visit_bool<E: Error>(self, _: bool) -> Result<Fields, E> {
+            Ok(Fields::new())
+        }
+
+        fn visit_i64<E: Error>(self, _: i64) -> Result<Fields, E> {
+            Ok(Fields::new())
+        }
+
+        fn visit_u64<E: Error>(self, _: u64) -> Result<Fields, E> {
+            Ok(Fields::new())
+        }
+
+        fn visit_f64<E: Error>(self, _: f64) -> Result<Fields, E> {
+            Ok(Fields::new())
+        }
+
+        fn visit_str<E: Error>(self, _: &str) -> Result<Fields, E> {
+            Ok(Fields::new())
+        }
+
+        fn visit_unit<E: Error>(self) -> Result<Fields, E> {
+            Ok(Fields::new())
+        }
+    }
+}
+
 fn domain_rank(domain: &str) -> usize {
     DOMAIN_ORDER
         .iter()
@@ -662,17 +901,26 @@ fn attack_reference(obj: &serde_json::Value) -> Option<(&str, String)> {
 }
 
 /// The kill chain phases of a STIX object: (`kill_chain_name`, `phase_name`).
-fn kill_chain_phases(obj: &serde_json::Value) -> Vec<(&str, &str)> {
+/// Only ATT&CK's kill chains are kept, and at most [`MAX_PHASES`] phases, each name at
+/// most [`MAX_FIELD_BYTES`]: a hostile bundle's phases are copied per domain.
+fn kill_chain_phases(obj: &serde_json::Value) -> Vec<(String, String)> {
     obj.get("kill_chain_phases")
         .and_then(serde_json::Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(|p| {
             let field = |k: &str| p.get(k).and_then(serde_json::Value::as_str);
-            Some((field("kill_chain_name")?, field("phase_name")?))
+            let (chain, phase) = (field("kill_chain_name")?, field("phase_name")?);
+            (kill_chain_domain(chain).is_some() && phase.len() <= MAX_FIELD_BYTES)
+                .then(|| (chain.to_owned(), phase.to_owned()))
         })
+        .take(MAX_PHASES)
         .collect()
 }
+
+/// Most kill chain phases kept of one STIX object (ATT&CK's techniques have at most a
+/// handful, one per tactic).
+const MAX_PHASES: usize = 64;
 
 /// The domain whose tactics a kill chain's phases name (ATT&CK's three kill chains; any
 /// other, none).
@@ -942,5 +1190,30 @@ mod tests {
                 .tactics,
             ["TA0112", "TA0005"]
         );
+    }
+
+    /// The streamed bundle reads as the whole JSON tree did: other top-level keys and
+    /// fields skipped, elements that are no object ignored, escaped strings decoded, the
+    /// last of a repeated field kept; and says what is wrong with a bundle that is not one.
+    #[test]
+    fn stix_objects_are_read_one_at_a_time() {
+        let bundle = r#"{"spec_version": "2.0", "extra": {"objects": [1, [2]]}, "objects": [
+          1, "x", null, [{"type": "attack-pattern"}], true,
+          {"type": "attack-pattern", "id": "ap--1", "name": "First", "name": "T\u00e9ch\nnique",
+           "description": {"deep": [[[["skipped"]]]]}, "x_mitre_domains": ["enterprise-attack", 7],
+           "external_references": [{"source_name": "capec"}, {"source_name": "mitre-attack", "external_id": "T1000"}]}
+        ], "type": "bundle"}"#;
+        let c = Catalogue::from_stix(bundle).unwrap();
+        let row = c.lookup("T1000", IdKind::Technique, None).unwrap();
+        assert_eq!(
+            (row.name.as_str(), row.domain.as_str()),
+            ("Téch nique", "enterprise-attack")
+        );
+        let error = |text: &str| Catalogue::from_stix(text).unwrap_err();
+        assert!(error(r#"{"type": "bundle"}"#).contains("no `objects` array"));
+        assert!(error(r#"{"objects": [], "objects": []}"#).contains("two `objects` arrays"));
+        assert!(error(r#"{"objects": {}}"#).contains("expected an `objects` array"));
+        assert!(error(r#"{"objects": [{"type": "x"}"#).starts_with("not a STIX bundle: "));
+        assert!(error(r#"{"objects": []} trailing"#).contains("trailing characters"));
     }
 }
