@@ -13,6 +13,7 @@ mod cache;
 mod deliver;
 mod note;
 mod pipeline;
+mod records;
 mod severity;
 mod spill;
 mod windows;
@@ -93,6 +94,11 @@ pub struct Summary {
     /// Not in the JSON `summary`, whose schema counts notes and files.
     #[serde(skip)]
     pub canvases: usize,
+    /// JSON files linted (packs read formats of their own in them, such as Navigator
+    /// layers): a run with only those still has something to check. Not in the JSON
+    /// `summary` either.
+    #[serde(skip)]
+    pub json_files: usize,
     /// Links found in the linted notes.
     pub links: usize,
     /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`, `attack_releases`).
@@ -340,7 +346,7 @@ pub(crate) fn index_vault(options: &CheckOptions) -> Result<Vault, Error> {
     }
     let listing = vault::walk(root, &options.walk);
     let read = |file: &VaultFile| vault::read_note(&file.abs(root), options.max_note_bytes);
-    Ok(outline_pass(listing.files, listing.problems, &read, None).0)
+    Ok(outline_pass(listing.files, listing.problems, &read, None, None).0)
 }
 
 /// Reads the text of the notes that have findings, for renderers that show source lines.

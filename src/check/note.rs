@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::index::{FileId, Vault};
 use crate::parse;
 use crate::resolve::Resolution;
-use crate::rules::{self, NoteContext, PackRun};
+use crate::rules::{self, JsonContext, LazyText, NoteContext, PackRun};
 use crate::suppress;
 
 /// What the check pass counted in one note.
@@ -25,16 +25,17 @@ impl NoteCounts {
     }
 }
 
-/// The check pass for one note: parse it fully, resolve its links, run every pack and
-/// apply the note's suppressions.
+/// The check pass for one note, parsed in full from `text`: resolve its links, run every
+/// pack and apply the note's suppressions. `text` is read only if a rule asks for it (or
+/// a finding has a fix, whose text's hash is returned).
 pub(super) fn check_note(
     vault: &Vault,
     id: FileId,
-    text: &str,
+    note: &parse::Note,
+    text: &LazyText<'_>,
     runs: &[Box<dyn PackRun + '_>],
     selected: &[&'static RuleMeta],
 ) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
-    let note = parse::parse_note(text);
     let resolutions: Vec<Resolution> = note
         .links
         .iter()
@@ -43,7 +44,7 @@ pub(super) fn check_note(
     let ctx = NoteContext {
         vault,
         id,
-        note: &note,
+        note,
         path: vault.path(id),
         resolutions: &resolutions,
         canvas_error: None,
@@ -59,8 +60,11 @@ pub(super) fn check_note(
             .copied()
             .find(|m| m.name == rules::unused_suppression::META.name),
     };
-    let out = suppress::apply(vault.path(id), &note, out, &suppressions);
-    let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
+    let out = suppress::apply(vault.path(id), note, out, &suppressions);
+    let hash = out
+        .iter()
+        .any(|d| d.fix.is_some())
+        .then(|| text_hash(text.get()));
     (
         out,
         NoteCounts {
@@ -69,6 +73,41 @@ pub(super) fn check_note(
         },
         hash,
     )
+}
+
+/// The check pass for one JSON file that is not a canvas: every pack that reads JSON
+/// formats of its own checks it, and the `%% vaultlint-… %%` directives written in its
+/// strings suppress findings as in a note (JSON has no comments).
+pub(super) fn check_json(
+    vault: &Vault,
+    id: FileId,
+    text: &str,
+    runs: &[Box<dyn PackRun + '_>],
+    selected: &[&'static RuleMeta],
+) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
+    let ctx = JsonContext {
+        path: vault.path(id),
+        text,
+    };
+    let mut out = Vec::new();
+    for run in runs {
+        run.check_json(&ctx, &mut out);
+    }
+    if out.is_empty() {
+        return (out, NoteCounts::new(runs.len()), None);
+    }
+    let suppressions = suppress::Rules {
+        known: rules::all(),
+        ran: selected,
+        report: selected
+            .iter()
+            .copied()
+            .find(|m| m.name == rules::unused_suppression::META.name),
+    };
+    let directives = parse::directives_in_json(text);
+    let out = suppress::apply(vault.path(id), &directives, out, &suppressions);
+    let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
+    (out, NoteCounts::new(runs.len()), hash)
 }
 
 /// The check pass for one canvas: its file nodes resolve by exact vault path, the links of
@@ -98,7 +137,7 @@ pub(super) fn check_canvas(
         canvas_error: canvas.error.as_ref(),
         // Spans in a canvas index its JSON, where a fix's plain-text edit could break the
         // escaping: canvases get no fixes.
-        text: "",
+        text: &LazyText::Given(""),
     };
     let mut out = Vec::new();
     let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();

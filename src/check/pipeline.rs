@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::cache::{CacheRun, Seen};
 use super::deliver::{Deliver, Out};
+use super::records::{Location, Records};
 use super::{in_pool, windows, CheckOptions, Report, Summary};
 use crate::diagnostic::RuleMeta;
 use crate::error::Error;
@@ -16,28 +17,42 @@ use crate::parse;
 use crate::rules::{self, PackRun};
 use crate::vault::{FileProblem, NoteText, VaultFile};
 
-/// The outline pass (parallel): each note's outline, then the vault index. With a cache,
-/// a note the cache holds unchanged is not parsed (nor read, when its size and time vouch
-/// for it); the second value says, per file, what the cache needs to know.
+/// The outline pass (parallel): each note's outline, then the vault index. A linted note
+/// is parsed in full, once: its outline is kept, and with `records` the rest waits there
+/// for the check pass (third value: where, per file). With a cache, a note the cache holds
+/// unchanged is not parsed (nor read, when its size and time vouch for it); the second
+/// value says, per file, what the cache needs to know.
 pub(super) fn outline_pass(
     files: Vec<VaultFile>,
     mut problems: Vec<FileProblem>,
     read: &(dyn Fn(&VaultFile) -> NoteText + Sync),
     mut cache: Option<&mut CacheRun>,
-) -> (Vault, Vec<Option<Seen>>) {
+    records: Option<&Records>,
+) -> (Vault, Vec<Option<Seen>>, Vec<Option<Location>>) {
     let known = match &mut cache {
         Some(cache) => cache.take_known(&files),
         None => files.iter().map(|_| None).collect(),
     };
     let cache = cache.as_deref();
-    type Outlined = (Option<parse::Outline>, Option<FileProblem>, Option<Seen>);
+    type Outlined = (
+        Option<parse::Outline>,
+        Option<FileProblem>,
+        Option<Seen>,
+        Option<Location>,
+    );
     let outlined: Vec<Outlined> = files
         .par_iter()
         .zip(known)
         .map(|(file, known)| {
-            // Canvases are read here only for their read problems; notes for outlines.
-            if !(file.is_note || (file.is_canvas() && file.lint)) {
-                return (None, None, None);
+            // Canvases are read here only for their read problems; notes for outlines; JSON
+            // files only for the cache (their content hash), and a JSON file that cannot be
+            // read is no problem of the vault (most are no format any pack reads).
+            let json = file.is_json() && file.lint;
+            if json && cache.is_none() {
+                return (None, None, None, None);
+            }
+            if !(file.is_note || (file.is_canvas() && file.lint) || json) {
+                return (None, None, None, None);
             }
             let problem = |kind| {
                 Some(FileProblem {
@@ -45,36 +60,58 @@ pub(super) fn outline_pass(
                     kind,
                 })
             };
-            let stat = cache.filter(|_| file.is_note).and_then(|c| c.stat(file));
+            let stat = cache
+                .filter(|_| file.is_note || json)
+                .and_then(|c| c.stat(file));
             if let (Some(c), Some(k)) = (cache, &known) {
                 if c.unchanged(k, stat) {
                     if let Some(k) = known {
                         let (outline, seen) = CacheRun::hit(k);
-                        return (Some(outline), None, Some(seen));
+                        return (outline, None, Some(seen), None);
                     }
                 }
             }
-            let parse = |text: &str| parse::Outline::of(&parse::parse(text, parse::Depth::Outline));
-            match read(file) {
+            // A note the check pass will check is parsed in full now and recorded; any
+            // other note only as deep as links into it need.
+            let mut at = None;
+            let mut parse = |text: &str| {
+                (!json).then(|| match records.filter(|_| file.lint) {
+                    Some(records) => {
+                        let note = parse::parse(text, parse::Depth::Full);
+                        at = records.write(text, &note);
+                        parse::Outline::of(&note)
+                    }
+                    None => parse::Outline::of(&parse::parse(text, parse::Depth::Outline)),
+                })
+            };
+            let (outline, problem, seen) = match read(file) {
+                NoteText::Text(text, _) if json => {
+                    let (_, seen) = CacheRun::read(known, stat, &text, || None);
+                    (None, None, Some(seen))
+                }
+                NoteText::Skipped(_) if json => (None, None, None),
                 NoteText::Text(_, issue) if !file.is_note => (None, issue.and_then(problem), None),
                 // Only a note read without a problem is cached.
                 NoteText::Text(text, None) if cache.is_some() => {
                     let (outline, seen) = CacheRun::read(known, stat, &text, || parse(&text));
-                    (Some(outline), None, Some(seen))
+                    (outline, None, Some(seen))
                 }
-                NoteText::Text(text, issue) => (Some(parse(&text)), issue.and_then(problem), None),
+                NoteText::Text(text, issue) => (parse(&text), issue.and_then(problem), None),
                 NoteText::Skipped(kind) => (None, problem(kind), None),
-            }
+            };
+            (outline, problem, seen, at)
         })
         .collect();
     let mut outlines = Vec::with_capacity(outlined.len());
     let mut seen = Vec::with_capacity(outlined.len());
-    for (outline, problem, s) in outlined {
+    let mut recorded = Vec::with_capacity(outlined.len());
+    for (outline, problem, s, at) in outlined {
         outlines.push(outline);
         problems.extend(problem);
         seen.push(s);
+        recorded.push(at);
     }
-    (Vault::new(files, outlines, problems), seen)
+    (Vault::new(files, outlines, problems), seen, recorded)
 }
 
 /// The pipeline after the walk: outline pass, index, packs, check pass, then each note's
@@ -95,7 +132,11 @@ pub(super) fn run(
     mut cache: Option<CacheRun>,
 ) -> Result<Report, Error> {
     let pool = options.pool.as_deref();
-    let (vault, seen) = in_pool(pool, || outline_pass(files, problems, read, cache.as_mut()));
+    let records = Records::new();
+    let (vault, seen, recorded) = in_pool(pool, || {
+        outline_pass(files, problems, read, cache.as_mut(), records.as_ref())
+    });
+    let records = records.and_then(Records::finish);
     if let Some(cache) = &mut cache {
         cache.index_built(&vault, &seen, &vault.problems);
     }
@@ -109,11 +150,11 @@ pub(super) fn run(
         .iter()
         .filter_map(|p| p.start(&vault, &selected))
         .collect();
-    // Notes and canvases, in path order (the vault's files are sorted by path).
+    // Notes, canvases and JSON files, in path order (the vault's files are sorted by path).
     let items: Vec<FileId> = (0..vault.files.len())
         .filter(|&id| {
             let file = &vault.files[id];
-            file.lint && (vault.outlines[id].is_some() || file.is_canvas())
+            file.lint && (vault.outlines[id].is_some() || file.is_canvas() || file.is_json())
         })
         .collect();
     let mut summary = Summary {
@@ -122,6 +163,10 @@ pub(super) fn run(
         canvases: items
             .iter()
             .filter(|&&id| vault.files[id].is_canvas())
+            .count(),
+        json_files: items
+            .iter()
+            .filter(|&&id| vault.files[id].is_json())
             .count(),
         ..Summary::default()
     };
@@ -142,6 +187,7 @@ pub(super) fn run(
         runs: &runs,
         selected: &selected,
         seen: &seen,
+        records: records.as_ref().map(|r| (r, &recorded[..])),
     };
     let (links, per_pack) = windows::check_pass(
         &pass,

@@ -7,11 +7,13 @@ use rayon::prelude::*;
 use super::cache::{CacheRun, Checked, Seen};
 use super::deliver::Out;
 use super::in_pool;
-use super::note::{check_canvas, check_note, NoteCounts};
+use super::note::{check_canvas, check_json, check_note, NoteCounts};
+use super::records::{record_hash, Location, RecordsReader};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::error::Error;
 use crate::index::{FileId, Vault};
-use crate::rules::{self, PackRun};
+use crate::parse;
+use crate::rules::{self, LazyText, PackRun};
 use crate::vault::{NoteText, VaultFile};
 
 /// How many notes the check pass checks at a time (in parallel) before their findings are
@@ -31,6 +33,8 @@ pub(super) struct CheckPass<'a, 'r> {
     pub(super) selected: &'a [&'static RuleMeta],
     /// Per file: what the outline pass told the cache (`None` without a cache).
     pub(super) seen: &'a [Option<Seen>],
+    /// The notes' records and, per file, where its record is (`None`: not recorded).
+    pub(super) records: Option<(&'a RecordsReader, &'a [Option<Location>])>,
 }
 
 /// Checks `items` (notes and canvases, in path order) window by window, merging in the
@@ -55,6 +59,7 @@ pub(super) fn check_pass<'r>(
         runs,
         selected,
         seen,
+        records,
     } = *pass;
     let mut whole_vault = whole_vault.into_iter().peekable();
     let mut links = 0;
@@ -81,14 +86,21 @@ pub(super) fn check_pass<'r>(
                         return None;
                     }
                     let file = &vault.files[id];
+                    let recorded = records
+                        .and_then(|(records, at)| records.note(at.get(id).copied().flatten()?));
+                    if let Some((note, hash)) = recorded {
+                        return Some(check_recorded(vault, id, &note, hash, read, runs, selected));
+                    }
                     Some(match read(file) {
                         NoteText::Text(text, _) if file.is_note => {
-                            check_note(vault, id, &text, runs, selected)
+                            let note = parse::parse_note(&text);
+                            check_note(vault, id, &note, &LazyText::Given(&text), runs, selected)
                         }
-                        NoteText::Text(text, _) => {
+                        NoteText::Text(text, _) if file.is_canvas() => {
                             let (found, counts) = check_canvas(vault, id, &text, runs);
                             (found, counts, None)
                         }
+                        NoteText::Text(text, _) => check_json(vault, id, &text, runs, selected),
                         // The file changed between the passes; the outline pass reported what it saw.
                         NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
                     })
@@ -131,6 +143,38 @@ pub(super) fn check_pass<'r>(
         out.file(file, None, folds)?;
     }
     Ok((links, per_pack))
+}
+
+/// The check pass for a note the outline pass recorded: checked from its record, read
+/// again only when a rule needs its text. If the text read then is not the one recorded
+/// (the note changed since the outline pass), the note is parsed from the new text and
+/// checked again, as without a record; if it can no longer be read, it has no findings
+/// (the outline pass reported what it saw).
+fn check_recorded(
+    vault: &Vault,
+    id: FileId,
+    note: &parse::Note,
+    hash: u64,
+    read: &(dyn Fn(&VaultFile) -> NoteText + Sync),
+    runs: &[Box<dyn PackRun + '_>],
+    selected: &[&'static RuleMeta],
+) -> Checked {
+    let file = &vault.files[id];
+    let load = || match read(file) {
+        NoteText::Text(text, _) => Some(text),
+        NoteText::Skipped(_) => None,
+    };
+    let text = LazyText::read(&load);
+    let checked = check_note(vault, id, note, &text, runs, selected);
+    match text.loaded() {
+        None => checked,
+        Some(Some(now)) if record_hash(now) == hash => checked,
+        Some(Some(now)) => {
+            let note = parse::parse_note(now);
+            check_note(vault, id, &note, &LazyText::Given(now), runs, selected)
+        }
+        Some(None) => (Vec::new(), NoteCounts::new(runs.len()), None),
+    }
 }
 
 /// `first` and the findings after it in `rest` on the same file.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::diagnostic::Span;
 
 /// The syntax a link was written in, which decides how it resolves and how it is named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
     /// `[[Note]]`
     Wiki,
@@ -35,7 +35,7 @@ impl LinkKind {
 }
 
 /// Something about a link's syntax that keeps Obsidian from following it as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkProblem {
     /// The target spans lines; Obsidian does not read that as a link.
     MultiLine,
@@ -48,19 +48,22 @@ pub enum LinkProblem {
 }
 
 /// The table row a link sits in, for rules that compare a link with its neighbour cells.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableCell {
     /// The row's cells as rendered text, trimmed.
     pub cells: Arc<[String]>,
     /// The 0-based index of the cell holding the link.
     pub index: usize,
     /// The cells of the table's header row (`ID`, `Name`, …); `None` for a link in the
-    /// header row itself.
+    /// header row itself. One `Arc` per table, shared by its rows: the pointer is the
+    /// table's identity. Not serialized with the cell: a note's record keeps the sharing
+    /// (`check::records`).
+    #[serde(skip)]
     pub header: Option<Arc<[String]>>,
 }
 
 /// One link as every rule reads it, whatever its syntax or file type (note or canvas).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     /// The syntax it was written in.
     pub kind: LinkKind,

@@ -142,17 +142,13 @@ pub(super) fn comment_links(
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = stack.pop() {
-                    let text = p.text.clone();
-                    out.extend(
-                        finish_links(original, lines, p, false)
-                            .into_iter()
-                            .map(|link| Link {
-                                in_comment: true,
-                                ..link
-                            }),
-                    );
+                    let first = out.len();
+                    finish_links(original, lines, &p, false, out);
+                    for link in &mut out[first..] {
+                        link.in_comment = true;
+                    }
                     if let Some(outer) = stack.last_mut() {
-                        outer.text.push_str(&text);
+                        outer.text.push_str(&p.text);
                     }
                 }
             }
@@ -211,25 +207,21 @@ pub(super) fn walk(
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = link_stack.pop() {
-                    let inner_text = p.text.clone();
-                    let found = if full {
-                        finish_links(original, lines, p, table.is_some())
-                    } else {
-                        Vec::new()
-                    };
-                    for link in found {
+                    let inner_text = &p.text;
+                    if full {
+                        let first = note.links.len();
+                        finish_links(original, lines, &p, table.is_some(), &mut note.links);
                         if let Some(t) = table.as_mut() {
-                            t.links
-                                .push((note.links.len(), t.cells.len().saturating_sub(1)));
+                            let cell = t.cells.len().saturating_sub(1);
+                            t.links.extend((first..note.links.len()).map(|i| (i, cell)));
                         }
-                        note.links.push(link);
                     }
                     if let Some(outer) = link_stack.last_mut() {
-                        outer.text.push_str(&inner_text);
+                        outer.text.push_str(inner_text);
                     }
-                    push_text(&mut table, &inner_text);
+                    push_text(&mut table, inner_text);
                     // `![[img.png]]^id`: the id directly after a link or embed still counts.
-                    tail.push_str(&inner_text);
+                    tail.push_str(inner_text);
                     tail.push(' ');
                 }
             }
@@ -412,38 +404,41 @@ fn pending(
 /// The links of a finished link event. A wiki-link whose text holds `]]` swallowed a
 /// second link (a `` ` `` or `$` between them read as code or math): no link spans two
 /// links in Obsidian, so each `[[…]]` inside it is taken on its own.
-fn finish_links(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool) -> Vec<Link> {
+fn finish_links(
+    original: &str,
+    lines: &LineIndex,
+    p: &PendingLink,
+    in_table: bool,
+    out: &mut Vec<Link>,
+) {
     let source = original.get(p.range.clone()).unwrap_or_default();
     let inner = source
         .trim_start_matches('!')
         .strip_prefix("[[")
         .and_then(|s| s.strip_suffix("]]"));
     if !p.wiki || !inner.is_some_and(|i| i.contains("]]")) {
-        return finish_link(original, lines, p, in_table)
-            .into_iter()
-            .collect();
+        out.extend(finish_link(original, lines, p, in_table));
+        return;
     }
-    wiki_ranges(source)
-        .into_iter()
-        .filter_map(|r| {
-            let start = p.range.start + r.start;
-            let embed = start > p.range.start && source.as_bytes().get(r.start - 1) == Some(&b'!');
-            let inner = source.get(r.start + 2..r.end - 2).unwrap_or_default();
-            let sub = PendingLink {
-                kind: if embed {
-                    LinkKind::Embed
-                } else {
-                    LinkKind::Wiki
-                },
-                range: if embed { start - 1 } else { start }..p.range.start + r.end,
-                dest: inner.to_owned(),
-                wiki: true,
-                has_pothole: inner.contains('|'),
-                text: inner.to_owned(),
-            };
-            finish_link(original, lines, sub, in_table)
-        })
-        .collect()
+    let links = wiki_ranges(source).into_iter().filter_map(|r| {
+        let start = p.range.start + r.start;
+        let embed = start > p.range.start && source.as_bytes().get(r.start - 1) == Some(&b'!');
+        let inner = source.get(r.start + 2..r.end - 2).unwrap_or_default();
+        let sub = PendingLink {
+            kind: if embed {
+                LinkKind::Embed
+            } else {
+                LinkKind::Wiki
+            },
+            range: if embed { start - 1 } else { start }..p.range.start + r.end,
+            dest: inner.to_owned(),
+            wiki: true,
+            has_pothole: inner.contains('|'),
+            text: inner.to_owned(),
+        };
+        finish_link(original, lines, &sub, in_table)
+    });
+    out.extend(links);
 }
 
 /// Byte ranges of each `[[…]]` in `text` that holds no `[[`, `]]` or line break. Linear:
@@ -521,7 +516,7 @@ pub(super) fn mask_dollars_in_wiki_links(bytes: &mut [u8]) {
     }
 }
 
-fn finish_link(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool) -> Option<Link> {
+fn finish_link(original: &str, lines: &LineIndex, p: &PendingLink, in_table: bool) -> Option<Link> {
     let source = original.get(p.range.clone()).unwrap_or_default();
     let trailing = trailing_text(original.get(p.range.end..).unwrap_or_default());
     let mut problem = None;
@@ -530,13 +525,13 @@ fn finish_link(original: &str, lines: &LineIndex, p: PendingLink, in_table: bool
             .trim_start_matches('!')
             .strip_prefix("[[")
             .and_then(|s| s.strip_suffix("]]"))
-            .map_or_else(|| p.dest.clone(), str::to_owned);
+            .unwrap_or(&p.dest);
         let inner = if inner.contains('|') || !p.has_pothole {
             inner
         } else {
-            p.dest.clone()
+            &p.dest
         };
-        let (path, subpath, mut display) = links::split_wiki(&inner);
+        let (path, subpath, mut display) = links::split_wiki(inner);
         if p.has_pothole && in_table {
             display = Some(p.text.clone());
         }

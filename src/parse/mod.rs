@@ -14,6 +14,7 @@ mod line_index;
 pub(crate) mod links;
 pub(crate) mod lookup;
 mod markdown;
+mod value_record;
 
 use std::ops::Range;
 
@@ -28,7 +29,7 @@ pub use links::{Link, LinkKind, LinkProblem, TableCell};
 
 /// A top-level heading (not inside a blockquote, callout, list item or footnote), as
 /// Obsidian's metadata cache records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -50,7 +51,7 @@ impl Heading {
 }
 
 /// A `^id` that ends a paragraph, list item or block (reference note, rule 34).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockId {
     /// The id without `^`, as written (links match it without regard to case).
     pub id: String,
@@ -59,7 +60,7 @@ pub struct BlockId {
 }
 
 /// An Obsidian comment whose text starts with `vaultlint-`: a suppression directive.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Directive {
     /// The comment's text, trimmed, starting with `vaultlint-`.
     pub text: String,
@@ -68,7 +69,7 @@ pub struct Directive {
 }
 
 /// A top-level front matter key, with the position of the key and of its inline value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PropertyKey {
     /// The key, unquoted.
     pub name: String,
@@ -79,7 +80,7 @@ pub struct PropertyKey {
 }
 
 /// A note's front matter as Obsidian reads it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub enum FrontMatter {
     /// The note does not open with `---`.
     #[default]
@@ -88,7 +89,9 @@ pub enum FrontMatter {
     Parsed {
         /// The whole block, fences included.
         span: Span,
-        /// The properties as a generic value.
+        /// The properties as a generic value (in a note's record, as [`value_record`]'s
+        /// tagged form: `postcard` cannot read a self-describing value back).
+        #[serde(with = "value_record")]
         value: Value,
         /// Its top-level keys, in order.
         keys: Vec<PropertyKey>,
@@ -120,7 +123,7 @@ impl FrontMatter {
 }
 
 /// A note parsed in full: what the rules read in the check pass.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     /// Its front matter, parsed or not.
     pub front_matter: FrontMatter,
@@ -356,6 +359,28 @@ pub enum Depth {
     Outline,
     /// Everything, links included.
     Full,
+}
+
+/// The `%% vaultlint-… %%` directives written anywhere in a JSON file's text (in its
+/// strings: JSON has no comments), as a note holding only them, for suppressions.
+pub(crate) fn directives_in_json(text: &str) -> Note {
+    let lines = LineIndex::new(text);
+    let mut note = Note {
+        line_count: lines.line_count(),
+        ..Note::default()
+    };
+    let marks: Vec<usize> = text.match_indices("%%").map(|(i, _)| i).collect();
+    for pair in marks.chunks_exact(2) {
+        let (start, end) = (pair[0], pair[1] + 2);
+        let inner = text[start + 2..pair[1]].trim();
+        if inner.starts_with("vaultlint-") {
+            note.directives.push(Directive {
+                text: inner.to_owned(),
+                span: lines.span(start, end),
+            });
+        }
+    }
+    note
 }
 
 /// Parses a note in full (`Depth::Full`).

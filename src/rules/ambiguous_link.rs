@@ -149,7 +149,7 @@ impl Rule for AmbiguousLink {
                 None
             } else {
                 super::edit::link_path_to(vault, *file, ctx.id)
-                    .and_then(|p| super::edit::repoint(ctx.text, link, &p))
+                    .and_then(|p| super::edit::repoint(ctx.text(), link, &p))
                     .map(|e| Fix::safe(format!("write the full path `{chosen_link}`"), vec![e]))
             };
             out.push(

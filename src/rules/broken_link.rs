@@ -207,8 +207,8 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<(String, Option<FileId>)> {
 /// becomes its display text.
 fn fix(ctx: &NoteContext<'_>, link: &crate::parse::Link, meant: FileId) -> Option<Fix> {
     let path = super::edit::link_path_to(ctx.vault, meant, ctx.id)?;
-    let mut edits = vec![super::edit::repoint(ctx.text, link, &path)?];
-    let parts = super::edit::wiki_parts(ctx.text, link)?;
+    let mut edits = vec![super::edit::repoint(ctx.text(), link, &path)?];
+    let parts = super::edit::wiki_parts(ctx.text(), link)?;
     let named_alias = ctx
         .vault
         .aliases

@@ -83,7 +83,7 @@ impl Rule for DeprecatedProperty {
                     .with_label(format!("deprecated; use `{new}`"))
                     .with_help(format!("rename `{old}` to `{new}` and write the value as a list, e.g. `{new}: [value]`"))
                     .with_subject(key.name.clone())
-                    .with_fix(fix(ctx.text, keys, value, span.end, key, new)),
+                    .with_fix(fix(ctx.text(), keys, value, span.end, key, new)),
             );
         }
     }

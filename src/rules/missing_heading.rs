@@ -133,7 +133,7 @@ impl Rule for MissingHeading {
             } else if let Some((h, unique)) = closest_heading(target, &missing) {
                 diag = diag.with_help(format!("did you mean `{}`?", linkable(h)));
                 if unique && matched == 0 {
-                    diag = diag.with_fix(fix(ctx.text, link, &linkable(h)));
+                    diag = diag.with_fix(fix(ctx.text(), link, &linkable(h)));
                 }
             } else if !target.headings.is_empty() {
                 let names: Vec<String> = target

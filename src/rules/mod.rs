@@ -52,7 +52,67 @@ pub(crate) struct NoteContext<'a> {
     /// For a canvas that is not valid JSON Canvas: the parser's message and where it
     /// stopped. Always `None` for notes.
     pub(crate) canvas_error: Option<&'a (String, crate::diagnostic::Span)>,
-    /// The note's text, which every span and fix edit indexes (bytes, BOM removed).
+    /// The note's text, which every span and fix edit indexes (bytes, BOM removed); read
+    /// through [`NoteContext::text`] only when a rule needs it (a fix's edits).
+    pub(crate) text: &'a LazyText<'a>,
+}
+
+impl<'a> NoteContext<'a> {
+    /// The note's text (bytes, BOM removed), which every span and fix edit indexes. A note
+    /// checked from its record is read again here, the first time a rule asks: only a
+    /// finding with a fix needs the text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text.get()
+    }
+}
+
+/// A note's text, given or read on first use.
+pub(crate) enum LazyText<'a> {
+    /// The text, at hand.
+    Given(&'a str),
+    /// Read by `read` the first time it is asked for (`None`: the note can no longer be
+    /// read, and reads as empty).
+    Read {
+        /// Reads the note.
+        read: &'a (dyn Fn() -> Option<String> + Sync),
+        /// The text once read.
+        text: OnceLock<Option<String>>,
+    },
+}
+
+impl<'a> LazyText<'a> {
+    /// A text read by `read` when first asked for.
+    pub(crate) fn read(read: &'a (dyn Fn() -> Option<String> + Sync)) -> Self {
+        LazyText::Read {
+            read,
+            text: OnceLock::new(),
+        }
+    }
+
+    /// The text, read now if it was not yet.
+    pub(crate) fn get(&'a self) -> &'a str {
+        match self {
+            LazyText::Given(text) => text,
+            LazyText::Read { read, text } => text.get_or_init(read).as_deref().unwrap_or(""),
+        }
+    }
+
+    /// For a text read on use: `None` if no rule asked for it, else what was read.
+    pub(crate) fn loaded(&self) -> Option<Option<&str>> {
+        match self {
+            LazyText::Given(text) => Some(Some(text)),
+            LazyText::Read { text, .. } => text.get().map(Option::as_deref),
+        }
+    }
+}
+
+/// A JSON file of the vault that is not a canvas, for packs that check files of their own
+/// JSON formats (the ATT&CK pack: Navigator layers). It has no links: Obsidian indexes none
+/// in it.
+pub(crate) struct JsonContext<'a> {
+    /// Its vault-relative path.
+    pub(crate) path: &'a Arc<str>,
+    /// Its text (BOM removed), which every span and fix edit indexes.
     pub(crate) text: &'a str,
 }
 
@@ -102,6 +162,10 @@ pub(crate) trait PackRun: Sync {
     /// Runs the selected rules on one note; returns how many items (e.g. ID-labelled links)
     /// the pack checked in it, for the summary.
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize;
+
+    /// Runs the selected rules on one linted JSON file that is not a canvas; most packs
+    /// read none.
+    fn check_json(&self, _ctx: &JsonContext<'_>, _out: &mut Vec<Diagnostic>) {}
 
     /// Runs the selected rules' whole-vault checks (file-level problems); runs once, before
     /// the notes are checked.

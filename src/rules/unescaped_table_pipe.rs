@@ -62,7 +62,7 @@ impl Rule for UnescapedTablePipe {
                 )
                 .with_label("escape this pipe")
                 .with_help("write `\\|` instead of `|` inside links in tables")
-                .with_fix(fix(ctx.text, *span)),
+                .with_fix(fix(ctx.text(), *span)),
             );
         }
     }

@@ -72,7 +72,7 @@ impl Rule for UnquotedPropertyLink {
                     .with_label("quote this value")
                     .with_help(format!("write `\"{}\"`", link.original))
                     .with_subject(link.original.to_string())
-                    .with_fix(fix(ctx.text, link, resolution)),
+                    .with_fix(fix(ctx.text(), link, resolution)),
                 );
             }
         }

@@ -12,7 +12,7 @@ use super::{AttackContext, Entry, Mention};
 /// The edit that changes a link's ID label to `new`: its display text when that is the
 /// ID, else the `(ID)` that follows the link.
 pub(crate) fn relabel(ctx: &AttackContext<'_>, link: &Link, old: &str, new: &str) -> Option<Edit> {
-    let text = ctx.text;
+    let text = ctx.text();
     if let Some(display) = wiki_parts(text, link).and_then(|p| p.display) {
         let written = text.get(display.clone())?;
         if written.trim() == old {
@@ -63,7 +63,7 @@ pub(crate) fn declaring_in_scope(
 /// Edits that make the note being checked declare `new` where it declares `old`: each
 /// `old` entry of `aliases`/`alias`, and a first heading that is exactly `old`.
 pub(crate) fn redeclare(ctx: &AttackContext<'_>, old: &str, new: &str) -> Vec<Edit> {
-    let text = ctx.text;
+    let text = ctx.text();
     let mut edits = Vec::new();
     if let FrontMatter::Parsed { keys, span, .. } = &ctx.note.front_matter {
         for key in keys.iter().filter(|k| {
@@ -127,7 +127,7 @@ pub(crate) fn replace_id(
             };
             let path = link_path_to(ctx.vault, other, ctx.id)?;
             let edits = vec![
-                repoint(ctx.text, link, &path)?,
+                repoint(ctx.text(), link, &path)?,
                 relabel(ctx, link, old, new)?,
             ];
             Some(Fix::unsafe_(

@@ -169,7 +169,7 @@ fn repoint(ctx: &AttackContext<'_>, l: &LabelledLink<'_>) -> Option<Fix> {
         return None;
     };
     let path = crate::rules::edit::link_path_to(ctx.vault, other, ctx.id)?;
-    let edit = crate::rules::edit::repoint(ctx.text, l.link, &path)?;
+    let edit = crate::rules::edit::repoint(ctx.text(), l.link, &path)?;
     Some(Fix::unsafe_(
         format!("link to `{path}`, which declares `{}`", l.id),
         vec![edit],

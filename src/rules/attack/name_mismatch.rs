@@ -150,8 +150,8 @@ fn fix(ctx: &AttackContext<'_>, l: &LabelledLink<'_>, shown: &str, name: &str) -
         Some(_) => return None,
         None => Applicability::Unsafe,
     };
-    let cell = name_cell(ctx.text, l.link.span.end)?;
-    let written = ctx.text.get(cell.clone())?;
+    let cell = name_cell(ctx.text(), l.link.span.end)?;
+    let written = ctx.text().get(cell.clone())?;
     if written.replace('\u{FF0F}', "/").trim() != shown || name.contains('|') {
         return None;
     }

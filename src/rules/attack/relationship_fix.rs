@@ -169,7 +169,7 @@ pub(crate) fn add_rows(
     table: &RelationshipTable,
     missing: &[&String],
 ) -> Option<Fix> {
-    let text = ctx.text;
+    let text = ctx.text();
     let mut rows: Vec<LabelledLink<'_>> = labelled_links(ctx)
         .filter(|l| {
             l.link.table.as_ref().is_some_and(|c| {
@@ -273,7 +273,7 @@ fn row_shape<'t>(
     template: &LabelledLink<'_>,
     rows: &[LabelledLink<'_>],
 ) -> Option<RowShape<'t>> {
-    let text: &'t str = ctx.text;
+    let text: &'t str = ctx.text();
     let line = row_line(text, template.link.span)?;
     let source = &text[line.clone()];
     let cell_ranges = cells(source);

@@ -86,7 +86,7 @@ impl AttackRule for AttackRevokedId {
                     })
             });
             let fix = if unrelated {
-                super::relationship_fix::remove_row(ctx.text, m.span)
+                super::relationship_fix::remove_row(ctx.text(), m.span)
             } else {
                 entry.replacement.as_deref().and_then(|new| {
                     let new_entry = catalogue_entry(ctx.index, ctx.id, new, m.kind);

@@ -50,7 +50,7 @@ pub(crate) fn guard_ambiguous_fixes(ctx: &AttackContext<'_>, out: &mut [Diagnost
             .or_else(|| nearest_declaring(ctx, &l.id, Some(target), None, Some(target)));
         let fix = right.and_then(|r| {
             let path = link_path_to(vault, r, ctx.id)?;
-            let edit = repoint(ctx.text, l.link, &path)?;
+            let edit = repoint(ctx.text(), l.link, &path)?;
             Some(Fix::unsafe_(
                 format!("point the link at `{path}`, which declares `{}`", l.id),
                 vec![edit],

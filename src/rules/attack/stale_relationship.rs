@@ -108,7 +108,7 @@ impl AttackRule for AttackStaleRelationship {
                         table.id
                     ))
                     .with_subject(original.clone())
-                    .with_fix(remove_row(ctx.text, *span)),
+                    .with_fix(remove_row(ctx.text(), *span)),
                 );
             }
         }

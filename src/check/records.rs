@@ -1,0 +1,177 @@
+//! The notes' records: each linted note is read and parsed once, in the outline pass; what
+//! the check pass needs of it (its [`Note`]) waits in an anonymous temporary file, one
+//! `postcard` record per note, until its window is checked. Memory holds the outlines, not
+//! the vault's links.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::{Arc, Mutex};
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::parse::Note;
+
+/// Where a note's record is in the records file: its offset and length in bytes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Location {
+    offset: u64,
+    len: u32,
+}
+
+/// The records file while the outline pass writes it (from every worker thread).
+pub(super) struct Records {
+    writer: Mutex<Writer>,
+}
+
+struct Writer {
+    /// `None` once a write failed: the notes not recorded are read and parsed again.
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    /// Bytes written so far.
+    at: u64,
+}
+
+/// One note's record as written: the note borrowed, its tables' header rows apart.
+#[derive(serde::Serialize)]
+struct Written<'a> {
+    hash: u64,
+    note: &'a Note,
+    headers: Vec<&'a [String]>,
+    /// Parallel to `note.links`: the index in `headers` of the link's table header.
+    header_of: Vec<Option<u32>>,
+}
+
+/// One note's record as read back (the same layout as [`Written`], owned).
+#[derive(serde::Deserialize)]
+struct Stored {
+    hash: u64,
+    note: Note,
+    headers: Vec<Vec<String>>,
+    header_of: Vec<Option<u32>>,
+}
+
+impl Records {
+    /// An empty records file; `None` when no temporary file can be made (then every note
+    /// is read and parsed again in the check pass, as without records).
+    pub(super) fn new() -> Option<Self> {
+        let file = tempfile::tempfile().ok()?;
+        Some(Records {
+            writer: Mutex::new(Writer {
+                file: Some(std::io::BufWriter::new(file)),
+                at: 0,
+            }),
+        })
+    }
+
+    /// Records `note`, parsed from `text`; `None` when it could not be written.
+    pub(super) fn write(&self, text: &str, note: &Note) -> Option<Location> {
+        // A table's rows share its header row: the pointer is the table's identity
+        // (`rules::attack::relationship_tables`), so each header is written once and the
+        // links name it by index.
+        let mut headers: Vec<&Arc<[String]>> = Vec::new();
+        let header_of = note
+            .links
+            .iter()
+            .map(|l| {
+                let header = l.table.as_ref()?.header.as_ref()?;
+                let i = match headers.iter().position(|h| Arc::ptr_eq(h, header)) {
+                    Some(i) => i,
+                    None => {
+                        headers.push(header);
+                        headers.len() - 1
+                    }
+                };
+                u32::try_from(i).ok()
+            })
+            .collect();
+        let record = Written {
+            hash: record_hash(text),
+            note,
+            headers: headers.iter().map(|h| &h[..]).collect(),
+            header_of,
+        };
+        let bytes = postcard::to_stdvec(&record).ok()?;
+        let len = u32::try_from(bytes.len()).ok()?;
+        let mut writer = self.writer.lock().ok()?;
+        let at = writer.at;
+        let file = writer.file.as_mut()?;
+        if file.write_all(&bytes).is_err() {
+            writer.file = None;
+            return None;
+        }
+        writer.at += u64::from(len);
+        Some(Location { offset: at, len })
+    }
+
+    /// The file, written out, for the check pass; `None` if a write failed.
+    pub(super) fn finish(self) -> Option<RecordsReader> {
+        let writer = self.writer.into_inner().ok()?;
+        let file = writer.file?.into_inner().ok()?;
+        Some(RecordsReader {
+            file: Mutex::new(file),
+        })
+    }
+}
+
+/// The records file, read by the check pass.
+pub(super) struct RecordsReader {
+    file: Mutex<std::fs::File>,
+}
+
+impl RecordsReader {
+    /// The note recorded at `at` and the hash of the text it was parsed from
+    /// ([`record_hash`]); `None` when it cannot be read back.
+    pub(super) fn note(&self, at: Location) -> Option<(Note, u64)> {
+        let mut bytes = vec![0; at.len as usize];
+        {
+            let mut file = self.file.lock().ok()?;
+            file.seek(SeekFrom::Start(at.offset)).ok()?;
+            file.read_exact(&mut bytes).ok()?;
+        }
+        let record: Stored = postcard::from_bytes(&bytes).ok()?;
+        let headers: Vec<Arc<[String]>> = record.headers.into_iter().map(Arc::from).collect();
+        let mut note = record.note;
+        for (link, header) in note.links.iter_mut().zip(record.header_of) {
+            if let (Some(cell), Some(i)) = (link.table.as_mut(), header) {
+                cell.header = Some(Arc::clone(headers.get(i as usize)?));
+            }
+        }
+        Some((note, record.hash))
+    }
+}
+
+/// The hash a record keeps of the text its note was parsed from, to tell whether the
+/// text read again for a fix is still that text.
+pub(super) fn record_hash(text: &str) -> u64 {
+    xxh3_64(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{record_hash, Records};
+    use crate::parse::parse_note;
+
+    #[test]
+    fn a_note_reads_back_as_parsed_with_its_tables_shared() {
+        let text = "---\naliases: [A, 1]\nup: \"[[B#h|x]]\"\nn: 0.5\n---\n# H ^no\n\n\
+                    | ID | Name |\n| --- | --- |\n| [[T1\\|T1059]] | [[b]] |\n| [[c]] | d |\n\n\
+                    text [m](c.md#x) ^blk %% [[e]] %% %% vaultlint-disable broken-link %%\n";
+        let other = "[[z]]\n";
+        let records = Records::new().unwrap();
+        let at = records.write(text, &parse_note(text)).unwrap();
+        let at_other = records.write(other, &parse_note(other)).unwrap();
+        let reader = records.finish().unwrap();
+        let (note, hash) = reader.note(at).unwrap();
+        assert_eq!(hash, record_hash(text));
+        assert_eq!(format!("{note:?}"), format!("{:?}", parse_note(text)));
+        let headers: Vec<_> = note
+            .links
+            .iter()
+            .filter_map(|l| l.table.as_ref()?.header.clone())
+            .collect();
+        assert_eq!(headers.len(), 3);
+        assert!(headers.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
+        let (note, hash) = reader.note(at_other).unwrap();
+        assert_eq!((note.links.len(), hash), (1, record_hash(other)));
+    }
+}
