@@ -187,11 +187,18 @@ pub(crate) struct CacheRun {
     rules: HashMap<&'static str, &'static RuleMeta>,
 }
 
-/// The last run's cache, opened.
+/// The last run's cache, opened. Its records are read one at a time as the run needs
+/// them, never held together: the notes' in [`CacheRun::take_known`], then the findings
+/// in path order.
 struct Prior {
     header: Header,
-    known: HashMap<String, Known>,
-    /// Positioned at the next findings record.
+    /// Note records not yet read.
+    notes_left: u64,
+    /// A cached note is gone from the vault, or a note record could not be read: the new
+    /// cache cannot be the old one.
+    stale: bool,
+    /// Positioned at the next note record, then at the next findings record; `None` after
+    /// the end or a bad record.
     reader: Option<BufReader<std::fs::File>>,
     /// The next findings record, read ahead.
     next: Option<FindingsEntry>,
@@ -286,35 +293,56 @@ impl CacheRun {
         if header.version != version_hash() || header.stamp != settings.stamp {
             return None;
         }
-        let mut known = HashMap::new();
-        for _ in 0..header.notes {
-            let entry: NoteEntry = read_record(&mut reader)?;
-            known.insert(
-                entry.path,
-                Known {
-                    size: entry.size,
-                    mtime_ns: entry.mtime_ns,
-                    hash: entry.hash,
-                    outline: entry.outline.with_lookup(),
-                },
-            );
-        }
-        let mut prior = Prior {
+        Some(Prior {
             header,
-            known,
+            notes_left: header.notes,
+            stale: false,
             reader: Some(reader),
             next: None,
-        };
-        prior.advance();
-        Some(prior)
+        })
     }
 
-    /// Takes what the cache knows of each of `files`, parallel to them.
+    /// Takes what the cache knows of each of `files` (sorted by path), parallel to them.
+    /// The note records, written in path order, are read and matched one at a time, so
+    /// that memory holds the outlines the run keeps and nothing of the cache besides; the
+    /// reader is left at the findings.
     pub(super) fn take_known(&mut self, files: &[VaultFile]) -> Vec<Option<Known>> {
         let Some(prior) = &mut self.prior else {
             return files.iter().map(|_| None).collect();
         };
-        files.iter().map(|f| prior.known.remove(&*f.path)).collect()
+        let mut pending: Option<NoteEntry> = None;
+        let mut known = Vec::with_capacity(files.len());
+        for file in files {
+            let path = &*file.path;
+            loop {
+                if pending.is_none() {
+                    pending = prior.next_note();
+                }
+                match &pending {
+                    Some(entry) if entry.path.as_str() < path => {
+                        prior.stale = true;
+                        pending = None;
+                    }
+                    _ => break,
+                }
+            }
+            known.push(
+                pending
+                    .take_if(|entry| entry.path == path)
+                    .map(|entry| Known {
+                        size: entry.size,
+                        mtime_ns: entry.mtime_ns,
+                        hash: entry.hash,
+                        outline: entry.outline.with_lookup(),
+                    }),
+            );
+        }
+        prior.stale |= pending.is_some();
+        while prior.next_note().is_some() {
+            prior.stale = true;
+        }
+        prior.advance();
+        known
     }
 
     /// The file's size and modification time before it is read, or `None` when the cache
@@ -423,7 +451,7 @@ impl CacheRun {
         // Nothing read, nothing gone, the same index: the new cache would be the old one
         // (its start time, older, vouches for the same notes), so it is kept as it is.
         let unchanged = self.findings_valid
-            && self.prior.as_ref().is_some_and(|p| p.known.is_empty())
+            && self.prior.as_ref().is_some_and(|p| !p.stale)
             && seen.iter().flatten().all(|s| !s.read);
         if !self.findings_valid {
             self.prior = None;
@@ -589,6 +617,22 @@ impl CacheRun {
 }
 
 impl Prior {
+    /// Reads the next note record; `None` after the last one. A bad record ends the
+    /// reading: no note after it, nor any findings, is taken from the cache.
+    fn next_note(&mut self) -> Option<NoteEntry> {
+        if self.notes_left == 0 {
+            return None;
+        }
+        self.notes_left -= 1;
+        let entry = self.reader.as_mut().and_then(read_record);
+        if entry.is_none() {
+            self.reader = None;
+            self.notes_left = 0;
+            self.stale = true;
+        }
+        entry
+    }
+
     /// Reads the next findings record; at the end or at a bad record, no more.
     fn advance(&mut self) {
         self.next = self.reader.as_mut().and_then(read_record);
