@@ -675,3 +675,134 @@ struct CachedFindingRef<'a> {
     subject: Option<&'a str>,
     fix: Option<&'a crate::diagnostic::Fix>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::OutlineHeading;
+
+    fn note(path: &str) -> VaultFile {
+        VaultFile {
+            path: path.into(),
+            is_note: true,
+            lint: true,
+            os_path: None,
+        }
+    }
+
+    /// An outline that names its note, to see which record a file was given.
+    fn outline(path: &str) -> Outline {
+        let mut outline = Outline::default();
+        outline.headings = vec![OutlineHeading {
+            level: 1,
+            raw: path.into(),
+        }];
+        outline
+    }
+
+    /// Writes a cache for the vault at `root` holding the notes `paths` (in path order, no
+    /// findings), the record at `damaged` with a byte flipped; opens it.
+    fn cached(root: &Path, paths: &[&str], damaged: Option<usize>) -> CacheRun {
+        let settings = CacheSettings {
+            dir: root.join(".vaultlint_cache"),
+            stamp: 7,
+        };
+        let stamp = CacheRun::open(settings.clone(), root, std::iter::empty())
+            .settings
+            .stamp;
+        let header = Header {
+            version: version_hash(),
+            stamp,
+            vault_sig: 0,
+            started_ns: 0,
+            notes: paths.len() as u64,
+        };
+        let mut bytes = header.to_bytes().to_vec();
+        for (i, path) in paths.iter().enumerate() {
+            let mut record = postcard::to_stdvec(&NoteEntryRef {
+                path,
+                size: 1,
+                mtime_ns: 0,
+                hash: 0,
+                outline: &outline(path),
+            })
+            .unwrap();
+            let check = xxh3_64(&record);
+            if damaged == Some(i) {
+                *record.last_mut().unwrap() ^= 0x10;
+            }
+            bytes.extend(u32::try_from(record.len()).unwrap().to_le_bytes());
+            bytes.extend(check.to_le_bytes());
+            bytes.extend(record);
+        }
+        std::fs::create_dir_all(&settings.dir).unwrap();
+        std::fs::write(settings.dir.join(FILE), bytes).unwrap();
+        CacheRun::open(settings, root, std::iter::empty())
+    }
+
+    /// Per file, the note whose cached outline it was given; and whether the cache is stale.
+    fn take(run: &mut CacheRun, files: &[&str]) -> (Vec<Option<String>>, bool) {
+        let files: Vec<VaultFile> = files.iter().map(|p| note(p)).collect();
+        let known = run
+            .take_known(&files)
+            .into_iter()
+            .map(|k| k.map(|k| k.outline.headings[0].raw.to_string()))
+            .collect();
+        (known, run.prior.as_ref().is_none_or(|p| p.stale))
+    }
+
+    fn some(paths: &[&str]) -> Vec<Option<String>> {
+        paths
+            .iter()
+            .map(|p| (!p.is_empty()).then(|| (*p).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_cache_gives_each_file_its_own_record_read_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // In byte order, as the walk sorts: `.` before `/`.
+        let cache = ["a.md", "b.md", "b/c.md", "d.md"];
+        let take_from = |files: &[&str]| take(&mut cached(root, &cache, None), files);
+        // The same notes: every one from the cache, nothing stale.
+        assert_eq!(take_from(&cache), (some(&cache), false));
+        // A note added: parsed, the others still from the cache, none gone.
+        assert_eq!(
+            take_from(&["a.md", "a2.md", "b.md", "b/c.md", "d.md"]),
+            (some(&["a.md", "", "b.md", "b/c.md", "d.md"]), false)
+        );
+        // Notes gone, first, in the middle or last: the rest from the cache, and stale.
+        for files in [
+            &["b.md", "b/c.md", "d.md"][..],
+            &["a.md", "b.md", "d.md"][..],
+            &["a.md", "b.md", "b/c.md"][..],
+            &[][..],
+        ] {
+            assert_eq!(take_from(files), (some(files), true), "{files:?}");
+        }
+        // A note renamed: the new name is parsed.
+        assert_eq!(
+            take_from(&["a.md", "b.md", "b/c.md", "e.md"]),
+            (some(&["a.md", "b.md", "b/c.md", ""]), true)
+        );
+    }
+
+    #[test]
+    fn no_record_after_a_damaged_one_is_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let cache = ["a.md", "b.md", "c.md"];
+        let mut run = cached(root, &cache, Some(1));
+        assert_eq!(take(&mut run, &cache), (some(&["a.md", "", ""]), true));
+        assert!(run.prior.as_ref().is_some_and(|p| p.next.is_none()));
+        // Without a cache file, nothing is known.
+        std::fs::remove_file(root.join(".vaultlint_cache").join(FILE)).unwrap();
+        let settings = CacheSettings {
+            dir: root.join(".vaultlint_cache"),
+            stamp: 7,
+        };
+        let mut run = CacheRun::open(settings, root, std::iter::empty());
+        assert_eq!(take(&mut run, &cache), (some(&["", "", ""]), true));
+    }
+}
