@@ -46,7 +46,7 @@ pub(crate) struct CacheSettings {
 /// The cache file in the cache folder.
 const FILE: &str = "notes.bin";
 /// The format: a cache written by another format is ignored.
-const MAGIC: &[u8; 8] = b"VLCACHE1";
+const MAGIC: &[u8; 8] = b"VLCACHE2";
 /// The largest cache written, in bytes (an ATT&CK vault of 100,000 notes with a million
 /// findings takes about 200 MiB).
 pub(crate) const MAX_CACHE_BYTES: u64 = 512 << 20;
@@ -109,7 +109,7 @@ fn version_hash() -> u64 {
     xxh3_64(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).as_bytes())
 }
 
-/// One note in the cache.
+/// One note (or JSON file, which has no outline) in the cache.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct NoteEntry {
     path: String,
@@ -119,7 +119,8 @@ struct NoteEntry {
     mtime_ns: u64,
     /// xxh3-128 of the text.
     hash: u128,
-    outline: Outline,
+    /// `None` for a JSON file.
+    outline: Option<Outline>,
 }
 
 /// One linted note's findings in the cache.
@@ -151,7 +152,7 @@ pub(super) struct Known {
     size: u64,
     mtime_ns: u64,
     hash: u128,
-    outline: Outline,
+    outline: Option<Outline>,
 }
 
 /// What the outline pass learnt about a note, for the cache: where its outline came from
@@ -333,7 +334,7 @@ impl CacheRun {
                         size: entry.size,
                         mtime_ns: entry.mtime_ns,
                         hash: entry.hash,
-                        outline: entry.outline.with_lookup(),
+                        outline: entry.outline.map(Outline::with_lookup),
                     }),
             );
         }
@@ -371,8 +372,9 @@ impl CacheRun {
             && mtime_ns.saturating_add(RACY_NS) < started
     }
 
-    /// The outline of a note whose text was not read: the cached one.
-    pub(super) fn hit(known: Known) -> (Outline, Seen) {
+    /// The outline of a note whose text was not read: the cached one (`None` for a JSON
+    /// file).
+    pub(super) fn hit(known: Known) -> (Option<Outline>, Seen) {
         let seen = Seen {
             size: known.size,
             mtime_ns: known.mtime_ns,
@@ -384,13 +386,13 @@ impl CacheRun {
     }
 
     /// The outline of a note read as `text`: the cached one when the text is the cached
-    /// text, else `parse` of it.
+    /// text, else `parse` of it (`None` for a JSON file).
     pub(super) fn read(
         known: Option<Known>,
         stat: Option<(u64, u64)>,
         text: &str,
-        parse: impl FnOnce() -> Outline,
-    ) -> (Outline, Seen) {
+        parse: impl FnOnce() -> Option<Outline>,
+    ) -> (Option<Outline>, Seen) {
         let hash = xxh3_128(text.as_bytes());
         let (size, mtime_ns) = stat.unwrap_or((u64::MAX, u64::MAX));
         match known {
@@ -473,7 +475,7 @@ impl CacheRun {
             .iter()
             .enumerate()
             .filter_map(|(id, s)| Some((id, (*s)?)))
-            .filter(|(id, _)| vault.outline(*id).is_some())
+            .filter(|(id, _)| vault.outline(*id).is_some() || vault.files[*id].is_json())
             .collect();
         let header = Header {
             version: version_hash(),
@@ -493,7 +495,7 @@ impl CacheRun {
         };
         writer.file.write_all(&header.to_bytes()).ok()?;
         for (id, s) in notes {
-            let outline = vault.outline(id)?;
+            let outline = vault.outline(id);
             writer.record(&NoteEntryRef {
                 path: &vault.files[id].path,
                 size: s.size,
@@ -649,7 +651,7 @@ struct NoteEntryRef<'a> {
     size: u64,
     mtime_ns: u64,
     hash: u128,
-    outline: &'a Outline,
+    outline: Option<&'a Outline>,
 }
 
 /// [`FindingsEntry`] borrowed, for writing.
@@ -724,7 +726,7 @@ mod tests {
                 size: 1,
                 mtime_ns: 0,
                 hash: 0,
-                outline: &outline(path),
+                outline: Some(&outline(path)),
             })
             .unwrap();
             let check = xxh3_64(&record);
@@ -746,7 +748,10 @@ mod tests {
         let known = run
             .take_known(&files)
             .into_iter()
-            .map(|k| k.map(|k| k.outline.headings[0].raw.to_string()))
+            .map(|k| {
+                k.and_then(|k| k.outline)
+                    .map(|o| o.headings[0].raw.to_string())
+            })
             .collect();
         (known, run.prior.as_ref().is_none_or(|p| p.stale))
     }

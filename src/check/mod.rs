@@ -94,6 +94,11 @@ pub struct Summary {
     /// Not in the JSON `summary`, whose schema counts notes and files.
     #[serde(skip)]
     pub canvases: usize,
+    /// JSON files linted (packs read formats of their own in them, such as Navigator
+    /// layers): a run with only those still has something to check. Not in the JSON
+    /// `summary` either.
+    #[serde(skip)]
+    pub json_files: usize,
     /// Links found in the linted notes.
     pub links: usize,
     /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`, `attack_releases`).

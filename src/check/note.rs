@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::index::{FileId, Vault};
 use crate::parse;
 use crate::resolve::Resolution;
-use crate::rules::{self, LazyText, NoteContext, PackRun};
+use crate::rules::{self, JsonContext, LazyText, NoteContext, PackRun};
 use crate::suppress;
 
 /// What the check pass counted in one note.
@@ -73,6 +73,41 @@ pub(super) fn check_note(
         },
         hash,
     )
+}
+
+/// The check pass for one JSON file that is not a canvas: every pack that reads JSON
+/// formats of its own checks it, and the `%% vaultlint-… %%` directives written in its
+/// strings suppress findings as in a note (JSON has no comments).
+pub(super) fn check_json(
+    vault: &Vault,
+    id: FileId,
+    text: &str,
+    runs: &[Box<dyn PackRun + '_>],
+    selected: &[&'static RuleMeta],
+) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
+    let ctx = JsonContext {
+        path: vault.path(id),
+        text,
+    };
+    let mut out = Vec::new();
+    for run in runs {
+        run.check_json(&ctx, &mut out);
+    }
+    if out.is_empty() {
+        return (out, NoteCounts::new(runs.len()), None);
+    }
+    let suppressions = suppress::Rules {
+        known: rules::all(),
+        ran: selected,
+        report: selected
+            .iter()
+            .copied()
+            .find(|m| m.name == rules::unused_suppression::META.name),
+    };
+    let directives = parse::directives_in_json(text);
+    let out = suppress::apply(vault.path(id), &directives, out, &suppressions);
+    let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
+    (out, NoteCounts::new(runs.len()), hash)
 }
 
 /// The check pass for one canvas: its file nodes resolve by exact vault path, the links of

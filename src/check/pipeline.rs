@@ -44,8 +44,14 @@ pub(super) fn outline_pass(
         .par_iter()
         .zip(known)
         .map(|(file, known)| {
-            // Canvases are read here only for their read problems; notes for outlines.
-            if !(file.is_note || (file.is_canvas() && file.lint)) {
+            // Canvases are read here only for their read problems; notes for outlines; JSON
+            // files only for the cache (their content hash), and a JSON file that cannot be
+            // read is no problem of the vault (most are no format any pack reads).
+            let json = file.is_json() && file.lint;
+            if json && cache.is_none() {
+                return (None, None, None, None);
+            }
+            if !(file.is_note || (file.is_canvas() && file.lint) || json) {
                 return (None, None, None, None);
             }
             let problem = |kind| {
@@ -54,34 +60,43 @@ pub(super) fn outline_pass(
                     kind,
                 })
             };
-            let stat = cache.filter(|_| file.is_note).and_then(|c| c.stat(file));
+            let stat = cache
+                .filter(|_| file.is_note || json)
+                .and_then(|c| c.stat(file));
             if let (Some(c), Some(k)) = (cache, &known) {
                 if c.unchanged(k, stat) {
                     if let Some(k) = known {
                         let (outline, seen) = CacheRun::hit(k);
-                        return (Some(outline), None, Some(seen), None);
+                        return (outline, None, Some(seen), None);
                     }
                 }
             }
             // A note the check pass will check is parsed in full now and recorded; any
             // other note only as deep as links into it need.
             let mut at = None;
-            let mut parse = |text: &str| match records.filter(|_| file.lint) {
-                Some(records) => {
-                    let note = parse::parse(text, parse::Depth::Full);
-                    at = records.write(text, &note);
-                    parse::Outline::of(&note)
-                }
-                None => parse::Outline::of(&parse::parse(text, parse::Depth::Outline)),
+            let mut parse = |text: &str| {
+                (!json).then(|| match records.filter(|_| file.lint) {
+                    Some(records) => {
+                        let note = parse::parse(text, parse::Depth::Full);
+                        at = records.write(text, &note);
+                        parse::Outline::of(&note)
+                    }
+                    None => parse::Outline::of(&parse::parse(text, parse::Depth::Outline)),
+                })
             };
             let (outline, problem, seen) = match read(file) {
+                NoteText::Text(text, _) if json => {
+                    let (_, seen) = CacheRun::read(known, stat, &text, || None);
+                    (None, None, Some(seen))
+                }
+                NoteText::Skipped(_) if json => (None, None, None),
                 NoteText::Text(_, issue) if !file.is_note => (None, issue.and_then(problem), None),
                 // Only a note read without a problem is cached.
                 NoteText::Text(text, None) if cache.is_some() => {
                     let (outline, seen) = CacheRun::read(known, stat, &text, || parse(&text));
-                    (Some(outline), None, Some(seen))
+                    (outline, None, Some(seen))
                 }
-                NoteText::Text(text, issue) => (Some(parse(&text)), issue.and_then(problem), None),
+                NoteText::Text(text, issue) => (parse(&text), issue.and_then(problem), None),
                 NoteText::Skipped(kind) => (None, problem(kind), None),
             };
             (outline, problem, seen, at)
@@ -135,11 +150,11 @@ pub(super) fn run(
         .iter()
         .filter_map(|p| p.start(&vault, &selected))
         .collect();
-    // Notes and canvases, in path order (the vault's files are sorted by path).
+    // Notes, canvases and JSON files, in path order (the vault's files are sorted by path).
     let items: Vec<FileId> = (0..vault.files.len())
         .filter(|&id| {
             let file = &vault.files[id];
-            file.lint && (vault.outlines[id].is_some() || file.is_canvas())
+            file.lint && (vault.outlines[id].is_some() || file.is_canvas() || file.is_json())
         })
         .collect();
     let mut summary = Summary {
@@ -148,6 +163,10 @@ pub(super) fn run(
         canvases: items
             .iter()
             .filter(|&&id| vault.files[id].is_canvas())
+            .count(),
+        json_files: items
+            .iter()
+            .filter(|&&id| vault.files[id].is_json())
             .count(),
         ..Summary::default()
     };

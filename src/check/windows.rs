@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::cache::{CacheRun, Checked, Seen};
 use super::deliver::Out;
 use super::in_pool;
-use super::note::{check_canvas, check_note, NoteCounts};
+use super::note::{check_canvas, check_json, check_note, NoteCounts};
 use super::records::{record_hash, Location, RecordsReader};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::error::Error;
@@ -96,10 +96,11 @@ pub(super) fn check_pass<'r>(
                             let note = parse::parse_note(&text);
                             check_note(vault, id, &note, &LazyText::Given(&text), runs, selected)
                         }
-                        NoteText::Text(text, _) => {
+                        NoteText::Text(text, _) if file.is_canvas() => {
                             let (found, counts) = check_canvas(vault, id, &text, runs);
                             (found, counts, None)
                         }
+                        NoteText::Text(text, _) => check_json(vault, id, &text, runs, selected),
                         // The file changed between the passes; the outline pass reported what it saw.
                         NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
                     })

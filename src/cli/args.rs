@@ -166,6 +166,10 @@ pub(crate) struct UpgradeArgs {
     /// Catalogues (TSV or STIX bundles) replacing the built-in one's domains; repeatable
     #[arg(long, value_name = "PATH")]
     pub attack_catalog: Vec<PathBuf>,
+    /// The ATT&CK release to upgrade to, e.g. `19.1`: its bundles in the cache (`vaultlint
+    /// attack fetch 19.1` puts them there); overrides `[attack] release`
+    #[arg(long, value_name = "RELEASE")]
+    pub attack_release: Option<String>,
     /// Use this config file (its `[attack]` table) instead of the nearest one
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

@@ -68,6 +68,34 @@ pub(super) fn catalog_sources(
     }
 }
 
+/// Catalogue files to load, each with how a symlink to it is treated.
+pub(super) type Catalogs = Vec<(PathBuf, Symlinks)>;
+
+/// The release the vault is pinned to (`--attack-release`, else `[attack] release`) and the
+/// catalogues to load: `--attack-catalog`'s files when given, else a pinned release's
+/// bundles in the cache, else the config file's `[attack] catalog`. `check` and
+/// `attack upgrade` choose their catalogue this one way.
+///
+/// # Errors
+/// `Error::Usage` for a pin that is no release, or a release not in the cache.
+pub(super) fn attack_sources(
+    cli_release: Option<&str>,
+    loaded: &config::Loaded,
+    cli_catalogs: &[PathBuf],
+    config_catalogs: &[PathBuf],
+) -> Result<(Option<Release>, Catalogs), Error> {
+    let pin = match (cli_release, &loaded.file.attack.release) {
+        (Some(cli), _) => Some(parse_pin(cli)?),
+        (None, Some(file)) => Some(parse_pin(file.get_ref())?),
+        (None, None) => None,
+    };
+    let mut catalogs = catalog_sources(cli_catalogs, config_catalogs);
+    if let (Some(release), true) = (pin, cli_catalogs.is_empty()) {
+        catalogs = release_catalogs(release)?;
+    }
+    Ok((pin, catalogs))
+}
+
 /// The folder of the cache of fetched ATT&CK releases: `$XDG_CACHE_HOME/vaultlint/attack`,
 /// else `$HOME/.cache/vaultlint/attack` (the XDG base directory specification's default; a
 /// relative `XDG_CACHE_HOME` is ignored, as the specification says).
@@ -116,7 +144,7 @@ pub(super) fn parse_pin(text: &str) -> Result<Release, Error> {
 ///
 /// # Errors
 /// `Error::Usage` when the release is not in the cache, naming the command that fetches it.
-pub(super) fn release_catalogs(release: Release) -> Result<Vec<(PathBuf, Symlinks)>, Error> {
+fn release_catalogs(release: Release) -> Result<Vec<(PathBuf, Symlinks)>, Error> {
     let shown = stix_release::file_release(release);
     let dir = attack_cache()?.join(&shown);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -145,6 +173,60 @@ pub(super) fn release_catalogs(release: Release) -> Result<Vec<(PathBuf, Symlink
 mod tests {
     use super::*;
     use crate::rules::attack::relations::Relation;
+    use crate::rules::attack::IdKind;
+
+    /// The built-in tactics are the v18.1 bundles' (the data file is made from them), and
+    /// the v14.1 bundles differ where ATT&CK changed a technique's tactics.
+    #[test]
+    fn built_in_tactics_are_the_v18_1_bundles() {
+        let Some(corpora) = crate::vault::shared_corpora() else {
+            return;
+        };
+        let releases = corpora.join("../attack/releases");
+        let dir = tempfile::tempdir().unwrap();
+        // As `--attack-catalog` loads them: the three domains' bundles over the built-in.
+        let load = |release: &str| {
+            let mut paths = Vec::new();
+            for domain in ["enterprise-attack", "mobile-attack", "ics-attack"] {
+                let path = releases.join(format!("{domain}-{release}.json.xz"));
+                let compressed = std::fs::read(&path).unwrap();
+                let mut text = Vec::new();
+                lzma_rs::xz_decompress(&mut compressed.as_slice(), &mut text).unwrap();
+                let file = dir.path().join(format!("{domain}-{release}.json"));
+                std::fs::write(&file, text).unwrap();
+                paths.push((file, Symlinks::Follow));
+            }
+            load_catalogue(&paths).unwrap()
+        };
+        let built_in = Catalogue::built_in();
+        let v18 = load("18.1");
+        let v14 = load("14.1");
+        let mut techniques = 0;
+        for e in v18
+            .entries()
+            .filter(|e| IdKind::Technique.fits_type(&e.kind))
+        {
+            let ours = built_in
+                .lookup(&e.id, IdKind::Technique, Some(&e.domain))
+                .unwrap();
+            assert_eq!(ours.tactics, e.tactics, "{} in {}", e.id, e.domain);
+            techniques += usize::from(!e.tactics.is_empty());
+        }
+        assert!(techniques > 1000, "{techniques}");
+        let tactics = |c: &Catalogue, id: &str, domain: &str| {
+            c.lookup(id, IdKind::Technique, Some(domain))
+                .unwrap()
+                .tactics
+                .clone()
+        };
+        assert_eq!(tactics(&v14, "T1112", "enterprise-attack"), ["TA0005"]);
+        assert_eq!(
+            tactics(&v18, "T1112", "enterprise-attack"),
+            ["TA0005", "TA0003"]
+        );
+        assert_eq!(tactics(&v14, "T1451", "mobile-attack"), ["TA0038"]);
+        assert_eq!(tactics(&v18, "T1451", "mobile-attack"), ["TA0027"]);
+    }
 
     /// Every row and relationship the catalogue reads from a whole release bundle, one
     /// line each in a stable order, and how many of each.
@@ -154,7 +236,7 @@ mod tests {
             .entries()
             .map(|e| {
                 format!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{:?}\t{:?}\t{:?}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{:?}\t{:?}\t{:?}\t{:?}",
                     e.domain,
                     e.id,
                     e.kind,
@@ -163,7 +245,8 @@ mod tests {
                     e.revoked,
                     e.revoked_by,
                     e.replacement,
-                    e.revocation_cycle
+                    e.revocation_cycle,
+                    e.tactics
                 )
             })
             .collect();

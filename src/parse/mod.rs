@@ -361,6 +361,28 @@ pub enum Depth {
     Full,
 }
 
+/// The `%% vaultlint-… %%` directives written anywhere in a JSON file's text (in its
+/// strings: JSON has no comments), as a note holding only them, for suppressions.
+pub(crate) fn directives_in_json(text: &str) -> Note {
+    let lines = LineIndex::new(text);
+    let mut note = Note {
+        line_count: lines.line_count(),
+        ..Note::default()
+    };
+    let marks: Vec<usize> = text.match_indices("%%").map(|(i, _)| i).collect();
+    for pair in marks.chunks_exact(2) {
+        let (start, end) = (pair[0], pair[1] + 2);
+        let inner = text[start + 2..pair[1]].trim();
+        if inner.starts_with("vaultlint-") {
+            note.directives.push(Directive {
+                text: inner.to_owned(),
+                span: lines.span(start, end),
+            });
+        }
+    }
+    note
+}
+
 /// Parses a note in full (`Depth::Full`).
 pub fn parse_note(text: &str) -> Note {
     parse(text, Depth::Full)

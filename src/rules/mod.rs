@@ -106,6 +106,16 @@ impl<'a> LazyText<'a> {
     }
 }
 
+/// A JSON file of the vault that is not a canvas, for packs that check files of their own
+/// JSON formats (the ATT&CK pack: Navigator layers). It has no links: Obsidian indexes none
+/// in it.
+pub(crate) struct JsonContext<'a> {
+    /// Its vault-relative path.
+    pub(crate) path: &'a Arc<str>,
+    /// Its text (BOM removed), which every span and fix edit indexes.
+    pub(crate) text: &'a str,
+}
+
 /// A general rule: it reads the vault and the note and needs no index of its own.
 pub(crate) trait Rule: Sync {
     /// The rule's name, summary, default severity and docs.
@@ -152,6 +162,10 @@ pub(crate) trait PackRun: Sync {
     /// Runs the selected rules on one note; returns how many items (e.g. ID-labelled links)
     /// the pack checked in it, for the summary.
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize;
+
+    /// Runs the selected rules on one linted JSON file that is not a canvas; most packs
+    /// read none.
+    fn check_json(&self, _ctx: &JsonContext<'_>, _out: &mut Vec<Diagnostic>) {}
 
     /// Runs the selected rules' whole-vault checks (file-level problems); runs once, before
     /// the notes are checked.

@@ -73,6 +73,14 @@ impl VaultFile {
             .is_some_and(|e| e.eq_ignore_ascii_case("canvas"))
     }
 
+    /// Whether the file is JSON (`.json`) and not a canvas: packs may check such files in
+    /// formats of their own (an ATT&CK Navigator layer).
+    pub(crate) fn is_json(&self) -> bool {
+        Path::new(&*self.path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    }
+
     /// The file on disk: the vault root joined with the vault path. Not stored, to keep
     /// the index small on large vaults.
     pub(crate) fn abs(&self, root: &Path) -> PathBuf {

@@ -77,7 +77,12 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
         let is_canvas = Path::new(&rel)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("canvas"));
-        let lint = (is_note || is_canvas)
+        // JSON files are linted for packs that read their own formats in them (Navigator
+        // layers); one that is no such format gives no finding.
+        let is_json = Path::new(&rel)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let lint = (is_note || is_canvas || is_json)
             && options.in_scope(&rel)
             && !ignore.excludes(&rel)
             && !options.exclude.as_ref().is_some_and(|ex| ex.is_match(&rel))

@@ -4,6 +4,7 @@ mod architecture;
 mod attack_catalogs;
 mod attack_coverage;
 mod attack_fetch;
+mod attack_layers;
 mod attack_layouts;
 pub mod attack_releases;
 mod attack_upgrade;

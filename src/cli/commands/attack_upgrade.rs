@@ -5,7 +5,7 @@
 //! copied, other attachments as empty placeholders so that links resolve as in the vault):
 //! the drift rules' fixes, safe and unsafe (`fix::plan`), renames of notes whose object
 //! ATT&CK renamed (`fix::rename`, every link rewritten), the fixes again (name cells of
-//! renamed notes), Navigator layers, and with `--archive` the notes of revoked and
+//! renamed notes; Navigator layers through `attack-layer-outdated`'s fixes), and with `--archive` the notes of revoked and
 //! deprecated objects moved. What the copy then differs from the vault by is one rename
 //! plan (moves and rewritten files): `--diff` prints it as a patch, `--apply` carries it out
 //! through the rename journal (atomic per file, resumable with `vaultlint mv --continue`),
@@ -20,12 +20,12 @@ use serde::Serialize;
 
 use crate::check::{self, CheckOptions, Report};
 use crate::cli::args::{UpgradeArgs, UpgradeFormat};
-use crate::cli::load::{catalog_sources, load_catalogue, load_config};
+use crate::cli::load::{attack_sources, load_catalogue, load_config};
 use crate::cli::{paths, Outcome};
 use crate::config;
 use crate::error::Error;
 use crate::fix::{self, rename, FixOptions};
-use crate::rules::attack::upgrade::{self, layer, Change, ChangeKind, Manual};
+use crate::rules::attack::upgrade::{self, Change, ChangeKind, Manual};
 use crate::rules::attack::{coverage, AttackConfig, AttackPack, Catalogue};
 use crate::rules::{self};
 use crate::vault;
@@ -60,7 +60,12 @@ struct PlanReport {
 pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let loaded = load_config(args.no_config, args.config.as_deref(), &args.path)?;
     let settings = config::settings(&loaded, &config::Overrides::default())?;
-    let catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
+    let (pin, catalogs) = attack_sources(
+        args.attack_release.as_deref(),
+        &loaded,
+        &args.attack_catalog,
+        &settings.catalogs,
+    )?;
     let catalogue = Arc::new(load_catalogue(&catalogs)?);
     let attack = Arc::new(settings.attack);
     let root = vault::find_root(&args.path).root;
@@ -72,6 +77,7 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
     let setup = Setup {
         attack: &attack,
         catalogue: &catalogue,
+        release: pin,
         exclude: &settings.exclude,
     };
     let scratch = tempfile::tempdir()
@@ -149,6 +155,8 @@ pub(crate) fn upgrade(args: &UpgradeArgs, out: &mut dyn Write) -> Result<Outcome
 struct Setup<'a> {
     attack: &'a Arc<AttackConfig>,
     catalogue: &'a Arc<Catalogue>,
+    /// The release pinned with `--attack-release` or `[attack] release`: the catalogue's.
+    release: Option<crate::rules::attack::release::Release>,
     exclude: &'a Option<globset::GlobSet>,
 }
 
@@ -161,7 +169,8 @@ impl Setup<'_> {
         options.packs = rules::packs(AttackPack {
             config: Arc::clone(self.attack),
             catalogue: Arc::clone(self.catalogue),
-            ..AttackPack::default()
+            release: self.release,
+            upgrading: true,
         });
         options
     }
@@ -254,7 +263,6 @@ fn work(setup: &Setup<'_>, root: &Path, archive: Option<&str>) -> Result<Worked,
         paths.insert(m.to, m.from);
     }
     fix_pass(setup, root, &mut changes)?;
-    layers(setup, root, &mut changes, &mut manual)?;
     let scratch_vault = check::index_vault(&setup.options(root, None))?;
     let cov = coverage::coverage(&scratch_vault, setup.attack, setup.catalogue);
     let mut archived: BTreeMap<String, String> = BTreeMap::new();
@@ -427,73 +435,6 @@ fn carry_out(root: &Path, moves: Vec<(rename::Move, String)>) -> (Done, Refused)
         }
     }
     (done, refused)
-}
-
-/// Upgrades every Navigator layer in the copy; IDs without a replacement go to `manual`.
-fn layers(
-    setup: &Setup<'_>,
-    root: &Path,
-    changes: &mut Vec<Change>,
-    manual: &mut Vec<Manual>,
-) -> Result<(), Error> {
-    let vault = check::index_vault(&setup.options(root, None))?;
-    for file in vault.files.iter().filter(|f| is_json(&f.path)) {
-        let abs = file.abs(root);
-        let Ok(text) = vault::read_text(&abs, vault::MAX_NOTE_BYTES, vault::Symlinks::Refuse)
-        else {
-            continue;
-        };
-        let Some(value) = layer::parse(&text) else {
-            continue;
-        };
-        let checked = layer::check(&value, setup.catalogue);
-        for issue in checked.issues.iter().filter(|i| i.replacement.is_none()) {
-            manual.push(Manual {
-                rule: "attack-layer".to_owned(),
-                path: file.path.to_string(),
-                subject: issue.id.clone(),
-                reason: format!(
-                    "technique `{}` is {} in {} and has no replacement: remove it from the layer, or map it by hand",
-                    issue.id, issue.status, setup.catalogue.version
-                ),
-            });
-        }
-        let Some(new) = layer::upgrade(&text, &value, &checked) else {
-            continue;
-        };
-        let replaced: Vec<String> = checked
-            .issues
-            .iter()
-            .filter(|i| !new.removed.iter().any(|(old, _)| *old == i.id))
-            .filter_map(|i| Some(format!("`{}` → `{}`", i.id, i.replacement.as_ref()?)))
-            .chain(new.removed.iter().map(|(old, by)| {
-                format!("`{old}` removed (`{by}` is already listed for its tactic)")
-            }))
-            .collect();
-        let mut what = replaced.join(", ");
-        if let (Some(old), Some(new)) = (&checked.attack_version, &checked.release_version) {
-            if old != new {
-                if !what.is_empty() {
-                    what.push_str("; ");
-                }
-                what.push_str(&format!("`versions.attack` {old} → {new}"));
-            }
-        }
-        std::fs::write(&abs, new.text)
-            .map_err(|e| Error::Usage(format!("cannot write the scratch copy: {e}")))?;
-        changes.push(Change {
-            kind: ChangeKind::UpgradeLayer,
-            path: file.path.to_string(),
-            subject: checked.domain.clone(),
-            change: what,
-            cause: format!(
-                "the layer was made for ATT&CK {}; revoked and deprecated techniques have replacements in {}",
-                checked.attack_version.as_deref().unwrap_or("(no version)"),
-                setup.catalogue.version
-            ),
-        });
-    }
-    Ok(())
 }
 
 /// The vault's change as one rename plan: each moved file from its vault path to its path

@@ -15,6 +15,7 @@ use crate::vault::shared_corpora;
 
 fn args(root: &Path, apply: bool) -> UpgradeArgs {
     UpgradeArgs {
+        attack_release: None,
         path: root.to_path_buf(),
         apply,
         diff: false,
@@ -166,7 +167,7 @@ fn upgrading_the_v14_corpus_leaves_only_what_the_plan_names() {
         }
         if matches!(
             c["kind"].as_str(),
-            Some("remove-row" | "add-rows" | "relink-id")
+            Some("remove-row" | "add-rows" | "relink-id" | "update-tactics")
         ) {
             deliberate
                 .entry(c["path"].as_str().unwrap())

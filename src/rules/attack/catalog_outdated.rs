@@ -6,7 +6,7 @@
 use crate::diagnostic::{Diagnostic, FixAvailability, Severity};
 
 use super::release::shown;
-use super::{AttackContext, AttackRule, RuleMeta};
+use super::{AttackContext, AttackRule, LayerContext, RuleMeta};
 
 pub(crate) struct AttackCatalogOutdated;
 
@@ -31,6 +31,10 @@ does not know, one of them numbered past the highest ID the catalogue has (ATT&C
 in sequence), or `[attack] release` pinned to a later release. It then reports this one
 finding and leaves out `attack-unknown-id` for IDs that notes declare, `attack-outdated-name`,
 and the relationship rules. A label no note declares (a typo) is still reported.
+
+A Navigator layer kept in the vault says its release itself (`versions.attack`): a layer
+newer than the catalogue gets this finding, at that value, instead of an
+`attack-layer-unknown-id` for each technique the newer release added.
 
 ## Bad
 
@@ -81,6 +85,42 @@ MITRE's bundles into the cache), then `vaultlint check --attack-release 19.1`, o
 impl AttackRule for AttackCatalogOutdated {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn check_layer(&self, ctx: &LayerContext<'_>, out: &mut Vec<Diagnostic>) {
+        let (Some(layer), Some(checked)) = (ctx.layer, ctx.checked) else {
+            return;
+        };
+        let Some((written, span)) = layer.attack_version.as_ref().filter(|_| checked.newer())
+        else {
+            return;
+        };
+        let catalogue = &ctx.index.catalogue;
+        let release = catalogue
+            .releases
+            .get(&layer.domain)
+            .map_or(catalogue.version.as_str(), String::as_str);
+        let unknown = checked
+            .issues
+            .iter()
+            .filter(|i| i.status == super::layer::Status::Unknown)
+            .count();
+        out.push(
+            Diagnostic::new(
+                &META,
+                ctx.path,
+                Some(ctx.span(span)),
+                format!(
+                    "the layer is for ATT&CK v{written} (`versions.attack`), newer than the catalogue, {release}: {unknown} of its {} techniques are not in it",
+                    layer.entries.len()
+                ),
+            )
+            .with_label("newer release")
+            .with_help(format!(
+                "check the layer against its own release: `vaultlint attack fetch RELEASE` with a v{written} release, then `--attack-release` or `[attack] release` (or pass its bundles with `--attack-catalog`); until then, techniques the catalogue lacks are not reported"
+            ))
+            .with_subject(catalogue.version.clone()),
+        );
     }
 
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {

@@ -15,6 +15,10 @@ use super::IdKind;
 
 const BUILT_IN: &str = include_str!("../../../data/attack-catalog.tsv");
 
+/// The built-in release's tactics of each technique (`scripts/make-tactics.py` from the
+/// v18.1 bundles): `domain`, `attack_id`, `tactics` (comma-separated tactic IDs).
+const BUILT_IN_TACTICS: &str = include_str!("../../../data/attack-tactics.tsv");
+
 /// One ATT&CK object in one domain (an object in several domains has one row per domain).
 /// Each field names its TSV column, then the STIX field it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +50,12 @@ pub(crate) struct Entry {
     /// leading into it). No real release has one, but a hostile or broken catalogue can,
     /// and a fix that followed it would relabel back and forth.
     pub revocation_cycle: Option<std::sync::Arc<[String]>>,
+    /// For a technique or sub-technique: the IDs of its tactics in its domain, in ATT&CK's
+    /// order (TSV `tactics`, comma-separated); STIX `kill_chain_phases` whose
+    /// `kill_chain_name` is the domain's (`mitre-attack`, `mitre-mobile-attack`,
+    /// `mitre-ics-attack`), each `phase_name` a tactic's `x_mitre_shortname`. Empty for
+    /// other objects, and for a catalogue that does not say.
+    pub tactics: Vec<String>,
 }
 
 /// Every ATT&CK object with an ID, by ID, and the release each domain comes from.
@@ -111,6 +121,7 @@ impl Catalogue {
     /// The built-in ATT&CK v18.1 catalogue, parsed anew.
     pub(crate) fn built_in() -> Self {
         let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue::empty());
+        c.add_tactics(BUILT_IN_TACTICS);
         c.relations = Relations::built_in();
         c.set_version("ATT&CK v18.1 (built in)");
         c
@@ -215,7 +226,8 @@ impl Catalogue {
 
     /// Reads the TSV format of `data/attack-catalog.tsv`: `#` comment lines, a header row
     /// naming the columns (`domain`, `attack_id`, `name`, `type`, `deprecated`, `revoked`,
-    /// optional `revoked_by` and `revoked_by_final`) in any order, then one row per object.
+    /// optional `revoked_by`, `revoked_by_final` and `tactics`) in any order, then one row
+    /// per object.
     ///
     /// # Errors
     /// An empty file, a missing required column, or a row with too few cells.
@@ -239,6 +251,7 @@ impl Catalogue {
         let (deprecated, revoked) = (col("deprecated")?, col("revoked")?);
         let revoked_by = col("revoked_by").ok();
         let final_col = col("revoked_by_final").ok();
+        let tactics = col("tactics").ok();
         let mut entries = Vec::new();
         for (n, line) in lines.enumerate() {
             let cells: Vec<&str> = line.split('\t').collect();
@@ -270,6 +283,7 @@ impl Catalogue {
                 revoked_by: optional(revoked_by),
                 replacement: optional(final_col).or_else(|| optional(revoked_by)),
                 revocation_cycle: None,
+                tactics: optional(tactics).map_or_else(Vec::new, |t| id_list(&t)),
             });
         }
         Self::from_entries(entries, String::new())
@@ -398,6 +412,26 @@ impl Catalogue {
         }
     }
 
+    /// Sets the tactics of the techniques a tactic table (`domain`, `attack_id`, `tactics`
+    /// columns, as `data/attack-tactics.tsv`) lists; rows it does not name are kept.
+    fn add_tactics(&mut self, table: &str) {
+        let rows = table
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .skip(1)
+            .filter_map(|l| {
+                let mut cells = l.split('\t');
+                Some((cells.next()?, cells.next()?, cells.next()?))
+            });
+        for (domain, id, tactics) in rows {
+            for e in self.by_id.get_mut(id).into_iter().flatten() {
+                if e.domain == domain && IdKind::Technique.fits_type(&e.kind) {
+                    e.tactics = id_list(tactics);
+                }
+            }
+        }
+    }
+
     /// Every row for an ID, in a stable order (domain, then type).
     pub(crate) fn all(&self, id: &str) -> Vec<&Entry> {
         let mut rows: Vec<&Entry> = self
@@ -461,6 +495,11 @@ struct StixRead {
     entries: Vec<Entry>,
     /// The STIX id of each entry of `entries`, in the same order.
     stix_ids: Vec<std::sync::Arc<str>>,
+    /// The kill chain phases (kill chain, phase) of each entry of `entries`, mapped to
+    /// tactics once every tactic is read.
+    phases: Vec<Vec<(String, String)>>,
+    /// (domain, `x_mitre_shortname`) → the tactic's ATT&CK ID.
+    tactic_ids: HashMap<(String, String), String>,
 }
 
 impl StixRead {
@@ -552,6 +591,13 @@ impl StixRead {
                 ));
             }
             self.stix_ids.push(std::sync::Arc::clone(&stix_id));
+            if kind == "tactic" {
+                self.tactic_ids.insert(
+                    (domain.to_owned(), s("x_mitre_shortname").to_owned()),
+                    external_id.clone(),
+                );
+            }
+            self.phases.push(kill_chain_phases(obj));
             self.entries.push(Entry {
                 domain: domain.to_owned(),
                 id: external_id.clone(),
@@ -562,6 +608,7 @@ impl StixRead {
                 revoked_by: None,
                 replacement: None,
                 revocation_cycle: None,
+                tactics: Vec::new(),
             });
         }
         Ok(())
@@ -583,7 +630,21 @@ impl StixRead {
             dead,
             mut entries,
             stix_ids,
+            phases,
+            tactic_ids,
         } = self;
+        for (entry, phases) in entries.iter_mut().zip(&phases) {
+            for (chain, phase) in phases {
+                if kill_chain_domain(chain) != Some(entry.domain.as_str()) {
+                    continue;
+                }
+                if let Some(id) = tactic_ids.get(&(entry.domain.clone(), phase.clone())) {
+                    if !entry.tactics.contains(id) {
+                        entry.tactics.push(id.clone());
+                    }
+                }
+            }
+        }
         for (entry, stix_id) in entries.iter_mut().zip(stix_ids) {
             let mut next = revoked_by.get(&*stix_id);
             entry.revoked_by = next.and_then(|t| stix_to_id.get(t)).cloned();
@@ -632,7 +693,7 @@ impl StixRead {
 /// The fields of a STIX object that [`StixRead::object`] reads; the loader keeps only these
 /// of each object and skips every other field unbuilt (descriptions, references' URLs,
 /// ...: most of a bundle's bytes).
-const STIX_FIELDS: [&str; 12] = [
+const STIX_FIELDS: [&str; 14] = [
     "type",
     "id",
     "name",
@@ -645,6 +706,8 @@ const STIX_FIELDS: [&str; 12] = [
     "x_mitre_is_subtechnique",
     "x_mitre_domains",
     "external_references",
+    "kill_chain_phases",
+    "x_mitre_shortname",
 ];
 
 /// Calls `each` with every element of a STIX bundle's `objects` array, in order, one at a
@@ -835,6 +898,48 @@ fn attack_reference(obj: &serde_json::Value) -> Option<(&str, String)> {
                 .starts_with("mitre-")
                 .then(|| (source, id.to_owned()))
         })
+}
+
+/// The kill chain phases of a STIX object: (`kill_chain_name`, `phase_name`).
+/// Only ATT&CK's kill chains are kept, and at most [`MAX_PHASES`] phases, each name at
+/// most [`MAX_FIELD_BYTES`]: a hostile bundle's phases are copied per domain.
+fn kill_chain_phases(obj: &serde_json::Value) -> Vec<(String, String)> {
+    obj.get("kill_chain_phases")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let field = |k: &str| p.get(k).and_then(serde_json::Value::as_str);
+            let (chain, phase) = (field("kill_chain_name")?, field("phase_name")?);
+            (kill_chain_domain(chain).is_some() && phase.len() <= MAX_FIELD_BYTES)
+                .then(|| (chain.to_owned(), phase.to_owned()))
+        })
+        .take(MAX_PHASES)
+        .collect()
+}
+
+/// Most kill chain phases kept of one STIX object (ATT&CK's techniques have at most a
+/// handful, one per tactic).
+const MAX_PHASES: usize = 64;
+
+/// The domain whose tactics a kill chain's phases name (ATT&CK's three kill chains; any
+/// other, none).
+fn kill_chain_domain(chain: &str) -> Option<&'static str> {
+    match chain {
+        "mitre-attack" => Some("enterprise-attack"),
+        "mitre-mobile-attack" => Some("mobile-attack"),
+        "mitre-ics-attack" => Some("ics-attack"),
+        _ => None,
+    }
+}
+
+/// A comma-separated list of IDs, trimmed, empty ones dropped.
+fn id_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn source_domain(source: &str) -> &'static str {
@@ -1037,6 +1142,53 @@ mod tests {
                 .unwrap()
                 .name,
             "X"
+        );
+    }
+
+    #[test]
+    fn tactics_come_from_kill_chain_phases_of_the_domain() {
+        let c = Catalogue::built_in();
+        let tactics = |id: &str, domain: &str| {
+            c.lookup(id, IdKind::Technique, Some(domain))
+                .map(|e| e.tactics.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            tactics("T1574.001", "enterprise-attack"),
+            ["TA0003", "TA0004", "TA0005"]
+        );
+        assert_eq!(tactics("T1112", "enterprise-attack"), ["TA0005", "TA0003"]);
+        assert!(c
+            .lookup("TA0003", IdKind::Tactic, None)
+            .unwrap()
+            .tactics
+            .is_empty());
+        let bundle = r#"{"type": "bundle", "objects": [
+            {"type": "x-mitre-tactic", "id": "x-mitre-tactic--1", "name": "Stealth",
+             "x_mitre_shortname": "stealth", "x_mitre_domains": ["enterprise-attack"],
+             "external_references": [{"source_name": "mitre-attack", "external_id": "TA0005"}]},
+            {"type": "x-mitre-tactic", "id": "x-mitre-tactic--2", "name": "Defense Impairment",
+             "x_mitre_shortname": "defense-impairment", "x_mitre_domains": ["enterprise-attack"],
+             "external_references": [{"source_name": "mitre-attack", "external_id": "TA0112"}]},
+            {"type": "attack-pattern", "id": "attack-pattern--1", "name": "Impair Defenses",
+             "x_mitre_domains": ["enterprise-attack"],
+             "kill_chain_phases": [
+                {"kill_chain_name": "mitre-attack", "phase_name": "defense-impairment"},
+                {"kill_chain_name": "lockheed", "phase_name": "stealth"},
+                {"kill_chain_name": "mitre-attack", "phase_name": "no-such-tactic"}],
+             "external_references": [{"source_name": "mitre-attack", "external_id": "T1685"}]}
+        ]}"#;
+        let v19 = Catalogue::from_stix(bundle).unwrap();
+        let entry = v19.lookup("T1685", IdKind::Technique, None).unwrap();
+        assert_eq!(entry.tactics, ["TA0112"]);
+        let tsv = "domain\tattack_id\tname\ttype\tdeprecated\trevoked\ttactics\nenterprise-attack\tT1685\tImpair Defenses\ttechnique\tfalse\tfalse\tTA0112, TA0005\n";
+        let from_tsv = Catalogue::from_tsv(tsv).unwrap();
+        assert_eq!(
+            from_tsv
+                .lookup("T1685", IdKind::Technique, None)
+                .unwrap()
+                .tactics,
+            ["TA0112", "TA0005"]
         );
     }
 

@@ -13,6 +13,10 @@ mod deprecated_id;
 mod duplicate_id;
 mod fix;
 mod id_mismatch;
+mod invalid_layer;
+pub(crate) mod layer;
+mod layer_outdated;
+mod layer_unknown_id;
 pub(crate) mod layout;
 pub(crate) mod lookup;
 mod missing_relationship;
@@ -28,6 +32,7 @@ mod safe_fix;
 pub(crate) mod settings;
 mod stale_relationship;
 pub(crate) mod stix_release;
+mod tactic_mismatch;
 mod unknown_id;
 pub(crate) mod upgrade;
 mod wrong_kind;
@@ -40,7 +45,7 @@ use crate::index::{FileId, Vault};
 use crate::parse::Link;
 use crate::resolve::Resolution;
 
-use super::{Fold, NoteContext, Pack, PackRun, PackSummary};
+use super::{Fold, JsonContext, NoteContext, Pack, PackRun, PackSummary};
 pub(crate) use catalogue::{Catalogue, Entry};
 pub use model::{link_label, AttackConfig, IdKind};
 pub(crate) use model::{same_name, same_sub_name, Declared};
@@ -51,7 +56,11 @@ pub(crate) trait AttackRule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
     /// Checks one linted note; runs in parallel over notes.
-    fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>);
+    fn check_note(&self, _ctx: &AttackContext<'_>, _out: &mut Vec<Diagnostic>) {}
+
+    /// Checks one Navigator layer of the vault (a linted JSON file read as a layer);
+    /// runs in parallel with the notes.
+    fn check_layer(&self, _ctx: &LayerContext<'_>, _out: &mut Vec<Diagnostic>) {}
 }
 
 /// The pack's rules, sorted by name.
@@ -60,11 +69,15 @@ static RULES: &[&dyn AttackRule] = &[
     &deprecated_id::AttackDeprecatedId,
     &duplicate_id::AttackDuplicateId,
     &id_mismatch::AttackIdMismatch,
+    &invalid_layer::AttackInvalidLayer,
+    &layer_outdated::AttackLayerOutdated,
+    &layer_unknown_id::AttackLayerUnknownId,
     &missing_relationship::AttackMissingRelationship,
     &name_mismatch::AttackNameMismatch,
     &outdated_name::AttackOutdatedName,
     &revoked_id::AttackRevokedId,
     &stale_relationship::AttackStaleRelationship,
+    &tactic_mismatch::AttackTacticMismatch,
     &unknown_id::AttackUnknownId,
     &wrong_kind::AttackWrongKind,
 ];
@@ -85,6 +98,10 @@ pub(crate) struct AttackPack {
     /// The release the vault is from, when the settings say (`[attack] release`); else the
     /// pack infers it from the notes ([`release::VaultRelease`]).
     pub(crate) release: Option<release::Release>,
+    /// The run works out `attack upgrade`: the vault is being made the catalogue's
+    /// release, so rules that judge only notes of the catalogue's release
+    /// (`attack-tactic-mismatch`) judge the notes of an older vault too.
+    pub(crate) upgrading: bool,
 }
 
 impl Default for AttackPack {
@@ -94,6 +111,7 @@ impl Default for AttackPack {
             config: AttackConfig::default_shared(),
             catalogue: Catalogue::built_in_shared(),
             release: None,
+            upgrading: false,
         }
     }
 }
@@ -108,10 +126,9 @@ impl Pack for AttackPack {
         if rules.is_empty() {
             return None;
         }
-        Some(Box::new(AttackRun {
-            index: AttackIndex::build(vault, &self.config, &self.catalogue, self.release),
-            rules,
-        }))
+        let mut index = AttackIndex::build(vault, &self.config, &self.catalogue, self.release);
+        index.upgrading = self.upgrading;
+        Some(Box::new(AttackRun { index, rules }))
     }
 }
 
@@ -175,6 +192,35 @@ impl PackRun for AttackRun {
         one_finding_per_label(out, start);
         safe_fix::guard_ambiguous_fixes(&actx, &mut out[..start]);
         labels.iter().filter(|l| l.is_some()).count()
+    }
+
+    /// A JSON file that is a Navigator layer (or has a layer's keys but does not load) is
+    /// checked by the rules' [`AttackRule::check_layer`]; any other JSON file is not.
+    fn check_json(&self, ctx: &JsonContext<'_>, out: &mut Vec<Diagnostic>) {
+        let read = layer::read(ctx.text);
+        let (found, invalid) = match &read {
+            layer::Read::NotLayer => return,
+            layer::Read::Invalid { message, at } => (None, Some((message.as_str(), at))),
+            layer::Read::Layer(l) => (Some(l), None),
+        };
+        let checked = found.map(|l| layer::check(l, &self.index.catalogue));
+        let plan = found
+            .zip(checked.as_ref())
+            .and_then(|(l, c)| layer::plan(ctx.text, l, c));
+        let lines = crate::parse::LineIndex::new(ctx.text);
+        let lctx = LayerContext {
+            path: ctx.path,
+            text: ctx.text,
+            index: &self.index,
+            layer: found,
+            checked: checked.as_ref(),
+            plan: plan.as_ref(),
+            invalid,
+            lines: &lines,
+        };
+        for rule in &self.rules {
+            rule.check_layer(&lctx, out);
+        }
     }
 
     /// Only a linted note declaring an ID that ATT&CK revoked can be a stale note whose
@@ -324,6 +370,8 @@ pub(crate) struct AttackIndex {
     pub catalogue: Arc<Catalogue>,
     /// The release the vault looks made from, against the catalogue's.
     pub release: release::VaultRelease,
+    /// The run works out `attack upgrade` ([`AttackPack::upgrading`]).
+    pub upgrading: bool,
     /// Parallel to the vault's files: the IDs each note declares, the primary ID first.
     pub declared: Vec<Vec<Declared>>,
     /// ID → the notes declaring it, by file id, each once.
@@ -388,6 +436,7 @@ impl AttackIndex {
             config: Arc::clone(config),
             catalogue: Arc::clone(catalogue),
             release,
+            upgrading: false,
             declared,
             by_id,
             scopes,
@@ -480,6 +529,42 @@ fn one_finding_per_label(out: &mut Vec<Diagnostic>, start: usize) {
         i += 1;
         keep
     });
+}
+
+/// A Navigator layer as the pack's rules see it ([`layer`]): read, checked against the
+/// catalogue, with its upgrade planned once for every rule.
+pub(crate) struct LayerContext<'a> {
+    /// The layer's vault path.
+    pub path: &'a Arc<str>,
+    /// The layer's text, which every span and fix edit indexes.
+    pub text: &'a str,
+    /// The pack's index (its catalogue and the vault's release).
+    pub index: &'a AttackIndex,
+    /// The layer, when it loads.
+    pub layer: Option<&'a layer::Layer>,
+    /// The layer checked against the catalogue, when it loads.
+    pub checked: Option<&'a layer::LayerCheck>,
+    /// Its upgrade, when there is one ([`layer::plan`]).
+    pub plan: Option<&'a layer::LayerPlan>,
+    /// When it has a layer's keys but does not load: why, and where (byte range).
+    pub invalid: Option<(&'a str, &'a std::ops::Range<usize>)>,
+    lines: &'a crate::parse::LineIndex<'a>,
+}
+
+impl LayerContext<'_> {
+    /// The span of a byte range of the layer's text; a JSON string's range loses its quotes.
+    pub(crate) fn span(&self, range: &std::ops::Range<usize>) -> Span {
+        let quoted = range.len() >= 2
+            && self
+                .text
+                .get(range.clone())
+                .is_some_and(|t| t.starts_with('"') && t.ends_with('"'));
+        if quoted {
+            self.lines.span(range.start + 1, range.end - 1)
+        } else {
+            self.lines.span(range.start, range.end)
+        }
+    }
 }
 
 /// One note as the pack's rules see it: the core's context, the pack's index and each

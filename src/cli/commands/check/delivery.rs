@@ -55,7 +55,7 @@ impl<'a> Delivery<'a> {
 
 impl check::Deliver for Delivery<'_> {
     fn start(&mut self, summary: &check::Summary, _root: &Path) -> Result<(), Error> {
-        if summary.notes + summary.canvases > 0 {
+        if summary.notes + summary.canvases + summary.json_files > 0 {
             return Ok(());
         }
         let why = if summary.files == 0 {
@@ -65,7 +65,7 @@ impl check::Deliver for Delivery<'_> {
                 .to_owned()
         } else {
             format!(
-                "none of its {} file{} is a note or canvas to check (`.md` or `.canvas`, not excluded)",
+                "none of its {} file{} is a note, canvas or JSON file to check (`.md`, `.canvas` or `.json`, not excluded)",
                 summary.files,
                 if summary.files == 1 { "" } else { "s" }
             )

@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::baseline::Baseline;
 use crate::check::{self, BaselineSummary, CheckOptions};
 use crate::cli::args::{CheckArgs, FailOn};
-use crate::cli::load::{catalog_sources, load_catalogue, load_config, parse_pin, release_catalogs};
+use crate::cli::load::{attack_sources, load_catalogue, load_config};
 use crate::cli::{paths, replace_file, terminal, Outcome};
 use crate::config;
 use crate::error::Error;
@@ -64,17 +64,13 @@ pub(crate) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Er
         config: std::sync::Arc::new(settings.attack),
         ..AttackPack::default()
     };
-    let pin = match (&args.attack_release, &loaded.file.attack.release) {
-        (Some(cli), _) => Some(parse_pin(cli)?),
-        (None, Some(file)) => Some(parse_pin(file.get_ref())?),
-        (None, None) => None,
-    };
+    let (pin, catalogs) = attack_sources(
+        args.attack_release.as_deref(),
+        &loaded,
+        &args.attack_catalog,
+        &settings.catalogs,
+    )?;
     attack.release = pin;
-    let mut catalogs = catalog_sources(&args.attack_catalog, &settings.catalogs);
-    // `--attack-catalog` names the catalogue outright; else a pinned release's cached bundles.
-    if let (Some(release), true) = (pin, args.attack_catalog.is_empty()) {
-        catalogs = release_catalogs(release)?;
-    }
     options.cache = cache::settings(
         args,
         &vault::find_root(&options.root).root,

@@ -11,11 +11,10 @@
 //!   and then removed is one change, a removal ([`changes_of_fixes`]);
 //! - renames of notes whose object ATT&CK renamed ([`rename_target`]), in the note's own
 //!   file-name layout (a ` - ID` suffix kept, `/` written `／`);
-//! - Navigator layers upgraded ([`layer`]);
+//! - Navigator layers upgraded: the fixes of `attack-layer-outdated`, which are
+//!   [`super::layer::plan`]'s edits;
 //! - what is left for a person, each with its reason ([`manual_of`]): the drift findings
 //!   the upgrade cannot settle.
-
-pub(crate) mod layer;
 
 use std::collections::BTreeMap;
 
@@ -27,22 +26,26 @@ use super::{AttackConfig, Catalogue};
 
 /// The rules whose findings are catalogue drift: the vault and the release disagree, and an
 /// upgrade is what settles them.
-pub(crate) const DRIFT_RULES: [&str; 5] = [
+pub(crate) const DRIFT_RULES: [&str; 7] = [
     "attack-deprecated-id",
+    "attack-layer-outdated",
     "attack-missing-relationship",
     "attack-outdated-name",
     "attack-revoked-id",
     "attack-stale-relationship",
+    "attack-tactic-mismatch",
 ];
 
 /// The rules whose fixes the upgrade applies: the drift rules, and `attack-name-mismatch`,
 /// whose fix writes a renamed object's new name in the table cells that list it.
-pub(crate) const FIX_RULES: [&str; 5] = [
+pub(crate) const FIX_RULES: [&str; 7] = [
     "attack-deprecated-id",
+    "attack-layer-outdated",
     "attack-missing-relationship",
     "attack-name-mismatch",
     "attack-revoked-id",
     "attack-stale-relationship",
+    "attack-tactic-mismatch",
 ];
 
 /// What kind of change an upgrade makes; the plan groups changes by it, in this order.
@@ -63,7 +66,10 @@ pub(crate) enum ChangeKind {
     AddRows,
     /// A table name cell changed to the object's current name.
     RenameCell,
-    /// A Navigator layer's technique IDs and `versions.attack` upgraded.
+    /// A technique note's tactic list brought in line with the technique's tactics.
+    UpdateTactics,
+    /// A Navigator layer's technique ID relabelled or its entry removed, or its
+    /// `versions.attack` upgraded.
     UpgradeLayer,
     /// A note of a revoked or deprecated object moved to the archive folder.
     ArchiveNote,
@@ -80,6 +86,7 @@ impl ChangeKind {
             ChangeKind::RemoveRow => "remove relationship rows",
             ChangeKind::AddRows => "add relationship rows",
             ChangeKind::RenameCell => "update name cells",
+            ChangeKind::UpdateTactics => "update tactic lists",
             ChangeKind::UpgradeLayer => "upgrade Navigator layers",
             ChangeKind::ArchiveNote => "archive notes",
         }
@@ -129,6 +136,8 @@ pub(crate) fn changes_of_fixes(applied: &[Diagnostic]) -> Vec<Change> {
             "attack-revoked-id" if fix.description == "remove the row" => ChangeKind::RemoveRow,
             "attack-missing-relationship" => ChangeKind::AddRows,
             "attack-name-mismatch" => ChangeKind::RenameCell,
+            "attack-layer-outdated" => ChangeKind::UpgradeLayer,
+            "attack-tactic-mismatch" => ChangeKind::UpdateTactics,
             _ if fix.description.starts_with("declare ") => ChangeKind::RedeclareId,
             _ if fix.description.starts_with("link to ") => ChangeKind::RelinkId,
             _ => ChangeKind::RelabelId,
