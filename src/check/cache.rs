@@ -188,11 +188,18 @@ pub(crate) struct CacheRun {
     rules: HashMap<&'static str, &'static RuleMeta>,
 }
 
-/// The last run's cache, opened.
+/// The last run's cache, opened. Its records are read one at a time as the run needs
+/// them, never held together: the notes' in [`CacheRun::take_known`], then the findings
+/// in path order.
 struct Prior {
     header: Header,
-    known: HashMap<String, Known>,
-    /// Positioned at the next findings record.
+    /// Note records not yet read.
+    notes_left: u64,
+    /// A cached note is gone from the vault, or a note record could not be read: the new
+    /// cache cannot be the old one.
+    stale: bool,
+    /// Positioned at the next note record, then at the next findings record; `None` after
+    /// the end or a bad record.
     reader: Option<BufReader<std::fs::File>>,
     /// The next findings record, read ahead.
     next: Option<FindingsEntry>,
@@ -287,35 +294,56 @@ impl CacheRun {
         if header.version != version_hash() || header.stamp != settings.stamp {
             return None;
         }
-        let mut known = HashMap::new();
-        for _ in 0..header.notes {
-            let entry: NoteEntry = read_record(&mut reader)?;
-            known.insert(
-                entry.path,
-                Known {
-                    size: entry.size,
-                    mtime_ns: entry.mtime_ns,
-                    hash: entry.hash,
-                    outline: entry.outline.map(Outline::with_lookup),
-                },
-            );
-        }
-        let mut prior = Prior {
+        Some(Prior {
             header,
-            known,
+            notes_left: header.notes,
+            stale: false,
             reader: Some(reader),
             next: None,
-        };
-        prior.advance();
-        Some(prior)
+        })
     }
 
-    /// Takes what the cache knows of each of `files`, parallel to them.
+    /// Takes what the cache knows of each of `files` (sorted by path), parallel to them.
+    /// The note records, written in path order, are read and matched one at a time, so
+    /// that memory holds the outlines the run keeps and nothing of the cache besides; the
+    /// reader is left at the findings.
     pub(super) fn take_known(&mut self, files: &[VaultFile]) -> Vec<Option<Known>> {
         let Some(prior) = &mut self.prior else {
             return files.iter().map(|_| None).collect();
         };
-        files.iter().map(|f| prior.known.remove(&*f.path)).collect()
+        let mut pending: Option<NoteEntry> = None;
+        let mut known = Vec::with_capacity(files.len());
+        for file in files {
+            let path = &*file.path;
+            loop {
+                if pending.is_none() {
+                    pending = prior.next_note();
+                }
+                match &pending {
+                    Some(entry) if entry.path.as_str() < path => {
+                        prior.stale = true;
+                        pending = None;
+                    }
+                    _ => break,
+                }
+            }
+            known.push(
+                pending
+                    .take_if(|entry| entry.path == path)
+                    .map(|entry| Known {
+                        size: entry.size,
+                        mtime_ns: entry.mtime_ns,
+                        hash: entry.hash,
+                        outline: entry.outline.map(Outline::with_lookup),
+                    }),
+            );
+        }
+        prior.stale |= pending.is_some();
+        while prior.next_note().is_some() {
+            prior.stale = true;
+        }
+        prior.advance();
+        known
     }
 
     /// The file's size and modification time before it is read, or `None` when the cache
@@ -425,7 +453,7 @@ impl CacheRun {
         // Nothing read, nothing gone, the same index: the new cache would be the old one
         // (its start time, older, vouches for the same notes), so it is kept as it is.
         let unchanged = self.findings_valid
-            && self.prior.as_ref().is_some_and(|p| p.known.is_empty())
+            && self.prior.as_ref().is_some_and(|p| !p.stale)
             && seen.iter().flatten().all(|s| !s.read);
         if !self.findings_valid {
             self.prior = None;
@@ -591,6 +619,22 @@ impl CacheRun {
 }
 
 impl Prior {
+    /// Reads the next note record; `None` after the last one. A bad record ends the
+    /// reading: no note after it, nor any findings, is taken from the cache.
+    fn next_note(&mut self) -> Option<NoteEntry> {
+        if self.notes_left == 0 {
+            return None;
+        }
+        self.notes_left -= 1;
+        let entry = self.reader.as_mut().and_then(read_record);
+        if entry.is_none() {
+            self.reader = None;
+            self.notes_left = 0;
+            self.stale = true;
+        }
+        entry
+    }
+
     /// Reads the next findings record; at the end or at a bad record, no more.
     fn advance(&mut self) {
         self.next = self.reader.as_mut().and_then(read_record);
@@ -632,4 +676,138 @@ struct CachedFindingRef<'a> {
     related: &'a [crate::diagnostic::Related],
     subject: Option<&'a str>,
     fix: Option<&'a crate::diagnostic::Fix>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::OutlineHeading;
+
+    fn note(path: &str) -> VaultFile {
+        VaultFile {
+            path: path.into(),
+            is_note: true,
+            lint: true,
+            os_path: None,
+        }
+    }
+
+    /// An outline that names its note, to see which record a file was given.
+    fn outline(path: &str) -> Outline {
+        let mut outline = Outline::default();
+        outline.headings = vec![OutlineHeading {
+            level: 1,
+            raw: path.into(),
+        }];
+        outline
+    }
+
+    /// Writes a cache for the vault at `root` holding the notes `paths` (in path order, no
+    /// findings), the record at `damaged` with a byte flipped; opens it.
+    fn cached(root: &Path, paths: &[&str], damaged: Option<usize>) -> CacheRun {
+        let settings = CacheSettings {
+            dir: root.join(".vaultlint_cache"),
+            stamp: 7,
+        };
+        let stamp = CacheRun::open(settings.clone(), root, std::iter::empty())
+            .settings
+            .stamp;
+        let header = Header {
+            version: version_hash(),
+            stamp,
+            vault_sig: 0,
+            started_ns: 0,
+            notes: paths.len() as u64,
+        };
+        let mut bytes = header.to_bytes().to_vec();
+        for (i, path) in paths.iter().enumerate() {
+            let mut record = postcard::to_stdvec(&NoteEntryRef {
+                path,
+                size: 1,
+                mtime_ns: 0,
+                hash: 0,
+                outline: Some(&outline(path)),
+            })
+            .unwrap();
+            let check = xxh3_64(&record);
+            if damaged == Some(i) {
+                *record.last_mut().unwrap() ^= 0x10;
+            }
+            bytes.extend(u32::try_from(record.len()).unwrap().to_le_bytes());
+            bytes.extend(check.to_le_bytes());
+            bytes.extend(record);
+        }
+        std::fs::create_dir_all(&settings.dir).unwrap();
+        std::fs::write(settings.dir.join(FILE), bytes).unwrap();
+        CacheRun::open(settings, root, std::iter::empty())
+    }
+
+    /// Per file, the note whose cached outline it was given; and whether the cache is stale.
+    fn take(run: &mut CacheRun, files: &[&str]) -> (Vec<Option<String>>, bool) {
+        let files: Vec<VaultFile> = files.iter().map(|p| note(p)).collect();
+        let known = run
+            .take_known(&files)
+            .into_iter()
+            .map(|k| {
+                k.and_then(|k| k.outline)
+                    .map(|o| o.headings[0].raw.to_string())
+            })
+            .collect();
+        (known, run.prior.as_ref().is_none_or(|p| p.stale))
+    }
+
+    fn some(paths: &[&str]) -> Vec<Option<String>> {
+        paths
+            .iter()
+            .map(|p| (!p.is_empty()).then(|| (*p).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_cache_gives_each_file_its_own_record_read_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // In byte order, as the walk sorts: `.` before `/`.
+        let cache = ["a.md", "b.md", "b/c.md", "d.md"];
+        let take_from = |files: &[&str]| take(&mut cached(root, &cache, None), files);
+        // The same notes: every one from the cache, nothing stale.
+        assert_eq!(take_from(&cache), (some(&cache), false));
+        // A note added: parsed, the others still from the cache, none gone.
+        assert_eq!(
+            take_from(&["a.md", "a2.md", "b.md", "b/c.md", "d.md"]),
+            (some(&["a.md", "", "b.md", "b/c.md", "d.md"]), false)
+        );
+        // Notes gone, first, in the middle or last: the rest from the cache, and stale.
+        for files in [
+            &["b.md", "b/c.md", "d.md"][..],
+            &["a.md", "b.md", "d.md"][..],
+            &["a.md", "b.md", "b/c.md"][..],
+            &[][..],
+        ] {
+            assert_eq!(take_from(files), (some(files), true), "{files:?}");
+        }
+        // A note renamed: the new name is parsed.
+        assert_eq!(
+            take_from(&["a.md", "b.md", "b/c.md", "e.md"]),
+            (some(&["a.md", "b.md", "b/c.md", ""]), true)
+        );
+    }
+
+    #[test]
+    fn no_record_after_a_damaged_one_is_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let cache = ["a.md", "b.md", "c.md"];
+        let mut run = cached(root, &cache, Some(1));
+        assert_eq!(take(&mut run, &cache), (some(&["a.md", "", ""]), true));
+        assert!(run.prior.as_ref().is_some_and(|p| p.next.is_none()));
+        // Without a cache file, nothing is known.
+        std::fs::remove_file(root.join(".vaultlint_cache").join(FILE)).unwrap();
+        let settings = CacheSettings {
+            dir: root.join(".vaultlint_cache"),
+            stamp: 7,
+        };
+        let mut run = CacheRun::open(settings, root, std::iter::empty());
+        assert_eq!(take(&mut run, &cache), (some(&["", "", ""]), true));
+    }
 }
