@@ -484,7 +484,9 @@ for path in sys.argv[2:]:
         "{text}"
     );
     assert!(
-        text.contains("  hostile/<b>&\".md | broken-link 1:1: link target `a\u{FFFD}b` not found"),
+        // A control character is shown as the escape every other sink prints (the JUnit
+        // renderer passes vault text through `escape::xml_text`), not replaced.
+        text.contains("  hostile/<b>&\".md | broken-link 1:1: link target `a\\u{1}b` not found"),
         "{text}"
     );
 }
