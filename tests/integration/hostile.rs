@@ -10,21 +10,21 @@ use std::time::Duration;
 
 use super::robustness::run_with_timeout;
 
-const HANG: Duration = Duration::from_secs(120);
+pub(super) const HANG: Duration = Duration::from_secs(120);
 
-fn vault() -> tempfile::TempDir {
+pub(super) fn vault() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join(".obsidian")).unwrap();
     dir
 }
 
-fn write(root: &Path, name: &str, text: impl AsRef<[u8]>) {
+pub(super) fn write(root: &Path, name: &str, text: impl AsRef<[u8]>) {
     let path = root.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
 
-fn check(root: &Path, extra: &[&str]) -> Output {
+pub(super) fn check(root: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["check", root.to_str().unwrap()];
     args.extend_from_slice(extra);
     run_with_timeout(&args, HANG)
@@ -40,7 +40,7 @@ fn json_findings(out: &Output) -> Vec<serde_json::Value> {
     value["diagnostics"].as_array().unwrap().clone()
 }
 
-fn stderr(out: &Output) -> String {
+pub(super) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
