@@ -43,13 +43,17 @@
 //!
 //! Backslash escapes, entities and hard breaks act on the next character only.
 //!
-//! **Inside a paragraph in block quotes** (`> [[a]][[a]]…`), by the same rules. The next
-//! window is parsed after the quotes' markers as they stand before the paragraph on its
-//! first line (`> > `, only `>` and spaces, one `>` per quote), so it opens in the same
-//! quotes; each later line carries its own markers or is a lazy continuation, as in the
-//! whole text. Those start events go, and the events that end the quotes span from where
-//! they start. A paragraph in any other container (a list item, whose paragraphs show or
-//! not by whether the whole list is loose; a footnote) is not cut inside.
+//! **Inside a paragraph in block quotes and list items** (`> [[a]][[a]]…`, `- [[a]]…`), by
+//! the same rules. The next window is parsed after the containers' markers as they stand
+//! before the paragraph on its first line (`> - `: only markers and spaces, one per
+//! container), so it opens in the same containers; each later line carries its own
+//! markers, indentation or is a lazy continuation, as in the whole text. Those start
+//! events go, and the events that end the containers span from where they start. A list
+//! item's paragraph shows as events only when the whole list is loose, which a blank line
+//! after the list's start may make it: inside a list the cut is made only when no blank
+//! line (blanks and `>` only) follows the list's start, so the list is tight in the
+//! windows and in the whole text, and its item's text is the paragraph. A paragraph in
+//! any other container (a footnote, a table) is not cut inside.
 //!
 //! The next piece must start as a paragraph continues: with `[[`, `![[`, an ASCII letter,
 //! an escaped punctuation character or a `<` that cannot start HTML (nothing that starts a
@@ -116,6 +120,9 @@ pub(super) struct Events<'a> {
     last: Option<Window<'a>>,
     /// How many cuts were made (for tests).
     cuts: usize,
+    /// Where the last blank line (only blanks and `>`) starts, if any: a list that starts
+    /// after it is tight in the whole text, whatever the windows see.
+    last_blank: Option<usize>,
 }
 
 /// A paragraph cut inside, to open again at the start of the next window.
@@ -123,11 +130,32 @@ pub(super) struct Events<'a> {
 struct Reopen {
     /// Where the paragraph starts (before any cut).
     paragraph: usize,
-    /// Where each block quote holding it starts, outermost first.
-    quotes: Vec<usize>,
-    /// The block quote markers before the paragraph on its first line (`> > `; empty at
-    /// top level): put before the next window's text, they open the same block quotes.
+    /// Where each container holding it starts, outermost first (a list item: its list,
+    /// then the item).
+    containers: Vec<usize>,
+    /// The container markers before the paragraph on its first line (`> - `; empty at top
+    /// level): put before the next window's text, they open the same containers.
     prefix: Range<usize>,
+    /// A tight list item's text: pulldown-cmark gives it no paragraph events.
+    implicit: bool,
+}
+
+/// A tag open at an event of a window, with where it starts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Open {
+    Quote(usize),
+    List(usize),
+    Item(usize),
+    /// Any other tag (a paragraph, emphasis, a table, ...).
+    Other,
+}
+
+/// A container's marker on a line, as [`markers`] reads it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Marker {
+    Quote,
+    List,
+    Item,
 }
 
 impl<'a> Events<'a> {
@@ -144,6 +172,7 @@ impl<'a> Events<'a> {
             whole,
             last: None,
             cuts: 0,
+            last_blank: last_blank_line(text),
         }
     }
 
@@ -193,10 +222,10 @@ impl<'a> Events<'a> {
         }
     }
 
-    /// The events of the window `[start, end)` inside a paragraph cut in block quotes:
-    /// parsed after the quotes' markers, which open them again; those start events go (they
-    /// were given), the paragraph's too, and the events ending them span from where they
-    /// start in the whole text. The text is the window's own, so its events own their
+    /// The events of the window `[start, end)` inside a paragraph cut in containers:
+    /// parsed after the containers' markers, which open them again; those start events go
+    /// (they were given), the paragraph's too, and the events ending them span from where
+    /// they start in the whole text. The text is the window's own, so its events own their
     /// strings.
     fn quoted(&self, start: usize, end: usize, reopen: &Reopen) -> Vec<Item<'a>> {
         let prefix = self.text.get(reopen.prefix.clone()).unwrap_or_default();
@@ -207,18 +236,18 @@ impl<'a> Events<'a> {
         let at = |o: usize| o.saturating_sub(prefix.len()) + start;
         // The whole text's start of each tag open in this parse that was opened again.
         let mut open: Vec<Option<usize>> = Vec::new();
-        let mut quotes = reopen.quotes.iter().copied();
+        let mut containers = reopen.containers.iter().copied();
         let mut paragraph = Some(reopen.paragraph);
         let mut out = Vec::new();
         for (event, range) in Parser::new_ext(&text, self.options).into_offset_iter() {
             let mut mapped = at(range.start)..at(range.end);
             match &event {
-                Event::Start(Tag::BlockQuote(_)) if range.start < prefix.len() => {
-                    open.push(quotes.next());
+                Event::Start(_) if range.start < prefix.len() => {
+                    open.push(containers.next());
                     continue;
                 }
                 Event::Start(Tag::Paragraph)
-                    if range.start == prefix.len() && paragraph.is_some() =>
+                    if range.start == prefix.len() && paragraph.is_some() && !reopen.implicit =>
                 {
                     open.push(paragraph.take());
                     continue;
@@ -251,16 +280,23 @@ impl<'a> Events<'a> {
         // A cut paragraph that an underline in this window made a heading ends here; no cut
         // inside it (the next window would open the heading again).
         let heading = matches!(events.first(), Some((Event::Start(Tag::Heading { .. }), _)));
-        // The starts of the tags open at the event read (the cut paragraph's quotes, and the
-        // paragraph unless it became a heading), `None` for a tag other than a block quote.
-        let mut open: Vec<Option<usize>> = reopen
-            .map(|r| r.quotes.iter().map(|&q| Some(q)).collect())
-            .unwrap_or_default();
-        if reopen.is_some() && !heading {
-            open.push(None);
+        // The tags open at the event read: the cut paragraph's containers, and the
+        // paragraph unless it became a heading or is a tight list item's text.
+        let mut open: Vec<Open> = Vec::new();
+        if let Some(r) = reopen {
+            let kinds = markers(text.get(r.prefix.clone()).unwrap_or_default()).0;
+            open.extend(kinds.iter().zip(&r.containers).map(|(k, &s)| match k {
+                Marker::Quote => Open::Quote(s),
+                Marker::List => Open::List(s),
+                Marker::Item => Open::Item(s),
+            }));
+            if !heading && !r.implicit {
+                open.push(Open::Other);
+            }
         }
-        // The scan of the paragraph being read, when only block quotes hold it, and the
-        // construct ends in it that the piece rules allow.
+        // The scan of the paragraph being read, when only containers that open again hold
+        // it, and the construct ends in it that the piece rules allow; the depth of its
+        // inline events.
         let mut piece = reopen
             .filter(|_| !heading)
             .map(|r| (Piece::new(start, r.paragraph), r.clone(), open.len()));
@@ -271,14 +307,24 @@ impl<'a> Events<'a> {
             if top_start && (i > 0 || reopen.is_some()) {
                 block = block_cut(text, i, range.start, start, end).or(block);
             }
+            // A block inside a list item's text ends it.
+            if piece.as_ref().is_some_and(|p| p.2 == depth) && starts_a_block(event) {
+                piece = None;
+            }
             match event {
                 Event::Start(Tag::Paragraph) => {
-                    piece = quoted_paragraph(text, &open, range.start)
+                    piece = reopen_at(text, &open, range.start, false, self.last_blank)
                         .map(|r| (Piece::new(range.start, range.start), r, depth + 1));
-                    open.push(None);
+                    open.push(Open::Other);
                 }
-                Event::Start(Tag::BlockQuote(_)) => open.push(Some(range.start)),
-                Event::Start(_) => open.push(None),
+                Event::Start(Tag::Item) => {
+                    open.push(Open::Item(range.start));
+                    piece = reopen_at(text, &open, range.start, true, self.last_blank)
+                        .map(|r| (Piece::new(r.paragraph, r.paragraph), r, depth + 1));
+                }
+                Event::Start(Tag::BlockQuote(_)) => open.push(Open::Quote(range.start)),
+                Event::Start(Tag::List(_)) => open.push(Open::List(range.start)),
+                Event::Start(_) => open.push(Open::Other),
                 Event::End(_) => {
                     open.pop();
                 }
@@ -317,24 +363,150 @@ impl<'a> Events<'a> {
     }
 }
 
-/// How a paragraph starting at `at`, inside the tags `open` (their starts for block
-/// quotes), opens again after a cut: `None` when a tag other than a block quote holds it,
-/// or when its first line holds anything but the quotes' markers (`>` and spaces, one `>`
-/// per quote) before it.
-fn quoted_paragraph(text: &str, open: &[Option<usize>], at: usize) -> Option<Reopen> {
-    let quotes: Vec<usize> = open.iter().copied().collect::<Option<_>>()?;
+/// How a paragraph opens again after a cut: one starting at `at` inside the tags `open`,
+/// or (`implicit`) the text of the list item starting at `at`, the last of `open`. `None`
+/// when a tag other than a block quote, list or list item holds it; when its first line
+/// holds anything but those containers' markers before it (`>`, `-`, `*`, `+`, `1.`, `1)`
+/// and spaces, one per container, so that they open the same containers again); when a
+/// list holds it and a blank line follows the list's start (the list may be loose in the
+/// whole text: its items' paragraphs then show); or when a list item's text is empty on
+/// its first line or starts with a task marker.
+fn reopen_at(
+    text: &str,
+    open: &[Open],
+    at: usize,
+    implicit: bool,
+    last_blank: Option<usize>,
+) -> Option<Reopen> {
+    let mut kinds = Vec::new();
+    let mut containers = Vec::new();
+    for o in open {
+        let (kind, start) = match *o {
+            Open::Quote(s) => (Marker::Quote, s),
+            Open::List(s) => (Marker::List, s),
+            Open::Item(s) => (Marker::Item, s),
+            Open::Other => return None,
+        };
+        kinds.push(kind);
+        containers.push(start);
+    }
     let line = text
         .get(..at)
         .and_then(|t| t.rfind('\n'))
         .map_or(0, |n| n + 1);
-    let markers = text.get(line..at)?;
-    let only_markers = markers.bytes().all(|b| b == b'>' || b == b' ');
-    let count = markers.bytes().filter(|&b| b == b'>').count();
-    (only_markers && count == quotes.len()).then_some(Reopen {
-        paragraph: at,
-        quotes,
-        prefix: if count == 0 { at..at } else { line..at },
+    let (found, len) = markers(text.get(line..)?);
+    let content = line + len;
+    if found != kinds || (!implicit && content != at) {
+        return None;
+    }
+    if implicit {
+        let rest = text.get(content..)?.as_bytes();
+        let task = rest.len() > 3 && rest[0] == b'[' && rest[2] == b']' && rest[3] == b' ';
+        if task || matches!(rest.first(), None | Some(b'\n' | b'\r')) {
+            return None;
+        }
+    }
+    let list = open.iter().find_map(|o| match o {
+        Open::List(s) => Some(*s),
+        _ => None,
+    });
+    if list.is_some_and(|l| last_blank.is_some_and(|b| b >= l)) {
+        return None;
+    }
+    let prefix = if containers.is_empty() {
+        content..content
+    } else {
+        line..content
+    };
+    Some(Reopen {
+        paragraph: content,
+        containers,
+        prefix,
+        implicit,
     })
+}
+
+/// The container markers at the start of `line` (block quotes' `>`; a list item's `-`,
+/// `*`, `+`, or up to nine digits and `.` or `)`, then a space, as a list and its item),
+/// and the bytes they take with the spaces after them. Tabs end them (a tab's width
+/// depends on its column).
+fn markers(line: &str) -> (Vec<Marker>, usize) {
+    let bytes = line.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    let mut end = 0;
+    loop {
+        while bytes.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b'>') => {
+                found.push(Marker::Quote);
+                i += 1;
+            }
+            Some(b'-' | b'*' | b'+') if bytes.get(i + 1) == Some(&b' ') => {
+                found.extend([Marker::List, Marker::Item]);
+                i += 1;
+            }
+            Some(b) if b.is_ascii_digit() => {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let after = i + digits;
+                let delimiter = matches!(bytes.get(after), Some(b'.' | b')'));
+                if digits > 9 || !delimiter || bytes.get(after + 1) != Some(&b' ') {
+                    break;
+                }
+                found.extend([Marker::List, Marker::Item]);
+                i = after + 1;
+            }
+            _ => break,
+        }
+        end = i;
+    }
+    while bytes.get(end) == Some(&b' ') {
+        end += 1;
+    }
+    (found, end)
+}
+
+/// Whether `event` starts a block (anything but an inline tag or inline content).
+fn starts_a_block(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => !matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::Superscript
+                | Tag::Subscript
+        ),
+        Event::Rule | Event::Html(_) => true,
+        _ => false,
+    }
+}
+
+/// Where the last blank line of `text` (only spaces, tabs, `\r` and `>`, ended by a line
+/// break) starts.
+fn last_blank_line(text: &str) -> Option<usize> {
+    let mut end = text.rfind('\n')?;
+    loop {
+        let start = text
+            .get(..end)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |n| n + 1);
+        let line = text.get(start..end).unwrap_or_default();
+        if line
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'>'))
+        {
+            return Some(start);
+        }
+        if start == 0 {
+            return None;
+        }
+        end = start - 1;
+    }
 }
 
 /// The events of one window, `text` starting at offset `shift` of the whole text, with
