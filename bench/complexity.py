@@ -264,7 +264,7 @@ CASES = {
     "same-headings": (one_note(lambda n: "# h\n" * n + "[[#h]]\n" * n), 200_000, "attack round"),
     "block-ids": (one_note(lambda n: "".join(f"p ^b{i}\n\n" for i in range(n)) + "".join(f"[[#^b{i}]]\n" for i in range(n))), 100_000, "attack round"),
     "wide-table": (one_note(lambda n: "|" + "h|" * n + "\n|" + "-|" * n + "\n|" + "[[a\\|b]]|" * n + "\n"), 200_000, "attack round"),
-    "comments": (one_note(lambda n: "%% [[a]] " * n + "\n"), 1_000_000, "attack round"),
+    "comments": (one_note(lambda n: "%% [[a]] " * n + "\n"), 800_000, "attack round"),
     "2m-findings": (broken_links, 2_000_000, "10.4 GB SARIF"),
     "fixes": (fixes, 10_000, "not in the issue: quadratic fix planning"),
     "stale-links": (stale_links, 100_000, "not in the issue: every finding held for the fold"),

@@ -50,7 +50,10 @@ pub enum LinkProblem {
 /// The table row a link sits in, for rules that compare a link with its neighbour cells.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableCell {
-    /// The row's cells as rendered text, trimmed.
+    /// The row's cells as rendered text, trimmed. One `Arc` per row, shared by its links;
+    /// not serialized with the cell either: a note's record writes each row once
+    /// (`check::records`; a row of 200,000 links was written 200,000 times).
+    #[serde(skip)]
     pub cells: Arc<[String]>,
     /// The 0-based index of the cell holding the link.
     pub index: usize,
