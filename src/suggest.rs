@@ -1,6 +1,8 @@
 //! "Did you mean": the nearest candidate by edit distance, if it is a plausible typo.
 
-use fst::{Automaton, IntoStreamer, Streamer};
+use std::ops::ControlFlow;
+
+use fst::raw::{Fst, Node};
 use rapidfuzz::distance::levenshtein;
 
 /// Allowed edits for a name of `len` characters: one per five characters, 1 or 2. More
@@ -16,11 +18,11 @@ pub(crate) const MAX_EDITS: usize = 2;
 /// `|i - j| <= MAX_EDITS` of one column.
 const BAND: usize = 2 * MAX_EDITS + 1;
 
-/// An automaton over UTF-8 bytes that accepts the strings within `limit` edits
+/// A Levenshtein automaton over UTF-8 bytes for the strings within `limit` edits
 /// (Levenshtein distance in characters: insert, delete or replace one character, each
-/// costing 1, the distance rapidfuzz computes) of `query`. Run over an `fst::Set`, it visits
-/// only the prefixes some name within reach starts with: a search costs what the names near
-/// the query cost, not the number of names.
+/// costing 1, the distance rapidfuzz computes) of `query`. Walked over an `fst::Set`, it
+/// visits only the prefixes some name within reach starts with: a search costs what the
+/// names near the query cost, not the number of names.
 struct Within {
     query: Vec<char>,
     limit: u8,
@@ -38,6 +40,14 @@ struct Column {
     need: u8,
 }
 
+/// The characters that can follow a column without leaving the limit, when it has no edit
+/// left (see [`Within::forced`]), in order and distinct; `len` of them are used.
+#[derive(Clone, Copy)]
+struct Forced {
+    chars: [char; BAND],
+    len: u8,
+}
+
 impl Within {
     fn new(query: &str, limit: usize) -> Self {
         Within {
@@ -50,12 +60,25 @@ impl Within {
         self.limit + 1
     }
 
-    /// The band index of query position `i` in column `j`, when it lies in the band.
-    fn band_index(&self, i: usize, j: u32) -> Option<usize> {
-        let t = i as i64 - i64::from(j) + i64::from(self.limit);
-        (0..=2 * i64::from(self.limit))
-            .contains(&t)
-            .then_some(t as usize)
+    /// The query position of band index `t` in column `j` (negative or past the query's
+    /// end when the band reaches outside the table).
+    fn position(&self, t: usize, j: u32) -> i64 {
+        i64::from(j) - i64::from(self.limit) + t as i64
+    }
+
+    /// The column of the empty candidate: row `i` of the table costs `i` deletions.
+    fn start(&self) -> Column {
+        let far = self.far();
+        let mut cells = [far; BAND];
+        for i in 0..=usize::from(self.limit).min(self.query.len()) {
+            cells[i + usize::from(self.limit)] = i as u8;
+        }
+        Column {
+            j: 0,
+            cells,
+            pending: 0,
+            need: 0,
+        }
     }
 
     /// The column after one more candidate character `c`.
@@ -65,7 +88,7 @@ impl Within {
         let mut cells = [far; BAND];
         let n = self.query.len() as i64;
         for t in 0..=2 * usize::from(self.limit) {
-            let i = i64::from(j) - i64::from(self.limit) + t as i64;
+            let i = self.position(t, j);
             if i < 0 || i > n {
                 continue;
             }
@@ -87,41 +110,7 @@ impl Within {
         }
     }
 
-    /// The distance between the query and the candidate read so far, when within `limit`.
-    fn distance(&self, col: &Column) -> Option<u8> {
-        if col.need != 0 {
-            return None;
-        }
-        let t = self.band_index(self.query.len(), col.j)?;
-        (col.cells[t] <= self.limit).then_some(col.cells[t])
-    }
-}
-
-impl Automaton for Within {
-    type State = Column;
-
-    fn start(&self) -> Column {
-        let far = self.far();
-        let mut cells = [far; BAND];
-        for i in 0..=usize::from(self.limit).min(self.query.len()) {
-            cells[i + usize::from(self.limit)] = i as u8;
-        }
-        Column {
-            j: 0,
-            cells,
-            pending: 0,
-            need: 0,
-        }
-    }
-
-    fn is_match(&self, col: &Column) -> bool {
-        self.distance(col).is_some()
-    }
-
-    fn can_match(&self, col: &Column) -> bool {
-        col.cells.iter().any(|&v| v <= self.limit)
-    }
-
+    /// The column after one more byte of a candidate's UTF-8.
     fn accept(&self, col: &Column, byte: u8) -> Column {
         let (pending, need) = match byte {
             0x00..=0x7f => (u32::from(byte), 0),
@@ -151,6 +140,157 @@ impl Automaton for Within {
             char::from_u32(pending).unwrap_or(char::REPLACEMENT_CHARACTER),
         )
     }
+
+    /// Whether some continuation of the candidate read so far can still end within `limit`.
+    fn can_match(&self, col: &Column) -> bool {
+        col.cells.iter().any(|&v| v <= self.limit)
+    }
+
+    /// The distance between the query and the candidate read so far, when within `limit`.
+    fn distance(&self, col: &Column) -> Option<u8> {
+        if col.need != 0 {
+            return None;
+        }
+        // The band index of the whole query, `n - j + limit`, when the band reaches it.
+        let t = self.query.len() as i64 - i64::from(col.j) + i64::from(self.limit);
+        let t = usize::try_from(t)
+            .ok()
+            .filter(|&t| t <= 2 * usize::from(self.limit))?;
+        (col.cells[t] <= self.limit).then_some(col.cells[t])
+    }
+
+    /// When a column between characters has spent every edit, the only characters that keep
+    /// it within `limit` are the query's at the cells still at `limit` (replacing a
+    /// character by itself): any other character, insertion or deletion costs one more. A
+    /// node with many branches (digits, letters) is then followed along at most
+    /// `2 * limit + 1` of them instead of stepping through every one.
+    fn forced(&self, col: &Column) -> Option<Forced> {
+        if col.need != 0 || col.cells.iter().any(|&v| v < self.limit) {
+            return None;
+        }
+        let mut forced = Forced {
+            chars: ['\0'; BAND],
+            len: 0,
+        };
+        for t in 0..=2 * usize::from(self.limit) {
+            if col.cells[t] != self.limit {
+                continue;
+            }
+            let i = self.position(t, col.j);
+            let Some(&c) = usize::try_from(i).ok().and_then(|i| self.query.get(i)) else {
+                continue;
+            };
+            let used = &mut forced.chars[..usize::from(forced.len)];
+            if !used.contains(&c) {
+                forced.chars[usize::from(forced.len)] = c;
+                forced.len += 1;
+            }
+        }
+        forced.chars[..usize::from(forced.len)].sort_unstable();
+        Some(forced)
+    }
+}
+
+/// One node of a walk over a set: the node, the column after the key leading to it (its
+/// first `key_len` bytes), and which of its branches (transitions, or forced characters)
+/// comes next.
+struct Frame<'f> {
+    node: Node<'f>,
+    col: Column,
+    key_len: usize,
+    next: usize,
+    forced: Option<Forced>,
+}
+
+/// Calls `found` with each key of `fst` that starts with `prefix` and is within the
+/// automaton's limit of its query, in key order, until it breaks. Unlike an `fst` stream,
+/// which decodes the node behind every branch before asking the automaton, the walk only
+/// decodes the nodes the automaton can still match from.
+fn walk<D: AsRef<[u8]>>(
+    fst: &Fst<D>,
+    prefix: &[u8],
+    within: &Within,
+    key: &mut Vec<u8>,
+    mut found: impl FnMut(&[u8]) -> ControlFlow<()>,
+) {
+    let mut node = fst.root();
+    let mut col = within.start();
+    for &b in prefix {
+        let Some(i) = node.find_input(b) else {
+            return;
+        };
+        col = within.accept(&col, b);
+        node = fst.node(node.transition_addr(i));
+    }
+    if !within.can_match(&col) {
+        return;
+    }
+    key.clear();
+    key.extend_from_slice(prefix);
+    if node.is_final() {
+        if within.distance(&col).is_some() && found(key).is_break() {
+            return;
+        }
+    }
+    let mut stack = vec![Frame {
+        node,
+        col,
+        key_len: key.len(),
+        next: 0,
+        forced: within.forced(&col),
+    }];
+    while let Some(top) = stack.last_mut() {
+        key.truncate(top.key_len);
+        let (child, col) = if let Some(forced) = top.forced {
+            let Some(&c) = forced.chars[..usize::from(forced.len)].get(top.next) else {
+                stack.pop();
+                continue;
+            };
+            top.next += 1;
+            let mut node = top.node;
+            let mut utf8 = [0; 4];
+            let mut reached = true;
+            for &b in c.encode_utf8(&mut utf8).as_bytes() {
+                let Some(i) = node.find_input(b) else {
+                    reached = false;
+                    break;
+                };
+                node = fst.node(node.transition_addr(i));
+                key.push(b);
+            }
+            if !reached {
+                continue;
+            }
+            (node, within.step(&top.col, c))
+        } else {
+            if top.next == top.node.len() {
+                stack.pop();
+                continue;
+            }
+            let t = top.node.transition(top.next);
+            top.next += 1;
+            let col = within.accept(&top.col, t.inp);
+            if !within.can_match(&col) {
+                continue;
+            }
+            key.push(t.inp);
+            (fst.node(t.addr), col)
+        };
+        if child.is_final() {
+            if within.distance(&col).is_some() && found(key).is_break() {
+                return;
+            }
+        }
+        if child.len() > 0 {
+            stack.push(Frame {
+                node: child,
+                col,
+                key_len: key.len(),
+                next: 0,
+                forced: within.forced(&col),
+            });
+        }
+    }
 }
 
 /// One part of a name index that [`nearest_in`] searches: the names in `set` (reversed
@@ -166,10 +306,10 @@ pub(crate) struct NameSearch<'a, D> {
 
 /// The name nearest to `wanted` within `limit` edits (at most [`MAX_EDITS`]) among those
 /// the `searches` reach and `eligible` accepts, and whether another such name is exactly
-/// as near: the answer of [`nearest`] over the same names, from an index. Searches for
-/// names 0 edits away, then 1, then 2, so a near miss never pays for the wider search.
-/// Edit distance does not change when both strings are reversed, so a reversed set is
-/// searched with the reversed query.
+/// as near: the answer of [`nearest`] over the same names, from an index. Looks `wanted`
+/// itself up, then searches for names 1 edit away, then 2, so a near miss never pays for
+/// the wider search. Edit distance does not change when both strings are reversed, so a
+/// reversed set is searched with the reversed query.
 pub(crate) fn nearest_in<D: AsRef<[u8]>>(
     searches: &[NameSearch<'_, D>],
     wanted: &str,
@@ -177,19 +317,26 @@ pub(crate) fn nearest_in<D: AsRef<[u8]>>(
     mut eligible: impl FnMut(&str) -> bool,
 ) -> Option<(String, bool)> {
     let backwards: String = wanted.chars().rev().collect();
-    for edits in 0..=limit.min(MAX_EDITS) {
+    let exact = searches.iter().any(|search| {
+        let key = if search.reversed { &backwards } else { wanted };
+        key.starts_with(search.prefix) && search.set.contains(key)
+    });
+    if exact && eligible(wanted) {
+        return Some((wanted.to_owned(), false));
+    }
+    let mut key = Vec::new();
+    for edits in 1..=limit.min(MAX_EDITS) {
         let forward = Within::new(wanted, edits);
         let reversed = Within::new(&backwards, edits);
         let mut best: Option<String> = None;
         let mut tied = false;
         for search in searches {
             let within = if search.reversed { &reversed } else { &forward };
-            let prefix = fst::automaton::Str::new(search.prefix).starts_with();
-            let mut stream = search.set.search(within.intersection(prefix)).into_stream();
             let mut taken = 0;
-            while let Some(key) = stream.next() {
+            let fst = search.set.as_fst();
+            walk(fst, search.prefix.as_bytes(), within, &mut key, |key| {
                 let Ok(name) = std::str::from_utf8(key) else {
-                    continue;
+                    return ControlFlow::Continue(());
                 };
                 let name = if search.reversed {
                     name.chars().rev().collect()
@@ -197,7 +344,7 @@ pub(crate) fn nearest_in<D: AsRef<[u8]>>(
                     name.to_owned()
                 };
                 if !eligible(&name) {
-                    continue;
+                    return ControlFlow::Continue(());
                 }
                 match &best {
                     Some(b) if *b == name => {}
@@ -210,12 +357,14 @@ pub(crate) fn nearest_in<D: AsRef<[u8]>>(
                     None => best = Some(name),
                 }
                 taken += 1;
-                // A forward set streams in `str` order: later names are larger than the
+                // A forward set is walked in `str` order: later names are larger than the
                 // two already taken and can change neither answer.
                 if !search.reversed && taken == 2 {
-                    break;
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
                 }
-            }
+            });
         }
         if let Some(best) = best {
             return Some((best, tied));
@@ -319,6 +468,61 @@ pub(crate) fn closest_name<'a>(wanted: &str, names: &[&'a str]) -> Option<&'a st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index walk against the brute force over dense branches whose characters take
+    /// one to four UTF-8 bytes, where the walk follows only the characters a spent column
+    /// allows, over a forward set and a reversed one.
+    #[test]
+    fn nearest_in_matches_the_brute_force_on_dense_multibyte_names() {
+        let alphabet = ['a', 'b', 'é', 'ß', '中', '文', '🙂', '🙃'];
+        let mut names: Vec<String> = Vec::new();
+        for i in 0..4096usize {
+            let len = 3 + i % 4;
+            let name: String = (0..len)
+                .map(|k| alphabet[(i >> (3 * k % 12)) % alphabet.len()])
+                .collect();
+            names.push(name);
+        }
+        names.sort();
+        names.dedup();
+        let mut backwards: Vec<String> = names.iter().map(|n| n.chars().rev().collect()).collect();
+        backwards.sort();
+        let forward = fst::Set::from_iter(&names).expect("sorted, distinct names");
+        let reversed = fst::Set::from_iter(&backwards).expect("sorted, distinct names");
+        let masks: Vec<(&str, u64)> = names.iter().map(|n| (n.as_str(), char_mask(n))).collect();
+        let mut answered = 0;
+        for (q, base) in names.iter().enumerate().step_by(11) {
+            let mut chars: Vec<char> = base.chars().collect();
+            let (at, last) = (q % chars.len(), chars.len() - 1);
+            match q % 4 {
+                0 => chars[at] = alphabet[q % alphabet.len()],
+                1 => chars.insert(at, alphabet[(q / 3) % alphabet.len()]),
+                2 => {
+                    chars.remove(at);
+                }
+                _ => chars.swap(0, last),
+            }
+            let wanted: String = chars.into_iter().collect();
+            for limit in 0..=MAX_EDITS {
+                let expected = nearest(&wanted, masks.iter().copied(), limit)
+                    .map(|(n, tied)| (n.to_owned(), tied));
+                for (set, reversed) in [(&forward, false), (&reversed, true)] {
+                    let search = NameSearch {
+                        set,
+                        prefix: "",
+                        reversed,
+                    };
+                    assert_eq!(
+                        nearest_in(&[search], &wanted, limit, |_| true),
+                        expected,
+                        "query {wanted:?} within {limit}, reversed: {reversed}"
+                    );
+                }
+                answered += usize::from(expected.is_some());
+            }
+        }
+        assert!(answered > 500, "too few answers to compare: {answered}");
+    }
 
     #[test]
     fn finds_the_nearest_plausible_typo() {
