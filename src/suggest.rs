@@ -227,10 +227,8 @@ fn walk<D: AsRef<[u8]>>(
     }
     key.clear();
     key.extend_from_slice(prefix);
-    if node.is_final() {
-        if within.distance(&col).is_some() && found(key).is_break() {
-            return;
-        }
+    if node.is_final() && within.distance(&col).is_some() && found(key).is_break() {
+        return;
     }
     let mut stack = vec![Frame {
         node,
@@ -276,12 +274,10 @@ fn walk<D: AsRef<[u8]>>(
             key.push(t.inp);
             (fst.node(t.addr), col)
         };
-        if child.is_final() {
-            if within.distance(&col).is_some() && found(key).is_break() {
-                return;
-            }
+        if child.is_final() && within.distance(&col).is_some() && found(key).is_break() {
+            return;
         }
-        if child.len() > 0 {
+        if !child.is_empty() {
             stack.push(Frame {
                 node: child,
                 col,
