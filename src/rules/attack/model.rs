@@ -176,8 +176,8 @@ pub struct AttackConfig {
 /// with every kind folder and running every kind's pattern on every file name).
 #[derive(Clone)]
 struct Lookups {
-    /// Every kind's ID pattern in one set, in `kinds` order: one search instead of one per
-    /// kind. `None` when the patterns do not fit in one set (then they run one by one).
+    /// Every kind's ID pattern in one set: one search tells a text that is no ID, instead
+    /// of one per kind. `None` when the patterns do not fit in one set.
     ids: Option<RegexSet>,
     /// Folder key ([`folder_key_chars`]) → the first kind, in `kinds` order, with a folder
     /// of that key (two folder names are one name when their keys are equal).
@@ -321,20 +321,20 @@ impl AttackConfig {
         if text.len() > 16 {
             return None;
         }
-        match &self.lookups.ids {
-            // The set reports matches in pattern order: the first is the first kind's.
-            Some(set) => set
-                .matches(text)
-                .iter()
-                .next()
-                .and_then(|i| self.kinds.get(i))
-                .map(|(k, _, _)| *k),
-            None => self
-                .kinds
-                .iter()
-                .find(|(_, re, _)| re.is_match(text))
-                .map(|(k, _, _)| *k),
+        // Most texts asked are no ID: one search of the set rules them out. For an ID the
+        // patterns then run in order, as a set's search for every match costs more.
+        if self
+            .lookups
+            .ids
+            .as_ref()
+            .is_some_and(|set| !set.is_match(text))
+        {
+            return None;
         }
+        self.kinds
+            .iter()
+            .find(|(_, re, _)| re.is_match(text))
+            .map(|(k, _, _)| *k)
     }
 
     /// The kind of note a path's folders hold: the nearest enclosing folder, at any depth,
