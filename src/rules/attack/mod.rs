@@ -40,6 +40,8 @@ mod wrong_kind;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, RuleMeta, Span};
 use crate::index::{FileId, Vault};
 use crate::parse::Link;
@@ -400,7 +402,11 @@ impl AttackIndex {
         let mut inferred = AttackConfig::clone(config);
         inferred.layout = layout::infer(vault, config);
         let config = &Arc::new(inferred);
+        // Each file's IDs, scope and domain depend on that file alone: computed in
+        // parallel, which halves this index's part of a warm-cache run (a quarter of it on a
+        // vault of 100,000 notes).
         let declared: Vec<Vec<Declared>> = (0..vault.files.len())
+            .into_par_iter()
             .map(|id| {
                 vault
                     .outline(id)
@@ -416,19 +422,23 @@ impl AttackIndex {
                 }
             }
         }
+        let scope_texts: Vec<Option<String>> = (0..vault.files.len())
+            .into_par_iter()
+            .map(|id| vault.outline(id).map(|_| config.scope(vault.path(id))))
+            .collect();
         let mut scope_ids: HashMap<String, u32> = HashMap::new();
-        let scopes = (0..vault.files.len())
-            .map(|id| {
-                if vault.outline(id).is_none() {
+        let scopes = scope_texts
+            .into_iter()
+            .map(|scope| {
+                let Some(scope) = scope else {
                     return u32::MAX;
-                }
+                };
                 let next = u32::try_from(scope_ids.len()).unwrap_or(u32::MAX);
-                *scope_ids
-                    .entry(config.scope(vault.path(id)))
-                    .or_insert(next)
+                *scope_ids.entry(scope).or_insert(next)
             })
             .collect();
         let domains = (0..vault.files.len())
+            .into_par_iter()
             .map(|id| config.domain_at(vault.path(id)))
             .collect();
         let release = release::VaultRelease::infer(vault, config, catalogue, &declared, pinned);
@@ -449,7 +459,7 @@ impl AttackIndex {
     /// ([`AttackConfig::domain_of`]).
     pub(crate) fn domain(&self, file: FileId) -> Option<&str> {
         let (_, i) = (*self.domains.get(file)?)?;
-        Some(self.config.domains[i].1.as_str())
+        self.config.domain_name(i)
     }
 
     /// The domain folder file `file` (at `path`) sits in: its path up to and including
