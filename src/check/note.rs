@@ -36,11 +36,7 @@ pub(super) fn check_note(
     runs: &[Box<dyn PackRun + '_>],
     selected: &[&'static RuleMeta],
 ) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
-    let resolutions: Vec<Resolution> = note
-        .links
-        .iter()
-        .map(|l| vault.resolve(&l.path, id))
-        .collect();
+    let resolutions: Vec<Resolution> = note.links().map(|l| vault.resolve(l.path(), id)).collect();
     let ctx = NoteContext {
         vault,
         id,
@@ -68,7 +64,7 @@ pub(super) fn check_note(
     (
         out,
         NoteCounts {
-            links: note.links.len(),
+            links: note.link_count(),
             per_pack,
         },
         hash,
@@ -121,11 +117,10 @@ pub(super) fn check_canvas(
     let canvas = parse::parse_canvas(text);
     let resolutions: Vec<Resolution> = canvas
         .note
-        .links
-        .iter()
+        .links()
         .map(|l| match l.kind {
-            parse::LinkKind::CanvasFile => vault.resolve_exact(&l.path),
-            _ => vault.resolve(&l.path, id),
+            parse::LinkKind::CanvasFile => vault.resolve_exact(l.path()),
+            _ => vault.resolve(l.path(), id),
         })
         .collect();
     let ctx = NoteContext {
@@ -147,7 +142,7 @@ pub(super) fn check_canvas(
     // One index of the links by span (the first link at each), not a search of every link
     // per finding: a text node with 160,000 broken links was quadratic.
     let mut at: std::collections::HashMap<crate::diagnostic::Span, usize> = Default::default();
-    for (i, l) in canvas.note.links.iter().enumerate() {
+    for (i, l) in canvas.note.links().enumerate() {
         at.entry(l.span).or_insert(i);
     }
     for d in &mut out {
@@ -163,7 +158,7 @@ pub(super) fn check_canvas(
     (
         out,
         NoteCounts {
-            links: canvas.note.links.len(),
+            links: canvas.note.link_count(),
             per_pack,
         },
     )

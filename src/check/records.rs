@@ -35,7 +35,7 @@ struct Written<'a> {
     hash: u64,
     note: &'a Note,
     headers: Vec<&'a [String]>,
-    /// Parallel to `note.links`: the index in `headers` of the link's table header.
+    /// Parallel to the note's table cells: the index in `headers` of the cell's table header.
     header_of: Vec<Option<u32>>,
 }
 
@@ -68,10 +68,10 @@ impl Records {
         // links name it by index.
         let mut headers: Vec<&Arc<[String]>> = Vec::new();
         let header_of = note
-            .links
+            .table_cells()
             .iter()
-            .map(|l| {
-                let header = l.table.as_ref()?.header.as_ref()?;
+            .map(|cell| {
+                let header = cell.header.as_ref()?;
                 let i = match headers.iter().position(|h| Arc::ptr_eq(h, header)) {
                     Some(i) => i,
                     None => {
@@ -129,8 +129,8 @@ impl RecordsReader {
         let record: Stored = postcard::from_bytes(&bytes).ok()?;
         let headers: Vec<Arc<[String]>> = record.headers.into_iter().map(Arc::from).collect();
         let mut note = record.note;
-        for (link, header) in note.links.iter_mut().zip(record.header_of) {
-            if let (Some(cell), Some(i)) = (link.table.as_mut(), header) {
+        for (cell, header) in note.table_cells_mut().iter_mut().zip(record.header_of) {
+            if let Some(i) = header {
                 cell.header = Some(Arc::clone(headers.get(i as usize)?));
             }
         }
@@ -165,13 +165,12 @@ mod tests {
         assert_eq!(hash, record_hash(text));
         assert_eq!(format!("{note:?}"), format!("{:?}", parse_note(text)));
         let headers: Vec<_> = note
-            .links
-            .iter()
-            .filter_map(|l| l.table.as_ref()?.header.clone())
+            .links()
+            .filter_map(|l| l.table()?.header.clone())
             .collect();
         assert_eq!(headers.len(), 3);
         assert!(headers.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
         let (note, hash) = reader.note(at_other).unwrap();
-        assert_eq!((note.links.len(), hash), (1, record_hash(other)));
+        assert_eq!((note.link_count(), hash), (1, record_hash(other)));
     }
 }

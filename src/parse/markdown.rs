@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Tag, TagEnd};
 
-use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
+use super::links::{self, LinkKind, LinkProblem, NewLink, TableCell};
 use super::LineIndex;
 use super::{BlockId, Heading, Note};
 
@@ -125,7 +125,7 @@ pub(super) fn comment_links(
     original: &str,
     inner: Range<usize>,
     lines: &LineIndex,
-    out: &mut Vec<Link>,
+    note: &mut Note,
 ) {
     let Some(slice) = original.get(inner.clone()) else {
         return;
@@ -142,11 +142,7 @@ pub(super) fn comment_links(
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = stack.pop() {
-                    let first = out.len();
-                    finish_links(original, lines, &p, false, out);
-                    for link in &mut out[first..] {
-                        link.in_comment = true;
-                    }
+                    finish_links(original, lines, &p, false, true, note);
                     if let Some(outer) = stack.last_mut() {
                         outer.text.push_str(&p.text);
                     }
@@ -209,11 +205,12 @@ pub(super) fn walk(
                 if let Some(p) = link_stack.pop() {
                     let inner_text = &p.text;
                     if full {
-                        let first = note.links.len();
-                        finish_links(original, lines, &p, table.is_some(), &mut note.links);
+                        let first = note.link_count();
+                        finish_links(original, lines, &p, table.is_some(), false, note);
                         if let Some(t) = table.as_mut() {
                             let cell = t.cells.len().saturating_sub(1);
-                            t.links.extend((first..note.links.len()).map(|i| (i, cell)));
+                            t.links
+                                .extend((first..note.link_count()).map(|i| (i, cell)));
                         }
                     }
                     if let Some(outer) = link_stack.last_mut() {
@@ -297,13 +294,14 @@ pub(super) fn walk(
                         t.header = Some(Arc::clone(&cells));
                     }
                     for &(link, index) in &t.links {
-                        if let Some(l) = note.links.get_mut(link) {
-                            l.table = Some(TableCell {
+                        note.set_table(
+                            link,
+                            TableCell {
                                 cells: Arc::clone(&cells),
                                 index,
                                 header: t.header.clone(),
-                            });
-                        }
+                            },
+                        );
                     }
                 }
             }
@@ -409,7 +407,8 @@ fn finish_links(
     lines: &LineIndex,
     p: &PendingLink,
     in_table: bool,
-    out: &mut Vec<Link>,
+    in_comment: bool,
+    note: &mut Note,
 ) {
     let source = original.get(p.range.clone()).unwrap_or_default();
     let inner = source
@@ -417,10 +416,10 @@ fn finish_links(
         .strip_prefix("[[")
         .and_then(|s| s.strip_suffix("]]"));
     if !p.wiki || !inner.is_some_and(|i| i.contains("]]")) {
-        out.extend(finish_link(original, lines, p, in_table));
+        finish_link(original, lines, p, in_table, in_comment, note);
         return;
     }
-    let links = wiki_ranges(source).into_iter().filter_map(|r| {
+    for r in wiki_ranges(source) {
         let start = p.range.start + r.start;
         let embed = start > p.range.start && source.as_bytes().get(r.start - 1) == Some(&b'!');
         let inner = source.get(r.start + 2..r.end - 2).unwrap_or_default();
@@ -436,9 +435,8 @@ fn finish_links(
             has_pothole: inner.contains('|'),
             text: inner.to_owned(),
         };
-        finish_link(original, lines, &sub, in_table)
-    });
-    out.extend(links);
+        finish_link(original, lines, &sub, in_table, in_comment, note);
+    }
 }
 
 /// Byte ranges of each `[[…]]` in `text` that holds no `[[`, `]]` or line break. Linear:
@@ -516,10 +514,18 @@ pub(super) fn mask_dollars_in_wiki_links(bytes: &mut [u8]) {
     }
 }
 
-fn finish_link(original: &str, lines: &LineIndex, p: &PendingLink, in_table: bool) -> Option<Link> {
+fn finish_link(
+    original: &str,
+    lines: &LineIndex,
+    p: &PendingLink,
+    in_table: bool,
+    in_comment: bool,
+    note: &mut Note,
+) {
     let source = original.get(p.range.clone()).unwrap_or_default();
     let trailing = trailing_text(original.get(p.range.end..).unwrap_or_default());
     let mut problem = None;
+    let decoded;
     let (path, subpath, display) = if p.wiki {
         let inner = source
             .trim_start_matches('!')
@@ -533,7 +539,7 @@ fn finish_link(original: &str, lines: &LineIndex, p: &PendingLink, in_table: boo
         };
         let (path, subpath, mut display) = links::split_wiki(inner);
         if p.has_pothole && in_table {
-            display = Some(p.text.clone());
+            display = Some(p.text.as_str());
         }
         if inner.contains('\n') {
             problem = Some(LinkProblem::MultiLine);
@@ -544,28 +550,32 @@ fn finish_link(original: &str, lines: &LineIndex, p: &PendingLink, in_table: boo
     } else {
         let dest = p.dest.trim();
         if dest.is_empty() || links::is_external(dest) {
-            return None;
+            return;
         }
         match links::split_markdown(dest) {
-            Ok((path, subpath)) => (path, subpath, Some(p.text.clone())),
+            Ok(parts) => {
+                decoded = parts;
+                (&*decoded.0, decoded.1.as_deref(), Some(p.text.as_str()))
+            }
             Err(e) => {
                 problem = Some(e);
-                (dest.to_owned(), None, Some(p.text.clone()))
+                (dest, None, Some(p.text.as_str()))
             }
         }
     };
-    Some(Link {
+    note.push_link(NewLink {
         kind: p.kind,
         span: lines.span(p.range.start, p.range.end),
-        original: source.into(),
+        original: source,
+        at: Some(p.range.start),
+        trailing,
         path,
         subpath,
         display,
         problem,
+        in_comment,
         table: None,
-        trailing: trailing.into(),
-        in_comment: false,
-    })
+    });
 }
 
 /// Up to 40 characters of `rest` before its first line break: one slice of the text, not

@@ -284,7 +284,7 @@ fn tactics_of(ctx: &AttackContext<'_>, item: &str, line: Range<usize>) -> Vec<St
         return written;
     }
     let mut out: Vec<String> = Vec::new();
-    for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+    for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
         if !line.contains(&link.span.start) {
             continue;
         }
@@ -346,8 +346,7 @@ fn list_fix(
     if !missing.is_empty() {
         let (template, link, target) = list.items.iter().find_map(|(range, _)| {
             ctx.note
-                .links
-                .iter()
+                .links()
                 .zip(ctx.resolutions)
                 .find(|(l, _)| range.contains(&l.span.start))
                 .map(|(l, r)| (range.clone(), l, r.file()))
@@ -366,7 +365,7 @@ fn list_fix(
             let note = nearest_declaring(ctx, id, target, Some(IdKind::Tactic), None)?;
             let path = ctx.vault.path(note);
             let full = path.strip_suffix(".md").unwrap_or(path);
-            let written = if link.path.contains('/') {
+            let written = if link.path().contains('/') {
                 full
             } else {
                 full.rsplit('/').next().unwrap_or(full)
@@ -374,7 +373,7 @@ fn list_fix(
             if ctx.vault.resolve(written, ctx.id).file() != Some(note) {
                 return None;
             }
-            let new_link = match &link.display {
+            let new_link = match &link.display() {
                 Some(_) => {
                     let name = ctx
                         .index
