@@ -36,7 +36,7 @@ pub(super) fn check_note(
     runs: &[Box<dyn PackRun + '_>],
     selected: &[&'static RuleMeta],
 ) -> (Vec<Diagnostic>, NoteCounts, Option<u64>) {
-    let resolutions: Vec<Resolution> = note.links().map(|l| vault.resolve(l.path(), id)).collect();
+    let resolutions = resolve_links(vault, id, note);
     let ctx = NoteContext {
         vault,
         id,
@@ -69,6 +69,24 @@ pub(super) fn check_note(
         },
         hash,
     )
+}
+
+/// Where each link of a note leads, in link order. A path is resolved once per note: a
+/// link resolves the same from anywhere in its note, and notes repeat their links (a
+/// hostile note of 6,000,000 `[[a]]` resolved one path).
+fn resolve_links(vault: &Vault, id: FileId, note: &parse::Note) -> Vec<Resolution> {
+    let mut first: std::collections::HashMap<&str, usize> = Default::default();
+    let mut out: Vec<Resolution> = Vec::with_capacity(note.link_count());
+    for link in note.links() {
+        let path = link.path();
+        let known = first.get(path).and_then(|&i| out.get(i)).cloned();
+        let resolution = known.unwrap_or_else(|| {
+            first.insert(path, out.len());
+            vault.resolve(path, id)
+        });
+        out.push(resolution);
+    }
+    out
 }
 
 /// The check pass for one JSON file that is not a canvas: every pack that reads JSON

@@ -144,13 +144,13 @@ pub(super) fn comment_links(
                 if let Some(p) = stack.pop() {
                     finish_links(original, lines, &p, false, true, note);
                     if let Some(outer) = stack.last_mut() {
-                        outer.text.push_str(&p.text);
+                        outer.text.push_str(p.text.as_str());
                     }
                 }
             }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
                 if let Some(p) = stack.last_mut() {
-                    p.text.push_str(&t);
+                    p.text.push(t);
                 }
             }
             _ => {}
@@ -158,13 +158,57 @@ pub(super) fn comment_links(
     }
 }
 
-struct PendingLink {
+/// A link whose start event was read and whose end event was not. Its destination and
+/// text borrow the parsed text while they can: most links cost no allocation here.
+struct PendingLink<'a> {
     kind: LinkKind,
     range: Range<usize>,
-    dest: String,
+    dest: CowStr<'a>,
     wiki: bool,
     has_pothole: bool,
-    text: String,
+    /// The link's rendered text so far.
+    text: LinkText<'a>,
+}
+
+/// A pending link's rendered text: a slice of the parsed text while it is one text event,
+/// owned (and appended to) once another is added.
+#[derive(Default)]
+enum LinkText<'a> {
+    #[default]
+    Empty,
+    One(CowStr<'a>),
+    Many(String),
+}
+
+impl<'a> LinkText<'a> {
+    fn push(&mut self, t: CowStr<'a>) {
+        match self {
+            LinkText::Empty => *self = LinkText::One(t),
+            _ => self.push_str(&t),
+        }
+    }
+
+    fn push_str(&mut self, t: &str) {
+        match self {
+            _ if t.is_empty() => {}
+            LinkText::Empty => *self = LinkText::Many(t.to_owned()),
+            LinkText::One(one) => {
+                let mut joined = String::with_capacity(one.len() + t.len());
+                joined.push_str(one);
+                joined.push_str(t);
+                *self = LinkText::Many(joined);
+            }
+            LinkText::Many(many) => many.push_str(t),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            LinkText::Empty => "",
+            LinkText::One(one) => one,
+            LinkText::Many(many) => many,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -203,7 +247,7 @@ pub(super) fn walk(
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = link_stack.pop() {
-                    let inner_text = &p.text;
+                    let inner_text = p.text.as_str();
                     if full {
                         let first = note.link_count();
                         finish_links(original, lines, &p, table.is_some(), false, note);
@@ -225,7 +269,7 @@ pub(super) fn walk(
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
                 let t = unmask_dollars(original, body, &range, t);
                 if let Some(p) = link_stack.last_mut() {
-                    p.text.push_str(&t);
+                    p.text.push(t);
                 } else {
                     push_text(&mut table, &t);
                     // Code and math never hold a block id, but text after them may.
@@ -337,7 +381,7 @@ fn push_text(table: &mut Option<TableState>, text: &str) {
 }
 
 /// The link or image a start tag opens, as a pending link; `None` for any other tag.
-fn pending_start(tag: Tag<'_>, range: Range<usize>) -> Option<PendingLink> {
+fn pending_start(tag: Tag<'_>, range: Range<usize>) -> Option<PendingLink<'_>> {
     match tag {
         Tag::Link {
             link_type,
@@ -371,7 +415,7 @@ fn pending(
     link_type: LinkType,
     dest: CowStr<'_>,
     range: Range<usize>,
-) -> PendingLink {
+) -> PendingLink<'_> {
     let (wiki, has_pothole) = match link_type {
         LinkType::WikiLink { has_pothole } => (true, has_pothole),
         _ => (false, false),
@@ -385,9 +429,9 @@ fn pending(
         md_kind
     };
     let dest = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-        String::from("mailto:")
+        CowStr::Borrowed("mailto:")
     } else {
-        dest.into_string()
+        dest
     };
     PendingLink {
         kind,
@@ -395,7 +439,7 @@ fn pending(
         dest,
         wiki,
         has_pothole,
-        text: String::new(),
+        text: LinkText::Empty,
     }
 }
 
@@ -405,7 +449,7 @@ fn pending(
 fn finish_links(
     original: &str,
     lines: &LineIndex,
-    p: &PendingLink,
+    p: &PendingLink<'_>,
     in_table: bool,
     in_comment: bool,
     note: &mut Note,
@@ -430,10 +474,10 @@ fn finish_links(
                 LinkKind::Wiki
             },
             range: if embed { start - 1 } else { start }..p.range.start + r.end,
-            dest: inner.to_owned(),
+            dest: CowStr::Borrowed(inner),
             wiki: true,
             has_pothole: inner.contains('|'),
-            text: inner.to_owned(),
+            text: LinkText::One(CowStr::Borrowed(inner)),
         };
         finish_link(original, lines, &sub, in_table, in_comment, note);
     }
@@ -517,7 +561,7 @@ pub(super) fn mask_dollars_in_wiki_links(bytes: &mut [u8]) {
 fn finish_link(
     original: &str,
     lines: &LineIndex,
-    p: &PendingLink,
+    p: &PendingLink<'_>,
     in_table: bool,
     in_comment: bool,
     note: &mut Note,

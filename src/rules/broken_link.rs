@@ -105,7 +105,7 @@ impl Rule for BrokenLink {
                 _ => diag(format!("link target `{}` not found", link.path())),
             }
             .with_label("no such file");
-            if let Some((help, meant)) = help(ctx, &link.path()) {
+            if let Some((help, meant)) = help(ctx, link.path()) {
                 d = d.with_help(help);
                 d = d.with_fix(meant.and_then(|f| fix(ctx, link, f)));
             }
@@ -212,7 +212,7 @@ fn fix(ctx: &NoteContext<'_>, link: crate::parse::LinkRef<'_>, meant: FileId) ->
     let named_alias = ctx
         .vault
         .aliases
-        .contains_key(crate::index::name_key(&link.path()).trim_start_matches('/'));
+        .contains_key(crate::index::name_key(link.path()).trim_start_matches('/'));
     if named_alias && parts.display.is_none() && link.subpath().is_none() {
         let pipe = if link.table().is_some() { "\\|" } else { "|" };
         edits.push(Edit::insert(

@@ -32,7 +32,7 @@ pub(crate) fn wiki_parts(text: &str, link: LinkRef<'_>) -> Option<WikiParts> {
         return None;
     }
     let whole = text.get(link.span.start..link.span.end)?;
-    if whole != &*link.original() {
+    if whole != link.original() {
         return None;
     }
     let open = whole.find("[[")? + 2;

@@ -82,7 +82,7 @@ impl Rule for UnquotedPropertyLink {
 /// Quotes the link when it alone is the value on its line.
 fn fix(text: &str, link: LinkRef<'_>, resolution: &Resolution) -> Option<Fix> {
     let (start, end) = (link.span.start, link.span.end);
-    if text.get(start..end)? != &*link.original() {
+    if text.get(start..end)? != link.original() {
         return None;
     }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);

@@ -710,7 +710,7 @@ impl Context<'_> {
         }
         let (source, converted) = self.new_link_source(link, path, full_name)?;
         if !canvas {
-            if text.get(span.clone()) != Some(&*link.original()) {
+            if text.get(span.clone()) != Some(link.original()) {
                 return Err(format!(
                     "`{}` is written in a way vaultlint cannot locate; rewrite it by hand",
                     link.original()
@@ -723,7 +723,7 @@ impl Context<'_> {
             let json = serde_json::to_string(s).unwrap_or_default();
             json[1..json.len().saturating_sub(1).max(1)].to_owned()
         };
-        if text.get(span.clone()) != Some(escape(&link.original()).as_str()) {
+        if text.get(span.clone()) != Some(escape(link.original()).as_str()) {
             return Err(format!(
                 "`{}` in a canvas text node is JSON-escaped in a way vaultlint does not write; rewrite it by hand",
                 link.original()
@@ -742,7 +742,7 @@ impl Context<'_> {
         path: &str,
         full_name: &str,
     ) -> Result<(String, bool), String> {
-        let source = &*link.original();
+        let source = link.original();
         match link.kind {
             LinkKind::Wiki | LinkKind::Embed | LinkKind::Property => {
                 let range = spell::wiki_path_range(source).ok_or_else(|| {
@@ -780,7 +780,7 @@ impl Context<'_> {
             }
             LinkKind::Markdown | LinkKind::Image => {
                 let (range, angle) =
-                    spell::markdown_dest_range(source, link.path(), link.subpath().as_deref())
+                    spell::markdown_dest_range(source, link.path(), link.subpath())
                         .ok_or_else(|| {
                             format!(
                                 "`{source}` is a reference-style link or spells its destination with escapes; rewrite it by hand"
