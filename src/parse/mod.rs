@@ -14,6 +14,7 @@ mod line_index;
 pub(crate) mod links;
 pub(crate) mod lookup;
 mod markdown;
+mod tactics;
 mod value_record;
 
 use std::ops::Range;
@@ -27,6 +28,8 @@ pub(crate) use heading::{heading_key, strip_heading, HeadingChars};
 pub(crate) use line_index::LineIndex;
 pub(crate) use links::NewLink;
 pub use links::{Link, LinkKind, LinkProblem, LinkRef, TableCell};
+pub(crate) use tactics::tactic_ids_in;
+pub use tactics::{TacticItem, TacticList};
 
 /// A top-level heading (not inside a blockquote, callout, list item or footnote), as
 /// Obsidian's metadata cache records it.
@@ -202,6 +205,9 @@ pub struct Note {
     pub directives: Vec<Directive>,
     /// `ID: value` lines in callouts and blockquotes, with the value's span.
     pub callout_ids: Vec<(String, Span)>,
+    /// The tactic lists a technique note may write ([`tactics`]): the items under a
+    /// `Tactic(s)` heading, then a `Tactic(s):` callout line.
+    pub tactic_lists: Vec<TacticList>,
     /// Lines in the text: line breaks plus one (a final line break starts an empty line).
     pub line_count: usize,
     /// In a canvas: JSON strings holding a lone UTF-16 surrogate escape (`"\ud800"`), valid
@@ -580,6 +586,9 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
         note.links.sort_by_key(|l| l.span.start);
     }
     note.finish_links();
+    if depth == Depth::Full {
+        note.tactic_lists = tactics::tactic_lists(text, &note.headings, &lines);
+    }
     if body.contains("ID:") {
         note.callout_ids = callout::id_lines(body, &lines);
     }
