@@ -86,14 +86,36 @@ pub fn bin() -> &'static str {
     static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     BIN.get_or_init(|| {
         let _relinking = BINARY_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let dir = repo()
-            .join("target/test-bin")
-            .join(std::process::id().to_string());
+        let bins = repo().join("target/test-bin");
+        remove_stale_copies(&bins);
+        let dir = bins.join(std::process::id().to_string());
         std::fs::create_dir_all(&dir).expect("test-bin folder");
         let copy = dir.join(format!("vaultlint{}", std::env::consts::EXE_SUFFIX));
         std::fs::copy(env!("CARGO_BIN_EXE_vaultlint"), &copy).expect("copy the binary");
         copy.to_str().expect("UTF-8 target path").to_owned()
     })
+}
+
+/// Removes the binary copies of earlier test runs from `bins` (one folder per process id,
+/// about 150 MB each, which would otherwise fill the disk run after run). Only Linux can tell
+/// from `/proc` that a process has ended; elsewhere the copies are left, since a concurrent
+/// test run may still be spawning its copy.
+fn remove_stale_copies(bins: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(bins) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().filter(|n| n.parse::<u32>().is_ok()) else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The human format of `report` as the snapshots keep it: no colour, 100 columns, with the
