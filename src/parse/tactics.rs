@@ -37,23 +37,10 @@ pub struct TacticList {
 /// heading `Tactic` or `Tactics` (when it has any), then the first `Tactic:` or `Tactics:`
 /// line of a callout or blockquote. At most one of each.
 pub(super) fn tactic_lists(text: &str, headings: &[Heading], lines: &LineIndex) -> Vec<TacticList> {
-    if !contains_tactic(text) {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     out.extend(under_heading(text, headings));
     out.extend(callout_line(text, lines));
     out
-}
-
-/// Whether `text` holds `tactic` in any case: no note without it has a tactic list.
-fn contains_tactic(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    text.match_indices(['t', 'T']).any(|(i, _)| {
-        bytes
-            .get(i..i + 6)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"tactic"))
-    })
 }
 
 /// The list items right under the first heading `Tactic` or `Tactics` (blank lines before
@@ -94,23 +81,27 @@ fn under_heading(text: &str, headings: &[Heading]) -> Option<TacticList> {
 }
 
 /// The first line whose text after its `>` marks starts with `Tactic:` or `Tactics:` (in
-/// any case), each line looked at once.
+/// any case). Only lines whose first character other than white space is `>` are read;
+/// they are found by searching for `>` (each line is passed over once), not by walking
+/// every line of every note.
 fn callout_line(text: &str, lines: &LineIndex) -> Option<TacticList> {
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let range = at..at + line.len();
-        at = range.end;
-        let Some(quoted) = line.trim_start().strip_prefix('>') else {
+    let mut from = 0;
+    while let Some(gt) = text.get(from..).and_then(|t| t.find('>')).map(|i| from + i) {
+        let start = text[..gt].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[gt..].find('\n').map_or(text.len(), |i| gt + i + 1);
+        from = end;
+        if !text[start..gt].trim_start().is_empty() {
             continue;
-        };
-        let body = quoted.trim_start_matches(['>', ' ', '\t']);
+        }
+        let line = &text[start..end];
+        let body = text[gt + 1..end].trim_start_matches(['>', ' ', '\t']);
         let lower = body.get(..8).unwrap_or(body).to_ascii_lowercase();
         if lower.starts_with("tactic:") || lower.starts_with("tactics:") {
-            let end = range.end - usize::from(line.ends_with('\n'));
+            let shown = end - usize::from(line.ends_with('\n'));
             return Some(TacticList {
-                span: lines.span(range.start, end),
+                span: lines.span(start, shown),
                 items: vec![TacticItem {
-                    line: range,
+                    line: start..end,
                     written: tactic_ids_in(body),
                 }],
                 under_heading: false,
