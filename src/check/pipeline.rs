@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::index::{FileId, Vault};
 use crate::parse;
 use crate::rules::{self, PackRun};
+use crate::vault::FileProblemKind;
 use crate::vault::{FileProblem, NoteText, VaultFile};
 
 /// The outline pass (parallel): each note's outline, then the vault index. A linted note
@@ -167,6 +168,19 @@ pub(super) fn run(
         json_files: items
             .iter()
             .filter(|&&id| vault.files[id].is_json())
+            .count(),
+        unreadable: vault
+            .problems
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.kind,
+                    FileProblemKind::Unreadable(_)
+                        | FileProblemKind::Binary
+                        | FileProblemKind::TooLarge { .. }
+                        | FileProblemKind::NotRegular(_)
+                )
+            })
             .count(),
         ..Summary::default()
     };
