@@ -304,16 +304,16 @@ pub(crate) fn markdown_target<'a>(
 /// about "the target" would mislead.
 pub(crate) fn link_target_name(
     ctx: &NoteContext<'_>,
-    link: &crate::parse::Link,
+    link: crate::parse::LinkRef<'_>,
     resolution: &Resolution,
 ) -> String {
     match resolution.file() {
-        _ if link.path.is_empty() => "this note".to_owned(),
+        _ if link.path().is_empty() => "this note".to_owned(),
         Some(f) if f == ctx.id => {
-            format!("this note (`{}` is the note the link is in)", link.path)
+            format!("this note (`{}` is the note the link is in)", link.path())
         }
         Some(f) => format!("`{}`", ctx.vault.path(f)),
-        None => format!("`{}`", link.path),
+        None => format!("`{}`", link.path()),
     }
 }
 

@@ -44,7 +44,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, RuleMeta, Span};
 use crate::index::{FileId, Vault};
-use crate::parse::Link;
+use crate::parse::LinkRef;
 use crate::resolve::Resolution;
 
 use super::{Fold, JsonContext, NoteContext, Pack, PackRun, PackSummary};
@@ -145,12 +145,11 @@ impl PackRun for AttackRun {
         let config = &self.index.config;
         let labels: Vec<_> = ctx
             .note
-            .links
-            .iter()
+            .links()
             .zip(ctx.resolutions)
             .map(|(l, r)| {
                 // A campaign named by its ID (`C0017`) declares it: then the label is the ID.
-                let display = l.display.as_deref().map_or("", str::trim);
+                let display = l.display().map_or("", str::trim);
                 let target = || {
                     r.file()
                         .filter(|&f| !self.index.declares(f, display))
@@ -599,7 +598,7 @@ impl<'a> std::ops::Deref for AttackContext<'a> {
 
 /// An ID-labelled link, with its label and the note it opens.
 pub(crate) struct LabelledLink<'a> {
-    pub link: &'a Link,
+    pub link: LinkRef<'a>,
     /// The note the link opens, if it resolves to a note.
     pub target: Option<FileId>,
     /// When Obsidian's ranking ties between `target` and this note (names that differ only
@@ -635,8 +634,7 @@ pub(crate) fn labelled_links<'a>(
     ctx: &'a AttackContext<'_>,
 ) -> impl Iterator<Item = LabelledLink<'a>> + 'a {
     ctx.note
-        .links
-        .iter()
+        .links()
         .zip(ctx.resolutions)
         .zip(ctx.labels)
         .filter(|((link, _), _)| link.problem.is_none())
@@ -674,7 +672,7 @@ pub(crate) struct Mention<'a> {
     /// sits in a table row.
     pub link: Option<(Option<FileId>, bool)>,
     /// For a link label: the link.
-    pub labelled: Option<&'a Link>,
+    pub labelled: Option<LinkRef<'a>>,
 }
 
 impl Mention<'_> {
@@ -708,7 +706,7 @@ pub(crate) fn mentioned_ids<'a>(ctx: &'a AttackContext<'_>) -> Vec<Mention<'a>> 
         id: l.id,
         kind: l.kind,
         span: l.link.span,
-        link: Some((l.target, l.link.table.is_some())),
+        link: Some((l.target, l.link.table().is_some())),
         labelled: Some(l.link),
     }));
     out

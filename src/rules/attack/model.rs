@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use regex::{Regex, RegexSet};
 
 use crate::diagnostic::Span;
-use crate::parse::{FrontMatter, Link, Note, Outline};
+use crate::parse::{FrontMatter, LinkRef, Note, Outline};
 
 /// The kind of ATT&CK object an ID names, told apart by the ID's shape (default patterns
 /// in parentheses; `[attack.kinds]` in `vaultlint.toml` can change them). Each is a STIX
@@ -851,11 +851,11 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
 /// (`[[T9000\|T9000]]` names the software T9000, while `[[C0017\|C0017]]` is the campaign's
 /// ID). It is asked only for a display text shaped like an ID, which most links lack.
 pub fn link_label(
-    link: &Link,
+    link: LinkRef<'_>,
     config: &AttackConfig,
     target_name: impl FnOnce() -> Option<String>,
 ) -> Option<(String, IdKind)> {
-    if let Some(display) = &link.display {
+    if let Some(display) = &link.display() {
         let display = display.trim();
         if let Some(kind) = config.kind_of(display) {
             if !target_name().is_some_and(|n| n.trim().eq_ignore_ascii_case(display)) {
@@ -863,7 +863,7 @@ pub fn link_label(
             }
         }
     }
-    let rest = link.trailing.trim_start();
+    let rest = link.trailing().trim_start();
     let inner = rest.strip_prefix('(')?;
     let inner = &inner[..inner.find(')')?];
     config
@@ -1110,8 +1110,7 @@ mod tests {
         let c = AttackConfig::default();
         let note = parse_note("| [[a/Masq\\|T1036]] | Masq |\n|---|---|\n\n- [[a/tactics/Defense Evasion]] (TA0005)\n- [[plain]]\n");
         let labels: Vec<_> = note
-            .links
-            .iter()
+            .links()
             .map(|l| link_label(l, &c, || None).map(|(id, _)| id))
             .collect();
         assert_eq!(
@@ -1120,8 +1119,7 @@ mod tests {
         );
         let named = parse_note("[[T9000\\|T9000]] [[T9000\\|S0098]]\n");
         let labels: Vec<_> = named
-            .links
-            .iter()
+            .links()
             .map(|l| link_label(l, &c, || Some("T9000".to_owned())).map(|(id, _)| id))
             .collect();
         assert_eq!(labels, [None, Some("S0098".to_owned())]);
