@@ -98,6 +98,32 @@ def many_links(root, n):
     return []
 
 
+def delimited_links(unit):
+    # One line of n units, each a link and a delimiter (`*`, `_`, `~`, a code span, `$`,
+    # `<`, an escape): a paragraph the windows used to parse whole.
+    def build(root, n):
+        write(os.path.join(root, "a.md"), unit * n + "\n")
+        return []
+    return build
+
+
+def container_links(prefix):
+    # One line of n `[[a]]` links inside a list item or a block quote: parsed whole (the
+    # windows cut top-level paragraphs only).
+    def build(root, n):
+        write(os.path.join(root, "a.md"), prefix + "[[a]]" * n + "\n")
+        return []
+    return build
+
+
+def one_note(make):
+    # Attack round of 2026-12-07 (branch hostile): more one-note shapes of the same kind.
+    def build(root, n):
+        write(os.path.join(root, "a.md"), make(n))
+        return []
+    return build
+
+
 def broken_links(root, n):
     per = 1000
     for f in range(max(1, n // per)):
@@ -217,6 +243,28 @@ CASES = {
     "ambiguous": (ambiguous, 3_000, "18 GB SARIF"),
     "stix": (stix, 10_000, "1 GB"),
     "30mb-note": (many_links, 1_500_000, "3.9 GB at 4n (30 MB)"),
+    "30mb-note-star": (delimited_links("[[a]]*"), 1_250_000, "parsed whole (issue 23: 3.9 GB at 30 MB)"),
+    "30mb-note-underscore": (delimited_links("_[[a]]"), 1_250_000, "parsed whole"),
+    "30mb-note-tilde": (delimited_links("[[a]]~"), 1_250_000, "parsed whole"),
+    "30mb-note-code": (delimited_links("[[a]]`x`"), 950_000, "parsed whole"),
+    "30mb-note-dollar": (delimited_links("[[a]]$"), 1_250_000, "parsed whole"),
+    "30mb-note-lt": (delimited_links("[[a]]<"), 1_250_000, "parsed whole"),
+    "30mb-note-escape": (delimited_links("[[a]]\\*"), 1_070_000, "parsed whole"),
+    "30mb-note-list": (container_links("- "), 1_500_000, "parsed whole"),
+    "30mb-note-quote": (container_links("> "), 1_500_000, "parsed whole"),
+    "embeds": (one_note(lambda n: "![[a]]" * n + "\n"), 1_250_000, "attack round: not cut (an embed's `![` stays open)"),
+    "nested-quotes": (one_note(lambda n: "> " * n + "[[a]]\n"), 10_000, "attack round"),
+    "nested-lists": (one_note(lambda n: "".join("  " * (i % 64) + "- [[a]]\n" for i in range(n))), 100_000, "attack round"),
+    "unclosed-wikilinks": (one_note(lambda n: "[[a " * n + "\n"), 1_000_000, "attack round"),
+    "unclosed-embeds": (one_note(lambda n: "![[a " * n + "\n"), 1_000_000, "attack round"),
+    "brackets": (one_note(lambda n: "[" * n + "]" * n + "\n"), 1_000_000, "attack round"),
+    "emphasis-runs": (one_note(lambda n: "*a " * n + "a*" * n + "\n"), 500_000, "attack round"),
+    "code-runs": (one_note(lambda n: "".join("`" * (i % 50 + 1) + "[[a]]" for i in range(n)) + "\n"), 200_000, "attack round"),
+    "heading-chain": (one_note(lambda n: "[[a" + "#b" * n + "]]\n"), 1_000_000, "attack round"),
+    "same-headings": (one_note(lambda n: "# h\n" * n + "[[#h]]\n" * n), 200_000, "attack round"),
+    "block-ids": (one_note(lambda n: "".join(f"p ^b{i}\n\n" for i in range(n)) + "".join(f"[[#^b{i}]]\n" for i in range(n))), 100_000, "attack round"),
+    "wide-table": (one_note(lambda n: "|" + "h|" * n + "\n|" + "-|" * n + "\n|" + "[[a\\|b]]|" * n + "\n"), 200_000, "attack round"),
+    "comments": (one_note(lambda n: "%% [[a]] " * n + "\n"), 800_000, "attack round"),
     "2m-findings": (broken_links, 2_000_000, "10.4 GB SARIF"),
     "fixes": (fixes, 10_000, "not in the issue: quadratic fix planning"),
     "stale-links": (stale_links, 100_000, "not in the issue: every finding held for the fold"),

@@ -885,6 +885,12 @@ mod tests {
             "alias: &name M1040\nother: *name\n",
             "aliases: &al\n  - x\nalias: y\ncopy: *al\n",
             "aliases: &al [x]\nalias: y\ncopy:\n  <<: {list: *al}\n",
+            // Non-finite floats, which the YAML reader hands over as strings (`.NaN` as
+            // `.nan`): written as text they would change type, and spelling.
+            "alias: .NaN\n",
+            "alias: -.Inf\n",
+            "aliases: [x]\nalias: .inf\n",
+            "tag: .nan\n",
         ];
         for yaml in shapes {
             let text = format!("---\n{yaml}---\nbody\n");

@@ -99,6 +99,11 @@ pub struct Summary {
     /// `summary` either.
     #[serde(skip)]
     pub json_files: usize,
+    /// Notes, canvases and JSON files that could not be read (too large, not text,
+    /// unreadable, not a regular file): `unreadable-file` reports each, so a run with only
+    /// those still has something to say. Not in the JSON `summary` either.
+    #[serde(skip)]
+    pub unreadable: usize,
     /// Links found in the linted notes.
     pub links: usize,
     /// What each pack that ran adds (the ATT&CK pack: `attack_links`, `attack_catalog`, `attack_releases`).

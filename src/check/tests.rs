@@ -231,13 +231,15 @@ fn a_fold_moves_findings_into_notes_before_and_after_them() {
 }
 
 /// Every note of the shared corpora parses the same in Markdown windows of 256 bytes as
-/// whole (the windows are cut thousands of times; `parse::events`).
+/// whole (the windows are cut thousands of times; `parse::events`), and so does each
+/// note put in a block quote (`> ` before every line), where the windows cut inside
+/// quoted paragraphs.
 #[test]
 fn corpus_notes_parsed_in_windows_are_the_notes_parsed_whole() {
     let Some(corpora) = crate::vault::shared_corpora() else {
         return;
     };
-    let (mut notes, mut cuts) = (0, 0);
+    let (mut notes, mut cuts, mut quoted_cuts) = (0, 0, 0);
     for entry in walkdir::WalkDir::new(corpora)
         .into_iter()
         .filter_map(Result::ok)
@@ -257,6 +259,16 @@ fn corpus_notes_parsed_in_windows_are_the_notes_parsed_whole() {
             "{}",
             entry.path().display()
         );
+        let quoted: String = text.lines().map(|l| format!("> {l}\n")).collect();
+        let (windowed, cut) = crate::parse::parse_note_in_windows(&quoted, 256);
+        quoted_cuts += cut;
+        assert_eq!(
+            format!("{windowed:?}"),
+            format!("{:?}", crate::parse::parse_note(&quoted)),
+            "{} in a block quote",
+            entry.path().display()
+        );
     }
     assert!(notes > 1000 && cuts > 10_000, "{notes} notes, {cuts} cuts");
+    assert!(quoted_cuts > 500, "{quoted_cuts} cuts in block quotes");
 }

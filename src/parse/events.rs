@@ -17,24 +17,48 @@
 //! definition does) is parsed whole.
 //!
 //! **Inside a long top-level paragraph** (one line of 30 MB is one paragraph), at the end
-//! `p` of a link or embed that is a direct child of the paragraph. Every inline construct
-//! can cross a line break in CommonMark and in pulldown-cmark (code spans, emphasis, link
-//! text and titles, inline HTML, math, wiki-links), so line breaks are not safe places;
-//! instead the text of the piece before `p` (since the paragraph's start or the previous
-//! cut) must leave no construct open that text after `p` could close:
-//! - no `` ` ``, `$` or `<` anywhere in it (a code span, math or an HTML tag or autolink is
-//!   matched forward to any later closer, even from inside link text);
-//! - outside the links, no `*`, `_` or `~` (emphasis is matched at the paragraph's end; inside
-//!   a link it is matched within the link), no `\` (escapes change which brackets count),
-//!   no `[[` (a wiki-link opener that a later `]]` closes) and no `](` (an inline link whose
-//!   destination or title did not close in the window may close after it);
-//! - outside the links, as many `]` as `[` (each `]` takes the nearest `[`, whether or not it
-//!   makes a link), so no bracket opener is left. pulldown-cmark keeps the first `[` of a
-//!   wiki-link on its stack disabled; a disabled opener never makes a link, as no opener
-//!   at all.
+//! `p` of an inline construct that closed and is a direct child of the paragraph: a link,
+//! an embed, emphasis, strikethrough, a code span, math or an HTML tag. Every inline
+//! construct can cross a line break in CommonMark and in pulldown-cmark (code spans,
+//! emphasis, link text and titles, inline HTML, math, wiki-links), so line breaks are not
+//! safe places; instead the piece before `p` (since the paragraph's start or the previous
+//! cut) must leave no construct open that text after `p` could close. The window's own
+//! events say which delimiters matched: a construct that closed before `p` in the window
+//! closed at the same place in the whole text (each is matched forward to its first closer,
+//! or, for emphasis and brackets, by closers looking back, and the text up to `p` is the
+//! same); what did not match is left as text, and text after `p` could match it. So:
+//! - no `` ` `` or `$`, and no `<` that could start a tag, comment or autolink, outside the
+//!   constructs that closed (code spans, math, HTML, autolinks), unescaped: a code span,
+//!   math or HTML is matched forward to any later closer, even from inside link text, a
+//!   destination or a wiki-link's target;
+//! - in text outside links, no unescaped `*`, `_` or `~`: an emphasis delimiter that
+//!   matched nothing (emphasis is matched at the paragraph's end; inside a link it is
+//!   matched within the link);
+//! - no active bracket opener left: each unescaped `]` in text takes the nearest opener,
+//!   whether or not it makes a link; an unescaped `[` in text is an active opener, and so
+//!   is an embed's `![` (pulldown-cmark keeps it: `![[i]]x](y)` is an image of `[i]]x`
+//!   to `y`), while a wiki-link's first `[` stays disabled (it never makes a link). And no
+//!   `](` in text (an inline link whose destination or title did not close in the window
+//!   may close after it).
 //!
-//! The next piece must start as a paragraph continues: with `[[`, `![[` or an ASCII letter
-//! (nothing that starts a block, no leading space that a new paragraph would drop), on a
+//! Backslash escapes, entities and hard breaks act on the next character only.
+//!
+//! **Inside a paragraph in block quotes and list items** (`> [[a]][[a]]…`, `- [[a]]…`), by
+//! the same rules. The next window is parsed after the containers' markers as they stand
+//! before the paragraph on its first line (`> - `: only markers and spaces, one per
+//! container), so it opens in the same containers; each later line carries its own
+//! markers, indentation or is a lazy continuation, as in the whole text. Those start
+//! events go, and the events that end the containers span from where they start. A list
+//! item's paragraph shows as events only when the whole list is loose, which a blank line
+//! after the list's start may make it: inside a list the cut is made only when no blank
+//! line (blanks and `>` only) follows the list's start, so the list is tight in the
+//! windows and in the whole text, and its item's text is the paragraph. A paragraph in
+//! any other container (a footnote, a table) is not cut inside.
+//!
+//! The next piece must start as a paragraph continues: with `[[`, `![[`, an ASCII letter,
+//! an escaped punctuation character or a `<` that cannot start HTML (nothing that starts a
+//! block, no leading space that a new paragraph would drop, no delimiter run, which would
+//! lose the character before it that decides whether it can open or close), on a
 //! line not followed by a table delimiter row or setext underline (which would make the
 //! piece's first line a table header). A paragraph whose last line is followed by a setext
 //! underline is a heading of all its lines: its last piece then reads as a heading starting
@@ -87,8 +111,8 @@ pub(super) struct Events<'a> {
     pos: usize,
     /// Events of the current window before its cut, in order.
     ready: VecDeque<Item<'a>>,
-    /// A top-level paragraph cut at `pos`: the offset where it starts.
-    paragraph: Option<usize>,
+    /// A paragraph cut at `pos`, to open again in the next window.
+    paragraph: Option<Reopen>,
     /// The parser of a text read whole.
     whole: Option<pulldown_cmark::OffsetIter<'a>>,
     /// The last window, which runs to the end of the text: read lazily, as a text read
@@ -96,6 +120,42 @@ pub(super) struct Events<'a> {
     last: Option<Window<'a>>,
     /// How many cuts were made (for tests).
     cuts: usize,
+    /// Where the last blank line (only blanks and `>`) starts, if any: a list that starts
+    /// after it is tight in the whole text, whatever the windows see.
+    last_blank: Option<usize>,
+}
+
+/// A paragraph cut inside, to open again at the start of the next window.
+#[derive(Clone)]
+struct Reopen {
+    /// Where the paragraph starts (before any cut).
+    paragraph: usize,
+    /// Where each container holding it starts, outermost first (a list item: its list,
+    /// then the item).
+    containers: Vec<usize>,
+    /// The container markers before the paragraph on its first line (`> - `; empty at top
+    /// level): put before the next window's text, they open the same containers.
+    prefix: Range<usize>,
+    /// A tight list item's text: pulldown-cmark gives it no paragraph events.
+    implicit: bool,
+}
+
+/// A tag open at an event of a window, with where it starts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Open {
+    Quote(usize),
+    List(usize),
+    Item(usize),
+    /// Any other tag (a paragraph, emphasis, a table, ...).
+    Other,
+}
+
+/// A container's marker on a line, as [`markers`] reads it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Marker {
+    Quote,
+    List,
+    Item,
 }
 
 impl<'a> Events<'a> {
@@ -112,6 +172,7 @@ impl<'a> Events<'a> {
             whole,
             last: None,
             cuts: 0,
+            last_blank: last_blank_line(text),
         }
     }
 
@@ -122,21 +183,34 @@ impl<'a> Events<'a> {
         let mut len = self.window;
         loop {
             if start.saturating_add(len) >= self.text.len() {
-                let rest = self.text.get(start..).unwrap_or_default();
-                self.last = Some(Window::new(rest, start, self.options, self.paragraph));
+                match self.paragraph.take() {
+                    // Read at once: its events own their strings, and borrow no text here.
+                    Some(r) if !r.prefix.is_empty() => {
+                        let events = self.quoted(start, self.text.len(), &r);
+                        self.ready.extend(events);
+                    }
+                    r => {
+                        let rest = self.text.get(start..).unwrap_or_default();
+                        let p = r.map(|r| r.paragraph);
+                        self.last = Some(Window::new(rest, start, self.options, p));
+                    }
+                }
                 self.pos = self.text.len();
-                self.paragraph = None;
                 return;
             }
             let mut end = start + len;
             while !self.text.is_char_boundary(end) {
                 end -= 1;
             }
-            let slice = self.text.get(start..end).unwrap_or_default();
-            let continued = self.paragraph.is_some();
-            let events: Vec<Item<'a>> =
-                Window::new(slice, start, self.options, self.paragraph).collect();
-            if let Some(cut) = self.cut(&events, start, end, continued) {
+            let events = match self.paragraph.as_ref().filter(|r| !r.prefix.is_empty()) {
+                Some(r) => self.quoted(start, end, r),
+                None => {
+                    let slice = self.text.get(start..end).unwrap_or_default();
+                    let p = self.paragraph.as_ref().map(|r| r.paragraph);
+                    Window::new(slice, start, self.options, p).collect()
+                }
+            };
+            if let Some(cut) = self.cut(&events, start, end) {
                 let keep = cut.events;
                 self.ready.extend(events.into_iter().take(keep));
                 self.pos = cut.at;
@@ -148,53 +222,134 @@ impl<'a> Events<'a> {
         }
     }
 
-    /// The last cut of a window `[start, end)` whose events are `events`; `continued` when
-    /// the window starts inside a cut paragraph (its start event already dropped).
-    fn cut(&self, events: &[Item<'a>], start: usize, end: usize, continued: bool) -> Option<Cut> {
+    /// The events of the window `[start, end)` inside a paragraph cut in containers:
+    /// parsed after the containers' markers, which open them again; those start events go
+    /// (they were given), the paragraph's too, and the events ending them span from where
+    /// they start in the whole text. The text is the window's own, so its events own their
+    /// strings.
+    fn quoted(&self, start: usize, end: usize, reopen: &Reopen) -> Vec<Item<'a>> {
+        let prefix = self.text.get(reopen.prefix.clone()).unwrap_or_default();
+        let body = self.text.get(start..end).unwrap_or_default();
+        let mut text = String::with_capacity(prefix.len() + body.len());
+        text.push_str(prefix);
+        text.push_str(body);
+        let at = |o: usize| o.saturating_sub(prefix.len()) + start;
+        // The whole text's start of each tag open in this parse that was opened again.
+        let mut open: Vec<Option<usize>> = Vec::new();
+        let mut containers = reopen.containers.iter().copied();
+        let mut paragraph = Some(reopen.paragraph);
+        let mut out = Vec::new();
+        for (event, range) in Parser::new_ext(&text, self.options).into_offset_iter() {
+            let mut mapped = at(range.start)..at(range.end);
+            match &event {
+                Event::Start(_) if range.start < prefix.len() => {
+                    open.push(containers.next());
+                    continue;
+                }
+                Event::Start(Tag::Paragraph)
+                    if range.start == prefix.len() && paragraph.is_some() && !reopen.implicit =>
+                {
+                    open.push(paragraph.take());
+                    continue;
+                }
+                Event::Start(Tag::Heading { .. })
+                    if range.start == prefix.len() && paragraph.is_some() =>
+                {
+                    let s = paragraph.take();
+                    mapped.start = s.unwrap_or(mapped.start);
+                    open.push(s);
+                }
+                Event::Start(_) => open.push(None),
+                Event::End(_) => {
+                    if let Some(Some(s)) = open.pop() {
+                        mapped.start = s;
+                    }
+                }
+                _ => {}
+            }
+            out.push((event.into_static(), mapped));
+        }
+        out
+    }
+
+    /// The last cut of a window `[start, end)` whose events are `events`.
+    fn cut(&self, events: &[Item<'a>], start: usize, end: usize) -> Option<Cut> {
         let text = self.text;
+        let reopen = self.paragraph.as_ref();
         let mut block: Option<Cut> = None;
         // A cut paragraph that an underline in this window made a heading ends here; no cut
         // inside it (the next window would open the heading again).
         let heading = matches!(events.first(), Some((Event::Start(Tag::Heading { .. }), _)));
-        // The scan of the last top-level block while it is a paragraph, and the link ends
-        // in it that the piece rules allow.
-        let mut piece =
-            (continued && !heading).then(|| Piece::new(start, self.paragraph.unwrap_or(start)));
-        // Inside the cut paragraph, whose start event was dropped (a heading's was kept).
-        let mut depth = usize::from(continued && !heading);
+        // The tags open at the event read: the cut paragraph's containers, and the
+        // paragraph unless it became a heading or is a tight list item's text.
+        let mut open: Vec<Open> = Vec::new();
+        if let Some(r) = reopen {
+            let kinds = markers(text.get(r.prefix.clone()).unwrap_or_default()).0;
+            open.extend(kinds.iter().zip(&r.containers).map(|(k, &s)| match k {
+                Marker::Quote => Open::Quote(s),
+                Marker::List => Open::List(s),
+                Marker::Item => Open::Item(s),
+            }));
+            if !heading && !r.implicit {
+                open.push(Open::Other);
+            }
+        }
+        // The scan of the paragraph being read, when only containers that open again hold
+        // it, and the construct ends in it that the piece rules allow; the depth of its
+        // inline events.
+        let mut piece = reopen
+            .filter(|_| !heading)
+            .map(|r| (Piece::new(start, r.paragraph), r.clone(), open.len()));
         let mut inline: Vec<Cut> = Vec::new();
         for (i, (event, range)) in events.iter().enumerate() {
+            let depth = open.len();
             let top_start = depth == 0 && matches!(event, Event::Start(_) | Event::Rule);
-            if top_start {
-                if i > 0 || continued {
-                    block = block_cut(text, i, range.start, start, end).or(block);
-                }
-                piece = matches!(event, Event::Start(Tag::Paragraph))
-                    .then(|| Piece::new(range.start, range.start));
+            if top_start && (i > 0 || reopen.is_some()) {
+                block = block_cut(text, i, range.start, start, end).or(block);
+            }
+            // A block inside a list item's text ends it.
+            if piece.as_ref().is_some_and(|p| p.2 == depth) && starts_a_block(event) {
+                piece = None;
             }
             match event {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => depth = depth.saturating_sub(1),
+                Event::Start(Tag::Paragraph) => {
+                    piece = reopen_at(text, &open, range.start, false, self.last_blank)
+                        .map(|r| (Piece::new(range.start, range.start), r, depth + 1));
+                    open.push(Open::Other);
+                }
+                Event::Start(Tag::Item) => {
+                    open.push(Open::Item(range.start));
+                    piece = reopen_at(text, &open, range.start, true, self.last_blank)
+                        .map(|r| (Piece::new(r.paragraph, r.paragraph), r, depth + 1));
+                }
+                Event::Start(Tag::BlockQuote(_)) => open.push(Open::Quote(range.start)),
+                Event::Start(Tag::List(_)) => open.push(Open::List(range.start)),
+                Event::Start(_) => open.push(Open::Other),
+                Event::End(_) => {
+                    open.pop();
+                }
                 _ => {}
             }
-            let Some(p) = piece.as_mut() else {
+            let Some((p, r, level)) = piece.as_mut() else {
                 continue;
             };
-            if depth == 0 {
+            if open.len() < *level {
                 // The paragraph ended in the window: a block cut after it covers it.
                 piece = None;
                 continue;
             }
-            if depth == 2 && matches!(event, Event::Start(Tag::Link { .. } | Tag::Image { .. })) {
-                p.gap(text, range.start);
-            } else if depth == 1 && matches!(event, Event::End(TagEnd::Link | TagEnd::Image)) {
-                p.link(text, range.end);
+            p.event(text, event, range);
+            if open.len() == *level && ends_a_construct(event) {
                 let at = range.end;
+                p.scan_to(text, at);
                 if p.clean() && at + MARGIN <= end && starts_paragraph_text(text, at) {
                     inline.push(Cut {
                         events: i + 1,
                         at,
-                        paragraph: Some(p.paragraph),
+                        paragraph: Some(Reopen {
+                            paragraph: p.paragraph,
+                            ..r.clone()
+                        }),
                     });
                 }
             }
@@ -205,6 +360,152 @@ impl<'a> Events<'a> {
             (Some(inline), _) => Some(inline),
             (None, block) => block,
         }
+    }
+}
+
+/// How a paragraph opens again after a cut: one starting at `at` inside the tags `open`,
+/// or (`implicit`) the text of the list item starting at `at`, the last of `open`. `None`
+/// when a tag other than a block quote, list or list item holds it; when its first line
+/// holds anything but those containers' markers before it (`>`, `-`, `*`, `+`, `1.`, `1)`
+/// and spaces, one per container, so that they open the same containers again); when a
+/// list holds it and a blank line follows the list's start (the list may be loose in the
+/// whole text: its items' paragraphs then show); or when a list item's text is empty on
+/// its first line or starts with a task marker.
+fn reopen_at(
+    text: &str,
+    open: &[Open],
+    at: usize,
+    implicit: bool,
+    last_blank: Option<usize>,
+) -> Option<Reopen> {
+    let mut kinds = Vec::new();
+    let mut containers = Vec::new();
+    for o in open {
+        let (kind, start) = match *o {
+            Open::Quote(s) => (Marker::Quote, s),
+            Open::List(s) => (Marker::List, s),
+            Open::Item(s) => (Marker::Item, s),
+            Open::Other => return None,
+        };
+        kinds.push(kind);
+        containers.push(start);
+    }
+    let line = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |n| n + 1);
+    let (found, len) = markers(text.get(line..)?);
+    let content = line + len;
+    if found != kinds || (!implicit && content != at) {
+        return None;
+    }
+    if implicit {
+        let rest = text.get(content..)?.as_bytes();
+        let task = rest.len() > 3 && rest[0] == b'[' && rest[2] == b']' && rest[3] == b' ';
+        if task || matches!(rest.first(), None | Some(b'\n' | b'\r')) {
+            return None;
+        }
+    }
+    let list = open.iter().find_map(|o| match o {
+        Open::List(s) => Some(*s),
+        _ => None,
+    });
+    if list.is_some_and(|l| last_blank.is_some_and(|b| b >= l)) {
+        return None;
+    }
+    let prefix = if containers.is_empty() {
+        content..content
+    } else {
+        line..content
+    };
+    Some(Reopen {
+        paragraph: content,
+        containers,
+        prefix,
+        implicit,
+    })
+}
+
+/// The container markers at the start of `line` (block quotes' `>`; a list item's `-`,
+/// `*`, `+`, or up to nine digits and `.` or `)`, then a space, as a list and its item),
+/// and the bytes they take with the spaces after them. Tabs end them (a tab's width
+/// depends on its column).
+fn markers(line: &str) -> (Vec<Marker>, usize) {
+    let bytes = line.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    let mut end = 0;
+    loop {
+        while bytes.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b'>') => {
+                found.push(Marker::Quote);
+                i += 1;
+            }
+            Some(b'-' | b'*' | b'+') if bytes.get(i + 1) == Some(&b' ') => {
+                found.extend([Marker::List, Marker::Item]);
+                i += 1;
+            }
+            Some(b) if b.is_ascii_digit() => {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let after = i + digits;
+                let delimiter = matches!(bytes.get(after), Some(b'.' | b')'));
+                if digits > 9 || !delimiter || bytes.get(after + 1) != Some(&b' ') {
+                    break;
+                }
+                found.extend([Marker::List, Marker::Item]);
+                i = after + 1;
+            }
+            _ => break,
+        }
+        end = i;
+    }
+    while bytes.get(end) == Some(&b' ') {
+        end += 1;
+    }
+    (found, end)
+}
+
+/// Whether `event` starts a block (anything but an inline tag or inline content).
+fn starts_a_block(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => !matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::Superscript
+                | Tag::Subscript
+        ),
+        Event::Rule | Event::Html(_) => true,
+        _ => false,
+    }
+}
+
+/// Where the last blank line of `text` (only spaces, tabs, `\r` and `>`, ended by a line
+/// break) starts.
+fn last_blank_line(text: &str) -> Option<usize> {
+    let mut end = text.rfind('\n')?;
+    loop {
+        let start = text
+            .get(..end)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |n| n + 1);
+        let line = text.get(start..end).unwrap_or_default();
+        if line
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'>'))
+        {
+            return Some(start);
+        }
+        if start == 0 {
+            return None;
+        }
+        end = start - 1;
     }
 }
 
@@ -327,21 +628,47 @@ impl<'a> Iterator for Events<'a> {
 }
 
 /// Where a window is cut: how many of its events are kept, where the next window starts,
-/// and the start of the top-level paragraph it cuts, if it cuts one.
+/// and the paragraph it cuts, if it cuts one.
 struct Cut {
     events: usize,
     at: usize,
-    paragraph: Option<usize>,
+    paragraph: Option<Reopen>,
+}
+
+/// Whether `event`, a direct child of a paragraph, ends an inline construct that closed
+/// (a link, an image, emphasis, strikethrough, a code span, math, an HTML tag): where a
+/// piece may end.
+fn ends_a_construct(event: &Event<'_>) -> bool {
+    matches!(
+        event,
+        Event::End(
+            TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+        ) | Event::Code(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::InlineHtml(_)
+    )
 }
 
 /// The scan of one piece of a top-level paragraph for the rules of the module docs.
 struct Piece {
     /// Where the paragraph starts (before any earlier cut).
     paragraph: usize,
-    /// The end of what has been scanned: the last link's end, or the piece's start.
+    /// The end of what the scan for `` ` ``, `$` and `<` has read.
     scanned: usize,
-    /// `[` not yet closed by a `]`, outside links.
-    open: usize,
+    /// Links and images open at the event read last.
+    links: usize,
+    /// pulldown-cmark's bracket openers left by the piece, as runs of (active, how many):
+    /// a literal `[` and an embed's `![` are active (a later `](…)` makes them a link or
+    /// an image, spanning the cut); a wiki-link's first `[` is kept disabled. A literal `]`
+    /// takes the nearest.
+    brackets: Vec<(bool, usize)>,
+    /// How many of `brackets` are active.
+    active: usize,
     /// A rule was broken: no cut in the rest of this piece.
     broken: bool,
 }
@@ -351,53 +678,150 @@ impl Piece {
         Piece {
             paragraph,
             scanned: start,
-            open: 0,
+            links: 0,
+            brackets: Vec::new(),
+            active: 0,
             broken: false,
         }
     }
 
-    /// Scans the text between the last link (or the piece's start) and `to`, outside
-    /// any link.
-    fn gap(&mut self, text: &str, to: usize) {
-        let from = self.scanned;
+    /// Reads one event of the piece, at `range`.
+    fn event(&mut self, text: &str, event: &Event<'_>, range: &Range<usize>) {
+        match event {
+            Event::Text(_) => self.text(text, range),
+            // Closed constructs: their delimiters are matched, their insides are not
+            // Markdown.
+            Event::Code(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::InlineHtml(_)
+            | Event::Html(_)
+            | Event::FootnoteReference(_) => {
+                self.scan_to(text, range.start);
+                self.scanned = self.scanned.max(range.end);
+            }
+            Event::Start(Tag::Link { link_type, .. }) => {
+                if matches!(link_type, pulldown_cmark::LinkType::WikiLink { .. }) {
+                    self.push_bracket(false);
+                }
+                if matches!(
+                    link_type,
+                    pulldown_cmark::LinkType::Autolink | pulldown_cmark::LinkType::Email
+                ) {
+                    self.scan_to(text, range.start);
+                    self.scanned = self.scanned.max(range.end);
+                }
+                self.links += 1;
+            }
+            Event::Start(Tag::Image { link_type, .. }) => {
+                if matches!(link_type, pulldown_cmark::LinkType::WikiLink { .. }) {
+                    self.push_bracket(true);
+                }
+                self.links += 1;
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => self.links = self.links.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    /// Scans the source from the end of the last scan to `to` for a `` ` ``, `$` or `<`
+    /// that no closed construct holds (one that a later closer could match, even from
+    /// inside a link's text, destination or a wiki-link's target).
+    fn scan_to(&mut self, text: &str, to: usize) {
         let bytes = text.as_bytes();
-        for i in from..to.min(bytes.len()) {
+        for i in self.scanned..to.min(bytes.len()) {
+            let opens = match bytes[i] {
+                b'`' | b'$' => true,
+                b'<' => may_open_html(bytes.get(i + 1).copied()),
+                _ => false,
+            };
+            if opens && !escaped(bytes, i) {
+                self.broken = true;
+            }
+        }
+        self.scanned = self.scanned.max(to);
+    }
+
+    /// Reads the source of a text event: the literal `*`, `_`, `~` outside links (an
+    /// emphasis delimiter that matched nothing yet; inside a link, emphasis is matched
+    /// within the link), `[` and `]` (each `]` takes the nearest `[`, link or not; a `](`
+    /// whose destination did not close may close after the cut). Escaped ones are text.
+    fn text(&mut self, text: &str, range: &Range<usize>) {
+        let bytes = text.as_bytes();
+        for i in range.start..range.end.min(bytes.len()) {
             let b = bytes[i];
-            let before = i.checked_sub(1).and_then(|j| bytes.get(j)).copied();
+            if !matches!(b, b'*' | b'_' | b'~' | b'[' | b']') || escaped(bytes, i) {
+                continue;
+            }
             match b {
-                b'`' | b'$' | b'<' | b'*' | b'_' | b'~' | b'\\' => self.broken = true,
-                b'[' if before == Some(b'[') && i > from => self.broken = true,
-                b'(' if before == Some(b']') => self.broken = true,
-                b'[' => self.open += 1,
-                b']' => self.open = self.open.saturating_sub(1),
+                b'[' => self.push_bracket(true),
+                b']' => {
+                    if bytes.get(i + 1) == Some(&b'(') {
+                        self.broken = true;
+                    }
+                    self.pop_bracket();
+                }
+                _ if self.links == 0 => self.broken = true,
                 _ => {}
             }
         }
-        self.scanned = to.max(from);
     }
 
-    /// Scans a link from the end of the last gap to its end `to`.
-    fn link(&mut self, text: &str, to: usize) {
-        let inside = text.get(self.scanned..to).unwrap_or_default();
-        if inside.bytes().any(|b| matches!(b, b'`' | b'$' | b'<')) {
-            self.broken = true;
+    fn push_bracket(&mut self, active: bool) {
+        match self.brackets.last_mut() {
+            Some((a, n)) if *a == active => *n += 1,
+            _ => self.brackets.push((active, 1)),
         }
-        self.scanned = to;
+        self.active += usize::from(active);
+    }
+
+    fn pop_bracket(&mut self) {
+        if let Some((active, n)) = self.brackets.last_mut() {
+            self.active -= usize::from(*active);
+            *n -= 1;
+            if *n == 0 {
+                self.brackets.pop();
+            }
+        }
     }
 
     /// Whether the piece so far leaves no construct open.
     fn clean(&self) -> bool {
-        !self.broken && self.open == 0
+        !self.broken && self.active == 0
     }
 }
 
+/// Whether the byte at `i` is escaped: an odd run of `\` before it.
+fn escaped(bytes: &[u8], i: usize) -> bool {
+    let run = bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count();
+    run % 2 == 1
+}
+
+/// Whether a `<` followed by `next` may start inline HTML, an HTML comment or an autolink
+/// (a tag name, `!`, `?`, `/`, a URI scheme or an email address's first character): only
+/// blanks, brackets, parentheses, quotes and the end of the text cannot.
+fn may_open_html(next: Option<u8>) -> bool {
+    !matches!(
+        next,
+        None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'[' | b']' | b'(' | b')' | b'<' | b'>' | b'"')
+    )
+}
+
 /// Whether text from `at` reads the same as the start of a paragraph as in the middle of
-/// one: `[[`, `![[` or an ASCII letter.
+/// one: `[[`, `![[`, an ASCII letter, an escaped punctuation character, or a `<` that
+/// cannot start HTML (nothing there starts a block, a leading blank would be dropped, and a
+/// delimiter run there would lose the character before it, which decides what it can open
+/// or close).
 fn starts_paragraph_text(text: &str, at: usize) -> bool {
-    let rest = text.get(at..).unwrap_or_default();
-    rest.starts_with("[[")
-        || rest.starts_with("![[")
-        || rest.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+    let rest = text.get(at..).unwrap_or_default().as_bytes();
+    rest.starts_with(b"[[")
+        || rest.starts_with(b"![[")
+        || match rest {
+            [b, ..] if b.is_ascii_alphabetic() => true,
+            [b'\\', b, ..] => b.is_ascii_punctuation(),
+            [b'<', next @ ..] => !may_open_html(next.first().copied()),
+            _ => false,
+        }
 }
 
 /// Whether the line after the one holding `at` is not a table delimiter row or setext
@@ -408,7 +832,12 @@ fn next_line_ok(text: &str, at: usize) -> bool {
     let Some(nl) = rest.find('\n') else {
         return true;
     };
-    let next = rest[nl + 1..].split('\n').next().unwrap_or_default();
+    // A block quote's markers go: its next line is read inside the same quotes.
+    let next = rest[nl + 1..]
+        .split('\n')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches([' ', '\t', '>']);
     let underline = next
         .bytes()
         .all(|b| matches!(b, b'|' | b'-' | b':' | b'=' | b' ' | b'\t' | b'\r'))

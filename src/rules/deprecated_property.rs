@@ -184,8 +184,9 @@ fn has_comment(yaml: &str) -> bool {
 }
 
 /// A value's entries as the new list property reads them: a string is split at commas,
-/// as Obsidian read these keys before 1.4. `None` for values that are not text, and, when
-/// `single_words` (tags, CSS classes), for entries with spaces, which were several.
+/// as Obsidian read these keys before 1.4. `None` for values that are not text (non-finite
+/// floats included), and, when `single_words` (tags, CSS classes), for entries with
+/// spaces, which were several.
 fn list_entries(value: &Value, single_words: bool) -> Option<Vec<String>> {
     let entries: Vec<String> = match value {
         Value::Null => Vec::new(),
@@ -202,6 +203,17 @@ fn list_entries(value: &Value, single_words: bool) -> Option<Vec<String>> {
         _ => return None,
     };
     if single_words && entries.iter().any(|e| e.contains(char::is_whitespace)) {
+        return None;
+    }
+    // The YAML reader hands a non-finite float (`.inf`, `-.Inf`, `.NaN`) over as a string,
+    // lower-cased: it is no text, and written as one it would change type and spelling.
+    // A quoted `".inf"` reads the same and is refused too: no fix rather than a wrong one.
+    if entries.iter().any(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            ".inf" | "+.inf" | "-.inf" | ".nan"
+        )
+    }) {
         return None;
     }
     Some(entries)

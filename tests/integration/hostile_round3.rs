@@ -298,3 +298,35 @@ fn a_lone_surrogate_in_a_canvas_keeps_its_links_and_is_reported() {
     assert_eq!(rules, ["invalid-canvas", "broken-link"], "{value:#}");
     assert_eq!(value["diagnostics"][0]["severity"], "warning");
 }
+
+/// A vault (or an `--only` selection) whose one note cannot be read (over the 32 MiB note
+/// limit, or not text) gets the `unreadable-file` finding, not an error saying it holds
+/// no note.
+#[test]
+fn a_vault_of_one_unreadable_note_reports_it() {
+    for (name, text) in [
+        ("big.md", "[[a]]".repeat(7_000_000).into_bytes()),
+        ("binary.md", vec![0u8; 4096]),
+    ] {
+        let dir = vault();
+        write(dir.path(), name, &text);
+        let out = check(dir.path(), &["--format", "concise", "--no-cache"]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("[unreadable-file]"),
+            "{name}: {}",
+            stdout(&out)
+        );
+        write(dir.path(), "ok.md", "x\n");
+        let only = check(
+            dir.path(),
+            &["--format", "concise", "--no-cache", "--only", name],
+        );
+        assert_eq!(
+            only.status.code(),
+            Some(1),
+            "{name} --only: {}",
+            stderr(&only)
+        );
+    }
+}

@@ -308,6 +308,41 @@ impl Catalogue {
         read.finish()
     }
 
+    /// Reads a STIX bundle as [`Catalogue::from_stix`] does, in the same one pass handing
+    /// every element of `objects` (holding only the fields the catalogue reads, see
+    /// [`for_each_stix_object`]) to `inspect` too: what `attack fetch` checks of a bundle
+    /// (its release, its domain) without holding the bundle as one JSON tree.
+    ///
+    /// # Errors
+    /// Invalid JSON, no `objects` array (`Err`); what [`Catalogue::from_stix`] refuses once
+    /// the JSON is read is in [`StixBundle::catalogue`], so a caller can say first what the
+    /// bundle is instead.
+    pub(crate) fn read_stix_bundle(
+        text: &str,
+        mut inspect: impl FnMut(&serde_json::Value),
+    ) -> Result<StixBundle, String> {
+        let mut read = StixRead::default();
+        let mut refused = None;
+        let mut objects = 0;
+        let kind = for_each_stix_object(text, |obj| {
+            objects += 1;
+            inspect(obj);
+            if refused.is_none() {
+                refused = read.object(obj).err();
+            }
+            Ok(())
+        })?;
+        let catalogue = match refused {
+            Some(e) => Err(e),
+            None => read.finish(),
+        };
+        Ok(StixBundle {
+            kind,
+            objects,
+            catalogue,
+        })
+    }
+
     /// The catalogue of a STIX bundle read as one JSON tree and then object by object, as
     /// [`Catalogue::from_stix`] read bundles before it streamed them: the reference its
     /// tests compare the streamed catalogue with.
@@ -510,6 +545,16 @@ fn clip(s: &str) -> &str {
 pub(crate) fn split_id(id: &str) -> (&str, u32) {
     let cut = id.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
     (&id[..cut], id[cut..].parse().unwrap_or(0))
+}
+
+/// A STIX bundle read by [`Catalogue::read_stix_bundle`].
+pub(crate) struct StixBundle {
+    /// The bundle's top-level `type` (`bundle` in a STIX bundle), when it is a string.
+    pub kind: Option<String>,
+    /// How many elements its `objects` array holds.
+    pub objects: usize,
+    /// Its catalogue, or why [`Catalogue::from_stix`] refuses it.
+    pub catalogue: Result<Catalogue, String>,
 }
 
 /// What [`Catalogue::from_stix`] has gathered from the objects read so far.
@@ -748,27 +793,31 @@ const STIX_FIELDS: [&str; 14] = [
 /// no object. Other top-level keys are skipped unbuilt. Memory is one object's kept fields,
 /// not the bundle's tree (a 148 MB bundle took 1.9 GB as one `Value`).
 ///
+/// Returns the bundle's top-level `type` when it is a string.
+///
 /// # Errors
 /// The first error `each` returns, as it is; else invalid JSON, no `objects` array, two of
 /// them, or an `objects` that is no array ("not a STIX bundle: …").
 fn for_each_stix_object(
     text: &str,
     mut each: impl FnMut(&serde_json::Value) -> Result<(), String>,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let mut failed = None;
+    let mut kind = None;
     let mut de = serde_json::Deserializer::from_str(text);
     let read = serde::Deserializer::deserialize_map(
         &mut de,
         stix_stream::Bundle {
             each: &mut each,
             failed: &mut failed,
+            kind: &mut kind,
         },
     )
     .and_then(|()| de.end());
     match (failed, read) {
         (Some(e), _) => Err(e),
         (None, Err(e)) => Err(format!("not a STIX bundle: {e}")),
-        (None, Ok(())) => Ok(()),
+        (None, Ok(())) => Ok(kind),
     }
 }
 
@@ -783,6 +832,8 @@ mod stix_stream {
     pub(super) struct Bundle<'a, 'e> {
         pub(super) each: &'a mut (dyn FnMut(&serde_json::Value) -> Result<(), String> + 'e),
         pub(super) failed: &'a mut Option<String>,
+        /// The top-level `type`, when it is a string (the last one, as in a JSON tree).
+        pub(super) kind: &'a mut Option<String>,
     }
 
     impl<'de> Visitor<'de> for Bundle<'_, '_> {
@@ -795,6 +846,10 @@ mod stix_stream {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             let mut objects = false;
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "type" {
+                    *self.kind = map.next_value_seed(Kind)?;
+                    continue;
+                }
                 if key != "objects" {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -845,6 +900,59 @@ mod stix_stream {
                 }
             }
             Ok(())
+        }
+    }
+
+    /// The bundle's `type`: a string, or `None` for any other value (read unbuilt).
+    struct Kind;
+
+    impl<'de> DeserializeSeed<'de> for Kind {
+        type Value = Option<String>;
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Kind {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a bundle's type")
+        }
+
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_bool<E: Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E: Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E: Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_f64<E: Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
         }
     }
 

@@ -80,10 +80,12 @@ impl AttackSettings {
         // target's time.
         let mut attack = AttackConfig::clone(&AttackConfig::default_shared());
         if let Some(domains) = &self.domains {
-            attack.domains = domains
-                .iter()
-                .map(|(f, d)| (f.clone(), d.clone()))
-                .collect();
+            attack.set_domains(
+                domains
+                    .iter()
+                    .map(|(f, d)| (f.clone(), d.clone()))
+                    .collect(),
+            );
         }
         for (name, kind) in &self.kinds {
             let Some(id_kind) = IdKind::ALL
@@ -101,16 +103,14 @@ impl AttackSettings {
                     ),
                 ));
             };
-            let Some(entry) = attack.kinds.iter_mut().find(|(k, _, _)| *k == id_kind) else {
-                continue;
+            let pattern = match &kind.pattern {
+                Some(pattern) => Some(
+                    regex::Regex::new(pattern.get_ref())
+                        .map_err(|e| (pattern.span(), format!("bad pattern: {e}")))?,
+                ),
+                None => None,
             };
-            if let Some(pattern) = &kind.pattern {
-                entry.1 = regex::Regex::new(pattern.get_ref())
-                    .map_err(|e| (pattern.span(), format!("bad pattern: {e}")))?;
-            }
-            if let Some(folders) = &kind.folders {
-                entry.2.clone_from(folders);
-            }
+            attack.set_kind(id_kind, pattern, kind.folders.as_deref());
         }
         Ok(attack)
     }

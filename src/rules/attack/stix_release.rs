@@ -64,29 +64,37 @@ pub(crate) fn latest_release(index: &str) -> Result<Release, String> {
 /// # Errors
 /// A message saying what the text is instead.
 pub(crate) fn check_bundle(text: &str, domain: &str, release: Release) -> Result<usize, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        let start: String = text.chars().take(40).collect();
-        format!(
-            "not a STIX bundle (not JSON: {e}; it starts `{}`)",
-            start.trim()
-        )
-    })?;
-    if value.get("type").and_then(serde_json::Value::as_str) != Some("bundle") {
-        return Err("not a STIX bundle (no `\"type\": \"bundle\"`)".to_owned());
+    // The first `x-mitre-collection`'s version, as the release the bundle states.
+    let mut claimed: Option<Option<String>> = None;
+    let mut of_domain = false;
+    fn field<'v>(o: &'v serde_json::Value, k: &str) -> Option<&'v str> {
+        o.get(k).and_then(serde_json::Value::as_str)
     }
-    let objects = value
-        .get("objects")
-        .and_then(serde_json::Value::as_array)
-        .ok_or("not a STIX bundle (no `objects` array)")?;
-    let field = |o: &serde_json::Value, k: &str| {
-        o.get(k)
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
+    // One streamed pass (as `--attack-catalog` reads a bundle): a release's bundle is tens
+    // of megabytes, and as one JSON tree it took about ten times that.
+    let read = Catalogue::read_stix_bundle(text, |o| {
+        if claimed.is_none() && field(o, "type") == Some("x-mitre-collection") {
+            claimed = Some(field(o, "x_mitre_version").map(str::to_owned));
+        }
+        of_domain = of_domain
+            || o.get("x_mitre_domains")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|ds| ds.iter().any(|d| d.as_str() == Some(domain)));
+    });
+    let bundle = match read {
+        Ok(bundle) if bundle.kind.as_deref() == Some("bundle") => bundle,
+        Ok(_) => return Err("not a STIX bundle (no `\"type\": \"bundle\"`)".to_owned()),
+        Err(e) => {
+            let start: String = text.chars().take(40).collect();
+            let e = e.trim_start_matches("not a STIX bundle: ");
+            return Err(format!(
+                "not a STIX bundle ({e}; it starts `{}`)",
+                start.trim()
+            ));
+        }
     };
-    let claimed = objects
-        .iter()
-        .find(|o| field(o, "type").as_deref() == Some("x-mitre-collection"))
-        .and_then(|o| field(o, "x_mitre_version"))
+    let claimed = claimed
+        .flatten()
         .ok_or("the bundle has no `x-mitre-collection` stating its release")?;
     if parse_release(&claimed) != Some(release) {
         return Err(format!(
@@ -94,16 +102,11 @@ pub(crate) fn check_bundle(text: &str, domain: &str, release: Release) -> Result
             file_release(release)
         ));
     }
-    let of_domain = objects.iter().any(|o| {
-        o.get("x_mitre_domains")
-            .and_then(serde_json::Value::as_array)
-            .is_some_and(|ds| ds.iter().any(|d| d.as_str() == Some(domain)))
-    });
     if !of_domain {
         return Err(format!("the bundle holds no object of `{domain}`"));
     }
-    Catalogue::from_stix(text)?;
-    Ok(objects.len())
+    bundle.catalogue?;
+    Ok(bundle.objects)
 }
 
 #[cfg(test)]
@@ -150,6 +153,52 @@ mod tests {
                 .starts_with("not a STIX bundle")
         );
         assert!(check_bundle(r#"{"type": "bundle"}"#, "enterprise-attack", (19, 1)).is_err());
+    }
+
+    /// The bundle is read as a stream (never one JSON tree); what is no bundle still says
+    /// what it is, as when it was read whole.
+    #[test]
+    fn streamed_bundles_say_what_they_are_instead() {
+        let check = |text: &str| check_bundle(text, "enterprise-attack", (19, 1)).unwrap_err();
+        for text in [
+            "[1]",
+            r#"{"type": "bundle", "objects": "x"}"#,
+            r#"{"type": "bundle", "objects": [], "objects": []}"#,
+            r#"{"type": "bundle", "objects": [{"type": "x-mitre-collection"#,
+        ] {
+            assert!(
+                check(text).starts_with("not a STIX bundle ("),
+                "{text}: {}",
+                check(text)
+            );
+        }
+        assert!(check(r#"{"type": "bundle"}"#).contains("no `objects` array"));
+        for kind in [r#"{"t": ["bundle"]}"#, "7", r#""Bundle""#] {
+            let text = format!(r#"{{"type": {kind}, "objects": []}}"#);
+            assert!(check(&text).contains(r#"no `"type": "bundle"`"#), "{text}");
+        }
+        // The first collection states the release, as in a bundle read whole.
+        let two = bundle("19.1", "enterprise-attack").replacen(
+            r#"{"type": "x-mitre-collection", "x_mitre_version": "19.1"}"#,
+            r#"{"type": "x-mitre-collection"}, {"type": "x-mitre-collection", "x_mitre_version": "19.1"}"#,
+            1,
+        );
+        assert!(check(&two).contains("no `x-mitre-collection` stating its release"));
+        // A catalogue's refusal comes after the release and domain are found right.
+        let long = bundle("19.1", "enterprise-attack").replace(
+            r#""name": "T""#,
+            &format!(r#""name": "{}""#, "N".repeat(2000)),
+        );
+        assert!(
+            !check(&long).contains("not a STIX bundle"),
+            "{}",
+            check(&long)
+        );
+        assert!(check(&bundle("19.1", "mobile-attack").replace(
+            r#""name": "T""#,
+            &format!(r#""name": "{}""#, "N".repeat(2000))
+        ))
+        .contains("no object of `enterprise-attack`"));
     }
 
     #[test]

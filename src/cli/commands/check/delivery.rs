@@ -55,7 +55,7 @@ impl<'a> Delivery<'a> {
 
 impl check::Deliver for Delivery<'_> {
     fn start(&mut self, summary: &check::Summary, _root: &Path) -> Result<(), Error> {
-        if summary.notes + summary.canvases + summary.json_files > 0 {
+        if summary.notes + summary.canvases + summary.json_files + summary.unreadable > 0 {
             return Ok(());
         }
         let why = if summary.files == 0 {
