@@ -13,10 +13,10 @@ fuzz_target!(|data: &[u8]| {
     let canvas = parse_canvas(&text);
     assert_eq!(
         canvas.nodes.len(),
-        canvas.note.links.len(),
+        canvas.note.links().len(),
         "one node per link"
     );
-    for link in &canvas.note.links {
+    for link in canvas.note.links() {
         common::check_span(&text, &link.span, "canvas link");
     }
     if let Some((message, span)) = &canvas.error {

@@ -185,8 +185,16 @@ pub fn is_hostile(c: char) -> bool {
 /// workflow command at a line's start) and no `##[` (a legacy one anywhere).
 pub fn check_log_safe(out: &str, keep: &[char], input: &str) {
     for c in out.chars() {
+        // The same test as `is_hostile`, in three comparisons for ASCII (whose only hostile
+        // characters are C0 and DEL) instead of a dozen: each comparison is a coverage hook,
+        // and this loop over every output character was a fifth of `escape_terminal`'s time.
+        let hostile = if c.is_ascii() {
+            c < ' ' || c == '\x7f'
+        } else {
+            is_hostile(c)
+        };
         assert!(
-            !is_hostile(c) || keep.contains(&c),
+            !hostile || keep.contains(&c),
             "{c:?} reached the sink: {input:?} -> {out:?}"
         );
     }

@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
                 "bytes outside the edits changed"
             );
             let note = vaultlint::parse::parse_note(&fixed);
-            for link in &note.links {
+            for link in note.links() {
                 common::check_span(&fixed, &link.span, "link in fixed text");
             }
             if fixed != *text {

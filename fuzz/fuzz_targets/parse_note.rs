@@ -36,10 +36,10 @@ fuzz_target!(|data: &[u8]| {
         text.matches('\n').count() + 1,
         "line count"
     );
-    for link in &note.links {
+    for link in note.links() {
         common::check_span(&text, &link.span, "link");
         let _ = vaultlint::rules::attack::link_label(link, config, || None);
-        let _ = vaultlint::rules::attack::link_label(link, config, || Some(link.path.clone()));
+        let _ = vaultlint::rules::attack::link_label(link, config, || Some(link.path().to_owned()));
     }
     for heading in &note.headings {
         common::check_span(&text, &heading.span, "heading");

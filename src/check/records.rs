@@ -36,10 +36,10 @@ struct Written<'a> {
     hash: u64,
     note: &'a Note,
     headers: Vec<&'a [String]>,
-    /// Parallel to `note.links`: the index in `headers` of the link's table header.
+    /// Parallel to the note's table cells: the index in `headers` of the cell's table header.
     header_of: Vec<Option<u32>>,
     rows: Vec<&'a [String]>,
-    /// Parallel to `note.links`: the index in `rows` of the cells of the link's row.
+    /// Parallel to the note's table cells: the index in `rows` of the cell's row.
     row_of: Vec<Option<u32>>,
 }
 
@@ -94,17 +94,9 @@ impl Records {
     pub(super) fn write(&self, text: &str, note: &Note) -> Option<Location> {
         // A table's rows share its header row: the pointer is the table's identity
         // (`rules::attack::relationship_tables`), so each header is written once and the
-        // links name it by index; so is each row, which its links share.
-        let (headers, header_of) = shared(
-            note.links
-                .iter()
-                .map(|l| l.table.as_ref().and_then(|t| t.header.as_ref())),
-        );
-        let (rows, row_of) = shared(
-            note.links
-                .iter()
-                .map(|l| l.table.as_ref().map(|t| &t.cells)),
-        );
+        // cells name it by index; so is each row, which its links share.
+        let (headers, header_of) = shared(note.table_cells().iter().map(|t| t.header.as_ref()));
+        let (rows, row_of) = shared(note.table_cells().iter().map(|t| Some(&t.cells)));
         let record = Written {
             hash: record_hash(text),
             note,
@@ -155,18 +147,16 @@ impl RecordsReader {
         let headers: Vec<Arc<[String]>> = record.headers.into_iter().map(Arc::from).collect();
         let rows: Vec<Arc<[String]>> = record.rows.into_iter().map(Arc::from).collect();
         let mut note = record.note;
-        for ((link, header), row) in note
-            .links
+        for ((cell, header), row) in note
+            .table_cells_mut()
             .iter_mut()
             .zip(record.header_of)
             .zip(record.row_of)
         {
-            if let Some(cell) = link.table.as_mut() {
-                if let Some(i) = header {
-                    cell.header = Some(Arc::clone(headers.get(i as usize)?));
-                }
-                cell.cells = Arc::clone(rows.get(row? as usize)?);
+            if let Some(i) = header {
+                cell.header = Some(Arc::clone(headers.get(i as usize)?));
             }
+            cell.cells = Arc::clone(rows.get(row? as usize)?);
         }
         Some((note, record.hash))
     }
@@ -199,14 +189,13 @@ mod tests {
         assert_eq!(hash, record_hash(text));
         assert_eq!(format!("{note:?}"), format!("{:?}", parse_note(text)));
         let headers: Vec<_> = note
-            .links
-            .iter()
-            .filter_map(|l| l.table.as_ref()?.header.clone())
+            .links()
+            .filter_map(|l| l.table()?.header.clone())
             .collect();
         assert_eq!(headers.len(), 3);
         assert!(headers.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
         let (note, hash) = reader.note(at_other).unwrap();
-        assert_eq!((note.links.len(), hash), (1, record_hash(other)));
+        assert_eq!((note.link_count(), hash), (1, record_hash(other)));
     }
 
     /// A row's links share its cells, as parsed, and the row is written once: a row of n
@@ -235,9 +224,8 @@ mod tests {
         let (note, _) = reader.note(large).unwrap();
         assert_eq!(format!("{note:?}"), format!("{:?}", parse_note(&row(400))));
         let cells: Vec<_> = note
-            .links
-            .iter()
-            .map(|l| Arc::clone(&l.table.as_ref().unwrap().cells))
+            .links()
+            .map(|l| Arc::clone(&l.table().unwrap().cells))
             .collect();
         assert_eq!(cells.len(), 400);
         assert!(cells.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{LineIndex, Link, LinkKind, Note};
+use super::{LineIndex, LinkKind, NewLink, Note};
 use crate::diagnostic::Span;
 
 /// A canvas read as a note: its links (file nodes first met, then text-node links, in
@@ -185,17 +185,18 @@ pub fn parse_canvas(text: &str) -> Canvas {
                         let subpath = subpath
                             .map(|s| s.strip_prefix('#').unwrap_or(&s).to_owned())
                             .filter(|s| !s.is_empty());
-                        canvas.note.links.push(Link {
+                        canvas.note.push_link(NewLink {
                             kind: LinkKind::CanvasFile,
                             span: lines.span(start, start + file_raw.get().len()),
-                            original: file_raw.get().into(),
-                            path: file,
-                            subpath,
+                            original: file_raw.get(),
+                            at: None,
+                            trailing: "",
+                            path: &file,
+                            subpath: subpath.as_deref(),
                             display: None,
                             problem: None,
-                            table: None,
-                            trailing: "".into(),
                             in_comment: false,
+                            table: None,
                         });
                         canvas.nodes.push(id);
                     }
@@ -205,9 +206,13 @@ pub fn parse_canvas(text: &str) -> Canvas {
                 if let Some(text_raw) = node.text {
                     if let Some(markdown) = decode(Some(text_raw)) {
                         let base = offset_in(text, text_raw.get());
-                        for link in text_node_links(&markdown, text_raw.get(), base, &lines) {
-                            canvas.note.links.push(link);
-                            canvas.nodes.push(id.clone());
+                        let node_note = super::parse_note(&markdown);
+                        let spans = text_node_spans(&node_note, text_raw.get(), base, &lines);
+                        for (i, span) in spans {
+                            if let Some(link) = node_note.link(i) {
+                                canvas.note.push_link(link.to_new(span));
+                                canvas.nodes.push(id.clone());
+                            }
                         }
                     }
                 }
@@ -218,33 +223,38 @@ pub fn parse_canvas(text: &str) -> Canvas {
     canvas
 }
 
-/// The links of a text node, their spans moved into the canvas: each link's source is
+/// The links of a text node in document order, as their index in `note` and their span
+/// moved into the canvas: each link's source is
 /// looked up, JSON-escaped, in the node's raw `text` string, searching forward from the
 /// previous link (links come in document order, and the JSON keeps that order). A link
 /// that cannot be found there (escaped differently) and every link after it point at the
 /// start of the string instead, so the search stays linear.
-fn text_node_links(markdown: &str, raw: &str, base: usize, lines: &LineIndex) -> Vec<Link> {
-    let mut links = super::parse_note(markdown).links;
-    links.sort_by_key(|l| l.span.start);
+fn text_node_spans(note: &Note, raw: &str, base: usize, lines: &LineIndex) -> Vec<(usize, Span)> {
+    let mut order: Vec<usize> = (0..note.link_count()).collect();
+    order.sort_by_key(|&i| note.link(i).map_or(0, |l| l.span.start));
     let mut cursor = Some(0usize);
-    for link in &mut links {
-        let escaped = serde_json::to_string(&*link.original).unwrap_or_default();
-        let escaped = escaped
-            .strip_prefix('"')
-            .and_then(|e| e.strip_suffix('"'))
-            .unwrap_or_default();
-        let found = cursor.filter(|_| !escaped.is_empty()).and_then(|from| {
-            raw.get(from..)
-                .and_then(|r| r.find(escaped))
-                .map(|i| from + i)
-        });
-        cursor = found.map(|start| start + escaped.len());
-        link.span = match found {
-            Some(start) => lines.span(base + start, base + start + escaped.len()),
-            None => lines.span(base, base + raw.len()),
-        };
-    }
-    links
+    order
+        .into_iter()
+        .filter_map(|i| {
+            let link = note.link(i)?;
+            let escaped = serde_json::to_string(link.original()).unwrap_or_default();
+            let escaped = escaped
+                .strip_prefix('"')
+                .and_then(|e| e.strip_suffix('"'))
+                .unwrap_or_default();
+            let found = cursor.filter(|_| !escaped.is_empty()).and_then(|from| {
+                raw.get(from..)
+                    .and_then(|r| r.find(escaped))
+                    .map(|i| from + i)
+            });
+            cursor = found.map(|start| start + escaped.len());
+            let span = match found {
+                Some(start) => lines.span(base + start, base + start + escaped.len()),
+                None => lines.span(base, base + raw.len()),
+            };
+            Some((i, span))
+        })
+        .collect()
 }
 
 fn json_message(e: &serde_json::Error) -> String {
@@ -288,14 +298,13 @@ mod tests {
         assert!(canvas.error.is_none());
         let got: Vec<_> = canvas
             .note
-            .links
-            .iter()
+            .links()
             .zip(&canvas.nodes)
             .map(|(l, n)| {
                 (
                     l.kind,
-                    l.path.as_str(),
-                    l.subpath.as_deref(),
+                    l.path(),
+                    l.subpath(),
                     &**n,
                     l.span.line,
                     l.span.column,
@@ -370,7 +379,7 @@ mod tests {
             r#"{"nodes":[{"id":"t","type":"text","text":"\ud800 [[Missing]] and [[Other]]"}]}"#,
         );
         assert!(canvas.error.is_none());
-        let paths: Vec<&str> = canvas.note.links.iter().map(|l| l.path.as_str()).collect();
+        let paths: Vec<&str> = canvas.note.links().map(|l| l.path()).collect();
         assert_eq!(paths, ["Missing", "Other"]);
         assert_eq!(canvas.note.lone_surrogates.len(), 1);
         assert_eq!(canvas.note.lone_surrogates[0].column, 42);

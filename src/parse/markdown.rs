@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Tag, TagEnd};
 
-use super::links::{self, Link, LinkKind, LinkProblem, TableCell};
+use super::links::{self, LinkKind, LinkProblem, NewLink, TableCell};
 use super::LineIndex;
 use super::{BlockId, Heading, Note};
 
@@ -125,7 +125,7 @@ pub(super) fn comment_links(
     original: &str,
     inner: Range<usize>,
     lines: &LineIndex,
-    out: &mut Vec<Link>,
+    note: &mut Note,
 ) {
     let Some(slice) = original.get(inner.clone()) else {
         return;
@@ -142,19 +142,15 @@ pub(super) fn comment_links(
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = stack.pop() {
-                    let first = out.len();
-                    finish_links(original, lines, &p, false, out);
-                    for link in &mut out[first..] {
-                        link.in_comment = true;
-                    }
+                    finish_links(original, lines, &p, false, true, note);
                     if let Some(outer) = stack.last_mut() {
-                        outer.text.push_str(&p.text);
+                        outer.text.push_str(p.text.as_str());
                     }
                 }
             }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
                 if let Some(p) = stack.last_mut() {
-                    p.text.push_str(&t);
+                    p.text.push(t);
                 }
             }
             _ => {}
@@ -162,13 +158,57 @@ pub(super) fn comment_links(
     }
 }
 
-struct PendingLink {
+/// A link whose start event was read and whose end event was not. Its destination and
+/// text borrow the parsed text while they can: most links cost no allocation here.
+struct PendingLink<'a> {
     kind: LinkKind,
     range: Range<usize>,
-    dest: String,
+    dest: CowStr<'a>,
     wiki: bool,
     has_pothole: bool,
-    text: String,
+    /// The link's rendered text so far.
+    text: LinkText<'a>,
+}
+
+/// A pending link's rendered text: a slice of the parsed text while it is one text event,
+/// owned (and appended to) once another is added.
+#[derive(Default)]
+enum LinkText<'a> {
+    #[default]
+    Empty,
+    One(CowStr<'a>),
+    Many(String),
+}
+
+impl<'a> LinkText<'a> {
+    fn push(&mut self, t: CowStr<'a>) {
+        match self {
+            LinkText::Empty => *self = LinkText::One(t),
+            _ => self.push_str(&t),
+        }
+    }
+
+    fn push_str(&mut self, t: &str) {
+        match self {
+            _ if t.is_empty() => {}
+            LinkText::Empty => *self = LinkText::Many(t.to_owned()),
+            LinkText::One(one) => {
+                let mut joined = String::with_capacity(one.len() + t.len());
+                joined.push_str(one);
+                joined.push_str(t);
+                *self = LinkText::Many(joined);
+            }
+            LinkText::Many(many) => many.push_str(t),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            LinkText::Empty => "",
+            LinkText::One(one) => one,
+            LinkText::Many(many) => many,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -207,13 +247,14 @@ pub(super) fn walk(
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(p) = link_stack.pop() {
-                    let inner_text = &p.text;
+                    let inner_text = p.text.as_str();
                     if full {
-                        let first = note.links.len();
-                        finish_links(original, lines, &p, table.is_some(), &mut note.links);
+                        let first = note.link_count();
+                        finish_links(original, lines, &p, table.is_some(), false, note);
                         if let Some(t) = table.as_mut() {
                             let cell = t.cells.len().saturating_sub(1);
-                            t.links.extend((first..note.links.len()).map(|i| (i, cell)));
+                            t.links
+                                .extend((first..note.link_count()).map(|i| (i, cell)));
                         }
                     }
                     if let Some(outer) = link_stack.last_mut() {
@@ -228,7 +269,7 @@ pub(super) fn walk(
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
                 let t = unmask_dollars(original, body, &range, t);
                 if let Some(p) = link_stack.last_mut() {
-                    p.text.push_str(&t);
+                    p.text.push(t);
                 } else {
                     push_text(&mut table, &t);
                     // Code and math never hold a block id, but text after them may.
@@ -297,13 +338,14 @@ pub(super) fn walk(
                         t.header = Some(Arc::clone(&cells));
                     }
                     for &(link, index) in &t.links {
-                        if let Some(l) = note.links.get_mut(link) {
-                            l.table = Some(TableCell {
+                        note.set_table(
+                            link,
+                            TableCell {
                                 cells: Arc::clone(&cells),
                                 index,
                                 header: t.header.clone(),
-                            });
-                        }
+                            },
+                        );
                     }
                 }
             }
@@ -339,7 +381,7 @@ fn push_text(table: &mut Option<TableState>, text: &str) {
 }
 
 /// The link or image a start tag opens, as a pending link; `None` for any other tag.
-fn pending_start(tag: Tag<'_>, range: Range<usize>) -> Option<PendingLink> {
+fn pending_start(tag: Tag<'_>, range: Range<usize>) -> Option<PendingLink<'_>> {
     match tag {
         Tag::Link {
             link_type,
@@ -373,7 +415,7 @@ fn pending(
     link_type: LinkType,
     dest: CowStr<'_>,
     range: Range<usize>,
-) -> PendingLink {
+) -> PendingLink<'_> {
     let (wiki, has_pothole) = match link_type {
         LinkType::WikiLink { has_pothole } => (true, has_pothole),
         _ => (false, false),
@@ -387,9 +429,9 @@ fn pending(
         md_kind
     };
     let dest = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-        String::from("mailto:")
+        CowStr::Borrowed("mailto:")
     } else {
-        dest.into_string()
+        dest
     };
     PendingLink {
         kind,
@@ -397,7 +439,7 @@ fn pending(
         dest,
         wiki,
         has_pothole,
-        text: String::new(),
+        text: LinkText::Empty,
     }
 }
 
@@ -407,9 +449,10 @@ fn pending(
 fn finish_links(
     original: &str,
     lines: &LineIndex,
-    p: &PendingLink,
+    p: &PendingLink<'_>,
     in_table: bool,
-    out: &mut Vec<Link>,
+    in_comment: bool,
+    note: &mut Note,
 ) {
     let source = original.get(p.range.clone()).unwrap_or_default();
     let inner = source
@@ -417,10 +460,10 @@ fn finish_links(
         .strip_prefix("[[")
         .and_then(|s| s.strip_suffix("]]"));
     if !p.wiki || !inner.is_some_and(|i| i.contains("]]")) {
-        out.extend(finish_link(original, lines, p, in_table));
+        finish_link(original, lines, p, in_table, in_comment, note);
         return;
     }
-    let links = wiki_ranges(source).into_iter().filter_map(|r| {
+    for r in wiki_ranges(source) {
         let start = p.range.start + r.start;
         let embed = start > p.range.start && source.as_bytes().get(r.start - 1) == Some(&b'!');
         let inner = source.get(r.start + 2..r.end - 2).unwrap_or_default();
@@ -431,14 +474,13 @@ fn finish_links(
                 LinkKind::Wiki
             },
             range: if embed { start - 1 } else { start }..p.range.start + r.end,
-            dest: inner.to_owned(),
+            dest: CowStr::Borrowed(inner),
             wiki: true,
             has_pothole: inner.contains('|'),
-            text: inner.to_owned(),
+            text: LinkText::One(CowStr::Borrowed(inner)),
         };
-        finish_link(original, lines, &sub, in_table)
-    });
-    out.extend(links);
+        finish_link(original, lines, &sub, in_table, in_comment, note);
+    }
 }
 
 /// Byte ranges of each `[[…]]` in `text` that holds no `[[`, `]]` or line break. Linear:
@@ -516,10 +558,18 @@ pub(super) fn mask_dollars_in_wiki_links(bytes: &mut [u8]) {
     }
 }
 
-fn finish_link(original: &str, lines: &LineIndex, p: &PendingLink, in_table: bool) -> Option<Link> {
+fn finish_link(
+    original: &str,
+    lines: &LineIndex,
+    p: &PendingLink<'_>,
+    in_table: bool,
+    in_comment: bool,
+    note: &mut Note,
+) {
     let source = original.get(p.range.clone()).unwrap_or_default();
     let trailing = trailing_text(original.get(p.range.end..).unwrap_or_default());
     let mut problem = None;
+    let decoded;
     let (path, subpath, display) = if p.wiki {
         let inner = source
             .trim_start_matches('!')
@@ -533,7 +583,7 @@ fn finish_link(original: &str, lines: &LineIndex, p: &PendingLink, in_table: boo
         };
         let (path, subpath, mut display) = links::split_wiki(inner);
         if p.has_pothole && in_table {
-            display = Some(p.text.clone());
+            display = Some(p.text.as_str());
         }
         if inner.contains('\n') {
             problem = Some(LinkProblem::MultiLine);
@@ -544,28 +594,32 @@ fn finish_link(original: &str, lines: &LineIndex, p: &PendingLink, in_table: boo
     } else {
         let dest = p.dest.trim();
         if dest.is_empty() || links::is_external(dest) {
-            return None;
+            return;
         }
         match links::split_markdown(dest) {
-            Ok((path, subpath)) => (path, subpath, Some(p.text.clone())),
+            Ok(parts) => {
+                decoded = parts;
+                (&*decoded.0, decoded.1.as_deref(), Some(p.text.as_str()))
+            }
             Err(e) => {
                 problem = Some(e);
-                (dest.to_owned(), None, Some(p.text.clone()))
+                (dest, None, Some(p.text.as_str()))
             }
         }
     };
-    Some(Link {
+    note.push_link(NewLink {
         kind: p.kind,
         span: lines.span(p.range.start, p.range.end),
-        original: source.into(),
+        original: source,
+        at: Some(p.range.start),
+        trailing,
         path,
         subpath,
         display,
         problem,
+        in_comment,
         table: None,
-        trailing: trailing.into(),
-        in_comment: false,
-    })
+    });
 }
 
 /// Up to 40 characters of `rest` before its first line break: one slice of the text, not

@@ -14,6 +14,7 @@ mod line_index;
 pub(crate) mod links;
 pub(crate) mod lookup;
 mod markdown;
+mod tactics;
 mod value_record;
 
 use std::ops::Range;
@@ -25,7 +26,10 @@ pub use canvas::{parse_canvas, Canvas};
 pub use frontmatter::{FrontMatterCut, YamlError};
 pub(crate) use heading::{heading_key, strip_heading, HeadingChars};
 pub(crate) use line_index::LineIndex;
-pub use links::{Link, LinkKind, LinkProblem, TableCell};
+pub(crate) use links::NewLink;
+pub use links::{Link, LinkKind, LinkProblem, LinkRef, TableCell};
+pub(crate) use tactics::tactic_ids_in;
+pub use tactics::{TacticItem, TacticList};
 
 /// A top-level heading (not inside a blockquote, callout, list item or footnote), as
 /// Obsidian's metadata cache records it.
@@ -112,6 +116,57 @@ pub enum FrontMatter {
     },
 }
 
+impl Note {
+    /// Its links, in document order, each with its text.
+    pub fn links(&self) -> impl ExactSizeIterator<Item = LinkRef<'_>> + Clone + '_ {
+        self.links.iter().map(move |l| LinkRef::new(l, self))
+    }
+
+    /// The link at `index` in document order.
+    pub fn link(&self, index: usize) -> Option<LinkRef<'_>> {
+        self.links.get(index).map(|l| LinkRef::new(l, self))
+    }
+
+    /// How many links it has.
+    pub fn link_count(&self) -> usize {
+        self.links.len()
+    }
+
+    /// Adds a link at the end.
+    pub(crate) fn push_link(&mut self, new: NewLink<'_>) {
+        let link = links::push_link(
+            &mut self.link_text,
+            &mut self.region,
+            &mut self.table_cells,
+            new,
+        );
+        self.links.push(link);
+    }
+
+    /// Puts the link at `index` in a table row.
+    fn set_table(&mut self, index: usize, cell: TableCell) {
+        if let Some(link) = self.links.get_mut(index) {
+            links::set_table(link, &mut self.table_cells, cell);
+        }
+    }
+
+    /// Drops what only adding links needed.
+    fn finish_links(&mut self) {
+        self.region = None;
+    }
+
+    /// The table rows of its links, in the order they were set, for the record's writer
+    /// and reader (`check::records`), which keep the rows of one table sharing its header.
+    pub(crate) fn table_cells_mut(&mut self) -> &mut [TableCell] {
+        &mut self.table_cells
+    }
+
+    /// The table rows of its links (see [`Note::table_cells_mut`]).
+    pub(crate) fn table_cells(&self) -> &[TableCell] {
+        &self.table_cells
+    }
+}
+
 impl FrontMatter {
     /// The properties, when the YAML parsed.
     pub fn value(&self) -> Option<&Value> {
@@ -128,8 +183,17 @@ pub struct Note {
     /// Its front matter, parsed or not.
     pub front_matter: FrontMatter,
     /// Every link Obsidian indexes, in document order: property links, body links and the
-    /// links inside `%%` comments.
-    pub links: Vec<Link>,
+    /// links inside `%%` comments. Read through [`Note::links`].
+    links: Vec<Link>,
+    /// The links' text: each link's source and trailing text (links close together share
+    /// one copy of the text they cover) and the parts that decoding changed. One string per
+    /// note instead of several per link.
+    link_text: String,
+    /// The table rows of the links in tables ([`Link`] holds an index).
+    table_cells: Vec<TableCell>,
+    /// The last run of the note's text copied into `link_text`, while links are added.
+    #[serde(skip)]
+    region: Option<links::Region>,
     /// Top-level headings, in order.
     pub headings: Vec<Heading>,
     /// Block ids, in order.
@@ -141,6 +205,9 @@ pub struct Note {
     pub directives: Vec<Directive>,
     /// `ID: value` lines in callouts and blockquotes, with the value's span.
     pub callout_ids: Vec<(String, Span)>,
+    /// The tactic lists a technique note may write ([`tactics`]): the items under a
+    /// `Tactic(s)` heading, then a `Tactic(s):` callout line.
+    pub tactic_lists: Vec<TacticList>,
     /// Lines in the text: line breaks plus one (a final line break starts an empty line).
     pub line_count: usize,
     /// In a canvas: JSON strings holding a lone UTF-16 surrogate escape (`"\ud800"`), valid
@@ -437,11 +504,9 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
             note.front_matter = match frontmatter::parse_yaml_node(text, &block) {
                 Ok(node) => {
                     if depth == Depth::Full {
-                        note.links.extend(
-                            frontmatter::property_links(text, &block, &node)
-                                .into_iter()
-                                .map(|p| property_link(text, &lines, p)),
-                        );
+                        for p in frontmatter::property_links(text, &block, &node) {
+                            property_link(text, &lines, p, &mut note);
+                        }
                     }
                     FrontMatter::Parsed {
                         span,
@@ -516,9 +581,13 @@ pub(crate) fn parse(text: &str, depth: Depth) -> Note {
     markdown::walk(text, body, &lines, depth, &mut note);
     if depth == Depth::Full && !comment_inners.is_empty() {
         for inner in comment_inners {
-            markdown::comment_links(text, inner, &lines, &mut note.links);
+            markdown::comment_links(text, inner, &lines, &mut note);
         }
         note.links.sort_by_key(|l| l.span.start);
+    }
+    note.finish_links();
+    if depth == Depth::Full {
+        note.tactic_lists = tactics::tactic_lists(text, &note.headings, &lines);
     }
     if body.contains("ID:") {
         note.callout_ids = callout::id_lines(body, &lines);
@@ -542,20 +611,21 @@ fn mask(bytes: &mut [u8], range: Range<usize>) {
 
 /// A property link as a `Link`: quoted values are links Obsidian follows; an unquoted
 /// `[[x]]` (a nested YAML list) is kept with its problem for `unquoted-property-link`.
-fn property_link(text: &str, lines: &LineIndex, p: frontmatter::PropertyLink) -> Link {
+fn property_link(text: &str, lines: &LineIndex, p: frontmatter::PropertyLink, note: &mut Note) {
     let (path, subpath, display) = links::split_wiki(&p.inner);
-    Link {
+    note.push_link(NewLink {
         kind: LinkKind::Property,
         span: lines.span(p.range.start, p.range.end),
-        original: text.get(p.range.clone()).unwrap_or_default().into(),
+        original: text.get(p.range.clone()).unwrap_or_default(),
+        at: Some(p.range.start),
+        trailing: "",
         path,
         subpath,
         display,
         problem: p.unquoted.then_some(LinkProblem::UnquotedProperty),
-        table: None,
-        trailing: "".into(),
         in_comment: false,
-    }
+        table: None,
+    });
 }
 
 #[cfg(test)]

@@ -6,14 +6,23 @@ use super::*;
 
 fn links(text: &str) -> Vec<(LinkKind, String, Option<String>, Option<String>)> {
     parse_note(text)
-        .links
-        .into_iter()
-        .map(|l| (l.kind, l.path, l.subpath, l.display))
+        .links()
+        .map(|l| {
+            (
+                l.kind,
+                l.path().to_owned(),
+                l.subpath().map(str::to_owned),
+                l.display().map(str::to_owned),
+            )
+        })
         .collect()
 }
 
 fn paths(text: &str) -> Vec<String> {
-    parse_note(text).links.into_iter().map(|l| l.path).collect()
+    parse_note(text)
+        .links()
+        .map(|l| l.path().to_owned())
+        .collect()
 }
 
 #[test]
@@ -28,7 +37,7 @@ fn percent_inside_code_does_not_open_a_comment() {
     // An unclosed comment runs to the end of the note; its links are still indexed.
     let note = parse_note("%% open\n# Hidden\n[[A]]\n");
     assert!(note.headings.is_empty());
-    assert_eq!(note.links.len(), 1);
+    assert_eq!(note.link_count(), 1);
 }
 
 #[test]
@@ -36,16 +45,13 @@ fn table_escaped_pipe_gives_clean_target_and_display() {
     let text =
         "| ID | Name |\n| --- | --- |\n| [[Dir/T\\|T1036]] | Masq |\n| ![[img.png\\|200]] | x |\n";
     let note = parse_note(text);
-    assert_eq!(note.links.len(), 2);
-    let l = &note.links[0];
-    assert_eq!(
-        (l.path.as_str(), l.display.as_deref()),
-        ("Dir/T", Some("T1036"))
-    );
-    let cell = l.table.as_ref().unwrap();
+    assert_eq!(note.link_count(), 2);
+    let l = note.link(0).unwrap();
+    assert_eq!((l.path(), l.display()), ("Dir/T", Some("T1036")));
+    let cell = l.table().unwrap();
     assert_eq!((cell.index, cell.cells[1].as_str()), (0, "Masq"));
-    assert_eq!(note.links[1].kind, LinkKind::Embed);
-    assert_eq!(note.links[1].path, "img.png");
+    assert_eq!(note.link(1).unwrap().kind, LinkKind::Embed);
+    assert_eq!(note.link(1).unwrap().path(), "img.png");
     assert!(note.table_pipes.is_empty());
 }
 
@@ -55,10 +61,10 @@ fn a_dollar_in_a_table_link_stays_in_the_cell_text() {
     let text =
         "| ID | Name |\n| --- | --- |\n| [[LAPSUS$ \\| G1004]] | [[LAPSUS$ \\| LAPSUS$]] |\n";
     let note = parse_note(text);
-    let cell = note.links[0].table.as_ref().unwrap();
+    let cell = note.link(0).unwrap().table().unwrap();
     assert_eq!(&cell.cells[..], ["G1004", "LAPSUS$"]);
     assert_eq!(
-        note.links[1].display.as_deref().map(str::trim),
+        note.link(1).unwrap().display().map(str::trim),
         Some("LAPSUS$")
     );
 }
@@ -67,7 +73,7 @@ fn a_dollar_in_a_table_link_stays_in_the_cell_text() {
 fn unescaped_table_pipe_is_found() {
     let text = "| a | b |\n| - | - |\n| [[T2|x]] | `[[c|d]]` |\n";
     let note = parse_note(text);
-    assert!(note.links.iter().all(|l| l.path != "T2"));
+    assert!(note.links().all(|l| l.path() != "T2"));
     assert_eq!(note.table_pipes.len(), 1);
     assert_eq!(note.table_pipes[0].line, 3);
     assert_eq!(note.table_pipes[0].column, 3);
@@ -136,18 +142,20 @@ fn markdown_forms() {
 #[test]
 fn multi_line_and_unfinished_search_are_flagged() {
     let note = parse_note("[[multi\nline]] and [[## team]]\n");
-    assert_eq!(note.links[0].problem, Some(LinkProblem::MultiLine));
-    assert_eq!(note.links[1].problem, Some(LinkProblem::UnfinishedSearch));
-    assert_eq!(note.links[1].subpath.as_deref(), Some("# team"));
+    assert_eq!(note.link(0).unwrap().problem, Some(LinkProblem::MultiLine));
+    assert_eq!(
+        note.link(1).unwrap().problem,
+        Some(LinkProblem::UnfinishedSearch)
+    );
+    assert_eq!(note.link(1).unwrap().subpath(), Some("# team"));
 }
 
 #[test]
 fn front_matter_links_quoted_and_unquoted() {
     let note = parse_note("---\nup: \"[[A#H|x]]\"\nrel:\n  - \"[[B]]\"\nbad: [[C]]\n---\n[[D]]\n");
     let got: Vec<_> = note
-        .links
-        .iter()
-        .map(|l| (l.kind, l.path.as_str(), l.problem.clone()))
+        .links()
+        .map(|l| (l.kind, l.path(), l.problem.clone()))
         .collect();
     assert_eq!(
         got,
@@ -158,7 +166,7 @@ fn front_matter_links_quoted_and_unquoted() {
             (LinkKind::Wiki, "D", None),
         ]
     );
-    assert_eq!(note.links[3].span.line, 7);
+    assert_eq!(note.link(3).unwrap().span.line, 7);
 }
 
 #[test]
@@ -264,9 +272,8 @@ fn comment_between_code_and_math() {
 fn comment_links_keep_their_positions_and_hide_headings() {
     let note = parse_note("# Meeting\n\nAgenda. %% ask about [[Budget draft]] %%\n\n%%\n# Hidden\n[x](Plan.md)\n%%\n<!-- [[Old]] -->\n");
     let got: Vec<_> = note
-        .links
-        .iter()
-        .map(|l| (l.path.as_str(), l.span.line, l.span.column))
+        .links()
+        .map(|l| (l.path(), l.span.line, l.span.column))
         .collect();
     assert_eq!(got, [("Budget draft", 3, 22), ("Plan.md", 7, 1)]);
     assert_eq!(note.headings.len(), 1);
@@ -278,9 +285,8 @@ fn only_links_inside_comments_are_marked_as_commented() {
         "[[A#One]] %% ![[B#Sponsor this author]] %% [[C#^x]]\n%%\n[[D#^y]]\n%%\n`%% [[E]] %%`\n",
     );
     let got: Vec<_> = note
-        .links
-        .iter()
-        .map(|l| (l.path.as_str(), l.subpath.as_deref(), l.in_comment))
+        .links()
+        .map(|l| (l.path(), l.subpath(), l.in_comment))
         .collect();
     assert_eq!(
         got,
@@ -303,7 +309,7 @@ fn no_link_spans_two_links() {
     assert_eq!(paths("$x$ and [[B]] and $y$\n"), ["B"]);
     assert_eq!(paths("[[a`]] and [[b`]]\n"), ["a`", "b`"]);
     let note = parse_note("x [[LAPSUS$]] is. ![[LAPSUS$]]\n");
-    let cols: Vec<_> = note.links.iter().map(|l| (l.kind, l.span.column)).collect();
+    let cols: Vec<_> = note.links().map(|l| (l.kind, l.span.column)).collect();
     assert_eq!(cols, [(LinkKind::Wiki, 3), (LinkKind::Embed, 19)]);
 }
 
@@ -330,9 +336,8 @@ fn trailing_text_is_the_rest_of_the_line_up_to_40_characters() {
     let long = "é".repeat(50);
     let text = format!("[[a]] (TA0005)\n[[b]]\r\nx [[c]]{long}\n[[d]]");
     let trailing: Vec<String> = parse_note(&text)
-        .links
-        .iter()
-        .map(|l| l.trailing.to_string())
+        .links()
+        .map(|l| l.trailing().to_string())
         .collect();
     assert_eq!(trailing, [" (TA0005)", "", &"é".repeat(40), ""]);
 }
@@ -346,7 +351,7 @@ fn a_display_math_block_holds_no_table_link_or_heading() {
     assert_eq!(note.table_pipes.len(), 1, "{:?}", note.table_pipes);
     assert_eq!(note.table_pipes[0].line, 12);
     assert!(note.headings.is_empty(), "{:?}", note.headings);
-    assert!(note.links.iter().all(|l| l.path != "not a link"));
+    assert!(note.links().all(|l| l.path() != "not a link"));
     // In fenced code `$$` opens nothing; an unclosed `$$` is text.
     let code = "```\n$$\n```\n| c | d |\n| --- | --- |\n| [[u|v]] | w |\n$$\n";
     assert_eq!(parse_note(code).table_pipes.len(), 1);

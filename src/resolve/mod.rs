@@ -76,6 +76,19 @@ fn join_relative(folder: &str, link: &str) -> String {
     parts.join("/")
 }
 
+/// [`name_key`] of a link path, with room for the `.md` that `Vault::resolve` may add: one
+/// allocation for the common (ASCII) path. ASCII lower-cases alone, as `to_lowercase`
+/// does it, and is already NFC.
+fn link_key(link_path: &str) -> String {
+    if !link_path.is_ascii() {
+        return name_key(link_path);
+    }
+    let mut key = String::with_capacity(link_path.len() + 3);
+    key.push_str(link_path);
+    key.make_ascii_lowercase();
+    key
+}
+
 impl Vault {
     /// Resolves a canvas file node's `file`: a full vault path, which Obsidian looks up as
     /// written (with `/` separators, case included), never by name. `files` is sorted by
@@ -92,17 +105,16 @@ impl Vault {
         if link_path.is_empty() {
             return Resolution::single(source);
         }
-        let mut lower = name_key(link_path);
-        let mut name = lower.rsplit('/').next().unwrap_or_default().to_owned();
-        let mut candidates = if name.contains('.') {
-            self.files_named(&name)
-        } else {
-            &[]
+        let mut lower = link_key(link_path);
+        // The file name is the key's last segment (with `.md` once added).
+        let name_start = lower.rfind('/').map_or(0, |i| i + 1);
+        let mut candidates = match lower.get(name_start..) {
+            Some(name) if name.contains('.') => self.files_named(name),
+            _ => &[],
         };
         if candidates.is_empty() {
             lower.push_str(".md");
-            name.push_str(".md");
-            candidates = self.files_named(&name);
+            candidates = self.files_named(lower.get(name_start..).unwrap_or_default());
         }
         if candidates.is_empty() {
             return Resolution::Missing;
@@ -110,6 +122,7 @@ impl Vault {
         if !lower.contains('/') && candidates.len() == 1 {
             return Resolution::single(candidates[0]);
         }
+        let name = lower.get(name_start..).unwrap_or_default().to_owned();
         let source_folder = parent(&self.keys[source]);
         // Names shared by many files are searched by suffix in their index, not file by
         // file (every lookup below is an exact key or a key suffix).

@@ -341,3 +341,21 @@ fn a_path_among_many_same_named_files_resolves_by_its_suffix_index() {
     assert_eq!(found("/x/index"), None);
     assert_eq!(found("nowhere/index"), None);
 }
+
+#[test]
+fn a_link_key_is_the_name_key_with_room_for_md() {
+    for path in [
+        "Folder/Note A",
+        "ÉTÉ/Café",
+        "ΣΟΦΙΑ Σ",
+        "a.PNG",
+        "../x/Y",
+        "",
+    ] {
+        let key = super::link_key(path);
+        assert_eq!(key, crate::index::name_key(path), "{path}");
+        if path.is_ascii() {
+            assert!(key.capacity() >= path.len() + 3, "{path}");
+        }
+    }
+}

@@ -62,7 +62,7 @@ impl Rule for AmbiguousLink {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+        for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
             let Resolution::Found {
                 file,
                 others,
@@ -117,7 +117,7 @@ impl Rule for AmbiguousLink {
                     Severity::Error,
                     format!(
                         "`{}` matches {} files that rank equally; Obsidian opens `{chosen}` or {} depending on filesystem order",
-                        link.path,
+                        link.path(),
                         count + 1,
                         list.join(", ")
                     ),
@@ -130,7 +130,7 @@ impl Rule for AmbiguousLink {
             {
                 (
                     Severity::Info,
-                    format!("`{}` matches {} files; Obsidian opens `{chosen}` in this note's folder, not {}", link.path, count + 1, list.join(", ")),
+                    format!("`{}` matches {} files; Obsidian opens `{chosen}` in this note's folder, not {}", link.path(), count + 1, list.join(", ")),
                     format!("this works while the notes stay in their folders; `[[{chosen_link}]]` keeps working if they move"),
                 )
             } else {
@@ -138,7 +138,7 @@ impl Rule for AmbiguousLink {
                     Severity::Warning,
                     format!(
                         "`{}` matches {} files; Obsidian opens `{chosen}`, not {}",
-                        link.path,
+                        link.path(),
                         count + 1,
                         list.join(", ")
                     ),
@@ -159,7 +159,7 @@ impl Rule for AmbiguousLink {
                     .with_label(format!("opens `{chosen}`"))
                     .with_help(help)
                     .with_related(related)
-                    .with_subject(link.original.to_string()),
+                    .with_subject(link.original().to_string()),
             );
         }
     }

@@ -61,10 +61,10 @@ impl Rule for BrokenLink {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+        for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
             let diag = |message: String| {
                 Diagnostic::new(&META, ctx.path, Some(link.span), message)
-                    .with_subject(link.original.to_string())
+                    .with_subject(link.original().to_string())
             };
             match link.problem {
                 Some(LinkProblem::MultiLine) => {
@@ -72,7 +72,7 @@ impl Rule for BrokenLink {
                         diag(format!(
                             "{} `{}` spans lines, so Obsidian does not read it as a link",
                             link.kind.noun(),
-                            link.original.replace('\n', " ")
+                            link.original().replace('\n', " ")
                         ))
                         .with_severity(Severity::Warning)
                         .with_label("line break inside the link")
@@ -82,7 +82,7 @@ impl Rule for BrokenLink {
                 }
                 Some(LinkProblem::BadPercentEncoding) => {
                     out.push(
-                        diag(format!("link target `{}` is not valid percent-encoded UTF-8", link.path))
+                        diag(format!("link target `{}` is not valid percent-encoded UTF-8", link.path()))
                             .with_label("cannot be decoded")
                             .with_help("encode the target's bytes as UTF-8 (`%C3%A9` for `é`) or use the `<path with spaces.md>` form"),
                     );
@@ -91,21 +91,21 @@ impl Rule for BrokenLink {
                 Some(LinkProblem::UnquotedProperty) => continue,
                 Some(LinkProblem::UnfinishedSearch) | None => {}
             }
-            if *resolution != Resolution::Missing || link.path.is_empty() {
+            if *resolution != Resolution::Missing || link.path().is_empty() {
                 continue;
             }
             let mut d = match link.kind {
                 LinkKind::CanvasFile => diag(format!(
                     "canvas file node points to `{}`, which does not exist",
-                    link.path
+                    link.path()
                 )),
                 LinkKind::Embed | LinkKind::Image => {
-                    diag(format!("embedded file `{}` not found", link.path))
+                    diag(format!("embedded file `{}` not found", link.path()))
                 }
-                _ => diag(format!("link target `{}` not found", link.path)),
+                _ => diag(format!("link target `{}` not found", link.path())),
             }
             .with_label("no such file");
-            if let Some((help, meant)) = help(ctx, &link.path) {
+            if let Some((help, meant)) = help(ctx, link.path()) {
                 d = d.with_help(help);
                 d = d.with_fix(meant.and_then(|f| fix(ctx, link, f)));
             }
@@ -205,17 +205,20 @@ fn help(ctx: &NoteContext<'_>, path: &str) -> Option<(String, Option<FileId>)> {
 
 /// Points the link at `meant`. A link that named an alias keeps showing it: the alias
 /// becomes its display text.
-fn fix(ctx: &NoteContext<'_>, link: &crate::parse::Link, meant: FileId) -> Option<Fix> {
+fn fix(ctx: &NoteContext<'_>, link: crate::parse::LinkRef<'_>, meant: FileId) -> Option<Fix> {
     let path = super::edit::link_path_to(ctx.vault, meant, ctx.id)?;
     let mut edits = vec![super::edit::repoint(ctx.text(), link, &path)?];
     let parts = super::edit::wiki_parts(ctx.text(), link)?;
     let named_alias = ctx
         .vault
         .aliases
-        .contains_key(crate::index::name_key(&link.path).trim_start_matches('/'));
-    if named_alias && parts.display.is_none() && link.subpath.is_none() {
-        let pipe = if link.table.is_some() { "\\|" } else { "|" };
-        edits.push(Edit::insert(parts.path.end, format!("{pipe}{}", link.path)));
+        .contains_key(crate::index::name_key(link.path()).trim_start_matches('/'));
+    if named_alias && parts.display.is_none() && link.subpath().is_none() {
+        let pipe = if link.table().is_some() { "\\|" } else { "|" };
+        edits.push(Edit::insert(
+            parts.path.end,
+            format!("{pipe}{}", link.path()),
+        ));
     }
     Some(Fix::unsafe_(format!("point the link at `{path}`"), edits))
 }

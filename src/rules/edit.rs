@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::diagnostic::Edit;
 use crate::index::{FileId, Vault};
-use crate::parse::{Link, LinkKind};
+use crate::parse::{LinkKind, LinkRef};
 use crate::resolve::Resolution;
 
 /// Byte ranges, in the note's text, of the parts of a wiki-link, embed or property link
@@ -24,7 +24,7 @@ pub(crate) struct WikiParts {
 /// Where the parts of `link` sit in `text`, for wiki-style links whose source text is
 /// still what the parser saw; `None` for Markdown links (their destinations are
 /// percent-encoded, so a plain-text edit could change what they open).
-pub(crate) fn wiki_parts(text: &str, link: &Link) -> Option<WikiParts> {
+pub(crate) fn wiki_parts(text: &str, link: LinkRef<'_>) -> Option<WikiParts> {
     if !matches!(
         link.kind,
         LinkKind::Wiki | LinkKind::Embed | LinkKind::Property
@@ -32,7 +32,7 @@ pub(crate) fn wiki_parts(text: &str, link: &Link) -> Option<WikiParts> {
         return None;
     }
     let whole = text.get(link.span.start..link.span.end)?;
-    if whole != &*link.original {
+    if whole != link.original() {
         return None;
     }
     let open = whole.find("[[")? + 2;
@@ -104,7 +104,7 @@ pub(crate) fn opens_only(vault: &Vault, path: &str, source: FileId, target: File
 }
 
 /// Replaces the path of a wiki-style link with `new_path`, keeping subpath and display.
-pub(crate) fn repoint(text: &str, link: &Link, new_path: &str) -> Option<Edit> {
+pub(crate) fn repoint(text: &str, link: LinkRef<'_>, new_path: &str) -> Option<Edit> {
     let parts = wiki_parts(text, link)?;
     Some(Edit::replace(parts.path.start, parts.path.end, new_path))
 }
@@ -182,13 +182,13 @@ mod tests {
     fn wiki_parts_follow_obsidian_splitting() {
         let text = "x [[ A b #Head|shown]] | [[T\\|M1]] ![[img.png]]\n";
         let note = parse_note(text);
-        let p = wiki_parts(text, &note.links[0]).unwrap();
+        let p = wiki_parts(text, note.link(0).unwrap()).unwrap();
         assert_eq!(&text[p.path.clone()], "A b");
         assert_eq!(&text[p.subpath.unwrap()], "Head");
         assert_eq!(&text[p.display.unwrap()], "shown");
         let table = "| [[T\\|M1]] | n |\n| --- | --- |\n";
         let note = parse_note(table);
-        let p = wiki_parts(table, &note.links[0]).unwrap();
+        let p = wiki_parts(table, note.link(0).unwrap()).unwrap();
         assert_eq!(&table[p.path], "T");
         assert_eq!(&table[p.display.unwrap()], "M1");
     }

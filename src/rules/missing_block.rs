@@ -55,12 +55,12 @@ impl Rule for MissingBlock {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+        for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
             if link.problem.is_some() || link.in_comment {
                 continue;
             }
             let (Some(subpath), Some(target)) =
-                (&link.subpath, markdown_target(ctx.vault, resolution))
+                (&link.subpath(), markdown_target(ctx.vault, resolution))
             else {
                 continue;
             };
@@ -84,7 +84,7 @@ impl Rule for MissingBlock {
                     .with_help(format!(
                         "block ids use only Latin letters, digits and dashes: rename it to `^{fixed}` here and after the block"
                     ))
-                    .with_subject(link.original.to_string()),
+                    .with_subject(link.original().to_string()),
                 );
                 continue;
             }
@@ -107,7 +107,7 @@ impl Rule for MissingBlock {
                 )
                 .with_label("no such block")
                 .with_help(help)
-                .with_subject(link.original.to_string()),
+                .with_subject(link.original().to_string()),
             );
         }
     }

@@ -77,7 +77,7 @@ impl Rule for MissingHeading {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+        for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
             if link.in_comment {
                 continue;
             }
@@ -89,14 +89,14 @@ impl Rule for MissingHeading {
                         Some(link.span),
                         format!(
                             "`{}` is an unfinished heading or block search",
-                            link.original
+                            link.original()
                         ),
                     )
                     .with_label("editor search gesture, not a link")
                     .with_help(
                         "pick a result from Obsidian's suggestions, or write `[[Note#Heading]]`",
                     )
-                    .with_subject(link.original.to_string()),
+                    .with_subject(link.original().to_string()),
                 );
                 continue;
             }
@@ -104,7 +104,7 @@ impl Rule for MissingHeading {
                 continue;
             }
             let (Some(subpath), Some(target)) =
-                (&link.subpath, markdown_target(ctx.vault, resolution))
+                (&link.subpath(), markdown_target(ctx.vault, resolution))
             else {
                 continue;
             };
@@ -120,7 +120,7 @@ impl Rule for MissingHeading {
             };
             let mut diag = Diagnostic::new(&META, ctx.path, Some(link.span), message)
                 .with_label("no such heading")
-                .with_subject(link.original.to_string());
+                .with_subject(link.original().to_string());
             let missing_key = heading_key(&missing);
             let exists = match &target.lookup {
                 Some(lookup) => lookup.has_heading(&missing_key),
@@ -163,7 +163,7 @@ fn linkable(raw: &str) -> String {
 }
 
 /// Replaces the link's one-piece subpath with `heading`.
-fn fix(text: &str, link: &crate::parse::Link, heading: &str) -> Option<Fix> {
+fn fix(text: &str, link: crate::parse::LinkRef<'_>, heading: &str) -> Option<Fix> {
     let sub = super::edit::wiki_parts(text, link)?.subpath?;
     let written = text.get(sub.clone())?;
     if written.contains('#') || !super::edit::fits_in_wiki_link(heading) {

@@ -157,8 +157,9 @@ pub(crate) trait Fold {
     fn apply(&self, path: &Arc<str>, found: &mut Vec<Diagnostic>);
 }
 
-/// One run of a pack over one vault.
-pub(crate) trait PackRun: Sync {
+/// One run of a pack over one vault. `Send`: a run is started on the check's worker threads
+/// (its index built in parallel there) and handed back to the calling thread.
+pub(crate) trait PackRun: Send + Sync {
     /// Runs the selected rules on one note; returns how many items (e.g. ID-labelled links)
     /// the pack checked in it, for the summary.
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) -> usize;
@@ -303,16 +304,16 @@ pub(crate) fn markdown_target<'a>(
 /// about "the target" would mislead.
 pub(crate) fn link_target_name(
     ctx: &NoteContext<'_>,
-    link: &crate::parse::Link,
+    link: crate::parse::LinkRef<'_>,
     resolution: &Resolution,
 ) -> String {
     match resolution.file() {
-        _ if link.path.is_empty() => "this note".to_owned(),
+        _ if link.path().is_empty() => "this note".to_owned(),
         Some(f) if f == ctx.id => {
-            format!("this note (`{}` is the note the link is in)", link.path)
+            format!("this note (`{}` is the note the link is in)", link.path())
         }
         Some(f) => format!("`{}`", ctx.vault.path(f)),
-        None => format!("`{}`", link.path),
+        None => format!("`{}`", link.path()),
     }
 }
 

@@ -44,7 +44,7 @@ impl Rule for PartialPathMatch {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+        for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
             let Resolution::Found {
                 file,
                 partial: true,
@@ -62,12 +62,12 @@ impl Rule for PartialPathMatch {
                     Some(link.span),
                     format!(
                         "`{}` opens `{path}` only by matching the middle of a folder name",
-                        link.path
+                        link.path()
                     ),
                 )
                 .with_label(format!("opens `{path}`"))
                 .with_help(format!("write the folder as it is named: `[[{target}]]`"))
-                .with_subject(link.original.to_string()),
+                .with_subject(link.original().to_string()),
             );
         }
     }

@@ -4,7 +4,7 @@
 //! rule 19); Obsidian neither shows nor updates it as a link.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
-use crate::parse::{Link, LinkProblem};
+use crate::parse::{LinkProblem, LinkRef};
 use crate::resolve::Resolution;
 
 use super::{NoteContext, Rule, RuleMeta};
@@ -57,7 +57,7 @@ impl Rule for UnquotedPropertyLink {
     }
 
     fn check_note(&self, ctx: &NoteContext<'_>, out: &mut Vec<Diagnostic>) {
-        for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
+        for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
             if link.problem == Some(LinkProblem::UnquotedProperty) {
                 out.push(
                     Diagnostic::new(
@@ -66,12 +66,12 @@ impl Rule for UnquotedPropertyLink {
                         Some(link.span),
                         format!(
                             "`{}` in a property is not quoted, so it is a YAML list, not a link",
-                            link.original
+                            link.original()
                         ),
                     )
                     .with_label("quote this value")
-                    .with_help(format!("write `\"{}\"`", link.original))
-                    .with_subject(link.original.to_string())
+                    .with_help(format!("write `\"{}\"`", link.original()))
+                    .with_subject(link.original().to_string())
                     .with_fix(fix(ctx.text(), link, resolution)),
                 );
             }
@@ -80,9 +80,9 @@ impl Rule for UnquotedPropertyLink {
 }
 
 /// Quotes the link when it alone is the value on its line.
-fn fix(text: &str, link: &Link, resolution: &Resolution) -> Option<Fix> {
+fn fix(text: &str, link: LinkRef<'_>, resolution: &Resolution) -> Option<Fix> {
     let (start, end) = (link.span.start, link.span.end);
-    if text.get(start..end)? != &*link.original {
+    if text.get(start..end)? != link.original() {
         return None;
     }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -94,15 +94,15 @@ fn fix(text: &str, link: &Link, resolution: &Resolution) -> Option<Fix> {
     if !whole_value {
         return None;
     }
-    let quoted = if link.original.contains('"') || link.original.contains('\\') {
-        format!("'{}'", link.original.replace('\'', "''"))
+    let quoted = if link.original().contains('"') || link.original().contains('\\') {
+        format!("'{}'", link.original().replace('\'', "''"))
     } else {
-        format!("\"{}\"", link.original)
+        format!("\"{}\"", link.original())
     };
     let description = "quote the link";
     let edits = vec![Edit::replace(start, end, quoted)];
     Some(
-        if *resolution == Resolution::Missing && !link.path.is_empty() {
+        if *resolution == Resolution::Missing && !link.path().is_empty() {
             Fix::unsafe_(format!("{description} (its target does not exist)"), edits)
         } else {
             Fix::safe(description, edits)

@@ -43,7 +43,7 @@ use rayon::prelude::*;
 use crate::diagnostic::Edit;
 use crate::error::Error;
 use crate::index::{name_key, FileId, Vault};
-use crate::parse::{self, LineIndex, Link, LinkKind};
+use crate::parse::{self, LineIndex, LinkKind, LinkRef};
 use crate::resolve::Resolution;
 use crate::vault::{self, VaultFile};
 
@@ -500,9 +500,9 @@ impl Context<'_> {
         let links = parse_links(&text, canvas);
         let source_new = self.to_new[id];
         let mut edits: Vec<Edit> = Vec::new();
-        let mut expects: Vec<Expect> = Vec::with_capacity(links.len());
+        let mut expects: Vec<Expect> = Vec::with_capacity(links.link_count());
         let lines = LineIndex::new(&text);
-        for link in &links {
+        for link in links.links() {
             let refuse = |out: &mut FileOutcome, message: String| {
                 out.refusals.push(Refusal {
                     path: path.clone(),
@@ -518,14 +518,14 @@ impl Context<'_> {
                 });
                 continue;
             }
-            let before = self.resolve(self.old, &link.path, link.kind, id);
-            let after = self.resolve(self.new, &link.path, link.kind, source_new);
+            let before = self.resolve(self.old, link.path(), link.kind, id);
+            let after = self.resolve(self.new, link.path(), link.kind, source_new);
             let Some(target_old) = before.file() else {
                 if let Some(opens) = after.file() {
                     out.notices.push(format!(
                         "{path}:{}: `{}` is broken today and will open `{}`",
                         link.span.line,
-                        link.original,
+                        link.original(),
                         self.new.path(opens)
                     ));
                 }
@@ -541,7 +541,7 @@ impl Context<'_> {
             let ours = self.moved[target_old] || self.moved[id];
             let mut expect = Expect {
                 target: Some(target),
-                subpath: link.subpath.clone(),
+                subpath: link.subpath().map(str::to_owned),
                 converted: false,
             };
             if !ours {
@@ -553,12 +553,12 @@ impl Context<'_> {
             }
             let old_target_path = self.old.path(target_old);
             let new_target_path = self.new.path(target);
-            let extension = spell::wants_extension(&link.path, old_target_path);
+            let extension = spell::wants_extension(link.path(), old_target_path);
             let form = if link.kind == LinkKind::CanvasFile {
                 Form::Full
             } else {
                 spell::classify(
-                    &link.path,
+                    link.path(),
                     old_target_path,
                     &path,
                     matches!(link.kind, LinkKind::Markdown | LinkKind::Image),
@@ -577,7 +577,7 @@ impl Context<'_> {
                     &mut out,
                     format!(
                         "no link in any form opens `{new_target_path}` unambiguously from here; `{}` cannot be rewritten",
-                        link.original
+                        link.original()
                     ),
                 );
                 expects.push(expect);
@@ -638,24 +638,24 @@ impl Context<'_> {
 
     /// Why a link that `mv` does not rewrite (its file and target stay) would change: what
     /// it opens after the move, or that it becomes ambiguous.
-    fn collision(&self, link: &Link, after: &Resolution, target: FileId) -> String {
+    fn collision(&self, link: LinkRef<'_>, after: &Resolution, target: FileId) -> String {
         let now = self.new.path(target);
         match after {
             Resolution::Found { file, .. } if *file != target => format!(
                 "`{}` opens `{now}` today and would open `{}` after the move; write its full path first (`[[{}]]`)",
-                link.original,
+                link.original(),
                 self.new.path(*file),
                 now.strip_suffix(".md").unwrap_or(now)
             ),
             Resolution::Found { others, more, .. } => format!(
                 "`{}` would match {} files after the move (a moved file takes its name), and Obsidian would pick one by ranking; write its full path first (`[[{}]]`)",
-                link.original,
+                link.original(),
                 others.len() + more + 1,
                 now.strip_suffix(".md").unwrap_or(now)
             ),
             Resolution::Missing => format!(
                 "`{}` opens `{now}` today and would be broken after the move",
-                link.original
+                link.original()
             ),
         }
     }
@@ -665,7 +665,7 @@ impl Context<'_> {
     /// unambiguously.
     fn spelling(
         &self,
-        link: &Link,
+        link: LinkRef<'_>,
         form: Form,
         extension: bool,
         target: FileId,
@@ -697,7 +697,7 @@ impl Context<'_> {
     /// syntax; or why it cannot be written.
     fn rewritten_source(
         &self,
-        link: &Link,
+        link: LinkRef<'_>,
         text: &str,
         path: &str,
         full_name: &str,
@@ -710,10 +710,10 @@ impl Context<'_> {
         }
         let (source, converted) = self.new_link_source(link, path, full_name)?;
         if !canvas {
-            if text.get(span.clone()) != Some(&*link.original) {
+            if text.get(span.clone()) != Some(link.original()) {
                 return Err(format!(
                     "`{}` is written in a way vaultlint cannot locate; rewrite it by hand",
-                    link.original
+                    link.original()
                 ));
             }
             return Ok((Edit::replace(span.start, span.end, source), converted));
@@ -723,10 +723,10 @@ impl Context<'_> {
             let json = serde_json::to_string(s).unwrap_or_default();
             json[1..json.len().saturating_sub(1).max(1)].to_owned()
         };
-        if text.get(span.clone()) != Some(escape(&link.original).as_str()) {
+        if text.get(span.clone()) != Some(escape(link.original()).as_str()) {
             return Err(format!(
                 "`{}` in a canvas text node is JSON-escaped in a way vaultlint does not write; rewrite it by hand",
-                link.original
+                link.original()
             ));
         }
         Ok((
@@ -738,11 +738,11 @@ impl Context<'_> {
     /// The link's source (`[[…]]`, `[…](…)`) with `path` in place of its path.
     fn new_link_source(
         &self,
-        link: &Link,
+        link: LinkRef<'_>,
         path: &str,
         full_name: &str,
     ) -> Result<(String, bool), String> {
-        let source = &*link.original;
+        let source = link.original();
         match link.kind {
             LinkKind::Wiki | LinkKind::Embed | LinkKind::Property => {
                 let range = spell::wiki_path_range(source).ok_or_else(|| {
@@ -774,13 +774,13 @@ impl Context<'_> {
                         "`{source}` must name `{path}`, which a wiki-link cannot hold (`|`, `^`, `[[`, `]]` or `%%`), and a property can only hold wiki-links; choose another name"
                     ));
                 }
-                spell::wiki_to_markdown(source, full_name, link.table.is_some())
+                spell::wiki_to_markdown(source, full_name, link.table().is_some())
                     .map(|s| (s, true))
                     .ok_or_else(|| format!("`{source}` cannot be written as a Markdown link"))
             }
             LinkKind::Markdown | LinkKind::Image => {
                 let (range, angle) =
-                    spell::markdown_dest_range(source, &link.path, link.subpath.as_deref())
+                    spell::markdown_dest_range(source, link.path(), link.subpath())
                         .ok_or_else(|| {
                             format!(
                                 "`{source}` is a reference-style link or spells its destination with escapes; rewrite it by hand"
@@ -812,31 +812,30 @@ impl Context<'_> {
         expects: &[Expect],
     ) -> Result<(), (usize, String)> {
         let links = parse_links(edited, canvas);
-        if links.len() != expects.len() {
+        if links.link_count() != expects.len() {
             return Err((
                 0,
                 format!(
                     "after rewriting, the file would hold {} links instead of {}; vaultlint leaves it to you",
-                    links.len(),
+                    links.link_count(),
                     expects.len()
                 ),
             ));
         }
-        for (link, expect) in links.iter().zip(expects) {
+        for (link, expect) in links.links().zip(expects) {
             let Some(target) = expect.target else {
                 continue;
             };
-            let r = self.resolve(self.new, &link.path, link.kind, source);
-            let subpath_kept = link.subpath == expect.subpath
+            let r = self.resolve(self.new, link.path(), link.kind, source);
+            let subpath_kept = link.subpath() == expect.subpath.as_deref()
                 || (expect.converted
-                    && link.subpath.as_deref().unwrap_or("")
-                        == expect.subpath.as_deref().unwrap_or(""));
+                    && link.subpath().unwrap_or("") == expect.subpath.as_deref().unwrap_or(""));
             if link.problem.is_some() || r.file() != Some(target) || !subpath_kept {
                 return Err((
                     link.span.start,
                     format!(
                         "rewritten, `{}` would not open `{}`; vaultlint cannot rewrite this link safely, rewrite it by hand",
-                        link.original,
+                        link.original(),
                         self.new.path(target)
                     ),
                 ));
@@ -927,12 +926,12 @@ fn has_entity(text: &str) -> bool {
     })
 }
 
-/// The links of a note or canvas as the check reads them.
-fn parse_links(text: &str, canvas: bool) -> Vec<Link> {
+/// A note or canvas parsed as the check reads it, for its links.
+fn parse_links(text: &str, canvas: bool) -> parse::Note {
     if canvas {
-        parse::parse_canvas(text).note.links
+        parse::parse_canvas(text).note
     } else {
-        parse::parse_note(text).links
+        parse::parse_note(text)
     }
 }
 

@@ -437,10 +437,12 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
 /// The links of a file's text, parsed once per distinct text (by hash): a property test
 /// over large corpora parses again only the files a move rewrote.
 #[derive(Default)]
-pub(crate) struct LinkCache(std::collections::HashMap<(u64, bool), std::sync::Arc<Vec<Link>>>);
+pub(crate) struct LinkCache(
+    std::collections::HashMap<(u64, bool), std::sync::Arc<crate::parse::Note>>,
+);
 
 impl LinkCache {
-    fn links(&mut self, text: &str, canvas: bool) -> std::sync::Arc<Vec<Link>> {
+    fn links(&mut self, text: &str, canvas: bool) -> std::sync::Arc<crate::parse::Note> {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         text.hash(&mut h);
@@ -466,7 +468,7 @@ pub(crate) fn opened(root: &Path, cache: &mut LinkCache) -> BTreeMap<String, Vec
             }
         })
         .collect();
-    let parsed: Vec<(FileId, std::sync::Arc<Vec<Link>>)> = texts
+    let parsed: Vec<(FileId, std::sync::Arc<crate::parse::Note>)> = texts
         .iter()
         .map(|(id, text)| (*id, cache.links(text, vault.files[*id].is_canvas())))
         .collect();
@@ -474,15 +476,15 @@ pub(crate) fn opened(root: &Path, cache: &mut LinkCache) -> BTreeMap<String, Vec
         .par_iter()
         .map(|(id, links)| {
             let targets = links
-                .iter()
+                .links()
                 .map(|l| {
                     if l.problem.is_some() {
                         return None;
                     }
                     let r = if l.kind == LinkKind::CanvasFile {
-                        vault.resolve_exact(&l.path)
+                        vault.resolve_exact(l.path())
                     } else {
-                        vault.resolve(&l.path, *id)
+                        vault.resolve(l.path(), *id)
                     };
                     r.file().map(|f| vault.path(f).to_string())
                 })

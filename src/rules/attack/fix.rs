@@ -4,14 +4,19 @@
 
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::index::FileId;
-use crate::parse::{FrontMatter, Link};
+use crate::parse::{FrontMatter, LinkRef};
 use crate::rules::edit::{link_path_to, property_lines, repoint, wiki_parts};
 
 use super::{AttackContext, Entry, Mention};
 
 /// The edit that changes a link's ID label to `new`: its display text when that is the
 /// ID, else the `(ID)` that follows the link.
-pub(crate) fn relabel(ctx: &AttackContext<'_>, link: &Link, old: &str, new: &str) -> Option<Edit> {
+pub(crate) fn relabel(
+    ctx: &AttackContext<'_>,
+    link: LinkRef<'_>,
+    old: &str,
+    new: &str,
+) -> Option<Edit> {
     let text = ctx.text();
     if let Some(display) = wiki_parts(text, link).and_then(|p| p.display) {
         let written = text.get(display.clone())?;

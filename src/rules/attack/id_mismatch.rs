@@ -120,7 +120,7 @@ impl AttackRule for AttackIdMismatch {
                 Diagnostic::new(&META, ctx.path, Some(l.link.span), message)
                     .with_label(format!("not `{}`", l.id))
                     .with_help(help(ctx, &l, target, &declared))
-                    .with_subject(l.link.original.to_string())
+                    .with_subject(l.link.original().to_string())
                     .with_fix(repoint(ctx, &l)),
             );
         }
@@ -199,7 +199,7 @@ fn stale_link(
         span: None,
         message: format!("{STALE_PREFIX} `{old}`, which ATT&CK replaced with `{new}`"),
     }])
-    .with_subject(l.link.original.to_string())
+    .with_subject(l.link.original().to_string())
 }
 
 /// The label of a link finding whose note is the stale side.
@@ -340,7 +340,7 @@ fn help(
     declared: &[&str],
 ) -> String {
     let vault = ctx.vault;
-    let in_table = l.link.table.is_some();
+    let in_table = l.link.table().is_some();
     let id = l.id.as_str();
     let chain = revocation_chain(ctx.index, ctx.id, id, l.kind);
     if let Some(last) = chain.last() {

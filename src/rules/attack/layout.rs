@@ -10,6 +10,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::index::Vault;
 
 use super::model::{
@@ -47,16 +49,22 @@ struct FolderStats {
 
 /// Infers every layout folder's layout from the vault's notes (file names and outlines).
 pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
+    // What each note's path says (its layout folder and its file name read as an ID and
+    // a name) depends on that path alone: read in parallel, then counted in path order.
+    let read: Vec<Option<(&str, &str, Vec<_>)>> = (0..vault.files.len())
+        .into_par_iter()
+        .map(|file| {
+            vault.outline(file)?;
+            let path = vault.path(file);
+            let stem = path.rsplit('/').next()?.strip_suffix(".md")?;
+            Some((layout_folder(config, path), stem, split_stem(stem, config)))
+        })
+        .collect();
     let mut stats: BTreeMap<String, FolderStats> = BTreeMap::new();
-    for file in 0..vault.files.len() {
-        let Some(outline) = vault.outline(file) else {
+    for (file, read) in read.into_iter().enumerate() {
+        let (Some(outline), Some((folder, stem, split))) = (vault.outline(file), read) else {
             continue;
         };
-        let path = vault.path(file);
-        let Some(stem) = path.rsplit('/').next().and_then(|n| n.strip_suffix(".md")) else {
-            continue;
-        };
-        let folder = layout_folder(config, path);
         let s = stats
             .entry(folder.to_owned())
             .or_insert_with(|| FolderStats {
@@ -67,7 +75,6 @@ pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
                 ..FolderStats::default()
             });
         s.notes += 1;
-        let split = split_stem(stem, config);
         let first = split.first();
         let arrangement = first.map_or(Arrangement::Name, |s| s.arrangement);
         *s.arrangements.entry(arrangement).or_default() += 1;

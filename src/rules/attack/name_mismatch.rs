@@ -70,7 +70,7 @@ impl AttackRule for AttackNameMismatch {
 
     fn check_note(&self, ctx: &AttackContext<'_>, out: &mut Vec<Diagnostic>) {
         for l in labelled_links(ctx) {
-            let (Some(target), Some(cell)) = (l.target, &l.link.table) else {
+            let (Some(target), Some(cell)) = (l.target, &l.link.table()) else {
                 continue;
             };
             // A link to a note that does not declare its ID is wrong itself (reported by
@@ -135,7 +135,7 @@ impl AttackRule for AttackNameMismatch {
                 } else {
                     format!("write `{name}` in the name cell, or point the link at the note called `{shown}`")
                 })
-                .with_subject(l.link.original.to_string())
+                .with_subject(l.link.original().to_string())
                 .with_fix(fix),
             );
         }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Edit, Fix, Span};
 use crate::index::FileId;
-use crate::parse::Link;
+use crate::parse::LinkRef;
 use crate::rules::edit::{fits_in_wiki_link, link_path_to, opens_only, wiki_parts};
 
 use super::relationship_tables::RelationshipTable;
@@ -112,7 +112,7 @@ struct LinkShape<'t> {
 }
 
 impl<'t> LinkShape<'t> {
-    fn of(text: &'t str, link: &Link) -> Option<Self> {
+    fn of(text: &'t str, link: LinkRef<'_>) -> Option<Self> {
         let parts = wiki_parts(text, link)?;
         let display = parts.display?;
         let shown = text.get(display.clone())?;
@@ -172,7 +172,7 @@ pub(crate) fn add_rows(
     let text = ctx.text();
     let mut rows: Vec<LabelledLink<'_>> = labelled_links(ctx)
         .filter(|l| {
-            l.link.table.as_ref().is_some_and(|c| {
+            l.link.table().as_ref().is_some_and(|c| {
                 c.index == table.id_column
                     && c.header
                         .as_ref()
@@ -309,8 +309,7 @@ fn row_shape<'t>(
             let (from, to) = (line.start + cell.start, line.start + cell.end);
             let link = ctx
                 .note
-                .links
-                .iter()
+                .links()
                 .filter(|l| l.span.start >= from && l.span.end <= to)
                 .find_map(|l| LinkShape::of(text, l))
                 .filter(|l| l.written_path() == written);
@@ -350,7 +349,7 @@ fn domain_cells(
 ) -> Option<BTreeMap<String, String>> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for row in rows {
-        let cell = row.link.table.as_ref()?.cells.get(column)?;
+        let cell = row.link.table().as_ref()?.cells.get(column)?;
         let plain = cell
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'));

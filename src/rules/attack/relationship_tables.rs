@@ -106,7 +106,9 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
     let mut tables: Vec<RelationshipTable> = Vec::new();
     let mut keys: Vec<(*const [String], Relation, bool)> = Vec::new();
     for l in labelled_links(ctx) {
-        let Some(cell) = &l.link.table else { continue };
+        let Some(cell) = &l.link.table() else {
+            continue;
+        };
         let Some(header) = &cell.header else { continue };
         let id_column = header
             .iter()
@@ -152,7 +154,7 @@ pub(crate) fn relationship_tables(ctx: &AttackContext<'_>) -> Vec<RelationshipTa
         tables[at]
             .rows
             .entry(l.id.clone())
-            .or_insert((l.link.span, l.link.original.to_string()));
+            .or_insert((l.link.span, l.link.original().to_string()));
     }
     let config = &index.config;
     let relations = &index.catalogue.relations;

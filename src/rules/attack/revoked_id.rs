@@ -146,7 +146,7 @@ impl AttackRule for AttackRevokedId {
                     .with_help(help)
                     // A row that goes is named by its link, as a stale row is.
                     .with_subject(match m.labelled {
-                        Some(link) if unrelated => link.original.to_string(),
+                        Some(link) if unrelated => link.original().to_string(),
                         _ => id.clone(),
                     })
                     .with_fix(fix),

@@ -75,12 +75,17 @@ impl AttackSettings {
     /// # Errors
     /// An unknown kind name, or a pattern that is not a valid regex.
     pub(crate) fn config(&self) -> Result<AttackConfig, SettingError> {
-        let mut attack = AttackConfig::default();
+        // A clone of the shared default shares its compiled patterns: compiling the eleven
+        // default patterns again for each config loaded was a third of the `config` fuzz
+        // target's time.
+        let mut attack = AttackConfig::clone(&AttackConfig::default_shared());
         if let Some(domains) = &self.domains {
-            attack.domains = domains
-                .iter()
-                .map(|(f, d)| (f.clone(), d.clone()))
-                .collect();
+            attack.set_domains(
+                domains
+                    .iter()
+                    .map(|(f, d)| (f.clone(), d.clone()))
+                    .collect(),
+            );
         }
         for (name, kind) in &self.kinds {
             let Some(id_kind) = IdKind::ALL
@@ -98,16 +103,14 @@ impl AttackSettings {
                     ),
                 ));
             };
-            let Some(entry) = attack.kinds.iter_mut().find(|(k, _, _)| *k == id_kind) else {
-                continue;
+            let pattern = match &kind.pattern {
+                Some(pattern) => Some(
+                    regex::Regex::new(pattern.get_ref())
+                        .map_err(|e| (pattern.span(), format!("bad pattern: {e}")))?,
+                ),
+                None => None,
             };
-            if let Some(pattern) = &kind.pattern {
-                entry.1 = regex::Regex::new(pattern.get_ref())
-                    .map_err(|e| (pattern.span(), format!("bad pattern: {e}")))?;
-            }
-            if let Some(folders) = &kind.folders {
-                entry.2.clone_from(folders);
-            }
+            attack.set_kind(id_kind, pattern, kind.folders.as_deref());
         }
         Ok(attack)
     }
@@ -118,5 +121,47 @@ impl AttackSettings {
             .as_ref()
             .map(|c| c.items().iter().map(|c| base.join(c)).collect())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// IDs of four kinds in the default ATT&CK shapes.
+    const IDS: [&str; 4] = ["T1059.001", "TA0002", "M1040", "G0016"];
+
+    #[test]
+    fn a_kind_override_changes_its_kind_only_and_leaves_the_shared_default() {
+        let defaults = AttackConfig::default();
+        let none: AttackSettings = toml::from_str("").unwrap();
+        let plain = none.config().unwrap();
+        for id in IDS {
+            assert_eq!(plain.kind_of(id), defaults.kind_of(id), "{id}");
+            assert!(defaults.kind_of(id).is_some(), "{id}");
+        }
+
+        let settings: AttackSettings =
+            toml::from_str("[kinds.mitigation]\npattern = '^MIT-\\d+$'\nfolders = ['Controls']\n")
+                .unwrap();
+        let config = settings.config().unwrap();
+        assert_eq!(config.kind_of("MIT-7"), Some(IdKind::Mitigation));
+        assert_eq!(config.kind_of("M1040"), None);
+        for id in ["T1059.001", "TA0002", "G0016"] {
+            assert_eq!(config.kind_of(id), defaults.kind_of(id), "{id}");
+        }
+        assert_eq!(
+            config.folder_kind("Controls/Audit.md"),
+            Some(IdKind::Mitigation)
+        );
+
+        // The override went into a copy: the process-wide default is unchanged.
+        let shared = AttackConfig::default_shared();
+        assert_eq!(shared.kind_of("M1040"), Some(IdKind::Mitigation));
+        assert_eq!(shared.kind_of("MIT-7"), None);
+        assert_eq!(shared.folder_kind("Controls/Audit.md"), None);
+        for id in IDS {
+            assert_eq!(shared.kind_of(id), defaults.kind_of(id), "{id}");
+        }
     }
 }

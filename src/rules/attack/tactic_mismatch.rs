@@ -3,7 +3,8 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity, Span};
+use crate::parse::tactic_ids_in;
 
 use super::{catalogue_entry, nearest_declaring, AttackContext, AttackRule, IdKind, RuleMeta};
 
@@ -92,8 +93,8 @@ link would be broken), or for a callout line: edit it by hand.
 
 /// A tactic list as the note writes it.
 struct TacticList {
-    /// The list's byte range: the heading and its items, or the callout line.
-    span: Range<usize>,
+    /// Where a finding points: the heading, or the callout line.
+    at: Span,
     /// Each item (a line of the list; the callout line is one item holding every tactic):
     /// its byte range with its line break, and the tactic IDs it names.
     items: Vec<(Range<usize>, Vec<String>)>,
@@ -180,16 +181,7 @@ impl AttackRule for AttackTacticMismatch {
             parts.join(" and ")
         );
         let want: Vec<&String> = entry.tactics.iter().collect();
-        let span = ctx
-            .base
-            .note
-            .headings
-            .iter()
-            .find(|h| h.span.start == list.span.start)
-            .map_or_else(
-                || crate::parse::LineIndex::new(ctx.text()).span(list.span.start, list.span.end),
-                |h| h.span,
-            );
+        let span = list.at;
         let fix = if list.fixable {
             list_fix(ctx, &list, &missing, &extra)
         } else {
@@ -209,83 +201,48 @@ impl AttackRule for AttackTacticMismatch {
     }
 }
 
-/// The note's tactic list: the list items under a `Tactic` or `Tactics` heading, else a
-/// `Tactic:` or `Tactics:` line of a callout or blockquote.
+/// The note's tactic list, from its record ([`crate::parse::TacticList`]): the list items
+/// under a `Tactic` or `Tactics` heading, else a `Tactic:` or `Tactics:` line of a callout
+/// or blockquote.
 fn tactic_list(ctx: &AttackContext<'_>) -> Option<TacticList> {
-    let text = ctx.text();
-    let heading = ctx.base.note.headings.iter().find(|h| {
-        let t = h.raw.trim();
-        t.eq_ignore_ascii_case("tactic") || t.eq_ignore_ascii_case("tactics")
-    });
-    if let Some(h) = heading {
-        let mut items = Vec::new();
-        let mut at = text[h.span.end..]
-            .find('\n')
-            .map_or(text.len(), |i| h.span.end + i + 1);
-        let mut started = false;
-        while at < text.len() {
-            let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-            let line = &text[at..end];
-            let body = line.trim();
-            if body.is_empty() && !started {
-                at = end;
-                continue;
-            }
-            let Some(item) = ["- ", "* ", "+ "].iter().find_map(|m| body.strip_prefix(m)) else {
-                break;
-            };
-            started = true;
-            items.push((at..end, tactics_of(ctx, item, at..end)));
-            at = end;
-        }
+    let written = ctx.base.note.tactic_lists.first()?;
+    let items: Vec<(Range<usize>, Vec<String>)> = written
+        .items
+        .iter()
+        .map(|item| (item.line.clone(), tactics_of(ctx, item)))
+        .collect();
+    if written.under_heading {
         // An item that names no tactic the pack can read (`- Defense Evasion`, a link to a
         // note declaring no tactic ID) makes the list unreadable: it is not judged.
         if items.iter().any(|(_, ids)| ids.is_empty()) {
             return None;
         }
-        if !items.is_empty() {
-            let end = items.last().map_or(h.span.end, |(r, _)| r.end);
-            return Some(TacticList {
-                span: h.span.start..end,
-                items,
-                fixable: true,
-                complete: true,
-            });
-        }
+        return Some(TacticList {
+            at: written.span,
+            items,
+            fixable: true,
+            complete: true,
+        });
     }
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let range = at..at + line.len();
-        at = range.end;
-        let Some(quoted) = line.trim_start().strip_prefix('>') else {
-            continue;
-        };
-        let body = quoted.trim_start_matches(['>', ' ', '\t']);
-        let lower = body.get(..8).unwrap_or(body).to_ascii_lowercase();
-        if lower.starts_with("tactic:") || lower.starts_with("tactics:") {
-            let ids = tactics_of(ctx, body, range.clone());
-            let complete = lower.starts_with("tactics:") || ids.len() > 1;
-            return (!ids.is_empty()).then_some(TacticList {
-                span: range.start..range.end - usize::from(line.ends_with('\n')),
-                items: vec![(range, ids)],
-                fixable: false,
-                complete,
-            });
-        }
-    }
-    None
+    let ids = items.first()?.1.len();
+    let complete = written.plural || ids > 1;
+    (ids > 0).then_some(TacticList {
+        at: written.span,
+        items,
+        fixable: false,
+        complete,
+    })
 }
 
-/// The tactic IDs an item names: those in its text (`(TA0003)`, or a link target
-/// `Defense Evasion - TA0005`), else the tactics the notes its links open declare.
-fn tactics_of(ctx: &AttackContext<'_>, item: &str, line: Range<usize>) -> Vec<String> {
-    let written = tactic_ids_in(item);
-    if !written.is_empty() {
-        return written;
+/// The tactic IDs an item names: those written in it, else the tactics the notes its links
+/// open declare.
+fn tactics_of(ctx: &AttackContext<'_>, item: &crate::parse::TacticItem) -> Vec<String> {
+    if !item.written.is_empty() {
+        return item.written.iter().map(|id| id.to_string()).collect();
     }
     let mut out: Vec<String> = Vec::new();
-    for (link, resolution) in ctx.note.links.iter().zip(ctx.resolutions) {
-        if !line.contains(&link.span.start) {
+    for (link, resolution) in ctx.note.links().zip(ctx.resolutions) {
+        if !item.line.contains(&link.span.start) {
             continue;
         }
         let declared = resolution
@@ -295,28 +252,6 @@ fn tactics_of(ctx: &AttackContext<'_>, item: &str, line: Range<usize>) -> Vec<St
         for d in declared.filter(|d| d.kind == IdKind::Tactic) {
             if !out.contains(&d.id) {
                 out.push(d.id.clone());
-            }
-        }
-    }
-    out
-}
-
-/// Every `TA` followed by four digits in `text`, standing alone (not inside a longer word
-/// or number), each once, in order.
-fn tactic_ids_in(text: &str) -> Vec<String> {
-    let bytes = text.as_bytes();
-    let mut out: Vec<String> = Vec::new();
-    for (i, _) in text.match_indices("TA") {
-        let before = i.checked_sub(1).map(|j| bytes[j]);
-        let digits = bytes.get(i + 2..i + 6);
-        let after = bytes.get(i + 6);
-        let alone = before.is_none_or(|b| !b.is_ascii_alphanumeric())
-            && digits.is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-            && after.is_none_or(|b| !b.is_ascii_alphanumeric());
-        if alone {
-            let id = text[i..i + 6].to_owned();
-            if !out.contains(&id) {
-                out.push(id);
             }
         }
     }
@@ -346,8 +281,7 @@ fn list_fix(
     if !missing.is_empty() {
         let (template, link, target) = list.items.iter().find_map(|(range, _)| {
             ctx.note
-                .links
-                .iter()
+                .links()
                 .zip(ctx.resolutions)
                 .find(|(l, _)| range.contains(&l.span.start))
                 .map(|(l, r)| (range.clone(), l, r.file()))
@@ -366,7 +300,7 @@ fn list_fix(
             let note = nearest_declaring(ctx, id, target, Some(IdKind::Tactic), None)?;
             let path = ctx.vault.path(note);
             let full = path.strip_suffix(".md").unwrap_or(path);
-            let written = if link.path.contains('/') {
+            let written = if link.path().contains('/') {
                 full
             } else {
                 full.rsplit('/').next().unwrap_or(full)
@@ -374,7 +308,7 @@ fn list_fix(
             if ctx.vault.resolve(written, ctx.id).file() != Some(note) {
                 return None;
             }
-            let new_link = match &link.display {
+            let new_link = match &link.display() {
                 Some(_) => {
                     let name = ctx
                         .index
@@ -387,7 +321,7 @@ fn list_fix(
             };
             let mut new_line = line.replacen(raw_link, &new_link, 1);
             if let Some(old) = template_ids.first() {
-                new_line = new_line.replacen(old.as_str(), id, 1);
+                new_line = new_line.replacen(&**old, id, 1);
             }
             added.push_str(&new_line);
             added.push_str(eol);

@@ -81,7 +81,7 @@ impl AttackRule for AttackWrongKind {
                 Some(f) => format!(
                     "link to the {} note instead: `{}`",
                     l.kind.name(),
-                    wiki_link(vault.path(f), &l.id, l.link.table.is_some())
+                    wiki_link(vault.path(f), &l.id, l.link.table().is_some())
                 ),
                 None => format!(
                     "point the link at a {} note, or fix the label",
@@ -105,7 +105,7 @@ impl AttackRule for AttackWrongKind {
                     l.kind.name()
                 ))
                 .with_help(help)
-                .with_subject(l.link.original.to_string()),
+                .with_subject(l.link.original().to_string()),
             );
         }
     }
