@@ -48,14 +48,7 @@ pub(super) fn check_note(
     };
     let mut out = Vec::new();
     let per_pack = runs.iter().map(|r| r.check_note(&ctx, &mut out)).collect();
-    let suppressions = suppress::Rules {
-        known: rules::all(),
-        ran: selected,
-        report: selected
-            .iter()
-            .copied()
-            .find(|m| m.name == rules::unused_suppression::META.name),
-    };
+    let suppressions = suppression_rules(selected);
     let out = suppress::apply(vault.path(id), note, out, &suppressions);
     let hash = out
         .iter()
@@ -74,6 +67,20 @@ pub(super) fn check_note(
 /// Where each link of a note leads, in link order. A path is resolved once per note: a
 /// link resolves the same from anywhere in its note, and notes repeat their links (a
 /// hostile note of 6,000,000 `[[a]]` resolved one path).
+/// What suppression comments are judged against: every known rule, the rules that ran
+/// (`selected`), and `unused-suppression` when it is selected, so that a comment naming a
+/// rule that ran and found nothing is reported.
+fn suppression_rules<'a>(selected: &'a [&'static RuleMeta]) -> suppress::Rules<'a> {
+    suppress::Rules {
+        known: rules::all(),
+        ran: selected,
+        report: selected
+            .iter()
+            .copied()
+            .find(|m| m.name == rules::unused_suppression::META.name),
+    }
+}
+
 fn resolve_links(vault: &Vault, id: FileId, note: &parse::Note) -> Vec<Resolution> {
     let mut first: std::collections::HashMap<&str, usize> = Default::default();
     let mut out: Vec<Resolution> = Vec::with_capacity(note.link_count());
@@ -110,14 +117,7 @@ pub(super) fn check_json(
     if out.is_empty() {
         return (out, NoteCounts::new(runs.len()), None);
     }
-    let suppressions = suppress::Rules {
-        known: rules::all(),
-        ran: selected,
-        report: selected
-            .iter()
-            .copied()
-            .find(|m| m.name == rules::unused_suppression::META.name),
-    };
+    let suppressions = suppression_rules(selected);
     let directives = parse::directives_in_json(text);
     let out = suppress::apply(vault.path(id), &directives, out, &suppressions);
     let hash = out.iter().any(|d| d.fix.is_some()).then(|| text_hash(text));
