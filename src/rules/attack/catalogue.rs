@@ -123,6 +123,18 @@ impl Catalogue {
         )
     }
 
+    /// The hash of the built-in catalogue's data (objects, tactics and relationships), for
+    /// the cache's stamp: findings judged against other data are not reused. Hashing the
+    /// embedded text costs a fraction of parsing it, which a warm run may never need.
+    pub(crate) fn built_in_hash() -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for text in [BUILT_IN, BUILT_IN_TACTICS, super::relations::BUILT_IN] {
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        hasher.digest()
+    }
+
     /// The built-in ATT&CK v18.1 catalogue, parsed anew.
     pub(crate) fn built_in() -> Self {
         let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue::empty());
