@@ -15,8 +15,8 @@ use rayon::prelude::*;
 use crate::index::Vault;
 
 use super::model::{
-    layout_folder, property_id, split_stem, Arrangement, AttackConfig, FolderLayout, IdKind,
-    Layout, STANDARD_KEYS,
+    property_id, split_stem, Arrangement, AttackConfig, FolderLayout, IdKind, Layout, PathFacts,
+    STANDARD_KEYS,
 };
 
 /// Whether a key path names an identifier (`id`, `mitre_id`, `technique_ids`, `mitre.id`,
@@ -48,7 +48,9 @@ struct FolderStats {
 }
 
 /// Infers every layout folder's layout from the vault's notes (file names and outlines).
-pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
+///
+/// `facts` holds each file's [`PathFacts`], parallel to the vault's files.
+pub(crate) fn infer(vault: &Vault, config: &AttackConfig, facts: &[PathFacts]) -> Layout {
     // What each note's path says (its layout folder and its file name read as an ID and
     // a name) depends on that path alone: read in parallel, then counted in path order.
     let read: Vec<Option<(&str, &str, Vec<_>)>> = (0..vault.files.len())
@@ -57,7 +59,8 @@ pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
             vault.outline(file)?;
             let path = vault.path(file);
             let stem = path.rsplit('/').next()?.strip_suffix(".md")?;
-            Some((layout_folder(config, path), stem, split_stem(stem, config)))
+            let folder = facts.get(file)?.layout_folder(path);
+            Some((folder, stem, split_stem(stem, config)))
         })
         .collect();
     let mut stats: BTreeMap<String, FolderStats> = BTreeMap::new();
