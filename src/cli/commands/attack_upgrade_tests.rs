@@ -49,6 +49,10 @@ fn declared(root: &Path) -> HashMap<String, Vec<String>> {
                 &config,
                 &file.path,
                 &facts,
+                &crate::rules::attack::model::split_stem(
+                    crate::rules::attack::model::file_stem(&file.path),
+                    &config,
+                ),
             );
             Some((
                 file.path.to_string(),

@@ -402,8 +402,17 @@ impl AttackIndex {
         // folder; none of it depends on the layout inferred from it.
         let facts =
             model::PathFacts::of_paths(config, (0..vault.files.len()).map(|id| &**vault.path(id)));
+        // Each note's file name split into ID and name, which the layout and the
+        // declarations both read: split once, in parallel.
+        let splits: Vec<Vec<model::Stem<'_>>> = (0..vault.files.len())
+            .into_par_iter()
+            .map(|id| match vault.outline(id) {
+                Some(_) => model::split_stem(model::file_stem(vault.path(id)), config),
+                None => Vec::new(),
+            })
+            .collect();
         let mut inferred = AttackConfig::clone(config);
-        inferred.layout = layout::infer(vault, config, &facts);
+        inferred.layout = layout::infer(vault, config, &facts, &splits);
         let config = &Arc::new(inferred);
         // Each file's IDs depend on that file alone: computed in parallel, which halves
         // this index's part of a warm-cache run (a quarter of it on a vault of 100,000
@@ -412,7 +421,7 @@ impl AttackIndex {
             .into_par_iter()
             .map(|id| {
                 vault.outline(id).map_or_else(Vec::new, |o| {
-                    model::declared_ids(o, config, vault.path(id), &facts[id])
+                    model::declared_ids(o, config, vault.path(id), &facts[id], &splits[id])
                 })
             })
             .collect();

@@ -795,7 +795,12 @@ pub(crate) fn read_stem<'a>(
     config: &AttackConfig,
     folder: Option<&FolderLayout>,
 ) -> Option<Stem<'a>> {
-    split_stem(stem, config).into_iter().find(|s| {
+    read_split(&split_stem(stem, config), folder)
+}
+
+/// [`read_stem`] of a file name already split ([`split_stem`]).
+fn read_split<'a>(split: &[Stem<'a>], folder: Option<&FolderLayout>) -> Option<Stem<'a>> {
+    split.iter().copied().find(|s| {
         s.arrangement.strong() || folder.is_some_and(|f| f.arrangement == Some(s.arrangement))
     })
 }
@@ -927,7 +932,8 @@ pub(crate) fn same_sub_name(a: &str, b: &str, parent: Option<&str>) -> bool {
     qualified(a, b) || qualified(b, a)
 }
 
-fn file_stem(path: &str) -> &str {
+/// A path's file name without `.md`.
+pub(crate) fn file_stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".md").unwrap_or(name)
 }
@@ -937,12 +943,15 @@ fn file_stem(path: &str) -> &str {
 /// each ID once; the first heading counts only when none of them gives an ID that fits the
 /// note's kind folder. An ID-shaped entry of the wrong kind for the folder (a group named
 /// `TA2541` in `Groups/`, software named `T9000`) is a name, not a declaration, as soon as
-/// another source declares an ID that fits. `facts` are the note path's [`PathFacts`].
+/// another source declares an ID that fits. `facts` are the note path's [`PathFacts`],
+/// `split` its [`file_stem`] split by [`split_stem`] (both worked out once per file by
+/// the index, which asks them of other questions too).
 pub(crate) fn declared_ids(
     outline: &Outline,
     config: &AttackConfig,
     path: &str,
     facts: &PathFacts,
+    split: &[Stem<'_>],
 ) -> Vec<Declared> {
     let mut found: Vec<Declared> = Vec::new();
     let mut push = |id: &str, kind: IdKind, source: Source| {
@@ -988,7 +997,7 @@ pub(crate) fn declared_ids(
             }
         }
     }
-    if let Some((id, kind)) = read_stem(file_stem(path), config, folder).and_then(|s| s.id) {
+    if let Some((id, kind)) = read_split(split, folder).and_then(|s| s.id) {
         push(id, kind, Source::FileName);
     }
     let heading = outline.headings.first().and_then(|h| {
@@ -1234,6 +1243,7 @@ mod tests {
                 &c,
                 path,
                 &PathFacts::of(&c, path),
+                &split_stem(file_stem(path), &c),
             )
             .into_iter()
             .map(|d| d.id)
