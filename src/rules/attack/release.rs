@@ -126,10 +126,11 @@ impl VaultRelease {
             catalogue.highest_number(prefix).is_some_and(|h| number > h)
         };
         let fresh = unknown.iter().any(|u| is_fresh(u));
-        let by_evidence = !catalogue.is_empty()
-            && unknown.len() >= MIN_UNKNOWN
+        // The catalogue is asked last: a vault that declares no ID never needs its rows.
+        let by_evidence = unknown.len() >= MIN_UNKNOWN
             && unknown.len() * UNKNOWN_SHARE >= ids.len()
-            && fresh;
+            && fresh
+            && !catalogue.is_empty();
         let newer = match (pinned, release) {
             (Some(p), Some(c)) => p > c,
             _ => by_evidence,
