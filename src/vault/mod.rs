@@ -37,8 +37,14 @@ pub(crate) struct VaultFile {
 
 /// The file on disk for a vault-relative, `/`-separated path.
 pub(crate) fn abs_path(root: &Path, path: &str) -> PathBuf {
-    path.split('/')
-        .fold(root.to_path_buf(), |p, seg| p.join(seg))
+    // One buffer of the final size: joining segment by segment copied the path once per
+    // folder (8% of a warm run, which looks up every note's file).
+    let mut abs = PathBuf::with_capacity(root.as_os_str().len() + 1 + path.len());
+    abs.push(root);
+    for seg in path.split('/') {
+        abs.push(seg);
+    }
+    abs
 }
 
 /// Like `abs_path`, but a path holding U+FFFD (the lossy form of a name that is not valid
@@ -172,4 +178,32 @@ pub(crate) fn shared_corpora() -> Option<PathBuf> {
         dir.display()
     );
     Some(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::abs_path;
+    use std::path::Path;
+
+    /// `abs_path` pushes into one buffer; it must give what joining each segment in turn
+    /// gives, also for empty segments, a trailing slash and a segment that is absolute.
+    #[test]
+    fn abs_path_is_the_root_joined_with_each_segment() {
+        for root in ["/v", "/v/", "v", "."] {
+            for path in [
+                "a.md",
+                "a/b/c.md",
+                "a//b.md",
+                "a/",
+                "",
+                "/etc/x",
+                "a/../b.md",
+            ] {
+                let joined = path
+                    .split('/')
+                    .fold(Path::new(root).to_path_buf(), |p, seg| p.join(seg));
+                assert_eq!(abs_path(Path::new(root), path), joined, "{root} {path}");
+            }
+        }
+    }
 }
