@@ -176,6 +176,31 @@ fn sample_with_cache() -> (tempfile::TempDir, PathBuf) {
     (dir, cache)
 }
 
+/// A run that rewrites the cache copies the records of the notes it did not read, and the
+/// findings it took from the cache, out of the old file: the new file must be, byte for
+/// byte after its header (which holds the run's start time), the one a run from no cache
+/// writes.
+#[test]
+fn copied_records_are_the_records_written_anew() {
+    let (dir, cache) = sample_with_cache();
+    let first = notes(dir.path())[0].clone();
+    let mut text = std::fs::read_to_string(&first).expect("read a note");
+    text.push_str("\nA line of plain text, no link, no heading.\n");
+    std::fs::write(&first, text).expect("edit a note");
+    let copied = run(dir.path(), &["check", ".", "--format", "json"]);
+    let fresh = tempfile::tempdir().expect("temp dir");
+    let fresh_dir = fresh.path().to_string_lossy().into_owned();
+    let anew = run(
+        dir.path(),
+        &["check", ".", "--format", "json", "--cache-dir", &fresh_dir],
+    );
+    assert_eq!(stdout(&copied), stdout(&anew));
+    let copied = std::fs::read(&cache).expect("the rewritten cache");
+    let anew = std::fs::read(fresh.path().join("notes.bin")).expect("the fresh cache");
+    assert_eq!(copied.len(), anew.len());
+    assert!(copied[56..] == anew[56..], "the copied records differ");
+}
+
 #[test]
 fn a_damaged_cache_is_never_trusted() {
     let (dir, cache) = sample_with_cache();
