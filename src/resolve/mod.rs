@@ -2,7 +2,7 @@
 //! rules 29 to 33), plus subpath (heading and block) checks.
 
 use crate::index::{name_key, FileId, NameRanks, Vault, RANKED_NAME_MIN};
-use crate::parse::{heading_key, Outline};
+use crate::parse::{heading_key, key_hash, Outline};
 
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -354,11 +354,12 @@ pub(crate) fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
             }
         };
     }
+    let hashes: Vec<u32> = wanted.iter().map(|w| key_hash(w.chars())).collect();
     for heading in &note.headings {
-        let Some(piece) = wanted.get(next) else {
+        let (Some(piece), Some(&hash)) = (wanted.get(next), hashes.get(next)) else {
             break;
         };
-        if heading.level > last_level && heading.matches(piece) {
+        if heading.level > last_level && heading.matches_hashed(piece, hash) {
             next += 1;
             last_level = heading.level;
         }
