@@ -253,6 +253,8 @@ CASES = {
     "30mb-note-list": (container_links("- "), 1_500_000, "parsed whole"),
     "30mb-note-quote": (container_links("> "), 1_500_000, "parsed whole"),
     "embeds": (one_note(lambda n: "![[a]]" * n + "\n"), 1_250_000, "attack round: not cut (an embed's `![` stays open)"),
+    "unclosed-then-links": (one_note(lambda n: "[[x " + "[[a]]" * n + "\n"), 1_250_000, "parsed whole (an unclosed `[[` first)"),
+    "emphasis-then-links": (one_note(lambda n: "*" + "[[a]]" * n + "\n"), 1_250_000, "parsed whole (a `*` never closed first)"),
     "nested-quotes": (one_note(lambda n: "> " * n + "[[a]]\n"), 10_000, "attack round"),
     "nested-lists": (one_note(lambda n: "".join("  " * (i % 64) + "- [[a]]\n" for i in range(n))), 100_000, "attack round"),
     "unclosed-wikilinks": (one_note(lambda n: "[[a " * n + "\n"), 1_000_000, "attack round"),

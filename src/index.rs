@@ -320,17 +320,20 @@ impl Vault {
         let first_prefix = first.map(String::from);
         let md_prefix = last.map(|c| format!("dm.{c}"));
         let other_prefix = last.map(String::from);
+        let reversed_sets = [&n.reversed_md, &n.reversed_other];
+        let forward_set = [&n.forward];
         let searches: Vec<crate::suggest::NameSearch<'_, Vec<u8>>> = [
-            (&n.forward, &first_prefix, false),
-            (&n.reversed_md, &md_prefix, true),
-            (&n.reversed_other, &other_prefix, true),
+            (&n.forward, &first_prefix, false, &reversed_sets[..]),
+            (&n.reversed_md, &md_prefix, true, &forward_set[..]),
+            (&n.reversed_other, &other_prefix, true, &forward_set[..]),
         ]
         .into_iter()
-        .filter_map(|(set, prefix, reversed)| {
+        .filter_map(|(set, prefix, reversed, mirrors)| {
             Some(crate::suggest::NameSearch {
                 set,
                 prefix: prefix.as_deref()?,
                 reversed,
+                mirrors,
             })
         })
         .collect();

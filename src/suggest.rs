@@ -26,6 +26,9 @@ const BAND: usize = 2 * MAX_EDITS + 1;
 struct Within {
     query: Vec<char>,
     limit: u8,
+    /// Rows (query positions) before this one may hold at most `limit - 1` edits: the
+    /// caller knows the last edit of any name it wants comes at or after it.
+    last_edit_from: usize,
 }
 
 /// A column of the Levenshtein table inside the band: after `j` characters of a candidate,
@@ -49,10 +52,22 @@ struct Forced {
 }
 
 impl Within {
-    fn new(query: &str, limit: usize) -> Self {
+    fn new(query: &str, limit: usize, last_edit_from: usize) -> Self {
         Within {
             query: query.chars().collect(),
             limit: limit.min(MAX_EDITS) as u8,
+            last_edit_from,
+        }
+    }
+
+    /// `value` in row `i`, or `far` when the row is before [`Within::last_edit_from`] and
+    /// `value` has spent every edit: a name reached through that cell would need its last
+    /// edit earlier than the caller allows.
+    fn bounded(&self, i: usize, value: u8) -> u8 {
+        if i < self.last_edit_from && value >= self.limit {
+            self.far()
+        } else {
+            value
         }
     }
 
@@ -71,7 +86,7 @@ impl Within {
         let far = self.far();
         let mut cells = [far; BAND];
         for i in 0..=usize::from(self.limit).min(self.query.len()) {
-            cells[i + usize::from(self.limit)] = i as u8;
+            cells[i + usize::from(self.limit)] = self.bounded(i, i as u8);
         }
         Column {
             j: 0,
@@ -100,7 +115,7 @@ impl Within {
                 let insert = if t == 0 { far } else { cells[t - 1] + 1 };
                 replace.min(delete).min(insert)
             };
-            cells[t] = value.min(far);
+            cells[t] = self.bounded(i as usize, value.min(far));
         }
         Column {
             j,
@@ -205,12 +220,14 @@ struct Frame<'f> {
 /// Calls `found` with each key of `fst` that starts with `prefix` and is within the
 /// automaton's limit of its query, in key order, until it breaks. Unlike an `fst` stream,
 /// which decodes the node behind every branch before asking the automaton, the walk only
-/// decodes the nodes the automaton can still match from.
+/// decodes the nodes the automaton can still match from. Adds the number of nodes it
+/// steps into to `visited` (the work a search does, which tests bound).
 fn walk<D: AsRef<[u8]>>(
     fst: &Fst<D>,
     prefix: &[u8],
     within: &Within,
     key: &mut Vec<u8>,
+    visited: &mut usize,
     mut found: impl FnMut(&[u8]) -> ControlFlow<()>,
 ) {
     let mut node = fst.root();
@@ -221,6 +238,7 @@ fn walk<D: AsRef<[u8]>>(
         };
         col = within.accept(&col, b);
         node = fst.node(node.transition_addr(i));
+        *visited += 1;
     }
     if !within.can_match(&col) {
         return;
@@ -254,6 +272,7 @@ fn walk<D: AsRef<[u8]>>(
                     break;
                 };
                 node = fst.node(node.transition_addr(i));
+                *visited += 1;
                 key.push(b);
             }
             if !reached {
@@ -272,6 +291,7 @@ fn walk<D: AsRef<[u8]>>(
                 continue;
             }
             key.push(t.inp);
+            *visited += 1;
             (fst.node(t.addr), col)
         };
         if child.is_final() && within.distance(&col).is_some() && found(key).is_break() {
@@ -298,6 +318,49 @@ pub(crate) struct NameSearch<'a, D> {
     pub(crate) set: &'a fst::Set<D>,
     pub(crate) prefix: &'a str,
     pub(crate) reversed: bool,
+    /// Sets that together hold every name of `set` written the other way round (a superset
+    /// is fine; none: no bound). They tell how long an end of the query some name ends
+    /// with, which bounds where a single edit can be (see [`one_edit_prefix`]).
+    pub(crate) mirrors: &'a [&'a fst::Set<D>],
+}
+
+/// How many leading characters of `key` are a path from `fst`'s root: the longest prefix
+/// of `key` that some key of `fst` starts with, in characters.
+fn common_prefix_chars<D: AsRef<[u8]>>(fst: &Fst<D>, key: &str) -> usize {
+    let mut node = fst.root();
+    let mut chars = 0;
+    for c in key.chars() {
+        let mut utf8 = [0; 4];
+        for &b in c.encode_utf8(&mut utf8).as_bytes() {
+            let Some(i) = node.find_input(b) else {
+                return chars;
+            };
+            node = fst.node(node.transition_addr(i));
+        }
+        chars += 1;
+    }
+    chars
+}
+
+/// How many characters at the end of `key` (in the search's form) some name of `search`
+/// ends with, as far as its mirrors tell (`key`'s length when it has none): every name
+/// within a few edits of `key` ends with `key`'s last characters after its last edit, so
+/// this bounds where that edit can be. Names that differ only near one end then cost a walk
+/// below the key's last levels, not one through every branch along it.
+fn other_end_chars<D: AsRef<[u8]>>(
+    search: &NameSearch<'_, D>,
+    key: &str,
+    other_way: &str,
+) -> usize {
+    if search.mirrors.is_empty() {
+        return key.chars().count();
+    }
+    search
+        .mirrors
+        .iter()
+        .map(|m| common_prefix_chars(m.as_fst(), other_way))
+        .max()
+        .unwrap_or(0)
 }
 
 /// The name nearest to `wanted` within `limit` edits (at most [`MAX_EDITS`]) among those
@@ -310,7 +373,18 @@ pub(crate) fn nearest_in<D: AsRef<[u8]>>(
     searches: &[NameSearch<'_, D>],
     wanted: &str,
     limit: usize,
+    eligible: impl FnMut(&str) -> bool,
+) -> Option<(String, bool)> {
+    nearest_in_counting(searches, wanted, limit, eligible, &mut 0)
+}
+
+/// [`nearest_in`], adding the number of set nodes its walks step into to `visited`.
+fn nearest_in_counting<D: AsRef<[u8]>>(
+    searches: &[NameSearch<'_, D>],
+    wanted: &str,
+    limit: usize,
     mut eligible: impl FnMut(&str) -> bool,
+    visited: &mut usize,
 ) -> Option<(String, bool)> {
     let backwards: String = wanted.chars().rev().collect();
     let exact = searches.iter().any(|search| {
@@ -321,16 +395,43 @@ pub(crate) fn nearest_in<D: AsRef<[u8]>>(
         return Some((wanted.to_owned(), false));
     }
     let mut key = Vec::new();
+    let len = wanted.chars().count();
+    let keys: Vec<(&str, usize)> = searches
+        .iter()
+        .map(|search| {
+            let (own, other_way) = if search.reversed {
+                (backwards.as_str(), wanted)
+            } else {
+                (wanted, backwards.as_str())
+            };
+            (own, other_end_chars(search, own, other_way))
+        })
+        .collect();
     for edits in 1..=limit.min(MAX_EDITS) {
-        let forward = Within::new(wanted, edits);
-        let reversed = Within::new(&backwards, edits);
         let mut best: Option<String> = None;
         let mut tied = false;
-        for search in searches {
-            let within = if search.reversed { &reversed } else { &forward };
+        for (search, &(own, ends)) in searches.iter().zip(&keys) {
+            // The last edit comes before the `ends` characters a name can end with, so
+            // the query's first `len - ends - 1` characters hold at most `edits - 1`.
+            let last_edit_from = len.saturating_sub(ends + 1);
+            let within = Within::new(own, edits, last_edit_from);
+            let mut prefix = search.prefix;
+            if edits == 1 {
+                // No edit before the last one: those characters are a fixed prefix.
+                let at = own
+                    .char_indices()
+                    .nth(last_edit_from)
+                    .map_or(own.len(), |(i, _)| i);
+                let fixed = &own[..at];
+                if fixed.starts_with(prefix) {
+                    prefix = fixed;
+                } else if !prefix.starts_with(fixed) {
+                    continue;
+                }
+            }
             let mut taken = 0;
             let fst = search.set.as_fst();
-            walk(fst, search.prefix.as_bytes(), within, &mut key, |key| {
+            walk(fst, prefix.as_bytes(), &within, &mut key, visited, |key| {
                 let Ok(name) = std::str::from_utf8(key) else {
                     return ControlFlow::Continue(());
                 };
@@ -502,22 +603,117 @@ mod tests {
             for limit in 0..=MAX_EDITS {
                 let expected = nearest(&wanted, masks.iter().copied(), limit)
                     .map(|(n, tied)| (n.to_owned(), tied));
-                for (set, reversed) in [(&forward, false), (&reversed, true)] {
+                let (to_reversed, to_forward) = ([&reversed], [&forward]);
+                for (set, reversed, mirrors) in [
+                    (&forward, false, &[][..]),
+                    (&reversed, true, &[][..]),
+                    (&forward, false, &to_reversed[..]),
+                    (&reversed, true, &to_forward[..]),
+                ] {
                     let search = NameSearch {
                         set,
                         prefix: "",
                         reversed,
+                        mirrors,
                     };
                     assert_eq!(
                         nearest_in(&[search], &wanted, limit, |_| true),
                         expected,
-                        "query {wanted:?} within {limit}, reversed: {reversed}"
+                        "query {wanted:?} within {limit}, reversed: {reversed}, mirrors: {}",
+                        mirrors.len()
                     );
                 }
                 answered += usize::from(expected.is_some());
             }
         }
         assert!(answered > 500, "too few answers to compare: {answered}");
+    }
+
+    /// Dense same-length names (`name0000000` … `name0099999`, every digit at every level)
+    /// searched as the vault does (forward with the first character as prefix, reversed
+    /// with the last, each bounded by the other direction): the same answers as the brute
+    /// force for edits at every position, and a near miss at one end costs a walk below
+    /// the last levels, not one through every digit branch along the name (issue 23: 80,000
+    /// such names took 2.4 CPU-s per MB of links).
+    #[test]
+    fn nearest_in_bounds_the_last_edit_by_the_other_end_on_dense_names() {
+        let names: Vec<String> = (0..100_000).map(|i| format!("name{i:07}")).collect();
+        let mut backwards: Vec<String> = names.iter().map(|n| n.chars().rev().collect()).collect();
+        backwards.sort();
+        let forward = fst::Set::from_iter(&names).expect("sorted, distinct names");
+        let reversed = fst::Set::from_iter(&backwards).expect("sorted, distinct names");
+        let masks: Vec<(&str, u64)> = names.iter().map(|n| (n.as_str(), char_mask(n))).collect();
+        let (to_reversed, to_forward) = ([&reversed], [&forward]);
+        let search = |wanted: &str, limit: usize, visited: &mut usize| {
+            let first = wanted.chars().next().map(String::from).unwrap_or_default();
+            let last = wanted.chars().last().map(String::from).unwrap_or_default();
+            let searches = [
+                NameSearch {
+                    set: &forward,
+                    prefix: &first,
+                    reversed: false,
+                    mirrors: &to_reversed[..],
+                },
+                NameSearch {
+                    set: &reversed,
+                    prefix: &last,
+                    reversed: true,
+                    mirrors: &to_forward[..],
+                },
+            ];
+            nearest_in_counting(&searches, wanted, limit, |_| true, visited)
+        };
+        let mut queries = vec![
+            "name0012345x".to_owned(),
+            "xname0012345".to_owned(),
+            "name00123x45".to_owned(),
+            "name0012x345".to_owned(),
+            "name001234".to_owned(),
+            "name00123456".to_owned(),
+            "name0012345xy".to_owned(),
+            "nime00123x5".to_owned(),
+            "name9912345".to_owned(),
+        ];
+        for at in 0..11 {
+            let mut chars: Vec<char> = "name0054321".chars().collect();
+            chars[at] = 'q';
+            queries.push(chars.iter().collect());
+            chars.remove(at);
+            queries.push(chars.into_iter().collect());
+        }
+        for wanted in &queries {
+            for limit in 1..=MAX_EDITS {
+                let expected = nearest(wanted, masks.iter().copied(), limit)
+                    .map(|(n, tied)| (n.to_owned(), tied));
+                let mut visited = 0;
+                assert_eq!(
+                    search(wanted, limit, &mut visited),
+                    expected,
+                    "query {wanted:?} within {limit}"
+                );
+            }
+        }
+        // Two edits near the end: the query's first characters may hold at most one of
+        // them (4,312 nodes without that bound, failed).
+        let mut visited = 0;
+        let answer = search("name0012345xy", 2, &mut visited);
+        assert_eq!(answer, Some(("name0012345".to_owned(), false)));
+        assert!(
+            visited < 400,
+            "two edits: the walk stepped into {visited} nodes"
+        );
+        for wanted in ["name0012345x", "xname0012345", "name0012345ab"] {
+            let mut visited = 0;
+            let answer = search(wanted, 1, &mut visited);
+            assert!(
+                answer.is_some() || wanted.len() == 13,
+                "{wanted:?}: {answer:?}"
+            );
+            assert!(
+                visited < 60,
+                "{wanted:?}: the walk stepped into {visited} nodes"
+            );
+        }
     }
 
     #[test]

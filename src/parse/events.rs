@@ -31,15 +31,28 @@
 //!   constructs that closed (code spans, math, HTML, autolinks), unescaped: a code span,
 //!   math or HTML is matched forward to any later closer, even from inside link text, a
 //!   destination or a wiki-link's target;
-//! - in text outside links, no unescaped `*`, `_` or `~`: an emphasis delimiter that
-//!   matched nothing (emphasis is matched at the paragraph's end; inside a link it is
-//!   matched within the link);
-//! - no active bracket opener left: each unescaped `]` in text takes the nearest opener,
-//!   whether or not it makes a link; an unescaped `[` in text is an active opener, and so
-//!   is an embed's `![` (pulldown-cmark keeps it: `![[i]]x](y)` is an image of `[i]]x`
-//!   to `y`), while a wiki-link's first `[` stays disabled (it never makes a link). And no
-//!   `](` in text (an inline link whose destination or title did not close in the window
-//!   may close after it).
+//! - in text outside links, an unescaped `*`, `_` or `~` (an emphasis delimiter that
+//!   matched nothing: emphasis is matched at the paragraph's end; inside a link it is
+//!   matched within the link) only when the rest of the paragraph holds no such
+//!   character, escaped or not, in code or not, so nothing can close it;
+//! - pulldown-cmark's link stack modelled exactly: an unescaped `[` in text is an opener,
+//!   `![` an image's, and so is an embed's `![` (pulldown-cmark keeps it: `![[i]]x](y)`
+//!   is an image of `[i]]x` to `y`); a wiki-link's first `[` stays, disabled; each
+//!   unescaped `]` in text takes the nearest opener, whether or not it makes a link; a
+//!   link or wiki-link that forms disables every `[` before it (not `![`), a footnote
+//!   reference empties the stack. Openers still able to make a link are left only when
+//!   the rest of the paragraph holds no `](` (an inline link) and no `][` (a reference,
+//!   which also marks its label's `]` as tried): a later `]` that takes one of them then
+//!   makes no link (no definitions: a text holding `]:` is parsed whole) and leaves
+//!   text, as the window's parse does; `[^` in text is refused (a later `]` would make
+//!   it a footnote reference). A literal `[[` since the last wiki-link (an entry on the
+//!   wiki-link stack, which each wiki-link empties) is left only when the rest holds no
+//!   `]]`. And no `](` in text (an inline link whose destination or title did not close
+//!   in the window may close after it).
+//!
+//! "The rest of the paragraph" runs to the next line of only blanks and `>` (which ends a
+//! paragraph in any container) or the text's end; [`Ahead`] remembers its searches, so a
+//! text is searched about once whatever the number of cuts.
 //!
 //! Backslash escapes, entities and hard breaks act on the next character only.
 //!
@@ -123,6 +136,8 @@ pub(super) struct Events<'a> {
     /// Where the last blank line (only blanks and `>`) starts, if any: a list that starts
     /// after it is tight in the whole text, whatever the windows see.
     last_blank: Option<usize>,
+    /// What the cuts look for after themselves, remembered between cuts.
+    ahead: Ahead,
 }
 
 /// A paragraph cut inside, to open again at the start of the next window.
@@ -173,6 +188,7 @@ impl<'a> Events<'a> {
             last: None,
             cuts: 0,
             last_blank: last_blank_line(text),
+            ahead: Ahead::default(),
         }
     }
 
@@ -273,7 +289,7 @@ impl<'a> Events<'a> {
     }
 
     /// The last cut of a window `[start, end)` whose events are `events`.
-    fn cut(&self, events: &[Item<'a>], start: usize, end: usize) -> Option<Cut> {
+    fn cut(&mut self, events: &[Item<'a>], start: usize, end: usize) -> Option<Cut> {
         let text = self.text;
         let reopen = self.paragraph.as_ref();
         let mut block: Option<Cut> = None;
@@ -342,7 +358,10 @@ impl<'a> Events<'a> {
             if open.len() == *level && ends_a_construct(event) {
                 let at = range.end;
                 p.scan_to(text, at);
-                if p.clean() && at + MARGIN <= end && starts_paragraph_text(text, at) {
+                if at + MARGIN <= end
+                    && starts_paragraph_text(text, at)
+                    && p.clean_at(text, at, &mut self.ahead)
+                {
                     inline.push(Cut {
                         events: i + 1,
                         at,
@@ -654,39 +673,76 @@ fn ends_a_construct(event: &Event<'_>) -> bool {
     )
 }
 
+/// An opener on pulldown-cmark's link stack, as a piece's events show it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Opener {
+    /// A `[` that a later `](…)` (or a reference) would make a link.
+    Link,
+    /// A `![`, literal or an embed's (pulldown-cmark keeps it: `![[i]]x](y)` is an image
+    /// of `[i]]x` to `y`); links never disable it.
+    Image,
+    /// A `[` that can no longer make a link: a link formed after it (pulldown-cmark's
+    /// `disable_all_links`), or a wiki-link's first `[`.
+    Disabled,
+}
+
+/// What a link in a piece does to pulldown-cmark's stacks when it closes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Closing {
+    /// A wiki-link or an embed: every `[` before it disabled, the wiki-link openers
+    /// dropped.
+    Wiki,
+    /// An inline or reference link: every `[` before it disabled.
+    Link,
+    /// An image or an autolink: nothing.
+    Nothing,
+}
+
 /// The scan of one piece of a top-level paragraph for the rules of the module docs.
 struct Piece {
     /// Where the paragraph starts (before any earlier cut).
     paragraph: usize,
     /// The end of what the scan for `` ` ``, `$` and `<` has read.
     scanned: usize,
-    /// Links and images open at the event read last.
-    links: usize,
-    /// pulldown-cmark's bracket openers left by the piece, as runs of (active, how many):
-    /// a literal `[` and an embed's `![` are active (a later `](…)` makes them a link or
-    /// an image, spanning the cut); a wiki-link's first `[` is kept disabled. A literal `]`
-    /// takes the nearest.
-    brackets: Vec<(bool, usize)>,
-    /// How many of `brackets` are active.
+    /// Links and images open at the event read last, with what each does when it closes.
+    links: Vec<Closing>,
+    /// pulldown-cmark's link stack as the piece leaves it, as runs of (opener, how many).
+    /// A literal `]` takes the nearest opener.
+    brackets: Vec<(Opener, usize)>,
+    /// Runs of `brackets` before this one hold no [`Opener::Link`].
+    disabled_to: usize,
+    /// How many of `brackets` are not [`Opener::Disabled`].
     active: usize,
+    /// A literal `[[` (a wiki-link opener that closed nothing) since the last wiki-link.
+    wiki_open: bool,
+    /// A literal `*`, `_` or `~` outside links (an emphasis delimiter that matched nothing
+    /// yet: emphasis is matched at the paragraph's end).
+    emphasis: [bool; 3],
     /// A rule was broken: no cut in the rest of this piece.
     broken: bool,
 }
+
+/// The emphasis delimiters, in the order of [`Piece::emphasis`].
+const EMPHASIS: [u8; 3] = [b'*', b'_', b'~'];
 
 impl Piece {
     fn new(start: usize, paragraph: usize) -> Self {
         Piece {
             paragraph,
             scanned: start,
-            links: 0,
+            links: Vec::new(),
             brackets: Vec::new(),
+            disabled_to: 0,
             active: 0,
+            wiki_open: false,
+            emphasis: [false; 3],
             broken: false,
         }
     }
 
     /// Reads one event of the piece, at `range`.
     fn event(&mut self, text: &str, event: &Event<'_>, range: &Range<usize>) {
+        use pulldown_cmark::LinkType;
         match event {
             Event::Text(_) => self.text(text, range),
             // Closed constructs: their delimiters are matched, their insides are not
@@ -695,31 +751,50 @@ impl Piece {
             | Event::InlineMath(_)
             | Event::DisplayMath(_)
             | Event::InlineHtml(_)
-            | Event::Html(_)
-            | Event::FootnoteReference(_) => {
+            | Event::Html(_) => {
                 self.scan_to(text, range.start);
                 self.scanned = self.scanned.max(range.end);
             }
+            // pulldown-cmark empties its link stack after a footnote reference.
+            Event::FootnoteReference(_) => {
+                self.scan_to(text, range.start);
+                self.scanned = self.scanned.max(range.end);
+                self.brackets.clear();
+                self.disabled_to = 0;
+                self.active = 0;
+            }
             Event::Start(Tag::Link { link_type, .. }) => {
-                if matches!(link_type, pulldown_cmark::LinkType::WikiLink { .. }) {
-                    self.push_bracket(false);
-                }
-                if matches!(
-                    link_type,
-                    pulldown_cmark::LinkType::Autolink | pulldown_cmark::LinkType::Email
-                ) {
-                    self.scan_to(text, range.start);
-                    self.scanned = self.scanned.max(range.end);
-                }
-                self.links += 1;
+                let closing = match link_type {
+                    LinkType::WikiLink { .. } => {
+                        self.push_bracket(Opener::Disabled);
+                        Closing::Wiki
+                    }
+                    LinkType::Autolink | LinkType::Email => {
+                        self.scan_to(text, range.start);
+                        self.scanned = self.scanned.max(range.end);
+                        Closing::Nothing
+                    }
+                    _ => Closing::Link,
+                };
+                self.links.push(closing);
             }
             Event::Start(Tag::Image { link_type, .. }) => {
-                if matches!(link_type, pulldown_cmark::LinkType::WikiLink { .. }) {
-                    self.push_bracket(true);
-                }
-                self.links += 1;
+                let closing = if matches!(link_type, LinkType::WikiLink { .. }) {
+                    self.push_bracket(Opener::Image);
+                    Closing::Wiki
+                } else {
+                    Closing::Nothing
+                };
+                self.links.push(closing);
             }
-            Event::End(TagEnd::Link | TagEnd::Image) => self.links = self.links.saturating_sub(1),
+            Event::End(TagEnd::Link | TagEnd::Image) => match self.links.pop() {
+                Some(Closing::Wiki) => {
+                    self.disable_links();
+                    self.wiki_open = false;
+                }
+                Some(Closing::Link) => self.disable_links(),
+                Some(Closing::Nothing) | None => {}
+            },
             _ => {}
         }
     }
@@ -742,10 +817,11 @@ impl Piece {
         self.scanned = self.scanned.max(to);
     }
 
-    /// Reads the source of a text event: the literal `*`, `_`, `~` outside links (an
-    /// emphasis delimiter that matched nothing yet; inside a link, emphasis is matched
-    /// within the link), `[` and `]` (each `]` takes the nearest `[`, link or not; a `](`
-    /// whose destination did not close may close after the cut). Escaped ones are text.
+    /// Reads the source of a text event: the literal `*`, `_`, `~` outside links (inside a
+    /// link, emphasis is matched within the link), `[` (an opener; `![` an image's; `[[`
+    /// also a wiki-link's; `[^` a footnote reference that a later `]` closes) and `]`
+    /// (each takes the nearest opener, link or not; a `](` whose destination did not close
+    /// may close after the cut). Escaped ones are text.
     fn text(&mut self, text: &str, range: &Range<usize>) {
         let bytes = text.as_bytes();
         for i in range.start..range.end.min(bytes.len()) {
@@ -753,41 +829,147 @@ impl Piece {
             if !matches!(b, b'*' | b'_' | b'~' | b'[' | b']') || escaped(bytes, i) {
                 continue;
             }
+            let next = bytes.get(i + 1).copied();
             match b {
-                b'[' => self.push_bracket(true),
+                b'[' => {
+                    let image = i > 0 && bytes[i - 1] == b'!';
+                    self.push_bracket(if image { Opener::Image } else { Opener::Link });
+                    match next {
+                        Some(b'^') => self.broken = true,
+                        Some(b'[') => self.wiki_open = true,
+                        _ => {}
+                    }
+                }
                 b']' => {
-                    if bytes.get(i + 1) == Some(&b'(') {
+                    if next == Some(b'(') {
                         self.broken = true;
                     }
                     self.pop_bracket();
                 }
-                _ if self.links == 0 => self.broken = true,
+                _ if self.links.is_empty() => {
+                    if let Some(k) = EMPHASIS.iter().position(|&e| e == b) {
+                        self.emphasis[k] = true;
+                    }
+                }
                 _ => {}
             }
         }
     }
 
-    fn push_bracket(&mut self, active: bool) {
+    fn push_bracket(&mut self, opener: Opener) {
         match self.brackets.last_mut() {
-            Some((a, n)) if *a == active => *n += 1,
-            _ => self.brackets.push((active, 1)),
+            Some((o, n)) if *o == opener => *n += 1,
+            _ => self.brackets.push((opener, 1)),
         }
-        self.active += usize::from(active);
+        self.active += usize::from(opener != Opener::Disabled);
     }
 
     fn pop_bracket(&mut self) {
-        if let Some((active, n)) = self.brackets.last_mut() {
-            self.active -= usize::from(*active);
+        if let Some((opener, n)) = self.brackets.last_mut() {
+            self.active -= usize::from(*opener != Opener::Disabled);
             *n -= 1;
             if *n == 0 {
                 self.brackets.pop();
+                self.disabled_to = self.disabled_to.min(self.brackets.len());
             }
         }
     }
 
-    /// Whether the piece so far leaves no construct open.
-    fn clean(&self) -> bool {
-        !self.broken && self.active == 0
+    /// A link formed: pulldown-cmark disables every `[` before it (not `![`). Each run is
+    /// visited once after it is pushed, as pulldown-cmark does.
+    fn disable_links(&mut self) {
+        for (opener, n) in &mut self.brackets[self.disabled_to..] {
+            if *opener == Opener::Link {
+                *opener = Opener::Disabled;
+                self.active -= *n;
+            }
+        }
+        self.disabled_to = self.brackets.len();
+    }
+
+    /// Whether the piece so far leaves nothing open that the rest of its paragraph, from
+    /// `at`, could close (see the module docs): an emphasis delimiter left open needs no
+    /// delimiter of its kind up to the paragraph's end; an opener left on the link stack
+    /// (`[`, `![`) needs no `](` (an inline link) and no `][` (a reference, which also
+    /// marks its label's `]` as tried) there, and a wiki-link opener no `]]`. A `]` that
+    /// finds no opener of its own piece takes one of this piece's in the whole parse, and
+    /// one followed by neither makes no link of it (a text holding `]:`, which any
+    /// definition needs, is parsed whole; a label from an opener followed by `^`, a
+    /// footnote reference, was refused when read).
+    fn clean_at(&self, text: &str, at: usize, ahead: &mut Ahead) -> bool {
+        if self.broken {
+            return false;
+        }
+        let emphasis = self.emphasis.iter().any(|&e| e);
+        if !emphasis && self.active == 0 && !self.wiki_open {
+            return true;
+        }
+        let end = ahead.paragraph_end(text, at);
+        let absent = |ahead: &mut Ahead, k: usize| ahead.next(text, k, at).is_none_or(|p| p >= end);
+        (0..EMPHASIS.len()).all(|k| !self.emphasis[k] || absent(ahead, k))
+            && (self.active == 0 || (absent(ahead, 3) && absent(ahead, 4)))
+            && (!self.wiki_open || absent(ahead, 5))
+    }
+}
+
+/// Where the next of each needle that [`Piece::clean_at`] looks for is, and where the
+/// next blank line is, remembered between the cuts of a text (which move forward) so
+/// that each part of the text is searched about once.
+#[derive(Default)]
+struct Ahead {
+    /// For each of [`NEEDLES`]: a search from `.0` found it at `.1` (`None`: not found).
+    found: [Option<(usize, Option<usize>)>; 6],
+    /// A search from `.0` found the next line holding only blanks and `>` at `.1`.
+    blank: Option<(usize, usize)>,
+}
+
+/// What [`Ahead`] looks for: the emphasis delimiters, then `](`, `][` and `]]`.
+const NEEDLES: [&str; 6] = ["*", "_", "~", "](", "][", "]]"];
+
+impl Ahead {
+    /// Where needle `k` next occurs at or after `at`.
+    fn next(&mut self, text: &str, k: usize, at: usize) -> Option<usize> {
+        if let Some((from, found)) = self.found[k] {
+            if from <= at && found.is_none_or(|f| at <= f) {
+                return found;
+            }
+        }
+        // A cut is always at a character boundary; were it not, say "found here".
+        let found = text
+            .get(at..)
+            .map_or(Some(at), |rest| rest.find(NEEDLES[k]).map(|i| at + i));
+        self.found[k] = Some((at, found));
+        found
+    }
+
+    /// Where the paragraph holding `at` ends at the latest: the start of the next line that
+    /// holds only blanks and `>` (a blank line ends a paragraph in any container, and a
+    /// `>` line that is not blank inside a quote starts one), or the text's end.
+    fn paragraph_end(&mut self, text: &str, at: usize) -> usize {
+        if let Some((from, end)) = self.blank {
+            if from <= at && at <= end {
+                return end;
+            }
+        }
+        let mut end = text.len();
+        let mut line = text
+            .get(at..)
+            .and_then(|t| t.find('\n'))
+            .map(|i| at + i + 1);
+        while let Some(start) = line {
+            let rest = text.get(start..).unwrap_or_default();
+            let len = rest.find('\n').unwrap_or(rest.len());
+            if rest.as_bytes()[..len]
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'>'))
+            {
+                end = start;
+                break;
+            }
+            line = (start + len < text.len()).then_some(start + len + 1);
+        }
+        self.blank = Some((at, end));
+        end
     }
 }
 

@@ -43,8 +43,17 @@ fn declared(root: &Path) -> HashMap<String, Vec<String>> {
         .iter()
         .zip(&vault.outlines)
         .filter_map(|(file, outline)| {
-            let ids =
-                crate::rules::attack::model::declared_ids(outline.as_ref()?, &config, &file.path);
+            let facts = crate::rules::attack::model::PathFacts::of(&config, &file.path);
+            let ids = crate::rules::attack::model::declared_ids(
+                outline.as_ref()?,
+                &config,
+                &file.path,
+                &facts,
+                &crate::rules::attack::model::split_stem(
+                    crate::rules::attack::model::file_stem(&file.path),
+                    &config,
+                ),
+            );
             Some((
                 file.path.to_string(),
                 ids.into_iter().map(|d| d.id).collect(),

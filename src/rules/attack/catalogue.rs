@@ -8,7 +8,8 @@
 //! release it is checked against. Rows are keyed by domain, ID and type: 225 old
 //! mitigations reuse technique IDs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use super::relations::{Relation, Relations};
 use super::IdKind;
@@ -69,6 +70,17 @@ pub(crate) struct Catalogue {
     pub releases: BTreeMap<String, String>,
     /// ATT&CK's relationships (mitigates, uses, subtechnique-of) of the same releases.
     pub relations: Relations,
+    /// The rows, once parsed ([`Catalogue::rows`]).
+    rows: OnceLock<Rows>,
+    /// The rows are the built-in ones, not parsed yet: a run that asks no ID of the
+    /// catalogue (a vault without ATT&CK IDs, its findings all from the cache) never parses
+    /// them, which was a tenth of a warm-cache run on a vault of 10,000 notes.
+    built_in_pending: bool,
+}
+
+/// A catalogue's rows, by ID, and what follows from them.
+#[derive(Debug, Clone, Default)]
+struct Rows {
     by_id: HashMap<String, Vec<Entry>>,
     /// The highest number the rows have of each ID prefix ([`split_id`]), worked out when
     /// the rows change: every check asks it (is a declared ID newer than the catalogue?),
@@ -109,9 +121,37 @@ impl Catalogue {
             version: String::new(),
             releases: BTreeMap::new(),
             relations: Relations::default(),
-            by_id: HashMap::new(),
-            highest: HashMap::new(),
+            rows: OnceLock::new(),
+            built_in_pending: false,
         }
+    }
+
+    /// The rows, parsed now if they are the built-in ones and were not yet.
+    fn rows(&self) -> &Rows {
+        self.rows.get_or_init(|| {
+            if self.built_in_pending {
+                Self::built_in_rows()
+            } else {
+                Rows::default()
+            }
+        })
+    }
+
+    /// The rows to change, parsed now if they were not yet.
+    fn rows_mut(&mut self) -> &mut Rows {
+        self.rows();
+        self.built_in_pending = false;
+        match self.rows.get_mut() {
+            Some(rows) => rows,
+            None => unreachable!("`rows` was just initialised"),
+        }
+    }
+
+    /// The built-in catalogue's rows, with its tactics.
+    fn built_in_rows() -> Rows {
+        let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue::empty());
+        c.add_tactics(BUILT_IN_TACTICS);
+        std::mem::take(c.rows_mut())
     }
 
     /// The built-in catalogue, parsed once per process (it is immutable data).
@@ -123,24 +163,44 @@ impl Catalogue {
         )
     }
 
+    /// The hash of the built-in catalogue's data (objects, tactics and relationships), for
+    /// the cache's stamp: findings judged against other data are not reused. Hashing the
+    /// embedded text costs a fraction of parsing it, which a warm run may never need.
+    pub(crate) fn built_in_hash() -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for text in [BUILT_IN, BUILT_IN_TACTICS, super::relations::BUILT_IN] {
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        hasher.digest()
+    }
+
     /// The built-in ATT&CK v18.1 catalogue, parsed anew.
     pub(crate) fn built_in() -> Self {
-        let mut c = Self::from_tsv(BUILT_IN).unwrap_or_else(|_| Catalogue::empty());
-        c.add_tactics(BUILT_IN_TACTICS);
-        c.relations = Relations::built_in();
-        c.set_version("ATT&CK v18.1 (built in)");
+        let mut c = Catalogue {
+            relations: Relations::built_in(),
+            built_in_pending: true,
+            ..Catalogue::empty()
+        };
+        c.name_releases(tsv_domains(BUILT_IN), "ATT&CK v18.1 (built in)");
         c
     }
 
     /// Names the release of every domain the catalogue holds.
     fn set_version(&mut self, version: &str) {
-        self.version = version.to_owned();
         let domains: Vec<String> = self
+            .rows()
             .by_id
             .values()
             .flatten()
             .map(|e| e.domain.clone())
             .collect();
+        self.name_releases(domains, version);
+    }
+
+    /// Names `version` the catalogue's version and the release of each of `domains`.
+    fn name_releases(&mut self, domains: impl IntoIterator<Item = String>, version: &str) {
+        self.version = version.to_owned();
         self.releases = domains
             .into_iter()
             .map(|d| (d, version.to_owned()))
@@ -150,11 +210,13 @@ impl Catalogue {
     /// Replaces this catalogue's rows of every domain `newer` holds with `newer`'s, keeping
     /// the other domains: `--attack-catalog enterprise-attack.json` updates Enterprise and
     /// leaves Mobile and ICS as they were. `version` then lists each domain's release.
-    pub(crate) fn merge(&mut self, newer: Catalogue) {
-        for rows in self.by_id.values_mut() {
+    pub(crate) fn merge(&mut self, mut newer: Catalogue) {
+        let newer_rows = std::mem::take(&mut newer.rows_mut().by_id);
+        let by_id = &mut self.rows_mut().by_id;
+        for rows in by_id.values_mut() {
             rows.retain(|e| !newer.releases.contains_key(&e.domain));
         }
-        self.by_id.retain(|_, rows| !rows.is_empty());
+        by_id.retain(|_, rows| !rows.is_empty());
         // A catalogue without relationships (a TSV) keeps the older ones of its domains:
         // relationships are then checked against the older release, which `describe` says.
         if !newer.relations.is_empty() {
@@ -163,12 +225,13 @@ impl Catalogue {
             }
             self.relations.extend(newer.relations);
         }
-        for (id, rows) in newer.by_id {
-            self.by_id.entry(id).or_default().extend(rows);
+        let by_id = &mut self.rows_mut().by_id;
+        for (id, rows) in newer_rows {
+            by_id.entry(id).or_default().extend(rows);
         }
         self.releases.extend(newer.releases);
         self.version = self.describe();
-        self.settle_rows();
+        self.rows_mut().settle();
     }
 
     /// Each domain's release, domains with the same release together:
@@ -370,20 +433,23 @@ impl Catalogue {
             }
             rows.push(e);
         }
-        let mut c = Catalogue {
-            version,
-            releases: BTreeMap::new(),
-            relations: Relations::default(),
+        let mut rows = Rows {
             by_id,
             highest: HashMap::new(),
         };
-        c.settle_rows();
-        Ok(c)
+        rows.settle();
+        Ok(Catalogue {
+            version,
+            rows: OnceLock::from(rows),
+            ..Catalogue::empty()
+        })
     }
+}
 
+impl Rows {
     /// What follows from the rows once they change: revocation chains and the highest
     /// number of each ID prefix.
-    fn settle_rows(&mut self) {
+    fn settle(&mut self) {
         self.settle_revocations();
         let mut highest: HashMap<String, u32> = HashMap::new();
         for e in self.by_id.values().flatten() {
@@ -465,7 +531,9 @@ impl Catalogue {
             }
         }
     }
+}
 
+impl Catalogue {
     /// Sets the tactics of the techniques a tactic table (`domain`, `attack_id`, `tactics`
     /// columns, as `data/attack-tactics.tsv`) lists; rows it does not name are kept.
     fn add_tactics(&mut self, table: &str) {
@@ -478,7 +546,7 @@ impl Catalogue {
                 Some((cells.next()?, cells.next()?, cells.next()?))
             });
         for (domain, id, tactics) in rows {
-            for e in self.by_id.get_mut(id).into_iter().flatten() {
+            for e in self.rows_mut().by_id.get_mut(id).into_iter().flatten() {
                 if e.domain == domain && IdKind::Technique.fits_type(&e.kind) {
                     e.tactics = id_list(tactics);
                 }
@@ -489,6 +557,7 @@ impl Catalogue {
     /// Every row for an ID, in a stable order (domain, then type).
     pub(crate) fn all(&self, id: &str) -> Vec<&Entry> {
         let mut rows: Vec<&Entry> = self
+            .rows()
             .by_id
             .get(id)
             .map(|v| v.iter().collect())
@@ -502,7 +571,7 @@ impl Catalogue {
     /// The row an ID in a note means: its type must fit the ID's kind, and the note's own
     /// domain wins over the others.
     pub(crate) fn lookup(&self, id: &str, kind: IdKind, domain: Option<&str>) -> Option<&Entry> {
-        let rows = self.by_id.get(id)?;
+        let rows = self.rows().by_id.get(id)?;
         let fitting = |e: &&Entry| kind.fits_type(&e.kind);
         domain
             .and_then(|d| rows.iter().filter(fitting).find(|e| e.domain == d))
@@ -516,18 +585,42 @@ impl Catalogue {
     /// The highest number the catalogue has of `prefix` ([`split_id`]: `T1562.` for the
     /// sub-techniques of T1562, `TA` for tactics); `None` when no row has that prefix.
     pub(crate) fn highest_number(&self, prefix: &str) -> Option<u32> {
-        self.highest.get(prefix).copied()
+        self.rows().highest.get(prefix).copied()
     }
 
     /// Every row, in no particular order.
     pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.by_id.values().flatten()
+        self.rows().by_id.values().flatten()
     }
 
     /// Whether the catalogue holds no row.
     pub(crate) fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.rows().by_id.is_empty()
     }
+}
+
+/// The domains a catalogue TSV ([`Catalogue::from_tsv`]'s format) has rows of, read from
+/// its `domain` column alone: what names the built-in catalogue's releases without
+/// parsing its rows.
+fn tsv_domains(text: &str) -> BTreeSet<String> {
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let Some(column) = lines
+        .next()
+        .and_then(|header| header.split('\t').position(|h| h.trim() == "domain"))
+    else {
+        return BTreeSet::new();
+    };
+    let mut domains = BTreeSet::new();
+    for line in lines {
+        if let Some(domain) = line.split('\t').nth(column).map(str::trim) {
+            if !domains.contains(domain) {
+                domains.insert(domain.to_owned());
+            }
+        }
+    }
+    domains
 }
 
 /// The start of a value for an error message: a hostile catalogue may hold megabytes in one
@@ -1230,6 +1323,43 @@ mod tests {
         assert_eq!(
             c.version,
             "enterprise-attack: ATT&CK v19.0 (from e.json); mobile-attack: ATT&CK v19.0 (from m.json); ics-attack, pre-attack: ATT&CK v18.1 (built in)"
+        );
+    }
+
+    /// The built-in catalogue names its releases before parsing its rows, the same as
+    /// from its rows; parsed when first asked, it answers as one parsed at once.
+    #[test]
+    fn built_in_rows_are_parsed_when_first_asked() {
+        let lazy = Catalogue::built_in();
+        assert!(lazy.rows.get().is_none());
+        let mut parsed = Catalogue::from_tsv(BUILT_IN).unwrap();
+        parsed.add_tactics(BUILT_IN_TACTICS);
+        parsed.set_version("ATT&CK v18.1 (built in)");
+        assert_eq!(lazy.releases, parsed.releases);
+        assert_eq!(lazy.releases.len(), 4, "{:?}", lazy.releases);
+        assert_eq!(lazy.version, parsed.version);
+        assert!(lazy.rows.get().is_none());
+        for id in ["T1566", "T1059.001", "TA0005", "M1040", "G0016", "T1086"] {
+            assert_eq!(lazy.all(id), parsed.all(id), "{id}");
+        }
+        assert_eq!(lazy.highest_number("T"), parsed.highest_number("T"));
+        assert_eq!(lazy.entries().count(), parsed.entries().count());
+
+        let mut merged = Catalogue::built_in();
+        let mut newer = Catalogue::from_tsv(
+            "domain\tattack_id\tname\ttype\tdeprecated\trevoked\nics-attack\tT0800\tActivate\tattack-pattern\tfalse\tfalse\n",
+        )
+        .unwrap();
+        newer.set_version("ATT&CK v99.0");
+        merged.merge(newer);
+        assert!(merged.all("T1566").len() == lazy.all("T1566").len());
+        assert_eq!(merged.all("T0800").len(), 1);
+        assert!(
+            merged
+                .entries()
+                .filter(|e| e.domain == "ics-attack")
+                .count()
+                == 1
         );
     }
 

@@ -10,13 +10,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rayon::prelude::*;
-
 use crate::index::Vault;
 
 use super::model::{
-    layout_folder, property_id, split_stem, Arrangement, AttackConfig, FolderLayout, IdKind,
-    Layout, STANDARD_KEYS,
+    property_id, Arrangement, AttackConfig, FolderLayout, IdKind, Layout, PathFacts, Stem,
+    STANDARD_KEYS,
 };
 
 /// Whether a key path names an identifier (`id`, `mitre_id`, `technique_ids`, `mitre.id`,
@@ -48,16 +46,24 @@ struct FolderStats {
 }
 
 /// Infers every layout folder's layout from the vault's notes (file names and outlines).
-pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
+///
+/// `facts` holds each file's [`PathFacts`] and `splits` each note's file name split by
+/// [`super::model::split_stem`] (empty for other files), parallel to the vault's files.
+pub(crate) fn infer(
+    vault: &Vault,
+    config: &AttackConfig,
+    facts: &[PathFacts],
+    splits: &[Vec<Stem<'_>>],
+) -> Layout {
     // What each note's path says (its layout folder and its file name read as an ID and
-    // a name) depends on that path alone: read in parallel, then counted in path order.
-    let read: Vec<Option<(&str, &str, Vec<_>)>> = (0..vault.files.len())
-        .into_par_iter()
+    // a name) was worked out by the index; it is counted in path order.
+    let read: Vec<Option<(&str, &str, &[Stem<'_>])>> = (0..vault.files.len())
         .map(|file| {
             vault.outline(file)?;
             let path = vault.path(file);
             let stem = path.rsplit('/').next()?.strip_suffix(".md")?;
-            Some((layout_folder(config, path), stem, split_stem(stem, config)))
+            let folder = facts.get(file)?.layout_folder(path);
+            Some((folder, stem, splits.get(file)?.as_slice()))
         })
         .collect();
     let mut stats: BTreeMap<String, FolderStats> = BTreeMap::new();
@@ -155,6 +161,7 @@ pub(crate) fn infer(vault: &Vault, config: &AttackConfig) -> Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::attack::model::split_stem;
 
     fn first(stem: &str) -> Option<(String, String, &'static str)> {
         let c = AttackConfig::default();

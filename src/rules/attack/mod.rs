@@ -398,18 +398,31 @@ impl AttackIndex {
         catalogue: &Arc<Catalogue>,
         pinned: Option<release::Release>,
     ) -> Self {
+        // What each path says (kind, layout and domain folders) is worked out once per
+        // folder; none of it depends on the layout inferred from it.
+        let facts =
+            model::PathFacts::of_paths(config, (0..vault.files.len()).map(|id| &**vault.path(id)));
+        // Each note's file name split into ID and name, which the layout and the
+        // declarations both read: split once, in parallel.
+        let splits: Vec<Vec<model::Stem<'_>>> = (0..vault.files.len())
+            .into_par_iter()
+            .map(|id| match vault.outline(id) {
+                Some(_) => model::split_stem(model::file_stem(vault.path(id)), config),
+                None => Vec::new(),
+            })
+            .collect();
         let mut inferred = AttackConfig::clone(config);
-        inferred.layout = layout::infer(vault, config);
+        inferred.layout = layout::infer(vault, config, &facts, &splits);
         let config = &Arc::new(inferred);
-        // Each file's IDs, scope and domain depend on that file alone: computed in
-        // parallel, which halves this index's part of a warm-cache run (a quarter of it on a
-        // vault of 100,000 notes).
+        // Each file's IDs depend on that file alone: computed in parallel, which halves
+        // this index's part of a warm-cache run (a quarter of it on a vault of 100,000
+        // notes).
         let declared: Vec<Vec<Declared>> = (0..vault.files.len())
             .into_par_iter()
             .map(|id| {
-                vault
-                    .outline(id)
-                    .map_or_else(Vec::new, |o| model::declared_ids(o, config, vault.path(id)))
+                vault.outline(id).map_or_else(Vec::new, |o| {
+                    model::declared_ids(o, config, vault.path(id), &facts[id], &splits[id])
+                })
             })
             .collect();
         let mut by_id: HashMap<String, Vec<FileId>> = HashMap::new();
@@ -421,26 +434,28 @@ impl AttackIndex {
                 }
             }
         }
-        let scope_texts: Vec<Option<String>> = (0..vault.files.len())
-            .into_par_iter()
-            .map(|id| vault.outline(id).map(|_| config.scope(vault.path(id))))
-            .collect();
+        // Neighbouring notes mostly share a scope: its text is built and looked up once
+        // per run of them.
         let mut scope_ids: HashMap<String, u32> = HashMap::new();
-        let scopes = scope_texts
-            .into_iter()
-            .map(|scope| {
-                let Some(scope) = scope else {
+        let mut last: Option<((&str, &str), u32)> = None;
+        let scopes = (0..vault.files.len())
+            .map(|id| {
+                if vault.outline(id).is_none() {
                     return u32::MAX;
-                };
+                }
+                let path = vault.path(id);
+                let parts = facts[id].scope_parts(path);
+                if let Some((_, n)) = last.filter(|(p, _)| *p == parts) {
+                    return n;
+                }
                 let next = u32::try_from(scope_ids.len()).unwrap_or(u32::MAX);
-                *scope_ids.entry(scope).or_insert(next)
+                let n = *scope_ids.entry(facts[id].scope(path)).or_insert(next);
+                last = Some((parts, n));
+                n
             })
             .collect();
-        let domains = (0..vault.files.len())
-            .into_par_iter()
-            .map(|id| config.domain_at(vault.path(id)))
-            .collect();
-        let release = release::VaultRelease::infer(vault, config, catalogue, &declared, pinned);
+        let domains = facts.iter().map(|f| f.domain).collect();
+        let release = release::VaultRelease::infer(vault, catalogue, &declared, &facts, pinned);
         AttackIndex {
             config: Arc::clone(config),
             catalogue: Arc::clone(catalogue),

@@ -350,7 +350,16 @@ impl AttackConfig {
     /// (its kind is the ID's) and the objects filed under it (techniques under a tactic),
     /// whose kind the folder does not tell: for those the answer is `None`.
     pub(crate) fn kind_folder<'p>(&self, path: &'p str) -> Option<(&'p str, IdKind)> {
-        let mut end = path.rfind('/')?;
+        let end = self.folder_decision(path).of_file(self, path)?;
+        Some((&path[..end.0], end.1))
+    }
+
+    /// The part of [`AttackConfig::kind_folder`] that reads only the folders of `path`:
+    /// the nearest enclosing folder that decides the answer.
+    fn folder_decision(&self, path: &str) -> KindDecision {
+        let Some(mut end) = path.rfind('/') else {
+            return KindDecision::None;
+        };
         let mut key = String::new();
         loop {
             let folder_path = &path[..end];
@@ -358,19 +367,19 @@ impl AttackConfig {
             let name = &folder_path[start..];
             write_folder_key(name, &mut key);
             if let Some(kind) = self.lookups.kind_folders.get(key.as_str()) {
-                return Some((folder_path, *kind));
+                return KindDecision::Kind(end, *kind);
             }
             if name.starts_with(|c: char| c.is_ascii_uppercase())
                 && name.contains(|c: char| c.is_ascii_digit())
             {
                 if let Some((id, kind)) = split_stem(name, self).first().and_then(|s| s.id) {
-                    let own = split_stem(file_stem(path), self)
-                        .iter()
-                        .any(|s| s.id.is_some_and(|(i, _)| i == id));
-                    return own.then_some((folder_path, kind));
+                    return KindDecision::Id(end, id.to_owned(), kind);
                 }
             }
-            end = start.checked_sub(1)?;
+            let Some(up) = start.checked_sub(1) else {
+                return KindDecision::None;
+            };
+            end = up;
         }
     }
 
@@ -379,11 +388,7 @@ impl AttackConfig {
     /// (`Defenses/Mitigations/Enterprise attack/X.md` and `Enterprise-Attack/mitigations/X.md`
     /// both scope to their domain). Notes outside both share the vault root's scope.
     pub(crate) fn scope(&self, path: &str) -> String {
-        let kind_parent = self.kind_folder(path).map_or("", |(folder, _)| {
-            folder.rsplit_once('/').map_or("", |(p, _)| p)
-        });
-        let domain = self.domain_of(path).map_or("", |(folder, _)| folder);
-        format!("{kind_parent}\n{domain}")
+        PathFacts::of(self, path).scope(path)
     }
 
     /// The name of a note as ATT&CK writes it: the file name without `.md` and without the
@@ -610,15 +615,169 @@ impl Layout {
         }
         self.folders.get(layout_folder(config, path))
     }
+
+    /// [`Layout::of`] for a path whose [`PathFacts`] are known.
+    pub(crate) fn at(&self, facts: &PathFacts, path: &str) -> Option<&FolderLayout> {
+        if self.folders.is_empty() {
+            return None;
+        }
+        self.folders.get(facts.layout_folder(path))
+    }
+}
+
+/// What decides a path's kind folder ([`AttackConfig::kind_folder`]), read from its folders
+/// alone: every file of a folder shares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum KindDecision {
+    /// No enclosing folder is a kind folder or carries an ID.
+    None,
+    /// The folder ending at this byte of the path is a kind folder of this kind.
+    Kind(usize, IdKind),
+    /// The folder ending at this byte carries this ID: it is the kind folder of the note
+    /// of that ID only, and no folder of the others.
+    Id(usize, String, IdKind),
+}
+
+impl KindDecision {
+    /// The kind folder of the file at `path` (one of the folder's files): the byte length
+    /// of the path up to it, and its kind.
+    fn of_file(&self, config: &AttackConfig, path: &str) -> Option<(usize, IdKind)> {
+        match self {
+            KindDecision::None => None,
+            KindDecision::Kind(end, kind) => Some((*end, *kind)),
+            KindDecision::Id(end, id, kind) => split_stem(file_stem(path), config)
+                .iter()
+                .any(|s| s.id.is_some_and(|(i, _)| i == id))
+                .then_some((*end, *kind)),
+        }
+    }
+}
+
+/// The answers to the per-path questions of the ATT&CK model for one path, as byte lengths
+/// of the path: its kind folder ([`AttackConfig::kind_folder`]), layout folder
+/// ([`layout_folder`]) and domain folder ([`AttackConfig::domain_at`]). The index asks them
+/// of every file; [`PathFacts::of_paths`] works out what a folder decides once for all of
+/// its files (this path work was nearly half of a warm-cache run on a vault of 100,000
+/// notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PathFacts {
+    /// The kind folder's end and kind.
+    kind_folder: Option<(usize, IdKind)>,
+    /// The layout folder's end (0: the vault root).
+    layout_folder: usize,
+    /// The domain folder's end and the index of its entry in the configuration's domains.
+    pub domain: Option<(usize, usize)>,
+}
+
+/// What one folder decides for its files: [`KindDecision`], the layout folder of a file
+/// whose kind folder is the decided one and of a file without one, and the domain folder.
+struct FolderFacts {
+    kind: KindDecision,
+    layout_in_kind: usize,
+    layout_own: usize,
+    domain: Option<(usize, usize)>,
+}
+
+impl FolderFacts {
+    /// The facts of the folder of `path`.
+    fn of(config: &AttackConfig, path: &str) -> Self {
+        let kind = config.folder_decision(path);
+        let own = path.rfind('/').unwrap_or(0);
+        let layout_in_kind = match &kind {
+            KindDecision::Kind(end, _) | KindDecision::Id(end, _, _) => {
+                layout_above(config, &path[..*end]).len()
+            }
+            KindDecision::None => 0,
+        };
+        FolderFacts {
+            kind,
+            layout_in_kind,
+            layout_own: layout_above(config, &path[..own]).len(),
+            domain: config.domain_at(path),
+        }
+    }
+
+    /// The facts of `path`, a file of this folder.
+    fn file(&self, config: &AttackConfig, path: &str) -> PathFacts {
+        let kind_folder = self.kind.of_file(config, path);
+        PathFacts {
+            kind_folder,
+            layout_folder: if kind_folder.is_some() {
+                self.layout_in_kind
+            } else {
+                self.layout_own
+            },
+            domain: self.domain,
+        }
+    }
+}
+
+impl PathFacts {
+    /// The facts of one path.
+    pub(crate) fn of(config: &AttackConfig, path: &str) -> Self {
+        FolderFacts::of(config, path).file(config, path)
+    }
+
+    /// The facts of each path, in order: each run of paths in one folder (a vault lists
+    /// a folder's files together) works out the folder's part once.
+    pub(crate) fn of_paths<'p>(
+        config: &AttackConfig,
+        paths: impl IntoIterator<Item = &'p str>,
+    ) -> Vec<Self> {
+        let mut last: Option<(&str, FolderFacts)> = None;
+        paths
+            .into_iter()
+            .map(|path| {
+                let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
+                let facts = match last.take() {
+                    Some((f, facts)) if f == folder => facts,
+                    _ => FolderFacts::of(config, path),
+                };
+                let file = facts.file(config, path);
+                last = Some((folder, facts));
+                file
+            })
+            .collect()
+    }
+
+    /// The kind of note the path's folders hold ([`AttackConfig::folder_kind`]).
+    pub(crate) fn kind(&self) -> Option<IdKind> {
+        self.kind_folder.map(|(_, k)| k)
+    }
+
+    /// The layout folder of `path` ([`layout_folder`]); `path` is the one these facts are of.
+    pub(crate) fn layout_folder<'p>(&self, path: &'p str) -> &'p str {
+        &path[..self.layout_folder]
+    }
+
+    /// The domain scope of `path` ([`AttackConfig::scope`]); `path` is the one these facts
+    /// are of.
+    pub(crate) fn scope(&self, path: &str) -> String {
+        let (kind_parent, domain) = self.scope_parts(path);
+        format!("{kind_parent}\n{domain}")
+    }
+
+    /// The two folders [`PathFacts::scope`] joins: the kind folder's parent and the domain
+    /// folder.
+    pub(crate) fn scope_parts<'p>(&self, path: &'p str) -> (&'p str, &'p str) {
+        let kind_parent = self.kind_folder.map_or("", |(end, _)| {
+            path[..end].rsplit_once('/').map_or("", |(p, _)| p)
+        });
+        let domain = self.domain.map_or("", |(end, _)| &path[..end]);
+        (kind_parent, domain)
+    }
 }
 
 /// The folder whose layout a note follows: its nearest kind folder, else its own folder;
 /// folders that carry an ID (`TA0005 - Defense Evasion/`) are one object's folders, so their
 /// parent is (every tactic folder follows one layout).
 pub(crate) fn layout_folder<'p>(config: &AttackConfig, path: &'p str) -> &'p str {
-    let mut folder = config
-        .kind_folder(path)
-        .map_or_else(|| path.rsplit_once('/').map_or("", |(f, _)| f), |(f, _)| f);
+    PathFacts::of(config, path).layout_folder(path)
+}
+
+/// The layout folder of the notes in `folder` or under its kind folder `folder`: it, or
+/// its nearest ancestor whose parent carries no ID ([`layout_folder`]).
+fn layout_above<'p>(config: &AttackConfig, mut folder: &'p str) -> &'p str {
     while !folder.is_empty() {
         let (parent, name) = folder.rsplit_once('/').unwrap_or(("", folder));
         if split_stem(name, config).is_empty() {
@@ -636,7 +795,12 @@ pub(crate) fn read_stem<'a>(
     config: &AttackConfig,
     folder: Option<&FolderLayout>,
 ) -> Option<Stem<'a>> {
-    split_stem(stem, config).into_iter().find(|s| {
+    read_split(&split_stem(stem, config), folder)
+}
+
+/// [`read_stem`] of a file name already split ([`split_stem`]).
+fn read_split<'a>(split: &[Stem<'a>], folder: Option<&FolderLayout>) -> Option<Stem<'a>> {
+    split.iter().copied().find(|s| {
         s.arrangement.strong() || folder.is_some_and(|f| f.arrangement == Some(s.arrangement))
     })
 }
@@ -768,7 +932,8 @@ pub(crate) fn same_sub_name(a: &str, b: &str, parent: Option<&str>) -> bool {
     qualified(a, b) || qualified(b, a)
 }
 
-fn file_stem(path: &str) -> &str {
+/// A path's file name without `.md`.
+pub(crate) fn file_stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".md").unwrap_or(name)
 }
@@ -778,8 +943,16 @@ fn file_stem(path: &str) -> &str {
 /// each ID once; the first heading counts only when none of them gives an ID that fits the
 /// note's kind folder. An ID-shaped entry of the wrong kind for the folder (a group named
 /// `TA2541` in `Groups/`, software named `T9000`) is a name, not a declaration, as soon as
-/// another source declares an ID that fits.
-pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str) -> Vec<Declared> {
+/// another source declares an ID that fits. `facts` are the note path's [`PathFacts`],
+/// `split` its [`file_stem`] split by [`split_stem`] (both worked out once per file by
+/// the index, which asks them of other questions too).
+pub(crate) fn declared_ids(
+    outline: &Outline,
+    config: &AttackConfig,
+    path: &str,
+    facts: &PathFacts,
+    split: &[Stem<'_>],
+) -> Vec<Declared> {
     let mut found: Vec<Declared> = Vec::new();
     let mut push = |id: &str, kind: IdKind, source: Source| {
         if !found.iter().any(|d| d.id == id) {
@@ -813,7 +986,7 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
             push(value, kind, Source::Callout(*span));
         }
     }
-    let folder = config.layout.of(config, path);
+    let folder = config.layout.at(facts, path);
     if let Some(keys) = folder.map(|f| &f.id_keys).filter(|k| !k.is_empty()) {
         for (key, value) in &outline.identifiers {
             if keys.iter().any(|k| **k == **key) {
@@ -824,7 +997,7 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
             }
         }
     }
-    if let Some((id, kind)) = read_stem(file_stem(path), config, folder).and_then(|s| s.id) {
+    if let Some((id, kind)) = read_split(split, folder).and_then(|s| s.id) {
         push(id, kind, Source::FileName);
     }
     let heading = outline.headings.first().and_then(|h| {
@@ -834,7 +1007,7 @@ pub(crate) fn declared_ids(outline: &Outline, config: &AttackConfig, path: &str)
             source: Source::Heading,
         })
     });
-    let folder = config.folder_kind(path);
+    let folder = facts.kind();
     let fits = |d: &Declared| folder.is_none_or(|k| k == d.kind);
     if found.is_empty() || (!found.iter().any(fits) && heading.as_ref().is_some_and(fits)) {
         return heading.into_iter().collect();
@@ -962,6 +1135,46 @@ mod tests {
         assert_eq!(c.kind_of("AN1223"), Some(IdKind::Analytic));
     }
 
+    /// Facts worked out once per folder answer as each path asked alone, whatever order
+    /// the paths come in: kind folders, ID-carrying folders (their own note and the others),
+    /// domain folders, the root.
+    #[test]
+    fn path_facts_per_folder_answer_as_per_path() {
+        let c = AttackConfig::default();
+        let paths = [
+            "Root.md",
+            "Enterprise-Attack/techniques/T1566 - Phishing.md",
+            "Enterprise-Attack/techniques/T1059 - Command.md",
+            "Tactics/TA0005 - Defense Evasion/TA0005 - Defense Evasion.md",
+            "Tactics/TA0005 - Defense Evasion/T1036 - Masquerading.md",
+            "Tactics/TA0005 - Defense Evasion/TA0005 - Defense Evasion.md",
+            "V/ICS attack/Mitigations/Sub/M0801 - Access Management.md",
+            "Enterprise-Attack/techniques/T1566 - Phishing.md",
+            "Notes/Plain.md",
+        ];
+        let together = PathFacts::of_paths(&c, paths);
+        for (path, facts) in paths.iter().zip(&together) {
+            assert_eq!(*facts, PathFacts::of(&c, path), "{path}");
+            assert_eq!(facts.kind(), c.folder_kind(path), "{path}");
+            assert_eq!(facts.layout_folder(path), layout_folder(&c, path), "{path}");
+            assert_eq!(facts.domain, c.domain_at(path), "{path}");
+        }
+        let t = |i: usize| (together[i].kind(), together[i].layout_folder(paths[i]));
+        assert_eq!(t(0), (None, ""));
+        assert_eq!(
+            t(1),
+            (Some(IdKind::Technique), "Enterprise-Attack/techniques")
+        );
+        assert_eq!(t(3), (Some(IdKind::Tactic), "Tactics"));
+        assert_eq!(t(4), (None, "Tactics"));
+        assert_eq!(t(6), (Some(IdKind::Mitigation), "V/ICS attack/Mitigations"));
+        assert_eq!(
+            together[6].scope(paths[6]),
+            "V/ICS attack\nV/ICS attack".to_owned()
+        );
+        assert_eq!(t(8), (None, "Notes"));
+    }
+
     #[test]
     fn kind_and_domain_folders_at_any_depth() {
         let c = AttackConfig::default();
@@ -1025,10 +1238,16 @@ mod tests {
     fn declared_ids_follow_the_model() {
         let c = AttackConfig::default();
         let ids = |text: &str, path: &str| -> Vec<String> {
-            declared_ids(&Outline::of(&parse_note(text)), &c, path)
-                .into_iter()
-                .map(|d| d.id)
-                .collect()
+            declared_ids(
+                &Outline::of(&parse_note(text)),
+                &c,
+                path,
+                &PathFacts::of(&c, path),
+                &split_stem(file_stem(path), &c),
+            )
+            .into_iter()
+            .map(|d| d.id)
+            .collect()
         };
         assert_eq!(
             ids(

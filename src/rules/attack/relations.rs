@@ -9,8 +9,10 @@
 //! on ATT&CK's pages.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
 
-const BUILT_IN: &str = include_str!("../../../data/attack-relationships.tsv");
+/// The built-in relationships' TSV (the catalogue hashes it into the cache's stamp).
+pub(super) const BUILT_IN: &str = include_str!("../../../data/attack-relationships.tsv");
 
 /// A relationship type (STIX `relationship_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,8 +47,21 @@ impl Relation {
 }
 
 /// Relationships by domain, looked up from either end.
+///
+/// The built-in ones are parsed on first use: a run whose notes all come from the cache
+/// asks none of them, and parsing them was a tenth of such a run's instructions on a
+/// vault of 10,000 notes.
 #[derive(Debug, Clone, Default)]
 pub struct Relations {
+    /// The relationships, once parsed.
+    tables: OnceLock<Tables>,
+    /// TSV text (`from_tsv`'s format) not parsed yet; `None` once `tables` holds it.
+    unparsed: Option<&'static str>,
+}
+
+/// The relationships of [`Relations`], parsed.
+#[derive(Debug, Clone, Default)]
+struct Tables {
     /// (domain, relation, source ID) → target IDs.
     forward: HashMap<(String, Relation, String), BTreeSet<String>>,
     /// (domain, relation, target ID) → source IDs.
@@ -57,16 +72,11 @@ pub struct Relations {
     domains: BTreeSet<String>,
 }
 
-impl Relations {
-    /// The built-in ATT&CK v18.1 relationships.
-    pub fn built_in() -> Self {
-        Self::from_tsv(BUILT_IN)
-    }
-
+impl Tables {
     /// Reads `domain`, `source`, `type`, `targets` (comma-separated) lines; `#` lines, the
     /// header and lines of other relationship types are skipped.
-    pub fn from_tsv(text: &str) -> Self {
-        let mut out = Relations::default();
+    fn from_tsv(text: &str) -> Self {
+        let mut out = Tables::default();
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let mut cells = line.split('\t');
             let (Some(domain), Some(source), Some(kind), Some(targets)) =
@@ -84,8 +94,7 @@ impl Relations {
         out
     }
 
-    /// Records that `source` has `relation` to `target` in `domain`.
-    pub fn add(&mut self, domain: &str, source: &str, relation: Relation, target: &str) {
+    fn add(&mut self, domain: &str, source: &str, relation: Relation, target: &str) {
         if !self.domains.contains(domain) {
             self.domains.insert(domain.to_owned());
         }
@@ -98,39 +107,83 @@ impl Relations {
             .or_default()
             .insert(source.to_owned());
     }
+}
+
+impl Relations {
+    /// The built-in ATT&CK v18.1 relationships (parsed when first asked).
+    pub fn built_in() -> Self {
+        Relations {
+            tables: OnceLock::new(),
+            unparsed: Some(BUILT_IN),
+        }
+    }
+
+    /// Reads `domain`, `source`, `type`, `targets` (comma-separated) lines; `#` lines, the
+    /// header and lines of other relationship types are skipped.
+    pub fn from_tsv(text: &str) -> Self {
+        Relations {
+            tables: OnceLock::from(Tables::from_tsv(text)),
+            unparsed: None,
+        }
+    }
+
+    /// The relationships, parsed now if they were not yet.
+    fn tables(&self) -> &Tables {
+        self.tables
+            .get_or_init(|| self.unparsed.map_or_else(Tables::default, Tables::from_tsv))
+    }
+
+    /// The relationships to change, parsed now if they were not yet.
+    fn tables_mut(&mut self) -> &mut Tables {
+        self.tables();
+        self.unparsed = None;
+        match self.tables.get_mut() {
+            Some(tables) => tables,
+            None => unreachable!("`tables` was just initialised"),
+        }
+    }
+
+    /// Records that `source` has `relation` to `target` in `domain`.
+    pub fn add(&mut self, domain: &str, source: &str, relation: Relation, target: &str) {
+        self.tables_mut().add(domain, source, relation, target);
+    }
 
     /// The object with the most relationships of one kind in one domain, from either end:
     /// its ID, the relation's STIX name and how many objects it relates to.
     pub fn widest(&self) -> Option<(&str, &'static str, usize)> {
-        self.forward
+        let t = self.tables();
+        t.forward
             .iter()
-            .chain(&self.reverse)
+            .chain(&t.reverse)
             .max_by_key(|(_, set)| set.len())
             .map(|((_, relation, id), set)| (id.as_str(), relation.name(), set.len()))
     }
 
     /// Whether any relationship is known.
     pub fn is_empty(&self) -> bool {
-        self.forward.is_empty()
+        self.tables().forward.is_empty()
     }
 
     /// The domains that have relationships.
     pub fn domains(&self) -> &BTreeSet<String> {
-        &self.domains
+        &self.tables().domains
     }
 
     /// Drops every relationship of `domain` (before a newer release's are added).
     pub fn remove_domain(&mut self, domain: &str) {
-        self.forward.retain(|(d, _, _), _| d != domain);
-        self.reverse.retain(|(d, _, _), _| d != domain);
-        self.domains.remove(domain);
+        let t = self.tables_mut();
+        t.forward.retain(|(d, _, _), _| d != domain);
+        t.reverse.retain(|(d, _, _), _| d != domain);
+        t.domains.remove(domain);
     }
 
     /// Adds every relationship of `other`.
-    pub fn extend(&mut self, other: Relations) {
+    pub fn extend(&mut self, mut other: Relations) {
+        let other = std::mem::take(other.tables_mut());
+        let t = self.tables_mut();
         for ((domain, relation, source), targets) in other.forward {
             for target in targets {
-                self.add(&domain, &source, relation, &target);
+                t.add(&domain, &source, relation, &target);
             }
         }
     }
@@ -138,13 +191,13 @@ impl Relations {
     /// What `id` has `relation` to (`M1013` mitigates …), in `domain`, or in every domain
     /// when `None`.
     pub fn targets(&self, domain: Option<&str>, relation: Relation, id: &str) -> BTreeSet<&str> {
-        collect(&self.forward, domain, relation, id)
+        collect(&self.tables().forward, domain, relation, id)
     }
 
     /// What has `relation` to `id` (… mitigates `T1036`), in `domain`, or in every domain
     /// when `None`.
     pub fn sources(&self, domain: Option<&str>, relation: Relation, id: &str) -> BTreeSet<&str> {
-        collect(&self.reverse, domain, relation, id)
+        collect(&self.tables().reverse, domain, relation, id)
     }
 }
 
@@ -185,6 +238,7 @@ mod tests {
             .targets(Some("ics-attack"), Relation::Uses, "S1161")
             .is_empty());
         let enterprise: usize = r
+            .tables()
             .forward
             .iter()
             .filter(|((d, _, _), _)| d == "enterprise-attack")
@@ -196,6 +250,29 @@ mod tests {
             domains,
             ["enterprise-attack", "ics-attack", "mobile-attack"]
         );
+    }
+
+    #[test]
+    fn built_in_relationships_are_parsed_when_first_asked_and_kept_when_changed() {
+        let lazy = Relations::built_in();
+        assert!(lazy.tables.get().is_none());
+        assert!(!lazy.is_empty());
+        assert!(lazy.tables.get().is_some());
+        assert_eq!(lazy.domains(), Relations::from_tsv(BUILT_IN).domains());
+
+        let mut changed = Relations::built_in();
+        changed.add("ics-attack", "S9999", Relation::Uses, "T0800");
+        assert!(changed
+            .targets(Some("enterprise-attack"), Relation::Mitigates, "M1013")
+            .contains("T1574.001"));
+        assert!(changed
+            .targets(Some("ics-attack"), Relation::Uses, "S9999")
+            .contains("T0800"));
+
+        let mut removed = Relations::built_in();
+        removed.remove_domain("enterprise-attack");
+        let domains: Vec<&str> = removed.domains().iter().map(String::as_str).collect();
+        assert_eq!(domains, ["ics-attack", "mobile-attack"]);
     }
 
     #[test]

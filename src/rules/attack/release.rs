@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use crate::index::{FileId, Vault};
 
 use super::catalogue::{split_id, Catalogue};
-use super::model::{AttackConfig, Declared};
+use super::model::{Declared, PathFacts};
 
 /// How many unknown IDs [`VaultRelease::examples`] keeps.
 const EXAMPLES: usize = 5;
@@ -76,12 +76,14 @@ pub(crate) struct VaultRelease {
 }
 
 impl VaultRelease {
-    /// Weighs the notes' declarations against the catalogue.
+    /// Weighs the notes' declarations against the catalogue; `facts` holds each file's
+    /// [`PathFacts`], parallel to the vault's files (a declaration counts where it fits the
+    /// note's kind folder).
     pub(crate) fn infer(
         vault: &Vault,
-        config: &AttackConfig,
         catalogue: &Catalogue,
         declared: &[Vec<Declared>],
+        facts: &[PathFacts],
         pinned: Option<Release>,
     ) -> Self {
         // PRE-ATT&CK was retired in v8: the built-in rows of it stay when newer bundles
@@ -99,8 +101,9 @@ impl VaultRelease {
         let mut at: Option<FileId> = None;
         for (file, found) in declared.iter().enumerate() {
             for d in found {
-                let fits = config
-                    .folder_kind(vault.path(file))
+                let fits = facts
+                    .get(file)
+                    .and_then(PathFacts::kind)
                     .is_none_or(|k| k == d.kind);
                 if !fits || !ids.insert(&d.id) {
                     if fits && unknown.contains(d.id.as_str()) {
@@ -123,10 +126,11 @@ impl VaultRelease {
             catalogue.highest_number(prefix).is_some_and(|h| number > h)
         };
         let fresh = unknown.iter().any(|u| is_fresh(u));
-        let by_evidence = !catalogue.is_empty()
-            && unknown.len() >= MIN_UNKNOWN
+        // The catalogue is asked last: a vault that declares no ID never needs its rows.
+        let by_evidence = unknown.len() >= MIN_UNKNOWN
             && unknown.len() * UNKNOWN_SHARE >= ids.len()
-            && fresh;
+            && fresh
+            && !catalogue.is_empty();
         let newer = match (pinned, release) {
             (Some(p), Some(c)) => p > c,
             _ => by_evidence,

@@ -29,8 +29,8 @@ pub(super) fn describe(settings: &Settings) -> String {
 /// The cache settings for a run on the vault at `root`, or `None` with `--no-cache`.
 /// The stamp covers what findings depend on besides the vault: the configuration (the
 /// file's text and the merged settings, `described`, with a pinned ATT&CK release), the
-/// rules asked for, and each catalogue file by path, size and modification time (the tool's
-/// version is in the cache's header).
+/// rules asked for, the built-in catalogue's data, and each catalogue file by path, size and
+/// modification time (the tool's version is in the cache's header).
 pub(super) fn settings(
     args: &CheckArgs,
     root: &Path,
@@ -56,6 +56,7 @@ pub(super) fn settings(
         )
         .as_bytes(),
     );
+    stamp.write_u64(crate::rules::attack::Catalogue::built_in_hash());
     for (path, _) in catalogs {
         stamp.write(path.to_string_lossy().as_bytes());
         match std::fs::metadata(path) {
