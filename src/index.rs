@@ -37,7 +37,7 @@ pub(crate) struct Vault {
     pub(crate) keys: Vec<String>,
     /// Lower-cased NFC file name (extension included) → the files with that name, by
     /// path: Obsidian's `uniqueFileLookup` (reference note, rule 30).
-    pub(crate) by_name: HashMap<String, Vec<FileId>>,
+    pub(crate) by_name: HashMap<Box<str>, NameFiles>,
     /// The keys of `by_name` with their length in characters, sorted by length then name,
     /// so "did you mean" only looks at names of a plausible length.
     names_by_len: Vec<(usize, String, u64)>,
@@ -106,6 +106,37 @@ impl NameSets {
     }
 }
 
+/// The files of one name, by path. Most names belong to one file, which is held in the
+/// name's entry itself: resolving a link to it reads no list from elsewhere in memory (a
+/// cache miss per link on a vault of 100,000 notes), and the vault's name index keeps no
+/// allocation per name.
+#[derive(Debug)]
+pub(crate) enum NameFiles {
+    /// The one file of that name.
+    One(FileId),
+    /// Two or more, by path.
+    Many(Box<[FileId]>),
+}
+
+impl NameFiles {
+    /// The files, by path.
+    pub(crate) fn as_slice(&self) -> &[FileId] {
+        match self {
+            NameFiles::One(id) => std::slice::from_ref(id),
+            NameFiles::Many(ids) => ids,
+        }
+    }
+}
+
+impl From<Vec<FileId>> for NameFiles {
+    fn from(ids: Vec<FileId>) -> Self {
+        match ids[..] {
+            [id] => NameFiles::One(id),
+            _ => NameFiles::Many(ids.into_boxed_slice()),
+        }
+    }
+}
+
 /// Names shared by more files than this get a [`NameRanks`].
 pub(crate) const RANKED_NAME_MIN: usize = 64;
 
@@ -123,6 +154,15 @@ pub(crate) struct NameRanks {
 }
 
 impl NameRanks {
+    /// The file whose key is `key`, by binary search in `by_key`. Asking every file whose
+    /// key ends with `key` and comparing lengths cost all of them when none matched: a bare
+    /// `[[TODO]]` among 450 `TODO.md`s in folders looked at all 450 keys, so resolving grew
+    /// with the square of the vault.
+    pub(crate) fn with_key(&self, keys: &[String], key: &str) -> Option<FileId> {
+        let at = self.by_key.partition_point(|&c| keys[c].as_str() < key);
+        self.by_key.get(at).copied().filter(|&c| keys[c] == key)
+    }
+
     /// The files whose key ends with `suffix` (Obsidian's plain-text suffix test), by
     /// reversed key; costs a binary search and the matches.
     pub(crate) fn ending_with<'r>(&'r self, suffix: &str) -> impl Iterator<Item = FileId> + 'r {
@@ -146,11 +186,15 @@ impl Vault {
         problems: Vec<FileProblem>,
     ) -> Self {
         let keys: Vec<String> = files.iter().map(|f| name_key(&f.path)).collect();
-        let mut by_name: HashMap<String, Vec<FileId>> = HashMap::with_capacity(files.len());
+        let mut named: HashMap<&str, Vec<FileId>> = HashMap::with_capacity(files.len());
         for (id, key) in keys.iter().enumerate() {
             let name = key.rsplit('/').next().unwrap_or(key);
-            by_name.entry(name.to_owned()).or_default().push(id);
+            named.entry(name).or_default().push(id);
         }
+        let by_name: HashMap<Box<str>, NameFiles> = named
+            .into_iter()
+            .map(|(name, ids)| (Box::from(name), NameFiles::from(ids)))
+            .collect();
         let mut aliases: HashMap<String, Vec<FileId>> = HashMap::new();
         for (id, outline) in outlines.iter().enumerate() {
             for alias in outline.iter().flat_map(|o| &o.aliases) {
@@ -159,7 +203,13 @@ impl Vault {
         }
         let mut names_by_len: Vec<(usize, String, u64)> = by_name
             .keys()
-            .map(|k| (k.chars().count(), k.clone(), crate::suggest::char_mask(k)))
+            .map(|k| {
+                (
+                    k.chars().count(),
+                    k.to_string(),
+                    crate::suggest::char_mask(k),
+                )
+            })
             .collect();
         names_by_len.sort_unstable();
         let mut attachments_by_stem: HashMap<String, Vec<FileId>> = HashMap::new();
@@ -188,11 +238,12 @@ impl Vault {
         }
         let ranked = by_name
             .iter()
+            .map(|(name, ids)| (name, ids.as_slice()))
             .filter(|(_, ids)| ids.len() > RANKED_NAME_MIN)
             .map(|(name, ids)| {
-                let mut by_key = ids.clone();
+                let mut by_key = ids.to_vec();
                 by_key.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
-                let mut by_len = ids.clone();
+                let mut by_len = ids.to_vec();
                 by_len.sort_unstable_by_key(|&id| (keys[id].len(), id));
                 let mut by_suffix: Vec<(Box<[u8]>, FileId)> = ids
                     .iter()
@@ -200,7 +251,7 @@ impl Vault {
                     .collect();
                 by_suffix.sort_unstable();
                 (
-                    name.clone(),
+                    name.to_string(),
                     NameRanks {
                         by_key,
                         by_len,
@@ -265,7 +316,7 @@ impl Vault {
         }
         let n = self
             .name_sets
-            .get_or_init(|| NameSets::new(self.by_name.keys().map(String::as_str)));
+            .get_or_init(|| NameSets::new(self.by_name.keys().map(|k| &**k)));
         let first_prefix = first.map(String::from);
         let md_prefix = last.map(|c| format!("dm.{c}"));
         let other_prefix = last.map(String::from);
@@ -328,7 +379,9 @@ impl Vault {
 
     /// The files whose name, in [`name_key`] form, is `lower_name`, by path.
     pub(crate) fn files_named(&self, lower_name: &str) -> &[FileId] {
-        self.by_name.get(lower_name).map_or(&[], Vec::as_slice)
+        self.by_name
+            .get(lower_name)
+            .map_or(&[], NameFiles::as_slice)
     }
 
     /// Notes that are linted: readable and not excluded.
@@ -419,7 +472,7 @@ mod tests {
     /// Asks the index and the brute force for every query; returns how many had an answer.
     fn compare(paths: &[String], queries: &[String]) -> usize {
         let vault = vault_of(paths);
-        let names: Vec<String> = vault.by_name.keys().cloned().collect();
+        let names: Vec<String> = vault.by_name.keys().map(|k| k.to_string()).collect();
         let mut answered = 0;
         for query in queries {
             let wanted = name_key(query);

@@ -801,10 +801,7 @@ mod tests {
     /// An outline that names its note, to see which record a file was given.
     fn outline(path: &str) -> Outline {
         let mut outline = Outline::default();
-        outline.headings = vec![OutlineHeading {
-            level: 1,
-            raw: path.into(),
-        }];
+        outline.headings = vec![OutlineHeading::new(1, path.into())];
         outline
     }
 

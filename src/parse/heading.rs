@@ -1,6 +1,14 @@
 //! Heading keys: how Obsidian compares a heading with a link's subpath (reference note,
 //! rule 33). They live with parsing because outlines store and compare them.
 
+/// FNV-1a over the characters of a heading key: equal keys hash equally, so unequal
+/// hashes rule a heading out without reading its text.
+pub(crate) fn key_hash(key: impl Iterator<Item = char>) -> u32 {
+    key.fold(0x811c_9dc5, |hash, c| {
+        (hash ^ u32::from(c)).wrapping_mul(0x0100_0193)
+    })
+}
+
 /// Obsidian's `stripHeading` with case kept: the form a link can name a heading by when
 /// its raw text holds characters a link cannot carry (`Ticket exchange [^1]` is reached by
 /// `Ticket exchange 1`).

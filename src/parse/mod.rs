@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::diagnostic::Span;
 pub use canvas::{parse_canvas, Canvas};
 pub use frontmatter::{FrontMatterCut, YamlError};
-pub(crate) use heading::{heading_key, strip_heading, HeadingChars};
+pub(crate) use heading::{heading_key, key_hash, strip_heading, HeadingChars};
 pub(crate) use line_index::LineIndex;
 pub(crate) use links::NewLink;
 pub use links::{Link, LinkKind, LinkProblem, LinkRef, TableCell};
@@ -247,14 +247,45 @@ pub struct Outline {
 
 /// A heading as other notes' links see it: its level and raw source text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "StoredHeading")]
 pub struct OutlineHeading {
     /// 1 to 6.
     pub level: u8,
     /// The source text, inline Markdown included (see `Heading::raw`).
     pub raw: Box<str>,
+    /// [`key_hash`] of the heading's key, so that a link's heading is compared with a
+    /// note's headings by a number held beside the level (in the padding after it) and
+    /// each heading's text is read only when the numbers agree: reading every heading of
+    /// the target note was a cache miss each on a large vault. Not stored: computed again
+    /// from `raw` when read back.
+    #[serde(skip)]
+    key_hash: u32,
+}
+
+/// An [`OutlineHeading`] as the cache stores it.
+#[derive(serde::Deserialize)]
+struct StoredHeading {
+    level: u8,
+    raw: Box<str>,
+}
+
+impl From<StoredHeading> for OutlineHeading {
+    fn from(stored: StoredHeading) -> Self {
+        OutlineHeading::new(stored.level, stored.raw)
+    }
 }
 
 impl OutlineHeading {
+    /// A heading of `level` (1 to 6) whose source text is `raw`.
+    pub fn new(level: u8, raw: Box<str>) -> Self {
+        let key_hash = key_hash(HeadingChars::new(&raw, true));
+        OutlineHeading {
+            level,
+            raw,
+            key_hash,
+        }
+    }
+
     /// The heading as Obsidian compares it (`heading_key`).
     pub(crate) fn key(&self) -> String {
         heading_key(&self.raw)
@@ -264,7 +295,13 @@ impl OutlineHeading {
     /// `### Ticket exchange [^1]` is `ticket exchange 1` to Obsidian, and there is no
     /// fallback to the rendered text.
     pub fn matches(&self, key: &str) -> bool {
-        HeadingChars::new(&self.raw, true).eq(key.chars())
+        self.matches_hashed(key, key_hash(key.chars()))
+    }
+
+    /// [`OutlineHeading::matches`] for a key whose [`key_hash`] is `hash`, computed once
+    /// for all the headings it is compared with.
+    pub(crate) fn matches_hashed(&self, key: &str, hash: u32) -> bool {
+        self.key_hash == hash && HeadingChars::new(&self.raw, true).eq(key.chars())
     }
 }
 
@@ -281,10 +318,7 @@ impl Outline {
         let headings = note
             .headings
             .iter()
-            .map(|h| OutlineHeading {
-                level: h.level,
-                raw: h.raw.as_str().into(),
-            })
+            .map(|h| OutlineHeading::new(h.level, h.raw.as_str().into()))
             .collect();
         let block_ids = note
             .block_ids

@@ -4,7 +4,7 @@
 //! regard to case (reference note, rules 33 and 34). Only `.md` targets are checked.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::resolve::{check_subpath, SubpathCheck};
+use crate::resolve::{asks_for_block, check_subpath, SubpathCheck};
 
 use super::{markdown_target, NoteContext, Rule, RuleMeta};
 
@@ -64,6 +64,9 @@ impl Rule for MissingBlock {
             else {
                 continue;
             };
+            if !asks_for_block(subpath) {
+                continue;
+            }
             let SubpathCheck::MissingBlock { id } = check_subpath(target, subpath) else {
                 continue;
             };

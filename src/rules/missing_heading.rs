@@ -7,7 +7,7 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity};
 use crate::parse::heading_key;
 use crate::parse::LinkProblem;
-use crate::resolve::{check_subpath, SubpathCheck};
+use crate::resolve::{asks_for_block, check_subpath, SubpathCheck};
 
 use super::{markdown_target, NoteContext, Rule, RuleMeta};
 
@@ -108,6 +108,9 @@ impl Rule for MissingHeading {
             else {
                 continue;
             };
+            if asks_for_block(subpath) {
+                continue;
+            }
             let SubpathCheck::MissingHeading { missing, matched } = check_subpath(target, subpath)
             else {
                 continue;
