@@ -501,8 +501,8 @@ mod tests {
         assert_eq!(first_occurrence("ab", "abc"), None);
         assert_eq!(first_occurrence("[[a b]]", "a%20b"), None);
         let many = format!("{}ab", "a".repeat(30));
-        assert_eq!(first_occurrence(&many, &"ab".to_owned()), Some(30));
-        assert_eq!(first_occurrence(&many, &"b".to_owned()), Some(31));
+        assert_eq!(first_occurrence(&many, "ab"), Some(30));
+        assert_eq!(first_occurrence(&many, "b"), Some(31));
     }
 
     #[test]
