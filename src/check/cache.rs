@@ -220,8 +220,8 @@ struct Prior {
     source: std::fs::File,
     /// The offset in the file of the reader's next record.
     offset: u64,
-    /// The next findings record, read ahead, and its place.
-    next: Option<(FindingsEntry, Extent)>,
+    /// The next findings record, read ahead (not decoded).
+    next: Option<RawFindings>,
 }
 
 /// The new cache, written under a temporary name.
@@ -234,13 +234,6 @@ fn now_ns() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
-
-/// Reads one record: length, xxh3, bytes. `None` at a clean end of file or when anything
-/// does not match.
-fn read_record<T: serde::de::DeserializeOwned>(reader: &mut impl Read) -> Option<(T, u64)> {
-    let (bytes, len) = read_raw(reader)?;
-    Some((postcard::from_bytes(&bytes).ok()?, len))
 }
 
 /// Reads one record's bytes, checked against its hash, and its length in the file (with
@@ -327,6 +320,69 @@ impl RawNote {
             outline_sig,
             record: self.record,
         })
+    }
+}
+
+/// A findings record read but not yet decoded.
+struct RawFindings {
+    /// The record's bytes (a [`FindingsEntryRef`]).
+    bytes: Vec<u8>,
+    /// Where the note's path lies in `bytes`.
+    path: std::ops::Range<usize>,
+    record: Extent,
+}
+
+impl RawFindings {
+    /// Reads the path; `None` when it does not decode.
+    fn new(bytes: Vec<u8>, record: Extent) -> Option<Self> {
+        let (path, rest) = postcard::take_from_bytes::<&str>(&bytes).ok()?;
+        let path_end = bytes.len() - rest.len();
+        Some(RawFindings {
+            path: path_end - path.len()..path_end,
+            record,
+            bytes,
+        })
+    }
+
+    /// The note's path (compared as bytes: the order of `str`).
+    fn path(&self) -> &[u8] {
+        &self.bytes[self.path.clone()]
+    }
+
+    /// The findings of the note at `path`; `None` when the record does not decode or
+    /// names a rule this build does not have.
+    fn decode(
+        &self,
+        path: &Arc<str>,
+        rules: &HashMap<&'static str, &'static RuleMeta>,
+    ) -> Option<Checked> {
+        let entry: FindingsEntry = postcard::from_bytes(&self.bytes).ok()?;
+        let findings = entry
+            .findings
+            .into_iter()
+            .map(|d| {
+                Some(Diagnostic {
+                    rule: rules.get(d.rule.as_str()).copied()?,
+                    severity: d.severity,
+                    path: Arc::clone(path),
+                    span: d.span,
+                    message: d.message,
+                    label: d.label.map(std::borrow::Cow::Owned),
+                    help: d.help.map(std::borrow::Cow::Owned),
+                    related: d.related,
+                    subject: d.subject,
+                    fix: d.fix,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((
+            findings,
+            super::note::NoteCounts {
+                links: entry.links,
+                per_pack: entry.per_pack,
+            },
+            entry.fix_hash,
+        ))
     }
 }
 
@@ -644,59 +700,73 @@ impl CacheRun {
         self.findings_valid && seen.is_some_and(|s| s.hit)
     }
 
-    /// The cached findings of the note at `path`, if the cache holds them whole. Notes are
-    /// asked for in path order.
-    pub(super) fn take_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
-        let found = self.next_findings(path);
-        self.broken |= found.is_none();
-        found
+    /// Per note of `notes` (a window of the check pass, in path order, with what its
+    /// outline pass saw): its cached findings when they can be reused and the cache holds
+    /// them whole. The records are read and matched by path in order, then decoded in
+    /// parallel (decoding them one at a time was a tenth of a warm run). A record that
+    /// does not decode is a bad record: no findings after it are taken.
+    pub(super) fn take_findings<'p>(
+        &mut self,
+        notes: impl Iterator<Item = (&'p Arc<str>, Option<&'p Seen>)>,
+    ) -> Vec<Option<Checked>> {
+        let raws: Vec<Option<(Arc<str>, RawFindings)>> = notes
+            .map(|(path, seen)| {
+                if !self.findings_reusable(seen) {
+                    return None;
+                }
+                let raw = self.next_findings(path);
+                self.broken |= raw.is_none();
+                Some((Arc::clone(path), raw?))
+            })
+            .collect();
+        let rules = &self.rules;
+        let decoded: Vec<Option<Checked>> = raws
+            .par_iter()
+            .map(|raw| {
+                let (path, raw) = raw.as_ref()?;
+                raw.decode(path, rules)
+            })
+            .collect();
+        let mut bad = false;
+        raws.into_iter()
+            .zip(decoded)
+            .map(|(raw, checked)| {
+                let (path, raw) = raw?;
+                match checked {
+                    Some(checked) if !bad => {
+                        self.taken.push_back((path, raw.record));
+                        Some(checked)
+                    }
+                    _ => {
+                        if !bad {
+                            bad = true;
+                            if let Some(prior) = &mut self.prior {
+                                prior.reader = None;
+                                prior.next = None;
+                            }
+                        }
+                        self.broken = true;
+                        None
+                    }
+                }
+            })
+            .collect()
     }
 
-    fn next_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
+    /// The findings record of the note at `path`, if it is the next one. Notes are asked
+    /// for in path order.
+    fn next_findings(&mut self, path: &Arc<str>) -> Option<RawFindings> {
         let prior = self.prior.as_mut()?;
-        while prior
-            .next
-            .as_ref()
-            .is_some_and(|(n, _)| n.path.as_str() < &**path)
-        {
+        let path = path.as_bytes();
+        while prior.next.as_ref().is_some_and(|n| n.path() < path) {
             prior.advance();
         }
-        if prior
-            .next
-            .as_ref()
-            .is_none_or(|(n, _)| n.path.as_str() != &**path)
-        {
+        if prior.next.as_ref().is_none_or(|n| n.path() != path) {
             return None;
         }
-        let (entry, extent) = prior.next.take()?;
+        let raw = prior.next.take();
         prior.advance();
-        self.taken.push_back((Arc::clone(path), extent));
-        let findings = entry
-            .findings
-            .into_iter()
-            .map(|d| {
-                Some(Diagnostic {
-                    rule: self.rules.get(d.rule.as_str()).copied()?,
-                    severity: d.severity,
-                    path: Arc::clone(path),
-                    span: d.span,
-                    message: d.message,
-                    label: d.label.map(std::borrow::Cow::Owned),
-                    help: d.help.map(std::borrow::Cow::Owned),
-                    related: d.related,
-                    subject: d.subject,
-                    fix: d.fix,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some((
-            findings,
-            super::note::NoteCounts {
-                links: entry.links,
-                per_pack: entry.per_pack,
-            },
-            entry.fix_hash,
-        ))
+        raw
     }
 
     /// Records a linted note's findings in the new cache (notes in path order).
@@ -827,17 +897,24 @@ impl Prior {
 
     /// Reads the next findings record; at the end or at a bad record, no more.
     fn advance(&mut self) {
-        self.next = self.next_record();
+        self.next = self
+            .reader
+            .as_mut()
+            .and_then(read_raw)
+            .and_then(|(bytes, len)| {
+                let raw = RawFindings::new(
+                    bytes,
+                    Extent {
+                        start: self.offset,
+                        len,
+                    },
+                );
+                self.offset += len;
+                raw
+            });
         if self.next.is_none() {
             self.reader = None;
         }
-    }
-
-    fn next_record<T: serde::de::DeserializeOwned>(&mut self) -> Option<(T, Extent)> {
-        let (value, len) = self.reader.as_mut().and_then(read_record)?;
-        let start = self.offset;
-        self.offset += len;
-        Some((value, Extent { start, len }))
     }
 
     /// The bytes of a record read before, checked again against their hash; `None` when
@@ -1091,5 +1168,72 @@ mod tests {
         assert_eq!(known.outline_sig, Some(xxh3_64(&bytes)));
         let (_, seen) = CacheRun::hit(known);
         assert_eq!(seen.outline_sig, Some(xxh3_64(&bytes)));
+    }
+
+    #[test]
+    fn no_findings_after_an_undecodable_record_are_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut run = cached(root, &[], None);
+        let mut bytes = std::fs::read(run.settings.dir.join(FILE)).unwrap();
+        let paths = ["a.md", "b.md", "c.md", "d.md"];
+        for path in paths {
+            // `b.md`'s record is whole (its hash is right) but names no rule of this build.
+            let rule = if path == "b.md" {
+                "no-such-rule"
+            } else {
+                "broken-link"
+            };
+            let finding = CachedFindingRef {
+                rule,
+                severity: Severity::Error,
+                span: None,
+                message: "m",
+                label: None,
+                help: None,
+                related: &[],
+                subject: None,
+                fix: None,
+            };
+            let record = postcard::to_stdvec(&FindingsEntryRef {
+                path,
+                links: 1,
+                per_pack: &[],
+                fix_hash: None,
+                findings: vec![finding],
+            })
+            .unwrap();
+            bytes.extend(u32::try_from(record.len()).unwrap().to_le_bytes());
+            bytes.extend(xxh3_64(&record).to_le_bytes());
+            bytes.extend(record);
+        }
+        std::fs::write(run.settings.dir.join(FILE), bytes).unwrap();
+        // The settings `cached` opened it with (`open` mixes the vault's root into them).
+        let settings = CacheSettings {
+            dir: run.settings.dir.clone(),
+            stamp: 7,
+        };
+        run = CacheRun::open(settings, root, std::iter::empty());
+        run.take_known(&[]);
+        run.findings_valid = true;
+        let seen = Seen {
+            size: 0,
+            mtime_ns: 0,
+            hash: 0,
+            hit: true,
+            read: false,
+            same_record: None,
+            outline_sig: None,
+        };
+        let paths: Vec<Arc<str>> = paths.iter().map(|&p| p.into()).collect();
+        let taken = run.take_findings(paths.iter().map(|p| (p, Some(&seen))));
+        let found: Vec<Option<usize>> = taken
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.1.links))
+            .collect();
+        assert_eq!(found, [Some(1), None, None, None]);
+        assert!(run.broken);
+        assert_eq!(run.taken.len(), 1);
+        assert_eq!(&*run.taken[0].0, "a.md");
     }
 }
