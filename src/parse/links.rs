@@ -471,9 +471,11 @@ mod tests {
             "é|e|é",
             "[[x#y|y]]",
             &long,
+            &slow,
         ];
+        let aab = format!("{}b", "a".repeat(40));
         let needles = [
-            "", "a", "aa", "T1158", "y", "é", "e|é", "|T1|é", "zz", "ab", "ba|T",
+            "", "a", "aa", "T1158", "y", "é", "e|é", "|T1|é", "zz", "ab", "ba|T", &aab,
         ];
         for hay in hays {
             for needle in needles.iter().copied().chain([hay, &hay[hay.len() / 2..]]) {
