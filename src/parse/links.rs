@@ -291,7 +291,7 @@ pub(crate) fn push_link(
     // A part is found in the source by its text, not by where it points: the record is
     // then the same however the parse was cut (a windowed parse hands some parts as copies).
     let mut piece = |s: &str| -> Piece {
-        if let Some(at) = new.original.find(s) {
+        if let Some(at) = first_occurrence(new.original, s) {
             Piece::new(base + at, s.len())
         } else {
             let start = text.len();
@@ -321,6 +321,36 @@ pub(crate) fn push_link(
         display,
         table,
     }
+}
+
+/// Where `needle` first occurs in `haystack` (as `str::find`). `str::find` and `memmem`
+/// set up a two-way searcher on every call, which cost more than the rest of a link's
+/// record; a link holds its needle's first byte a few times at most, so those places are
+/// found with `memchr` and compared. Should the comparisons cost more than a few passes
+/// over the haystack (text made to be slow), `memmem`, linear in any input, takes over.
+fn first_occurrence(haystack: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let last = hay.len().checked_sub(needle.len())?;
+    let mut budget = 4 * hay.len() + 64;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, &hay[from..=last]) {
+        let at = from + i;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+        if from > last {
+            break;
+        }
+        budget = budget.saturating_sub(rest.len() + 8);
+        if budget == 0 {
+            return memchr::memmem::find(&hay[from..], needle).map(|j| from + j);
+        }
+    }
+    None
 }
 
 /// Splits a wiki-link's inner text (`path#subpath|display`) at the first `|`, then the
@@ -427,6 +457,36 @@ pub(crate) fn set_table(link: &mut Link, cells: &mut Vec<TableCell>, cell: Table
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_occurrence_is_str_find() {
+        let long = format!("{}|T1|é", "ab".repeat(100));
+        // Enough near misses to use up the comparisons' budget.
+        let slow = format!("{}b{}", "a".repeat(3000), "a".repeat(50));
+        let hays = [
+            "[[a|a]]",
+            "[[T1158|T1158]]",
+            "aaa",
+            "",
+            "é|e|é",
+            "[[x#y|y]]",
+            &long,
+            &slow,
+        ];
+        let aab = format!("{}b", "a".repeat(40));
+        let needles = [
+            "", "a", "aa", "T1158", "y", "é", "e|é", "|T1|é", "zz", "ab", "ba|T", &aab,
+        ];
+        for hay in hays {
+            for needle in needles.iter().copied().chain([hay, &hay[hay.len() / 2..]]) {
+                assert_eq!(
+                    first_occurrence(hay, needle),
+                    hay.find(needle),
+                    "{hay:?} {needle:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn wiki_split_table() {
