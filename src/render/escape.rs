@@ -226,104 +226,33 @@ pub(crate) fn json_pretty<W: std::io::Write, T: serde::Serialize + ?Sized>(
     writer: W,
     value: &T,
 ) -> serde_json::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(
-        writer,
-        JsonSink(serde_json::ser::PrettyFormatter::new()),
-    );
+    json_pretty_at(writer, value, 0)
+}
+
+/// [`json_pretty`] for a value that sits `depth` levels deep in a larger document (a
+/// finding inside the report's `diagnostics`): its nested lines are indented as
+/// `serde_json::to_writer_pretty` indents them in the whole document, and its first line
+/// is left to the caller. A report streams its findings one at a time this way, each
+/// straight into the output buffer, without re-indenting them line by line.
+///
+/// # Errors
+/// The writer's, or serialising `value`.
+pub(crate) fn json_pretty_at<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+    depth: usize,
+) -> serde_json::Result<()> {
+    use serde_json::ser::Formatter;
+    let mut pretty = serde_json::ser::PrettyFormatter::new();
+    // PrettyFormatter keeps its depth to itself: entering `depth` arrays, written to
+    // nowhere, is how it learns where the value starts.
+    for _ in 0..depth {
+        pretty
+            .begin_array(&mut std::io::sink())
+            .map_err(serde_json::Error::io)?;
+    }
+    let mut ser = serde_json::Serializer::with_formatter(writer, JsonSink(pretty));
     value.serialize(&mut ser)
-}
-
-/// Appends `s` as the inside of a JSON string (no quotes), with exactly the escapes of
-/// [`json_pretty`]: serde_json's (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other C0
-/// controls as `\u00xx`) and [`is_hostile`] characters as `\uXXXX`. The report's findings
-/// are written with it, directly into the output buffer: going through serde for each of
-/// a large vault's hundreds of thousands of findings was most of a warm run's time.
-pub(crate) fn json_str_body(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time while none needs a look: most text is printable ASCII.
-        if let Some(word) = bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        {
-            if !may_need_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
-        }
-        let end = (i + 8).min(bytes.len());
-        while i < end {
-            let b = bytes[i];
-            if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
-                i += 1;
-                continue;
-            }
-            if b >= 0x80 {
-                // `i` is a character boundary: every byte before it was ASCII or a whole
-                // character.
-                let Some(c) = s[i..].chars().next() else {
-                    break;
-                };
-                if !is_hostile(c) {
-                    i += c.len_utf8();
-                    continue;
-                }
-                out.extend_from_slice(&bytes[start..i]);
-                push_json_u(out, u32::from(c));
-                i += c.len_utf8();
-                start = i;
-                continue;
-            }
-            out.extend_from_slice(&bytes[start..i]);
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                b => push_json_u(out, u32::from(b)),
-            }
-            i += 1;
-            start = i;
-        }
-    }
-    out.extend_from_slice(&bytes[start..]);
-}
-
-/// Whether one of the eight bytes of `word` may need escaping in JSON: a byte below 0x20,
-/// `"`, `\\`, DEL or a byte of a non-ASCII character. Never wrong when it says no (the
-/// classic "has a zero byte" and "has a byte less than n" tests, which can only err
-/// towards yes).
-fn may_need_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
-    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
-    let del = has_zero(word ^ (ONES * 0x7f));
-    (below_space | quote | backslash | del | word) & HIGH != 0
-}
-
-/// Appends `s` as a JSON string, quoted, escaped as by [`json_str_body`].
-pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
-    json_str_body(out, s);
-    out.push(b'"');
-}
-
-/// Appends `\uXXXX` (lowercase hex, as serde_json writes it) for a character of the Basic
-/// Multilingual Plane: every character [`json_str_body`] escapes is one.
-fn push_json_u(out: &mut Vec<u8>, c: u32) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.extend_from_slice(b"\\u");
-    for shift in [12, 8, 4, 0] {
-        out.push(HEX[((c >> shift) & 0xf) as usize]);
-    }
 }
 
 /// serde_json's pretty formatter, with [`is_hostile`] characters escaped in strings.
@@ -619,40 +548,6 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "[\n  \"a\\u007fb\",\n  \"é\\u0085\",\n  \"plain\"\n]"
         );
-    }
-
-    #[test]
-    fn direct_json_strings_are_the_serde_strings() {
-        // Every character up to U+3000 (C0, DEL, C1, Latin, the bidirectional controls,
-        // the separators), one at a time and run together, and the hostile strings.
-        let every: String = (0..0x3000u32).filter_map(char::from_u32).collect();
-        let singles: Vec<String> = every.chars().map(String::from).collect();
-        // Each kind of character at every place of the eight-byte words that are skipped
-        // whole, between the characters either side of the ranges that are not escaped.
-        let placed: Vec<String> = [
-            '"', '\\', '\n', '\0', '\u{1f}', ' ', '~', '\u{7f}', '\u{80}',
-        ]
-        .into_iter()
-        .chain(['é', '\u{202e}', '\u{2028}', '🙂'])
-        .flat_map(|c| {
-            (0..18).map(move |at| format!("{}{c}{}", "a".repeat(at), "!".repeat(19 - at)))
-        })
-        .collect();
-        let strings = HOSTILE
-            .iter()
-            .copied()
-            .chain([every.as_str(), "tail é", "é\u{85}x\"y", "🙂\u{202e}🙂"])
-            .chain(singles.iter().chain(&placed).map(String::as_str));
-        for s in strings {
-            let mut serde = Vec::new();
-            json_pretty(&mut serde, s).unwrap();
-            let mut direct = Vec::new();
-            json_str(&mut direct, s);
-            assert_eq!(
-                String::from_utf8(direct).unwrap(),
-                String::from_utf8(serde).unwrap()
-            );
-        }
     }
 
     #[test]

@@ -38,17 +38,123 @@
 
 use std::io::{self, Write};
 
+use serde::ser::Serializer;
 use serde::Serialize;
 
-use super::escape::{json_str, json_str_body};
+use super::escape::json_pretty_at;
 use super::Stream;
 use crate::check::Summary;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Related};
 
 #[derive(Serialize)]
 struct Tool {
     name: &'static str,
     version: &'static str,
+}
+
+/// One finding in the schema above, borrowing every string from the finding: a large
+/// vault's report holds hundreds of thousands of them.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'static str,
+    severity: crate::diagnostic::Severity,
+    path: &'a str,
+    file: Prefixed<'a>,
+    line: u32,
+    column: u32,
+    offset: Option<usize>,
+    length: Option<usize>,
+    message: &'a str,
+    help: Option<&'a str>,
+    subject: Option<&'a str>,
+    #[serde(serialize_with = "related")]
+    related: (&'a str, &'a [Related]),
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: crate::diagnostic::Applicability,
+    description: &'a str,
+    #[serde(serialize_with = "edits")]
+    edits: &'a [Edit],
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    offset: usize,
+    length: usize,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    file: Prefixed<'a>,
+    message: &'a str,
+}
+
+/// A vault path as a `file` field: the prefix and the path as one JSON string, written
+/// without joining them first.
+struct Prefixed<'a> {
+    prefix: &'a str,
+    path: &'a str,
+}
+
+impl Serialize for Prefixed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{}{}", self.prefix, self.path))
+    }
+}
+
+/// The `related` places, each with its `file` under `prefix`.
+fn related<S: Serializer>(
+    &(prefix, related): &(&str, &[Related]),
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(related.iter().map(|r| JsonRelated {
+        path: &r.path,
+        file: Prefixed {
+            prefix,
+            path: &r.path,
+        },
+        message: &r.message,
+    }))
+}
+
+/// A fix's edits as offsets and lengths in bytes.
+fn edits<S: Serializer>(edits: &&[Edit], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(edits.iter().map(|e| JsonEdit {
+        offset: e.start,
+        length: e.end - e.start,
+        content: &e.replacement,
+    }))
+}
+
+/// One finding in the JSON schema; `prefix` goes before vault paths in `file`.
+fn json_diagnostic<'a>(d: &'a Diagnostic, prefix: &'a str) -> JsonDiagnostic<'a> {
+    JsonDiagnostic {
+        rule: d.rule.name,
+        severity: d.severity,
+        path: &d.path,
+        file: Prefixed {
+            prefix,
+            path: &d.path,
+        },
+        line: d.line(),
+        column: d.column(),
+        offset: d.span.map(|s| s.start),
+        length: d.span.map(|s| s.end - s.start),
+        message: &d.message,
+        help: d.help.as_deref(),
+        subject: d.subject.as_deref(),
+        related: (prefix, &d.related),
+        fix: d.fix.as_ref().map(|f| JsonFix {
+            applicability: f.applicability,
+            description: &f.description,
+            edits: &f.edits,
+        }),
+    }
 }
 
 /// Writes the report as one pretty-printed JSON object, each finding as it arrives (the
@@ -59,7 +165,7 @@ pub(crate) struct JsonStream<'a> {
     out: &'a mut dyn Write,
     /// Findings written so far.
     written: usize,
-    /// Reused for each finding's pretty JSON before it is indented.
+    /// Reused for each finding's JSON, written to `out` at once.
     buffer: Vec<u8>,
 }
 
@@ -73,20 +179,11 @@ impl<'a> JsonStream<'a> {
         }
     }
 
-    /// Writes `value` pretty-printed as a member `depth` levels deep (two spaces a level):
-    /// serde_json indents nested lines that way, and its strings hold no raw newline.
+    /// Writes `value` pretty-printed as a member `depth` levels deep.
     fn nested(&mut self, value: &impl Serialize, depth: usize) -> io::Result<()> {
         self.buffer.clear();
-        super::escape::json_pretty(&mut self.buffer, value)?;
-        let indent = &b"        "[..2 * depth];
-        for (i, line) in self.buffer.split(|&b| b == b'\n').enumerate() {
-            if i > 0 {
-                self.out.write_all(b"\n")?;
-                self.out.write_all(indent)?;
-            }
-            self.out.write_all(line)?;
-        }
-        Ok(())
+        json_pretty_at(&mut self.buffer, value, depth)?;
+        self.out.write_all(&self.buffer)
     }
 
     fn header(&mut self) -> io::Result<()> {
@@ -110,9 +207,7 @@ impl Stream for JsonStream<'_> {
                 self.out.write_all(b",\n    ")?;
             }
             self.written += 1;
-            self.buffer.clear();
-            write_diagnostic(&mut self.buffer, d, self.prefix);
-            self.out.write_all(&self.buffer)?;
+            self.nested(&json_diagnostic(d, self.prefix), 2)?;
         }
         Ok(())
     }
@@ -127,106 +222,6 @@ impl Stream for JsonStream<'_> {
         self.nested(summary, 1)?;
         self.out.write_all(b"\n}\n")?;
         Ok(Vec::new())
-    }
-}
-
-/// Appends one finding as pretty JSON two levels deep (the bytes `serde_json`'s pretty
-/// printer writes for it inside the report), with `prefix` before vault paths in `file`.
-/// Written by hand into one buffer, without a serde value or a string per field: a large
-/// vault's report holds hundreds of thousands of findings, and going through serde was
-/// most of a warm run. The tests compare it with serde's bytes.
-fn write_diagnostic(out: &mut Vec<u8>, d: &Diagnostic, prefix: &str) {
-    out.extend_from_slice(b"{\n      \"rule\": ");
-    json_str(out, d.rule.name);
-    out.extend_from_slice(b",\n      \"severity\": ");
-    json_str(out, d.severity.as_str());
-    out.extend_from_slice(b",\n      \"path\": ");
-    json_str(out, &d.path);
-    out.extend_from_slice(b",\n      \"file\": ");
-    json_path(out, prefix, &d.path);
-    out.extend_from_slice(b",\n      \"line\": ");
-    push_number(out, d.line() as usize);
-    out.extend_from_slice(b",\n      \"column\": ");
-    push_number(out, d.column() as usize);
-    out.extend_from_slice(b",\n      \"offset\": ");
-    push_option(out, d.span.map(|s| s.start));
-    out.extend_from_slice(b",\n      \"length\": ");
-    push_option(out, d.span.map(|s| s.end - s.start));
-    out.extend_from_slice(b",\n      \"message\": ");
-    json_str(out, &d.message);
-    out.extend_from_slice(b",\n      \"help\": ");
-    push_option_str(out, d.help.as_deref());
-    out.extend_from_slice(b",\n      \"subject\": ");
-    push_option_str(out, d.subject.as_deref());
-    out.extend_from_slice(b",\n      \"related\": [");
-    for (i, r) in d.related.iter().enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        out.extend_from_slice(b"        {\n          \"path\": ");
-        json_str(out, &r.path);
-        out.extend_from_slice(b",\n          \"file\": ");
-        json_path(out, prefix, &r.path);
-        out.extend_from_slice(b",\n          \"message\": ");
-        json_str(out, &r.message);
-        out.extend_from_slice(b"\n        }");
-    }
-    if !d.related.is_empty() {
-        out.extend_from_slice(b"\n      ");
-    }
-    out.extend_from_slice(b"],\n      \"fix\": ");
-    match &d.fix {
-        None => out.extend_from_slice(b"null"),
-        Some(fix) => {
-            out.extend_from_slice(b"{\n        \"applicability\": ");
-            json_str(out, fix.applicability.as_str());
-            out.extend_from_slice(b",\n        \"description\": ");
-            json_str(out, &fix.description);
-            out.extend_from_slice(b",\n        \"edits\": [");
-            for (i, e) in fix.edits.iter().enumerate() {
-                out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                out.extend_from_slice(b"          {\n            \"offset\": ");
-                push_number(out, e.start);
-                out.extend_from_slice(b",\n            \"length\": ");
-                push_number(out, e.end - e.start);
-                out.extend_from_slice(b",\n            \"content\": ");
-                json_str(out, &e.replacement);
-                out.extend_from_slice(b"\n          }");
-            }
-            if !fix.edits.is_empty() {
-                out.extend_from_slice(b"\n        ");
-            }
-            out.extend_from_slice(b"]\n      }");
-        }
-    }
-    out.extend_from_slice(b"\n    }");
-}
-
-/// A vault path as a `file` field: `prefix` and `path` as one JSON string.
-fn json_path(out: &mut Vec<u8>, prefix: &str, path: &str) {
-    out.push(b'"');
-    json_str_body(out, prefix);
-    json_str_body(out, path);
-    out.push(b'"');
-}
-
-/// A number as serde_json writes it (decimal digits).
-fn push_number(out: &mut Vec<u8>, n: usize) {
-    // Writing into a Vec cannot fail.
-    let _ = write!(out, "{n}");
-}
-
-/// A number, or `null`.
-fn push_option(out: &mut Vec<u8>, n: Option<usize>) {
-    match n {
-        Some(n) => push_number(out, n),
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
-/// A string, or `null`.
-fn push_option_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        Some(s) => json_str(out, s),
-        None => out.extend_from_slice(b"null"),
     }
 }
 
