@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::parse::Outline;
@@ -185,25 +186,34 @@ impl Vault {
         outlines: Vec<Option<Outline>>,
         problems: Vec<FileProblem>,
     ) -> Self {
-        let keys: Vec<String> = files.iter().map(|f| name_key(&f.path)).collect();
-        let mut named: HashMap<&str, Vec<FileId>> = HashMap::with_capacity(files.len());
-        for (id, key) in keys.iter().enumerate() {
-            let name = key.rsplit('/').next().unwrap_or(key);
-            named.entry(name).or_default().push(id);
-        }
-        let by_name: HashMap<Box<str>, NameFiles> = named
-            .into_iter()
-            .map(|(name, ids)| (Box::from(name), NameFiles::from(ids)))
-            .collect();
-        let mut aliases: HashMap<String, Vec<FileId>> = HashMap::new();
-        for (id, outline) in outlines.iter().enumerate() {
-            for alias in outline.iter().flat_map(|o| &o.aliases) {
-                aliases.entry(name_key(alias)).or_default().push(id);
+        // The parts that do not depend on each other are built in parallel: on a warm
+        // cache the index is most of what a run computes on one thread.
+        let keys: Vec<String> = files.par_iter().map(|f| name_key(&f.path)).collect();
+        let by_name = || -> HashMap<Box<str>, NameFiles> {
+            let mut named: HashMap<&str, Vec<FileId>> = HashMap::with_capacity(files.len());
+            for (id, key) in keys.iter().enumerate() {
+                let name = key.rsplit('/').next().unwrap_or(key);
+                named.entry(name).or_default().push(id);
             }
-        }
+            named
+                .into_iter()
+                .map(|(name, ids)| (Box::from(name), NameFiles::from(ids)))
+                .collect()
+        };
+        let aliases = || {
+            let mut aliases: HashMap<String, Vec<FileId>> = HashMap::new();
+            for (id, outline) in outlines.iter().enumerate() {
+                for alias in outline.iter().flat_map(|o| &o.aliases) {
+                    aliases.entry(name_key(alias)).or_default().push(id);
+                }
+            }
+            aliases
+        };
+        let (by_name, aliases) = rayon::join(by_name, aliases);
+        // The keys of `by_name` are distinct: an unstable sort gives the one order.
         let mut names_by_len: Vec<(usize, String, u64)> = by_name
-            .keys()
-            .map(|k| {
+            .par_iter()
+            .map(|(k, _)| {
                 (
                     k.chars().count(),
                     k.to_string(),
@@ -211,7 +221,7 @@ impl Vault {
                 )
             })
             .collect();
-        names_by_len.sort_unstable();
+        names_by_len.par_sort_unstable();
         let mut attachments_by_stem: HashMap<String, Vec<FileId>> = HashMap::new();
         for (id, key) in keys
             .iter()
@@ -237,7 +247,7 @@ impl Vault {
             }
         }
         let ranked = by_name
-            .iter()
+            .par_iter()
             .map(|(name, ids)| (name, ids.as_slice()))
             .filter(|(_, ids)| ids.len() > RANKED_NAME_MIN)
             .map(|(name, ids)| {

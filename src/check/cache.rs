@@ -29,6 +29,7 @@ use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
@@ -112,20 +113,6 @@ fn version_hash() -> u64 {
     xxh3_64(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).as_bytes())
 }
 
-/// One note (or JSON file, which has no outline) in the cache.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct NoteEntry {
-    path: String,
-    /// Size in bytes and modification time (nanoseconds since the Unix epoch) when it was
-    /// read; `u64::MAX` for a text that was not the file's (`--fix` checking its edits).
-    size: u64,
-    mtime_ns: u64,
-    /// xxh3-128 of the text.
-    hash: u128,
-    /// `None` for a JSON file.
-    outline: Option<Outline>,
-}
-
 /// One linted note's findings in the cache.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct FindingsEntry {
@@ -156,9 +143,14 @@ pub(super) struct Known {
     mtime_ns: u64,
     hash: u128,
     outline: Option<Outline>,
+    /// The xxh3 of the outline's stored bytes, for the vault's signature.
+    outline_sig: Option<u64>,
     /// Where its record lies in the old cache file.
     record: Extent,
 }
+
+/// How many matched note records [`CacheRun::take_known`] decodes together.
+const DECODE_BATCH: usize = 1024;
 
 /// A record's place in the old cache file: its first byte (the length) and its length with
 /// the 12 bytes of length and hash.
@@ -182,6 +174,9 @@ pub(super) struct Seen {
     /// The old cache's record of the note when the new one is the same bytes (the same
     /// size, time, hash and outline): it is copied instead of written again.
     same_record: Option<Extent>,
+    /// For a hit, the xxh3 of the cached outline's stored bytes: the vault's signature
+    /// takes it instead of serialising the outline again.
+    outline_sig: Option<u64>,
 }
 
 /// A note's findings as the check pass returns them: findings, counts, fix fingerprint.
@@ -225,8 +220,8 @@ struct Prior {
     source: std::fs::File,
     /// The offset in the file of the reader's next record.
     offset: u64,
-    /// The next findings record, read ahead, and its place.
-    next: Option<(FindingsEntry, Extent)>,
+    /// The next findings record, read ahead (not decoded).
+    next: Option<RawFindings>,
 }
 
 /// The new cache, written under a temporary name.
@@ -241,9 +236,10 @@ fn now_ns() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
-/// Reads one record: length, xxh3, bytes. `None` at a clean end of file or when anything
-/// does not match.
-fn read_record<T: serde::de::DeserializeOwned>(reader: &mut impl Read) -> Option<(T, u64)> {
+/// Reads one record's bytes, checked against its hash, and its length in the file (with
+/// the 12 bytes of length and hash). `None` at a clean end of file or when anything does
+/// not match.
+fn read_raw(reader: &mut impl Read) -> Option<(Vec<u8>, u64)> {
     let mut head = [0u8; 12];
     reader.read_exact(&mut head).ok()?;
     let mut len = [0u8; 4];
@@ -259,7 +255,135 @@ fn read_record<T: serde::de::DeserializeOwned>(reader: &mut impl Read) -> Option
     if xxh3_64(&bytes) != u64::from_le_bytes(check) {
         return None;
     }
-    Some((postcard::from_bytes(&bytes).ok()?, 12 + u64::from(len)))
+    Some((bytes, 12 + u64::from(len)))
+}
+
+/// A note record read but its outline not yet decoded: what matching it with a file of
+/// the vault needs, without the cost of the outline.
+struct RawNote {
+    /// The record's bytes (a [`NoteEntryRef`]).
+    bytes: Vec<u8>,
+    /// Where the path's bytes lie in `bytes`.
+    path: std::ops::Range<usize>,
+    size: u64,
+    mtime_ns: u64,
+    hash: u128,
+    /// Where the (optional) outline starts in `bytes`.
+    outline_at: usize,
+    record: Extent,
+}
+
+impl RawNote {
+    /// Reads the fields before the outline; `None` when they do not decode.
+    fn new(bytes: Vec<u8>, record: Extent) -> Option<Self> {
+        let (path, rest) = postcard::take_from_bytes::<&str>(&bytes).ok()?;
+        let path_end = bytes.len() - rest.len();
+        let path = path_end - path.len()..path_end;
+        let ((size, mtime_ns, hash), rest) =
+            postcard::take_from_bytes::<(u64, u64, u128)>(rest).ok()?;
+        let outline_at = bytes.len() - rest.len();
+        Some(RawNote {
+            path,
+            size,
+            mtime_ns,
+            hash,
+            outline_at,
+            record,
+            bytes,
+        })
+    }
+
+    /// The note's path (compared as bytes: the order of `str`).
+    fn path(&self) -> &[u8] {
+        &self.bytes[self.path.clone()]
+    }
+
+    /// Decodes the outline; `None` when it does not decode to the end of the record.
+    fn decode(&self) -> Option<Known> {
+        let (outline, outline_sig) = match self.bytes.get(self.outline_at..)?.split_first()? {
+            (0, []) => (None, None),
+            (1, stored) => {
+                let (outline, []) = postcard::take_from_bytes::<Outline>(stored).ok()? else {
+                    return None;
+                };
+                // The bytes of the outline as it is serialised: what the vault's signature
+                // hashes, so that it need not serialise the outline again.
+                (Some(outline.with_lookup()), Some(xxh3_64(stored)))
+            }
+            _ => return None,
+        };
+        Some(Known {
+            size: self.size,
+            mtime_ns: self.mtime_ns,
+            hash: self.hash,
+            outline,
+            outline_sig,
+            record: self.record,
+        })
+    }
+}
+
+/// A findings record read but not yet decoded.
+struct RawFindings {
+    /// The record's bytes (a [`FindingsEntryRef`]).
+    bytes: Vec<u8>,
+    /// Where the note's path lies in `bytes`.
+    path: std::ops::Range<usize>,
+    record: Extent,
+}
+
+impl RawFindings {
+    /// Reads the path; `None` when it does not decode.
+    fn new(bytes: Vec<u8>, record: Extent) -> Option<Self> {
+        let (path, rest) = postcard::take_from_bytes::<&str>(&bytes).ok()?;
+        let path_end = bytes.len() - rest.len();
+        Some(RawFindings {
+            path: path_end - path.len()..path_end,
+            record,
+            bytes,
+        })
+    }
+
+    /// The note's path (compared as bytes: the order of `str`).
+    fn path(&self) -> &[u8] {
+        &self.bytes[self.path.clone()]
+    }
+
+    /// The findings of the note at `path`; `None` when the record does not decode or
+    /// names a rule this build does not have.
+    fn decode(
+        &self,
+        path: &Arc<str>,
+        rules: &HashMap<&'static str, &'static RuleMeta>,
+    ) -> Option<Checked> {
+        let entry: FindingsEntry = postcard::from_bytes(&self.bytes).ok()?;
+        let findings = entry
+            .findings
+            .into_iter()
+            .map(|d| {
+                Some(Diagnostic {
+                    rule: rules.get(d.rule.as_str()).copied()?,
+                    severity: d.severity,
+                    path: Arc::clone(path),
+                    span: d.span,
+                    message: d.message,
+                    label: d.label.map(std::borrow::Cow::Owned),
+                    help: d.help.map(std::borrow::Cow::Owned),
+                    related: d.related,
+                    subject: d.subject,
+                    fix: d.fix,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((
+            findings,
+            super::note::NoteCounts {
+                links: entry.links,
+                per_pack: entry.per_pack,
+            },
+            entry.fix_hash,
+        ))
+    }
 }
 
 impl Writer {
@@ -342,41 +466,41 @@ impl CacheRun {
     }
 
     /// Takes what the cache knows of each of `files` (sorted by path), parallel to them.
-    /// The note records, written in path order, are read and matched one at a time, so
-    /// that memory holds the outlines the run keeps and nothing of the cache besides; the
-    /// reader is left at the findings.
+    /// The note records, written in path order, are read and matched by path one at a
+    /// time; the outlines of [`DECODE_BATCH`] matched records at a time are then decoded
+    /// in parallel (decoding was the warm run's largest cost, on one thread), so that
+    /// memory holds the outlines the run keeps and one batch of the cache's bytes besides.
+    /// The reader is left at the findings.
     pub(super) fn take_known(&mut self, files: &[VaultFile]) -> Vec<Option<Known>> {
         let Some(prior) = &mut self.prior else {
             return files.iter().map(|_| None).collect();
         };
-        let mut pending: Option<(NoteEntry, Extent)> = None;
-        let mut known = Vec::with_capacity(files.len());
-        for file in files {
-            let path = &*file.path;
+        let mut known: Vec<Option<Known>> = Vec::with_capacity(files.len());
+        let mut pending: Option<RawNote> = None;
+        let mut batch: Vec<(usize, RawNote)> = Vec::with_capacity(DECODE_BATCH);
+        for (i, file) in files.iter().enumerate() {
+            let path = file.path.as_bytes();
+            known.push(None);
             loop {
                 if pending.is_none() {
                     pending = prior.next_note();
                 }
                 match &pending {
-                    Some((entry, _)) if entry.path.as_str() < path => {
+                    Some(raw) if raw.path() < path => {
                         prior.stale = true;
                         pending = None;
                     }
                     _ => break,
                 }
             }
-            known.push(
-                pending
-                    .take_if(|(entry, _)| entry.path == path)
-                    .map(|(entry, record)| Known {
-                        size: entry.size,
-                        mtime_ns: entry.mtime_ns,
-                        hash: entry.hash,
-                        outline: entry.outline.map(Outline::with_lookup),
-                        record,
-                    }),
-            );
+            if let Some(raw) = pending.take_if(|raw| raw.path() == path) {
+                batch.push((i, raw));
+                if batch.len() == DECODE_BATCH {
+                    prior.decode(&mut batch, &mut known);
+                }
+            }
         }
+        prior.decode(&mut batch, &mut known);
         prior.stale |= pending.is_some();
         while prior.next_note().is_some() {
             prior.stale = true;
@@ -421,6 +545,7 @@ impl CacheRun {
             hit: true,
             read: false,
             same_record: Some(known.record),
+            outline_sig: known.outline_sig,
         };
         (known.outline, seen)
     }
@@ -446,6 +571,7 @@ impl CacheRun {
                     read: true,
                     same_record: (known.size == size && known.mtime_ns == mtime_ns)
                         .then_some(known.record),
+                    outline_sig: known.outline_sig,
                 },
             ),
             _ => (
@@ -457,6 +583,7 @@ impl CacheRun {
                     hit: false,
                     read: true,
                     same_record: None,
+                    outline_sig: None,
                 },
             ),
         }
@@ -471,18 +598,27 @@ impl CacheRun {
         seen: &[Option<Seen>],
         problems: &[FileProblem],
     ) {
+        // Each outline's hash in parallel: a cached outline's from its stored bytes, any
+        // other's from its serialisation (the same bytes the cache stores).
+        let outline_sigs: Vec<Option<u64>> = (0..vault.files.len())
+            .into_par_iter()
+            .map(|id| {
+                let outline = vault.outline(id)?;
+                if let Some(sig) = seen.get(id).copied().flatten().and_then(|s| s.outline_sig) {
+                    return Some(sig);
+                }
+                postcard::to_stdvec(outline)
+                    .ok()
+                    .map(|bytes| xxh3_64(&bytes))
+            })
+            .collect();
         let mut sig = Xxh3::new();
         sig.write_u64(self.settings.stamp);
-        let mut scratch = Vec::new();
-        for (id, file) in vault.files.iter().enumerate() {
+        for (file, outline_sig) in vault.files.iter().zip(outline_sigs) {
             sig.write(file.path.as_bytes());
             sig.write(&[0, u8::from(file.is_note), u8::from(file.lint)]);
-            if let Some(outline) = vault.outline(id) {
-                scratch.clear();
-                if let Ok(bytes) = postcard::to_extend(outline, std::mem::take(&mut scratch)) {
-                    sig.write_u64(xxh3_64(&bytes));
-                    scratch = bytes;
-                }
+            if let Some(outline_sig) = outline_sig {
+                sig.write_u64(outline_sig);
             }
         }
         for p in problems {
@@ -564,59 +700,73 @@ impl CacheRun {
         self.findings_valid && seen.is_some_and(|s| s.hit)
     }
 
-    /// The cached findings of the note at `path`, if the cache holds them whole. Notes are
-    /// asked for in path order.
-    pub(super) fn take_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
-        let found = self.next_findings(path);
-        self.broken |= found.is_none();
-        found
+    /// Per note of `notes` (a window of the check pass, in path order, with what its
+    /// outline pass saw): its cached findings when they can be reused and the cache holds
+    /// them whole. The records are read and matched by path in order, then decoded in
+    /// parallel (decoding them one at a time was a tenth of a warm run). A record that
+    /// does not decode is a bad record: no findings after it are taken.
+    pub(super) fn take_findings<'p>(
+        &mut self,
+        notes: impl Iterator<Item = (&'p Arc<str>, Option<&'p Seen>)>,
+    ) -> Vec<Option<Checked>> {
+        let raws: Vec<Option<(Arc<str>, RawFindings)>> = notes
+            .map(|(path, seen)| {
+                if !self.findings_reusable(seen) {
+                    return None;
+                }
+                let raw = self.next_findings(path);
+                self.broken |= raw.is_none();
+                Some((Arc::clone(path), raw?))
+            })
+            .collect();
+        let rules = &self.rules;
+        let decoded: Vec<Option<Checked>> = raws
+            .par_iter()
+            .map(|raw| {
+                let (path, raw) = raw.as_ref()?;
+                raw.decode(path, rules)
+            })
+            .collect();
+        let mut bad = false;
+        raws.into_iter()
+            .zip(decoded)
+            .map(|(raw, checked)| {
+                let (path, raw) = raw?;
+                match checked {
+                    Some(checked) if !bad => {
+                        self.taken.push_back((path, raw.record));
+                        Some(checked)
+                    }
+                    _ => {
+                        if !bad {
+                            bad = true;
+                            if let Some(prior) = &mut self.prior {
+                                prior.reader = None;
+                                prior.next = None;
+                            }
+                        }
+                        self.broken = true;
+                        None
+                    }
+                }
+            })
+            .collect()
     }
 
-    fn next_findings(&mut self, path: &Arc<str>) -> Option<Checked> {
+    /// The findings record of the note at `path`, if it is the next one. Notes are asked
+    /// for in path order.
+    fn next_findings(&mut self, path: &Arc<str>) -> Option<RawFindings> {
         let prior = self.prior.as_mut()?;
-        while prior
-            .next
-            .as_ref()
-            .is_some_and(|(n, _)| n.path.as_str() < &**path)
-        {
+        let path = path.as_bytes();
+        while prior.next.as_ref().is_some_and(|n| n.path() < path) {
             prior.advance();
         }
-        if prior
-            .next
-            .as_ref()
-            .is_none_or(|(n, _)| n.path.as_str() != &**path)
-        {
+        if prior.next.as_ref().is_none_or(|n| n.path() != path) {
             return None;
         }
-        let (entry, extent) = prior.next.take()?;
+        let raw = prior.next.take();
         prior.advance();
-        self.taken.push_back((Arc::clone(path), extent));
-        let findings = entry
-            .findings
-            .into_iter()
-            .map(|d| {
-                Some(Diagnostic {
-                    rule: self.rules.get(d.rule.as_str()).copied()?,
-                    severity: d.severity,
-                    path: Arc::clone(path),
-                    span: d.span,
-                    message: d.message,
-                    label: d.label.map(std::borrow::Cow::Owned),
-                    help: d.help.map(std::borrow::Cow::Owned),
-                    related: d.related,
-                    subject: d.subject,
-                    fix: d.fix,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some((
-            findings,
-            super::note::NoteCounts {
-                links: entry.links,
-                per_pack: entry.per_pack,
-            },
-            entry.fix_hash,
-        ))
+        raw
     }
 
     /// Records a linted note's findings in the new cache (notes in path order).
@@ -694,35 +844,77 @@ impl CacheRun {
 }
 
 impl Prior {
-    /// Reads the next note record; `None` after the last one. A bad record ends the
-    /// reading: no note after it, nor any findings, is taken from the cache.
-    fn next_note(&mut self) -> Option<(NoteEntry, Extent)> {
+    /// Reads the next note record's bytes and the fields before its outline; `None` after
+    /// the last one. A bad record ends the reading: no note after it, nor any findings, is
+    /// taken from the cache.
+    fn next_note(&mut self) -> Option<RawNote> {
         if self.notes_left == 0 {
             return None;
         }
         self.notes_left -= 1;
-        let entry = self.next_record();
-        if entry.is_none() {
-            self.reader = None;
-            self.notes_left = 0;
-            self.stale = true;
+        let raw = self
+            .reader
+            .as_mut()
+            .and_then(read_raw)
+            .and_then(|(bytes, len)| {
+                let note = RawNote::new(
+                    bytes,
+                    Extent {
+                        start: self.offset,
+                        len,
+                    },
+                );
+                self.offset += len;
+                note
+            });
+        if raw.is_none() {
+            self.end_notes();
         }
-        entry
+        raw
+    }
+
+    /// No note record after this point, nor any findings, is read.
+    fn end_notes(&mut self) {
+        self.reader = None;
+        self.notes_left = 0;
+        self.stale = true;
+    }
+
+    /// Decodes the outlines of `batch` (matched records, with the position of their file in
+    /// `known`) in parallel into `known`, and empties it. A record that does not decode is
+    /// a bad record: neither it nor any record after it is taken.
+    fn decode(&mut self, batch: &mut Vec<(usize, RawNote)>, known: &mut [Option<Known>]) {
+        let decoded: Vec<Option<Known>> = batch.par_iter().map(|(_, raw)| raw.decode()).collect();
+        // After a bad record, the notes matched after it in the batch stay unknown.
+        for ((i, _), k) in batch.drain(..).zip(decoded) {
+            if k.is_none() {
+                self.end_notes();
+                break;
+            }
+            known[i] = k;
+        }
     }
 
     /// Reads the next findings record; at the end or at a bad record, no more.
     fn advance(&mut self) {
-        self.next = self.next_record();
+        self.next = self
+            .reader
+            .as_mut()
+            .and_then(read_raw)
+            .and_then(|(bytes, len)| {
+                let raw = RawFindings::new(
+                    bytes,
+                    Extent {
+                        start: self.offset,
+                        len,
+                    },
+                );
+                self.offset += len;
+                raw
+            });
         if self.next.is_none() {
             self.reader = None;
         }
-    }
-
-    fn next_record<T: serde::de::DeserializeOwned>(&mut self) -> Option<(T, Extent)> {
-        let (value, len) = self.reader.as_mut().and_then(read_record)?;
-        let start = self.offset;
-        self.offset += len;
-        Some((value, Extent { start, len }))
     }
 
     /// The bytes of a record read before, checked again against their hash; `None` when
@@ -750,13 +942,18 @@ fn read_at(_file: &std::fs::File, _buf: &mut [u8], _offset: u64) -> Option<()> {
     None
 }
 
-/// [`NoteEntry`] borrowed, for writing.
+/// One note (or JSON file, which has no outline) in the cache, as it is written; read
+/// back by [`RawNote`].
 #[derive(serde::Serialize)]
 struct NoteEntryRef<'a> {
     path: &'a str,
+    /// Size in bytes and modification time (nanoseconds since the Unix epoch) when it was
+    /// read; `u64::MAX` for a text that was not the file's (`--fix` checking its edits).
     size: u64,
     mtime_ns: u64,
+    /// xxh3-128 of the text.
     hash: u128,
+    /// `None` for a JSON file.
     outline: Option<&'a Outline>,
 }
 
@@ -805,9 +1002,18 @@ mod tests {
         outline
     }
 
+    /// How [`cached`] damages a record.
+    #[derive(Clone, Copy)]
+    enum Damage {
+        /// A byte flipped after its hash was taken.
+        Flipped,
+        /// Its outline is no outline, and its hash is right.
+        Undecodable,
+    }
+
     /// Writes a cache for the vault at `root` holding the notes `paths` (in path order, no
-    /// findings), the record at `damaged` with a byte flipped; opens it.
-    fn cached(root: &Path, paths: &[&str], damaged: Option<usize>) -> CacheRun {
+    /// findings), the record at `damaged.0` damaged; opens it.
+    fn cached(root: &Path, paths: &[&str], damaged: Option<(usize, Damage)>) -> CacheRun {
         let settings = CacheSettings {
             dir: root.join(".vaultlint_cache"),
             stamp: 7,
@@ -832,8 +1038,15 @@ mod tests {
                 outline: Some(&outline(path)),
             })
             .unwrap();
+            let damage = damaged.filter(|d| d.0 == i).map(|d| d.1);
+            if let Some(Damage::Undecodable) = damage {
+                // A heading count far past the bytes left.
+                let at = record.len() - postcard::to_stdvec(&outline(path)).unwrap().len();
+                record.truncate(at);
+                record.extend([0xff, 0xff, 0x03]);
+            }
             let check = xxh3_64(&record);
-            if damaged == Some(i) {
+            if let Some(Damage::Flipped) = damage {
                 *record.last_mut().unwrap() ^= 0x10;
             }
             bytes.extend(u32::try_from(record.len()).unwrap().to_le_bytes());
@@ -901,9 +1114,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let cache = ["a.md", "b.md", "c.md"];
-        let mut run = cached(root, &cache, Some(1));
-        assert_eq!(take(&mut run, &cache), (some(&["a.md", "", ""]), true));
-        assert!(run.prior.as_ref().is_some_and(|p| p.next.is_none()));
+        for damage in [Damage::Flipped, Damage::Undecodable] {
+            let mut run = cached(root, &cache, Some((1, damage)));
+            assert_eq!(take(&mut run, &cache), (some(&["a.md", "", ""]), true));
+            assert!(run.prior.as_ref().is_some_and(|p| p.next.is_none()));
+        }
         // Without a cache file, nothing is known.
         std::fs::remove_file(root.join(".vaultlint_cache").join(FILE)).unwrap();
         let settings = CacheSettings {
@@ -912,5 +1127,113 @@ mod tests {
         };
         let mut run = CacheRun::open(settings, root, std::iter::empty());
         assert_eq!(take(&mut run, &cache), (some(&["", "", ""]), true));
+    }
+
+    #[test]
+    fn outlines_decoded_in_batches_are_each_files_own_up_to_a_bad_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let names: Vec<String> = (0..2 * DECODE_BATCH + 10)
+            .map(|i| format!("n{i:05}.md"))
+            .collect();
+        let paths: Vec<&str> = names.iter().map(String::as_str).collect();
+        // Every other note in the vault: batches hold records of files far apart.
+        let files: Vec<&str> = paths.iter().copied().step_by(2).collect();
+        let (known, stale) = take(&mut cached(root, &paths, None), &files);
+        assert_eq!((known, stale), (some(&files), true));
+        // A bad record in the second batch: the notes before it are taken, none after.
+        let bad = DECODE_BATCH + 7;
+        for damage in [Damage::Flipped, Damage::Undecodable] {
+            let (known, stale) = take(&mut cached(root, &paths, Some((bad, damage))), &paths);
+            let expected: Vec<&str> = paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| if i < bad { *p } else { "" })
+                .collect();
+            assert_eq!((known, stale), (some(&expected), true));
+        }
+    }
+
+    #[test]
+    fn a_cached_outlines_signature_is_the_hash_of_its_serialisation() {
+        // The vault's signature hashes a cached outline's stored bytes and any other
+        // outline's serialisation: the two must agree, or no warm run reuses findings.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut run = cached(root, &["a.md"], None);
+        let known = run.take_known(&[note("a.md")]).pop().flatten().unwrap();
+        let outline = known.outline.as_ref().unwrap();
+        assert_eq!(outline.headings[0].raw.as_ref(), "a.md");
+        let bytes = postcard::to_stdvec(outline).unwrap();
+        assert_eq!(known.outline_sig, Some(xxh3_64(&bytes)));
+        let (_, seen) = CacheRun::hit(known);
+        assert_eq!(seen.outline_sig, Some(xxh3_64(&bytes)));
+    }
+
+    #[test]
+    fn no_findings_after_an_undecodable_record_are_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut run = cached(root, &[], None);
+        let mut bytes = std::fs::read(run.settings.dir.join(FILE)).unwrap();
+        let paths = ["a.md", "b.md", "c.md", "d.md"];
+        for path in paths {
+            // `b.md`'s record is whole (its hash is right) but names no rule of this build.
+            let rule = if path == "b.md" {
+                "no-such-rule"
+            } else {
+                "broken-link"
+            };
+            let finding = CachedFindingRef {
+                rule,
+                severity: Severity::Error,
+                span: None,
+                message: "m",
+                label: None,
+                help: None,
+                related: &[],
+                subject: None,
+                fix: None,
+            };
+            let record = postcard::to_stdvec(&FindingsEntryRef {
+                path,
+                links: 1,
+                per_pack: &[],
+                fix_hash: None,
+                findings: vec![finding],
+            })
+            .unwrap();
+            bytes.extend(u32::try_from(record.len()).unwrap().to_le_bytes());
+            bytes.extend(xxh3_64(&record).to_le_bytes());
+            bytes.extend(record);
+        }
+        std::fs::write(run.settings.dir.join(FILE), bytes).unwrap();
+        // The settings `cached` opened it with (`open` mixes the vault's root into them).
+        let settings = CacheSettings {
+            dir: run.settings.dir.clone(),
+            stamp: 7,
+        };
+        run = CacheRun::open(settings, root, std::iter::empty());
+        run.take_known(&[]);
+        run.findings_valid = true;
+        let seen = Seen {
+            size: 0,
+            mtime_ns: 0,
+            hash: 0,
+            hit: true,
+            read: false,
+            same_record: None,
+            outline_sig: None,
+        };
+        let paths: Vec<Arc<str>> = paths.iter().map(|&p| p.into()).collect();
+        let taken = run.take_findings(paths.iter().map(|p| (p, Some(&seen))));
+        let found: Vec<Option<usize>> = taken
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.1.links))
+            .collect();
+        assert_eq!(found, [Some(1), None, None, None]);
+        assert!(run.broken);
+        assert_eq!(run.taken.len(), 1);
+        assert_eq!(&*run.taken[0].0, "a.md");
     }
 }

@@ -268,7 +268,8 @@ pub(crate) fn check_streaming(
             .map(|only| only.iter().map(|p| format!("{scope}/{p}")).collect());
         walk_options.scope = Some(scope.clone());
     }
-    let listing = vault::walk(root, &walk_options);
+    // On the run's worker threads: the walk sorts in parallel.
+    let listing = in_pool(options.pool.as_deref(), || vault::walk(root, &walk_options));
     let read = |file: &VaultFile| match edited.get(&file.path) {
         Some(text) => NoteText::Text(text.clone(), None),
         None => vault::read_note(&file.abs(root), options.max_note_bytes),
@@ -349,7 +350,7 @@ pub(crate) fn index_vault(options: &CheckOptions) -> Result<Vault, Error> {
     if !meta.is_dir() {
         return Err(Error::VaultRoot(root.clone(), "not a folder".to_owned()));
     }
-    let listing = vault::walk(root, &options.walk);
+    let listing = in_pool(options.pool.as_deref(), || vault::walk(root, &options.walk));
     let read = |file: &VaultFile| vault::read_note(&file.abs(root), options.max_note_bytes);
     Ok(outline_pass(listing.files, listing.problems, &read, None, None).0)
 }

@@ -139,7 +139,8 @@ pub(super) fn run(
     });
     let records = records.and_then(Records::finish);
     if let Some(cache) = &mut cache {
-        cache.index_built(&vault, &seen, &vault.problems);
+        // On the run's worker threads: the outlines are hashed in parallel.
+        in_pool(pool, || cache.index_built(&vault, &seen, &vault.problems));
     }
 
     let selected: Vec<&'static RuleMeta> = options

@@ -14,22 +14,47 @@ pub(super) struct Spill {
     file: std::io::BufWriter<std::fs::File>,
     /// The rules of the findings written; a line names each finding's rule by its index.
     rules: Vec<&'static RuleMeta>,
+    /// Reused for each record's bytes.
+    buffer: Vec<u8>,
 }
 
 /// One file's findings and the hash of its text, as delivered.
 pub(super) type HeldFile = (Vec<Diagnostic>, Option<u64>);
 
 /// One file's record in a [`Spill`].
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct SpilledFile {
     path: Arc<str>,
     hash: Option<u64>,
     findings: Vec<Spilled>,
 }
 
+/// A [`SpilledFile`] as written, borrowing the findings: postcard writes it with the same
+/// bytes, and a file's strings are not copied on their way to the spill file.
+#[derive(serde::Serialize)]
+struct SpillingFile<'a> {
+    path: &'a str,
+    hash: Option<u64>,
+    findings: Vec<Spilling<'a>>,
+}
+
+/// A [`Spilled`] as written, borrowing the [`Diagnostic`]'s fields.
+#[derive(serde::Serialize)]
+struct Spilling<'a> {
+    rule: usize,
+    severity: Severity,
+    span: Option<crate::diagnostic::Span>,
+    message: &'a str,
+    label: Option<&'a str>,
+    help: Option<&'a str>,
+    related: &'a [crate::diagnostic::Related],
+    subject: Option<&'a str>,
+    fix: Option<&'a crate::diagnostic::Fix>,
+}
+
 /// A [`Diagnostic`] in a [`Spill`], without its path (the file's) and with its rule as an
 /// index into [`Spill::rules`].
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct Spilled {
     rule: usize,
     severity: Severity,
@@ -50,6 +75,7 @@ impl Spill {
         Ok(Spill {
             file: std::io::BufWriter::new(file),
             rules: Vec::new(),
+            buffer: Vec::new(),
         })
     }
 
@@ -58,7 +84,7 @@ impl Spill {
         use std::io::Write;
         let findings = found
             .iter()
-            .map(|d| Spilled {
+            .map(|d| Spilling {
                 rule: match self.rules.iter().position(|r| std::ptr::eq(*r, d.rule)) {
                     Some(i) => i,
                     None => {
@@ -68,27 +94,31 @@ impl Spill {
                 },
                 severity: d.severity,
                 span: d.span,
-                message: d.message.clone(),
-                label: d.label.as_deref().map(str::to_owned),
-                help: d.help.as_deref().map(str::to_owned),
-                related: d.related.clone(),
-                subject: d.subject.clone(),
-                fix: d.fix.clone(),
+                message: &d.message,
+                label: d.label.as_deref(),
+                help: d.help.as_deref(),
+                related: &d.related,
+                subject: d.subject.as_deref(),
+                fix: d.fix.as_ref(),
             })
             .collect();
-        let record = SpilledFile {
-            path: found[0].path.clone(),
+        let record = SpillingFile {
+            path: &found[0].path,
             hash,
             findings,
         };
-        let bytes =
-            postcard::to_stdvec(&record).map_err(|e| spill_error(std::io::Error::other(e)))?;
-        let len = u32::try_from(bytes.len())
+        // The record's length goes first; it is known once the record is written.
+        let mut bytes = std::mem::take(&mut self.buffer);
+        bytes.clear();
+        bytes.extend_from_slice(&[0; 4]);
+        let mut bytes = postcard::to_extend(&record, bytes)
+            .map_err(|e| spill_error(std::io::Error::other(e)))?;
+        let len = u32::try_from(bytes.len() - 4)
             .map_err(|_| spill_error(std::io::Error::other("a file's findings exceed 4 GiB")))?;
-        self.file
-            .write_all(&len.to_le_bytes())
-            .and_then(|()| self.file.write_all(&bytes))
-            .map_err(spill_error)
+        bytes[..4].copy_from_slice(&len.to_le_bytes());
+        let written = self.file.write_all(&bytes).map_err(spill_error);
+        self.buffer = bytes;
+        written
     }
 
     /// The files written, in order: each file's findings and hash.
@@ -156,4 +186,33 @@ fn spill_error(e: std::io::Error) -> Error {
         e.kind(),
         format!("the temporary file holding findings failed: {e}"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_read_back_are_the_files_written() {
+        let report = crate::check::check_texts(&[
+            ("a.md", "---\nalias: x\n---\n[[gone]] [[b#nope]] [[d]]\n"),
+            ("b.md", "[[a]] [[elsewhere|\"quoted\"]]\n"),
+            ("x/d.md", "[[d]]\n"),
+            ("y/d.md", "text\n"),
+        ]);
+        let d = &report.diagnostics;
+        assert!(d.iter().any(|d| !d.related.is_empty()) && d.iter().any(|d| d.fix.is_some()));
+        assert!(d.iter().any(|d| d.label.is_some()) && d.iter().any(|d| d.help.is_some()));
+        let files: Vec<&[Diagnostic]> = d.chunk_by(|a, b| a.path == b.path).collect();
+        let mut spill = Spill::new().unwrap();
+        for (i, file) in files.iter().enumerate() {
+            spill.write(file, (i % 2 == 0).then_some(i as u64)).unwrap();
+        }
+        let back: Vec<HeldFile> = spill.read().unwrap().map(Result::unwrap).collect();
+        assert_eq!(back.len(), files.len());
+        for (i, ((found, hash), file)) in back.iter().zip(&files).enumerate() {
+            assert_eq!(format!("{found:?}"), format!("{file:?}"));
+            assert_eq!(*hash, (i % 2 == 0).then_some(i as u64));
+        }
+    }
 }

@@ -67,16 +67,17 @@ pub(super) fn check_pass<'r>(
     for window in items.chunks(WINDOW) {
         // Notes the cache holds unchanged, in a vault whose index is unchanged: their
         // findings are the cached ones (read in path order, before the window is checked).
-        let mut cached: Vec<Option<Checked>> = window
-            .iter()
-            .map(|&id| {
-                let cache = cache.as_deref_mut()?;
-                if !cache.findings_reusable(seen.get(id).and_then(Option::as_ref)) {
-                    return None;
-                }
-                cache.take_findings(vault.path(id))
-            })
-            .collect();
+        let mut cached: Vec<Option<Checked>> = match cache.as_deref_mut() {
+            // On the run's worker threads: the records are decoded in parallel.
+            Some(cache) => in_pool(pool, || {
+                cache.take_findings(
+                    window
+                        .iter()
+                        .map(|&id| (vault.path(id), seen.get(id).and_then(Option::as_ref))),
+                )
+            }),
+            None => window.iter().map(|_| None).collect(),
+        };
         let fresh: Vec<Option<Checked>> = in_pool(pool, || {
             window
                 .par_iter()

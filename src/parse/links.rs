@@ -323,47 +323,34 @@ pub(crate) fn push_link(
     }
 }
 
-/// `haystack.find(needle)`, without building a substring searcher for each part of each
-/// link (`str::find` builds a two-way searcher per call: 4% of a cold run on a garden
-/// vault). Links are short, so the starts holding the needle's first byte are compared one
-/// by one. When `needle` is a slice of `haystack`, as a link's path, subpath and display
-/// usually are, the first occurrence is at or before the slice's own offset, and only the
-/// bytes before it are looked at.
+/// Where `needle` first occurs in `haystack` (as `str::find`). `str::find` and `memmem`
+/// set up a two-way searcher on every call, which cost more than the rest of a link's
+/// record; a link holds its needle's first byte a few times at most, so those places are
+/// found with `memchr` and compared. Should the comparisons cost more than a few passes
+/// over the haystack (text made to be slow), `memmem`, linear in any input, takes over.
 fn first_occurrence(haystack: &str, needle: &str) -> Option<usize> {
-    /// Candidate starts compared before handing over to `str::find`, whose cost stays
-    /// linear on a hostile part such as `aaaa…` inside `aaaa…`.
-    const TRIES: usize = 8;
-    let (hay, wanted) = (haystack.as_bytes(), needle.as_bytes());
-    let Some(&first) = wanted.first() else {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = needle.split_first() else {
         return Some(0);
     };
-    // Only a hint: a part that is no slice of `haystack` fails the comparison below.
-    let hint = (needle.as_ptr() as usize).wrapping_sub(haystack.as_ptr() as usize);
-    let at_hint = hint
-        .checked_add(wanted.len())
-        .and_then(|end| hay.get(hint..end))
-        .is_some_and(|h| h == wanted);
-    let before = if at_hint { hint } else { hay.len() };
-    let mut tries = 0;
-    for (i, _) in hay[..before]
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == first)
-    {
-        if hay[i..].starts_with(wanted) {
-            return Some(i);
+    let last = hay.len().checked_sub(needle.len())?;
+    let mut budget = 4 * hay.len() + 64;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, &hay[from..=last]) {
+        let at = from + i;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
         }
-        tries += 1;
-        if tries == TRIES {
-            let searched = if at_hint {
-                haystack.get(..hint + wanted.len())
-            } else {
-                None
-            };
-            return searched.unwrap_or(haystack).find(needle);
+        from = at + 1;
+        if from > last {
+            break;
+        }
+        budget = budget.saturating_sub(rest.len() + 8);
+        if budget == 0 {
+            return memchr::memmem::find(&hay[from..], needle).map(|j| from + j);
         }
     }
-    at_hint.then_some(hint)
+    None
 }
 
 /// Splits a wiki-link's inner text (`path#subpath|display`) at the first `|`, then the
@@ -471,38 +458,34 @@ pub(crate) fn set_table(link: &mut Link, cells: &mut Vec<TableCell>, cell: Table
 mod tests {
     use super::*;
 
-    /// Every slice of each text, and copies of them, against `str::find`: the same first
-    /// occurrence, including texts that repeat (`[[a|a]]`) and hostile runs of one byte.
     #[test]
-    fn first_occurrence_is_find() {
-        let long = "a".repeat(200);
-        let texts = [
+    fn first_occurrence_is_str_find() {
+        let long = format!("{}|T1|é", "ab".repeat(100));
+        // Enough near misses to use up the comparisons' budget.
+        let slow = format!("{}b{}", "a".repeat(3000), "a".repeat(50));
+        let hays = [
             "[[a|a]]",
-            "[[Note#Note|Note]]",
-            "[[x#y#x|yx]]",
-            "[[Café#é|é]]",
-            "[[中文#文|中]]",
+            "[[T1158|T1158]]",
+            "aaa",
             "",
-            long.as_str(),
+            "é|e|é",
+            "[[x#y|y]]",
+            &long,
+            &slow,
         ];
-        for text in texts {
-            let bounds: Vec<usize> = (0..=text.len())
-                .filter(|&i| text.is_char_boundary(i))
-                .collect();
-            for &start in &bounds {
-                for &end in bounds.iter().filter(|&&e| e >= start) {
-                    let part = &text[start..end];
-                    assert_eq!(first_occurrence(text, part), text.find(part), "{part:?}");
-                    let copy = part.to_owned();
-                    assert_eq!(first_occurrence(text, &copy), text.find(part), "{part:?}");
-                }
+        let aab = format!("{}b", "a".repeat(40));
+        let needles = [
+            "", "a", "aa", "T1158", "y", "é", "e|é", "|T1|é", "zz", "ab", "ba|T", &aab,
+        ];
+        for hay in hays {
+            for needle in needles.iter().copied().chain([hay, &hay[hay.len() / 2..]]) {
+                assert_eq!(
+                    first_occurrence(hay, needle),
+                    hay.find(needle),
+                    "{hay:?} {needle:?}"
+                );
             }
         }
-        assert_eq!(first_occurrence("ab", "abc"), None);
-        assert_eq!(first_occurrence("[[a b]]", "a%20b"), None);
-        let many = format!("{}ab", "a".repeat(30));
-        assert_eq!(first_occurrence(&many, "ab"), Some(30));
-        assert_eq!(first_occurrence(&many, "b"), Some(31));
     }
 
     #[test]

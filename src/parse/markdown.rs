@@ -262,8 +262,10 @@ pub(super) fn walk(
                     }
                     push_text(&mut table, inner_text);
                     // `![[img.png]]^id`: the id directly after a link or embed still counts.
-                    tail.push_str(inner_text);
-                    tail.push(' ');
+                    // The link's own text never does: in `[[Note|see ^abc]]` the line ends in
+                    // `]]`, not in `^abc`, and the link's end is where the text resumes.
+                    tail.push_str("\u{1} ");
+                    tail_end = range.end;
                 }
             }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {

@@ -229,6 +229,35 @@ fn block_ids() {
 }
 
 #[test]
+fn a_link_s_own_text_is_never_the_line_s_block_id() {
+    // The line ends in the link's `]]` or `)`, not in an id; found by fuzzing `parse_note`
+    // (`\u{fffd}[[\t^p]]` gave the id `p` a span inside the replacement character).
+    for text in [
+        "[[Note|see ^abc]]\n",
+        "x [[\t^p]]\n",
+        "\u{fffd}[[\t^p]]\n",
+        "[see ^abc](Note.md)\n",
+        "- item [[Note|a ^b]]\n",
+        "![[img.png|alt ^c]]\n",
+    ] {
+        assert_eq!(parse_note(text).block_ids, [], "{text:?}");
+    }
+    let ids: Vec<_> = parse_note("\u{fffd}[[a]] ^real\n\n[[b]]^next\n\n[[c|d]] ^last\n")
+        .block_ids
+        .into_iter()
+        .map(|b| (b.id, b.span.start, b.span.end))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("real".into(), 9, 14),
+            ("next".into(), 21, 26),
+            ("last".into(), 36, 41)
+        ]
+    );
+}
+
+#[test]
 fn directives_come_from_comments() {
     let note =
         parse_note("%% vaultlint-disable-next-line broken-link %%\n[[X]]\n%% plain comment %%\n");

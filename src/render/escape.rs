@@ -226,10 +226,32 @@ pub(crate) fn json_pretty<W: std::io::Write, T: serde::Serialize + ?Sized>(
     writer: W,
     value: &T,
 ) -> serde_json::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(
-        writer,
-        JsonSink(serde_json::ser::PrettyFormatter::new()),
-    );
+    json_pretty_at(writer, value, 0)
+}
+
+/// [`json_pretty`] for a value that sits `depth` levels deep in a larger document (a
+/// finding inside the report's `diagnostics`): its nested lines are indented as
+/// `serde_json::to_writer_pretty` indents them in the whole document, and its first line
+/// is left to the caller. A report streams its findings one at a time this way, each
+/// straight into the output buffer, without re-indenting them line by line.
+///
+/// # Errors
+/// The writer's, or serialising `value`.
+pub(crate) fn json_pretty_at<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+    depth: usize,
+) -> serde_json::Result<()> {
+    use serde_json::ser::Formatter;
+    let mut pretty = serde_json::ser::PrettyFormatter::new();
+    // PrettyFormatter keeps its depth to itself: entering `depth` arrays, written to
+    // nowhere, is how it learns where the value starts.
+    for _ in 0..depth {
+        pretty
+            .begin_array(&mut std::io::sink())
+            .map_err(serde_json::Error::io)?;
+    }
+    let mut ser = serde_json::Serializer::with_formatter(writer, JsonSink(pretty));
     value.serialize(&mut ser)
 }
 

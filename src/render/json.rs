@@ -38,11 +38,13 @@
 
 use std::io::{self, Write};
 
+use serde::ser::Serializer;
 use serde::Serialize;
 
+use super::escape::json_pretty_at;
 use super::Stream;
 use crate::check::Summary;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Related};
 
 #[derive(Serialize)]
 struct Tool {
@@ -50,12 +52,14 @@ struct Tool {
     version: &'static str,
 }
 
+/// One finding in the schema above, borrowing every string from the finding: a large
+/// vault's report holds hundreds of thousands of them.
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     rule: &'static str,
     severity: crate::diagnostic::Severity,
     path: &'a str,
-    file: String,
+    file: Prefixed<'a>,
     line: u32,
     column: u32,
     offset: Option<usize>,
@@ -63,7 +67,8 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
     help: Option<&'a str>,
     subject: Option<&'a str>,
-    related: Vec<JsonRelated<'a>>,
+    #[serde(serialize_with = "related")]
+    related: (&'a str, &'a [Related]),
     fix: Option<JsonFix<'a>>,
 }
 
@@ -71,7 +76,8 @@ struct JsonDiagnostic<'a> {
 struct JsonFix<'a> {
     applicability: crate::diagnostic::Applicability,
     description: &'a str,
-    edits: Vec<JsonEdit<'a>>,
+    #[serde(serialize_with = "edits")]
+    edits: &'a [Edit],
 }
 
 #[derive(Serialize)]
@@ -84,8 +90,71 @@ struct JsonEdit<'a> {
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     path: &'a str,
-    file: String,
+    file: Prefixed<'a>,
     message: &'a str,
+}
+
+/// A vault path as a `file` field: the prefix and the path as one JSON string, written
+/// without joining them first.
+struct Prefixed<'a> {
+    prefix: &'a str,
+    path: &'a str,
+}
+
+impl Serialize for Prefixed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{}{}", self.prefix, self.path))
+    }
+}
+
+/// The `related` places, each with its `file` under `prefix`.
+fn related<S: Serializer>(
+    &(prefix, related): &(&str, &[Related]),
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(related.iter().map(|r| JsonRelated {
+        path: &r.path,
+        file: Prefixed {
+            prefix,
+            path: &r.path,
+        },
+        message: &r.message,
+    }))
+}
+
+/// A fix's edits as offsets and lengths in bytes.
+fn edits<S: Serializer>(edits: &&[Edit], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(edits.iter().map(|e| JsonEdit {
+        offset: e.start,
+        length: e.end - e.start,
+        content: &e.replacement,
+    }))
+}
+
+/// One finding in the JSON schema; `prefix` goes before vault paths in `file`.
+fn json_diagnostic<'a>(d: &'a Diagnostic, prefix: &'a str) -> JsonDiagnostic<'a> {
+    JsonDiagnostic {
+        rule: d.rule.name,
+        severity: d.severity,
+        path: &d.path,
+        file: Prefixed {
+            prefix,
+            path: &d.path,
+        },
+        line: d.line(),
+        column: d.column(),
+        offset: d.span.map(|s| s.start),
+        length: d.span.map(|s| s.end - s.start),
+        message: &d.message,
+        help: d.help.as_deref(),
+        subject: d.subject.as_deref(),
+        related: (prefix, &d.related),
+        fix: d.fix.as_ref().map(|f| JsonFix {
+            applicability: f.applicability,
+            description: &f.description,
+            edits: &f.edits,
+        }),
+    }
 }
 
 /// Writes the report as one pretty-printed JSON object, each finding as it arrives (the
@@ -96,7 +165,7 @@ pub(crate) struct JsonStream<'a> {
     out: &'a mut dyn Write,
     /// Findings written so far.
     written: usize,
-    /// Reused for each finding's pretty JSON before it is indented.
+    /// Reused for each finding's JSON, written to `out` at once.
     buffer: Vec<u8>,
 }
 
@@ -110,20 +179,11 @@ impl<'a> JsonStream<'a> {
         }
     }
 
-    /// Writes `value` pretty-printed as a member `depth` levels deep (two spaces a level):
-    /// serde_json indents nested lines that way, and its strings hold no raw newline.
+    /// Writes `value` pretty-printed as a member `depth` levels deep.
     fn nested(&mut self, value: &impl Serialize, depth: usize) -> io::Result<()> {
         self.buffer.clear();
-        super::escape::json_pretty(&mut self.buffer, value)?;
-        let indent = &b"        "[..2 * depth];
-        for (i, line) in self.buffer.split(|&b| b == b'\n').enumerate() {
-            if i > 0 {
-                self.out.write_all(b"\n")?;
-                self.out.write_all(indent)?;
-            }
-            self.out.write_all(line)?;
-        }
-        Ok(())
+        json_pretty_at(&mut self.buffer, value, depth)?;
+        self.out.write_all(&self.buffer)
     }
 
     fn header(&mut self) -> io::Result<()> {
@@ -147,8 +207,7 @@ impl Stream for JsonStream<'_> {
                 self.out.write_all(b",\n    ")?;
             }
             self.written += 1;
-            let json = json_diagnostic(d, self.prefix);
-            self.nested(&json, 2)?;
+            self.nested(&json_diagnostic(d, self.prefix), 2)?;
         }
         Ok(())
     }
@@ -166,48 +225,86 @@ impl Stream for JsonStream<'_> {
     }
 }
 
-/// One finding in the JSON schema; `prefix` goes before vault paths in `file`.
-fn json_diagnostic<'a>(d: &'a Diagnostic, prefix: &str) -> JsonDiagnostic<'a> {
-    JsonDiagnostic {
-        rule: d.rule.name,
-        severity: d.severity,
-        path: &d.path,
-        file: format!("{prefix}{}", d.path),
-        line: d.line(),
-        column: d.column(),
-        offset: d.span.map(|s| s.start),
-        length: d.span.map(|s| s.end - s.start),
-        message: &d.message,
-        help: d.help.as_deref(),
-        subject: d.subject.as_deref(),
-        related: d
-            .related
-            .iter()
-            .map(|r| JsonRelated {
-                path: &r.path,
-                file: format!("{prefix}{}", r.path),
-                message: &r.message,
-            })
-            .collect(),
-        fix: d.fix.as_ref().map(|f| JsonFix {
-            applicability: f.applicability,
-            description: &f.description,
-            edits: f
-                .edits
-                .iter()
-                .map(|e| JsonEdit {
-                    offset: e.start,
-                    length: e.end - e.start,
-                    content: &e.replacement,
-                })
-                .collect(),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Serialize)]
+    struct JsonDiagnostic<'a> {
+        rule: &'static str,
+        severity: crate::diagnostic::Severity,
+        path: &'a str,
+        file: String,
+        line: u32,
+        column: u32,
+        offset: Option<usize>,
+        length: Option<usize>,
+        message: &'a str,
+        help: Option<&'a str>,
+        subject: Option<&'a str>,
+        related: Vec<JsonRelated<'a>>,
+        fix: Option<JsonFix<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct JsonFix<'a> {
+        applicability: crate::diagnostic::Applicability,
+        description: &'a str,
+        edits: Vec<JsonEdit<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct JsonEdit<'a> {
+        offset: usize,
+        length: usize,
+        content: &'a str,
+    }
+
+    #[derive(Serialize)]
+    struct JsonRelated<'a> {
+        path: &'a str,
+        file: String,
+        message: &'a str,
+    }
+
+    /// One finding in the JSON schema; `prefix` goes before vault paths in `file`.
+    fn json_diagnostic<'a>(d: &'a Diagnostic, prefix: &str) -> JsonDiagnostic<'a> {
+        JsonDiagnostic {
+            rule: d.rule.name,
+            severity: d.severity,
+            path: &d.path,
+            file: format!("{prefix}{}", d.path),
+            line: d.line(),
+            column: d.column(),
+            offset: d.span.map(|s| s.start),
+            length: d.span.map(|s| s.end - s.start),
+            message: &d.message,
+            help: d.help.as_deref(),
+            subject: d.subject.as_deref(),
+            related: d
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    path: &r.path,
+                    file: format!("{prefix}{}", r.path),
+                    message: &r.message,
+                })
+                .collect(),
+            fix: d.fix.as_ref().map(|f| JsonFix {
+                applicability: f.applicability,
+                description: &f.description,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| JsonEdit {
+                        offset: e.start,
+                        length: e.end - e.start,
+                        content: &e.replacement,
+                    })
+                    .collect(),
+            }),
+        }
+    }
 
     /// The whole report as one value: what the streamed bytes must equal.
     #[derive(Serialize)]
@@ -232,7 +329,8 @@ mod tests {
                 .collect(),
             summary: &report.summary,
         };
-        let mut out = serde_json::to_vec_pretty(&value).unwrap();
+        let mut out = Vec::new();
+        crate::render::escape::json_pretty(&mut out, &value).unwrap();
         out.push(b'\n');
         out
     }
@@ -243,8 +341,14 @@ mod tests {
         let dirty = crate::check::check_texts(&[
             ("a.md", "---\nalias: x\n---\n[[gone]] [[b]] [[b#nope]]\n"),
             ("b.md", "[[a]] [[elsewhere|\"quoted\"]]\n"),
-            ("c.md", "[[é\\n]]\n"),
+            ("c.md", "[[é\\n]] [[d]]\n"),
+            // Related places (an ambiguous link), and hostile text in paths and messages.
+            ("x/d.md", "[[d]] [[q\"\u{202e}\u{7f}\t]]\n"),
+            ("y/d.md", "---\naliases: [\"\u{2028}\"]\nalias: z\n---\n"),
+            ("q\"\u{85}\\.md", "[[nowhere\u{2029}]]\n"),
         ]);
+        assert!(dirty.diagnostics.iter().any(|d| !d.related.is_empty()));
+        assert!(dirty.diagnostics.iter().any(|d| d.fix.is_some()));
         assert!(dirty.diagnostics.len() > 3);
         for report in [&clean, &dirty] {
             let mut out = Vec::new();

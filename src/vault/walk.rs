@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::slice::ParallelSliceMut;
 use regex::Regex;
 use walkdir::WalkDir;
 
@@ -77,7 +78,7 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
         if !entry.file_type().is_file() {
             continue;
         }
-        let extension = Path::new(&rel).extension();
+        let extension = extension(&rel);
         let is = |ext: &str| extension.is_some_and(|e| e.eq_ignore_ascii_case(ext));
         let is_note = is("md");
         let is_canvas = is("canvas");
@@ -97,7 +98,9 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
             os_path,
         });
     }
-    listing.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Stable: two non-UTF-8 names can read as the same path. In parallel: sorting
+    // 100,000 paths was a fifth of the walk.
+    listing.files.par_sort_by(|a, b| a.path.cmp(&b.path));
     listing.problems[loaded..].sort_by(|a, b| a.path.split('/').cmp(b.path.split('/')));
     listing
 }
@@ -141,7 +144,7 @@ fn joined(rel: &Path) -> String {
     // `.` component; only other paths need their components parsed (a third of the walk).
     if cfg!(unix) {
         if let Some(text) = rel.to_str() {
-            if text.split('/').all(|c| !c.is_empty() && c != ".") {
+            if plain(text) {
                 return text.to_owned();
             }
         }
@@ -154,6 +157,36 @@ fn joined(rel: &Path) -> String {
         out.push_str(&comp.as_os_str().to_string_lossy());
     }
     out
+}
+
+/// Whether every `/`-separated component of `text` is neither empty nor `.`: one pass
+/// over the bytes (splitting was most of [`joined`]'s cost).
+fn plain(text: &str) -> bool {
+    let mut component = 0;
+    let mut dot = false;
+    for &b in text.as_bytes() {
+        if b == b'/' {
+            if component == 0 || (component == 1 && dot) {
+                return false;
+            }
+            component = 0;
+        } else {
+            dot = component == 0 && b == b'.';
+            component += 1;
+        }
+    }
+    !(component == 0 || (component == 1 && dot))
+}
+
+/// The extension of a vault path's file name, as [`Path::extension`] reads it (nothing for
+/// `.hidden` or `..`), without parsing the path's components.
+fn extension(rel: &str) -> Option<&str> {
+    let name = rel.rfind('/').map_or(rel, |i| &rel[i + 1..]);
+    if name == ".." {
+        return None;
+    }
+    let (stem, extension) = name.rsplit_once('.')?;
+    (!stem.is_empty()).then_some(extension)
 }
 
 fn symlink_problem(root: &Path, link: &Path) -> FileProblemKind {
@@ -355,6 +388,48 @@ pub(crate) fn app_json_excludes(text: &str, paths: &[&str]) -> (Vec<bool>, Vec<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_read_by_bytes_as_by_their_components() {
+        let texts = [
+            "",
+            ".",
+            "..",
+            "a",
+            "a.md",
+            ".md",
+            "..md",
+            "a..md",
+            "a.",
+            "/a",
+            "a/",
+            "a//b",
+            "./a",
+            "a/.",
+            "a/./b",
+            "a/../b",
+            "a/.b/c.md",
+            ".a/b",
+            "a/b.c/d",
+            "a/b.c/d.MD",
+            "a/.md",
+            "a/..",
+            "é/ü.md",
+            "a/b/c.tar.gz",
+            "a/b.",
+            "//",
+            "/",
+            "a/.hidden.md",
+        ];
+        for text in texts {
+            let by_components = text.split('/').all(|c| !c.is_empty() && c != ".");
+            assert_eq!(plain(text), by_components, "{text:?}");
+            if by_components {
+                let by_path = Path::new(text).extension().and_then(|e| e.to_str());
+                assert_eq!(extension(text), by_path, "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn skips_dot_entries_and_lists_attachments() {

@@ -153,7 +153,7 @@ impl PackRun for AttackRun {
                 let target = || {
                     r.file()
                         .filter(|&f| !self.index.declares(f, display))
-                        .map(|f| config.note_name(ctx.vault.path(f)))
+                        .map(|f| self.index.note_name(f, ctx.vault.path(f)))
                 };
                 link_label(l, config, target)
             })
@@ -388,6 +388,10 @@ pub(crate) struct AttackIndex {
     /// once (rules asked it for every ID mention and every candidate note: 8% of a run on
     /// an ATT&CK vault).
     domains: Vec<Option<(usize, usize)>>,
+    /// Parallel to the vault's files: the byte length of each path's layout folder
+    /// ([`model::layout_folder`]), for the note names that rules ask for every link into a
+    /// table row or labelled with an ID.
+    layout_ends: Vec<usize>,
 }
 
 impl AttackIndex {
@@ -455,6 +459,9 @@ impl AttackIndex {
             })
             .collect();
         let domains = facts.iter().map(|f| f.domain).collect();
+        let layout_ends = (0..vault.files.len())
+            .map(|id| facts[id].layout_folder(vault.path(id)).len())
+            .collect();
         let release = release::VaultRelease::infer(vault, catalogue, &declared, &facts, pinned);
         AttackIndex {
             config: Arc::clone(config),
@@ -466,6 +473,18 @@ impl AttackIndex {
             scopes,
             scope_ids,
             domains,
+            layout_ends,
+        }
+    }
+
+    /// The name of note `file` at `path` as ATT&CK writes it ([`AttackConfig::note_name`]),
+    /// read under the layout folder found when the index was built.
+    pub(crate) fn note_name(&self, file: FileId, path: &str) -> String {
+        match self.layout_ends.get(file).and_then(|&end| path.get(..end)) {
+            Some(folder) => self
+                .config
+                .note_name_in(path, self.config.layout.folders.get(folder)),
+            None => self.config.note_name(path),
         }
     }
 

@@ -100,7 +100,7 @@ impl AttackRule for AttackNameMismatch {
             };
             let shown = name_cell.replace('\u{FF0F}', "/");
             let shown = shown.trim();
-            let name = ctx.index.config.note_name(ctx.vault.path(target));
+            let name = ctx.index.note_name(target, ctx.vault.path(target));
             // A cell that restates the row's ID (`AN1670 (iOS)`) names nothing.
             let restated = shown
                 .strip_prefix(l.id.as_str())

@@ -63,7 +63,7 @@ impl AttackRule for AttackOutdatedName {
         if entry.revoked || entry.deprecated {
             return;
         }
-        let name = ctx.index.config.note_name(ctx.path);
+        let name = ctx.index.note_name(ctx.id, ctx.path);
         if names_entry(ctx.index, ctx.id, &name, entry) {
             return;
         }
