@@ -62,18 +62,31 @@ fn parent(path: &str) -> &str {
 
 /// Joins `./` and `../` segments onto the source folder. Going above the vault root stays
 /// at the root: this is string arithmetic and never touches the filesystem.
+///
+/// The segments go into one `String` as they come (a `..` cuts the last one off) instead of
+/// a `Vec` joined at the end: relative Markdown links (`../../x.md`) are common.
 fn join_relative(folder: &str, link: &str) -> String {
-    let mut parts: Vec<&str> = folder.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in link.split('/') {
-        match seg {
+    fn push(joined: &mut String, segment: &str) {
+        if !joined.is_empty() {
+            joined.push('/');
+        }
+        joined.push_str(segment);
+    }
+    let mut joined = String::with_capacity(folder.len() + link.len() + 1);
+    for segment in folder.split('/').filter(|s| !s.is_empty()) {
+        push(&mut joined, segment);
+    }
+    for segment in link.split('/') {
+        match segment {
             "." | "" => {}
             ".." => {
-                parts.pop();
+                let cut = joined.rfind('/').unwrap_or(0);
+                joined.truncate(cut);
             }
-            s => parts.push(s),
+            s => push(&mut joined, s),
         }
     }
-    parts.join("/")
+    joined
 }
 
 /// [`name_key`] of a link path, with room for the `.md` that `Vault::resolve` may add: one
@@ -311,13 +324,20 @@ pub(crate) fn asks_for_block(subpath: &str) -> bool {
 }
 
 /// Checks a subpath (the text after the first `#`) against a note (rule 33).
+///
+/// The pieces are walked as they come, each heading key computed when its piece is reached:
+/// no list of pieces, keys and hashes per link (three allocations on every link with a
+/// subpath).
 pub(crate) fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
-    let pieces: Vec<&str> = subpath.split('#').filter(|p| !p.is_empty()).collect();
-    if pieces.is_empty() || pieces[0].starts_with("[^") {
+    let pieces = subpath.split('#').filter(|p| !p.is_empty());
+    let Some(first) = pieces.clone().next() else {
+        return SubpathCheck::Found;
+    };
+    if first.starts_with("[^") {
         return SubpathCheck::Found;
     }
-    if pieces.len() == 1 {
-        if let Some(id) = pieces[0].strip_prefix('^') {
+    if let Some(id) = first.strip_prefix('^') {
+        if pieces.clone().nth(1).is_none() {
             let wanted = id.to_lowercase();
             let found = match &note.lookup {
                 Some(lookup) => lookup.has_block(&wanted),
@@ -330,48 +350,35 @@ pub(crate) fn check_subpath(note: &Outline, subpath: &str) -> SubpathCheck {
             };
         }
     }
-    // The same key function as the headings' side (`OutlineHeading::matches`).
-    let wanted: Vec<String> = pieces.iter().map(|p| heading_key(p)).collect();
-    let mut next = 0;
+    let missing = |piece: &str, matched: usize| SubpathCheck::MissingHeading {
+        missing: piece.to_owned(),
+        matched,
+    };
     let mut last_level = 0;
     if let Some(lookup) = &note.lookup {
         // The same walk as below, one hash lookup per piece instead of a scan.
         let mut from = 0;
-        while let Some(piece) = wanted.get(next) {
-            let Some((pos, level)) = lookup.find_heading(piece, from, last_level) else {
-                break;
+        for (matched, piece) in pieces.enumerate() {
+            // The same key function as the headings' side (`OutlineHeading::matches`).
+            let Some((pos, level)) = lookup.find_heading(&heading_key(piece), from, last_level)
+            else {
+                return missing(piece, matched);
             };
-            next += 1;
             last_level = level;
             from = pos + 1;
         }
-        return if next == wanted.len() {
-            SubpathCheck::Found
-        } else {
-            SubpathCheck::MissingHeading {
-                missing: pieces[next].to_owned(),
-                matched: next,
-            }
-        };
+        return SubpathCheck::Found;
     }
-    let hashes: Vec<u32> = wanted.iter().map(|w| key_hash(w.chars())).collect();
-    for heading in &note.headings {
-        let (Some(piece), Some(&hash)) = (wanted.get(next), hashes.get(next)) else {
-            break;
-        };
-        if heading.level > last_level && heading.matches_hashed(piece, hash) {
-            next += 1;
-            last_level = heading.level;
+    let mut headings = note.headings.iter();
+    for (matched, piece) in pieces.enumerate() {
+        let key = heading_key(piece);
+        let hash = key_hash(key.chars());
+        match headings.find(|h| h.level > last_level && h.matches_hashed(&key, hash)) {
+            Some(heading) => last_level = heading.level,
+            None => return missing(piece, matched),
         }
     }
-    if next == wanted.len() {
-        SubpathCheck::Found
-    } else {
-        SubpathCheck::MissingHeading {
-            missing: pieces[next].to_owned(),
-            matched: next,
-        }
-    }
+    SubpathCheck::Found
 }
 
 #[cfg(test)]

@@ -359,3 +359,26 @@ fn a_link_key_is_the_name_key_with_room_for_md() {
         }
     }
 }
+
+/// `./` and `../` segments against the source folder, the right values of Obsidian's path
+/// arithmetic: `..` above the root stays at the root, empty and `.` segments vanish.
+#[test]
+fn relative_paths_join_onto_the_source_folder() {
+    let cases = [
+        ("", "./a.md", "a.md"),
+        ("", "../a.md", "a.md"),
+        ("x/y", "./a.md", "x/y/a.md"),
+        ("x/y", "../a.md", "x/a.md"),
+        ("x/y", "../../a.md", "a.md"),
+        ("x/y", "../../../../a.md", "a.md"),
+        ("x/y", "..//./b/../c/a.md", "x/c/a.md"),
+        ("x//y/", "./a.md", "x/y/a.md"),
+        ("x/y", "..", "x"),
+        ("x/y", "../..", ""),
+        ("x", "./../x/./a.md", "x/a.md"),
+        ("é/中", "../ß.md", "é/ß.md"),
+    ];
+    for (folder, link, joined) in cases {
+        assert_eq!(join_relative(folder, link), joined, "{folder:?} + {link:?}");
+    }
+}
