@@ -229,83 +229,6 @@ impl Stream for JsonStream<'_> {
 mod tests {
     use super::*;
 
-    #[derive(Serialize)]
-    struct JsonDiagnostic<'a> {
-        rule: &'static str,
-        severity: crate::diagnostic::Severity,
-        path: &'a str,
-        file: String,
-        line: u32,
-        column: u32,
-        offset: Option<usize>,
-        length: Option<usize>,
-        message: &'a str,
-        help: Option<&'a str>,
-        subject: Option<&'a str>,
-        related: Vec<JsonRelated<'a>>,
-        fix: Option<JsonFix<'a>>,
-    }
-
-    #[derive(Serialize)]
-    struct JsonFix<'a> {
-        applicability: crate::diagnostic::Applicability,
-        description: &'a str,
-        edits: Vec<JsonEdit<'a>>,
-    }
-
-    #[derive(Serialize)]
-    struct JsonEdit<'a> {
-        offset: usize,
-        length: usize,
-        content: &'a str,
-    }
-
-    #[derive(Serialize)]
-    struct JsonRelated<'a> {
-        path: &'a str,
-        file: String,
-        message: &'a str,
-    }
-
-    /// One finding in the JSON schema; `prefix` goes before vault paths in `file`.
-    fn json_diagnostic<'a>(d: &'a Diagnostic, prefix: &str) -> JsonDiagnostic<'a> {
-        JsonDiagnostic {
-            rule: d.rule.name,
-            severity: d.severity,
-            path: &d.path,
-            file: format!("{prefix}{}", d.path),
-            line: d.line(),
-            column: d.column(),
-            offset: d.span.map(|s| s.start),
-            length: d.span.map(|s| s.end - s.start),
-            message: &d.message,
-            help: d.help.as_deref(),
-            subject: d.subject.as_deref(),
-            related: d
-                .related
-                .iter()
-                .map(|r| JsonRelated {
-                    path: &r.path,
-                    file: format!("{prefix}{}", r.path),
-                    message: &r.message,
-                })
-                .collect(),
-            fix: d.fix.as_ref().map(|f| JsonFix {
-                applicability: f.applicability,
-                description: &f.description,
-                edits: f
-                    .edits
-                    .iter()
-                    .map(|e| JsonEdit {
-                        offset: e.start,
-                        length: e.end - e.start,
-                        content: &e.replacement,
-                    })
-                    .collect(),
-            }),
-        }
-    }
-
     /// The whole report as one value: what the streamed bytes must equal.
     #[derive(Serialize)]
     struct Whole<'a> {
@@ -315,7 +238,7 @@ mod tests {
         summary: &'a Summary,
     }
 
-    fn whole(report: &crate::check::Report, prefix: &str) -> Vec<u8> {
+    fn whole<'a>(report: &'a crate::check::Report, prefix: &'a str) -> Vec<u8> {
         let value = Whole {
             version: 1,
             tool: Tool {
@@ -354,9 +277,36 @@ mod tests {
             let mut out = Vec::new();
             crate::render::feed(&mut JsonStream::new("../v/", &mut out), report).unwrap();
             assert_eq!(
-                String::from_utf8(out).unwrap(),
+                String::from_utf8(out.clone()).unwrap(),
                 String::from_utf8(whole(report, "../v/")).unwrap()
             );
+            // The borrowed fields read back as the finding's own data.
+            let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let written = value["diagnostics"].as_array().unwrap();
+            assert_eq!(written.len(), report.diagnostics.len());
+            for (json, d) in written.iter().zip(&report.diagnostics) {
+                assert_eq!(json["path"], *d.path);
+                assert_eq!(json["file"], format!("../v/{}", d.path));
+                assert_eq!(json["message"], d.message);
+                let related = json["related"].as_array().unwrap();
+                assert_eq!(related.len(), d.related.len());
+                for (json, r) in related.iter().zip(&d.related) {
+                    assert_eq!(json["file"], format!("../v/{}", r.path));
+                    assert_eq!(json["message"], r.message);
+                }
+                match &d.fix {
+                    None => assert!(json["fix"].is_null()),
+                    Some(fix) => {
+                        let edits = json["fix"]["edits"].as_array().unwrap();
+                        assert_eq!(edits.len(), fix.edits.len());
+                        for (json, e) in edits.iter().zip(&fix.edits) {
+                            assert_eq!(json["offset"], e.start);
+                            assert_eq!(json["length"], e.end - e.start);
+                            assert_eq!(json["content"], e.replacement);
+                        }
+                    }
+                }
+            }
         }
     }
 }
