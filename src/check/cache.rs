@@ -32,6 +32,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
+use super::spill::FindingRef;
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::index::Vault;
 use crate::parse::Outline;
@@ -800,17 +801,7 @@ impl CacheRun {
             fix_hash: *fix_hash,
             findings: findings
                 .iter()
-                .map(|d| CachedFindingRef {
-                    rule: d.rule.name,
-                    severity: d.severity,
-                    span: d.span,
-                    message: &d.message,
-                    label: d.label.as_deref(),
-                    help: d.help.as_deref(),
-                    related: &d.related,
-                    subject: d.subject.as_deref(),
-                    fix: d.fix.as_ref(),
-                })
+                .map(|d| FindingRef::new(d, d.rule.name))
                 .collect(),
         };
         if writer.record(&entry).is_none() {
@@ -964,21 +955,7 @@ struct FindingsEntryRef<'a> {
     links: usize,
     per_pack: &'a [usize],
     fix_hash: Option<u64>,
-    findings: Vec<CachedFindingRef<'a>>,
-}
-
-/// [`CachedFinding`] borrowed, for writing.
-#[derive(serde::Serialize)]
-struct CachedFindingRef<'a> {
-    rule: &'a str,
-    severity: Severity,
-    span: Option<crate::diagnostic::Span>,
-    message: &'a str,
-    label: Option<&'a str>,
-    help: Option<&'a str>,
-    related: &'a [crate::diagnostic::Related],
-    subject: Option<&'a str>,
-    fix: Option<&'a crate::diagnostic::Fix>,
+    findings: Vec<FindingRef<'a, &'a str>>,
 }
 
 #[cfg(test)]
@@ -1184,7 +1161,7 @@ mod tests {
             } else {
                 "broken-link"
             };
-            let finding = CachedFindingRef {
+            let finding = FindingRef {
                 rule,
                 severity: Severity::Error,
                 span: None,

@@ -35,21 +35,41 @@ struct SpilledFile {
 struct SpillingFile<'a> {
     path: &'a str,
     hash: Option<u64>,
-    findings: Vec<Spilling<'a>>,
+    findings: Vec<FindingRef<'a, usize>>,
 }
 
-/// A [`Spilled`] as written, borrowing the [`Diagnostic`]'s fields.
+/// A finding as written to the spill file (its rule an index into [`Spill::rules`]) or to
+/// the cache (its rule's name), borrowing the [`Diagnostic`]'s fields: postcard writes it
+/// with the bytes of the owned record it is read back as ([`Spilled`], the cache's
+/// `CachedFinding`), without copying a string on the way.
 #[derive(serde::Serialize)]
-struct Spilling<'a> {
-    rule: usize,
-    severity: Severity,
-    span: Option<crate::diagnostic::Span>,
-    message: &'a str,
-    label: Option<&'a str>,
-    help: Option<&'a str>,
-    related: &'a [crate::diagnostic::Related],
-    subject: Option<&'a str>,
-    fix: Option<&'a crate::diagnostic::Fix>,
+pub(super) struct FindingRef<'a, R> {
+    pub(super) rule: R,
+    pub(super) severity: Severity,
+    pub(super) span: Option<crate::diagnostic::Span>,
+    pub(super) message: &'a str,
+    pub(super) label: Option<&'a str>,
+    pub(super) help: Option<&'a str>,
+    pub(super) related: &'a [crate::diagnostic::Related],
+    pub(super) subject: Option<&'a str>,
+    pub(super) fix: Option<&'a crate::diagnostic::Fix>,
+}
+
+impl<'a, R> FindingRef<'a, R> {
+    /// `d`'s fields, with `rule` standing for its rule.
+    pub(super) fn new(d: &'a Diagnostic, rule: R) -> Self {
+        FindingRef {
+            rule,
+            severity: d.severity,
+            span: d.span,
+            message: &d.message,
+            label: d.label.as_deref(),
+            help: d.help.as_deref(),
+            related: &d.related,
+            subject: d.subject.as_deref(),
+            fix: d.fix.as_ref(),
+        }
+    }
 }
 
 /// A [`Diagnostic`] in a [`Spill`], without its path (the file's) and with its rule as an
@@ -84,22 +104,15 @@ impl Spill {
         use std::io::Write;
         let findings = found
             .iter()
-            .map(|d| Spilling {
-                rule: match self.rules.iter().position(|r| std::ptr::eq(*r, d.rule)) {
+            .map(|d| {
+                let rule = match self.rules.iter().position(|r| std::ptr::eq(*r, d.rule)) {
                     Some(i) => i,
                     None => {
                         self.rules.push(d.rule);
                         self.rules.len() - 1
                     }
-                },
-                severity: d.severity,
-                span: d.span,
-                message: &d.message,
-                label: d.label.as_deref(),
-                help: d.help.as_deref(),
-                related: &d.related,
-                subject: d.subject.as_deref(),
-                fix: d.fix.as_ref(),
+                };
+                FindingRef::new(d, rule)
             })
             .collect();
         let record = SpillingFile {
