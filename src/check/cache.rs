@@ -32,8 +32,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
-use super::spill::FindingRef;
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use super::spill::{Finding, FindingRef};
+use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::index::Vault;
 use crate::parse::Outline;
 use crate::vault::{FileProblem, VaultFile};
@@ -121,21 +121,7 @@ struct FindingsEntry {
     links: usize,
     per_pack: Vec<usize>,
     fix_hash: Option<u64>,
-    findings: Vec<CachedFinding>,
-}
-
-/// A [`Diagnostic`] in the cache, its rule by name.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CachedFinding {
-    rule: String,
-    severity: Severity,
-    span: Option<crate::diagnostic::Span>,
-    message: String,
-    label: Option<String>,
-    help: Option<String>,
-    related: Vec<crate::diagnostic::Related>,
-    subject: Option<String>,
-    fix: Option<crate::diagnostic::Fix>,
+    findings: Vec<Finding<String>>,
 }
 
 /// What the cache knows of a file before the outline pass reads it.
@@ -362,18 +348,8 @@ impl RawFindings {
             .findings
             .into_iter()
             .map(|d| {
-                Some(Diagnostic {
-                    rule: rules.get(d.rule.as_str()).copied()?,
-                    severity: d.severity,
-                    path: Arc::clone(path),
-                    span: d.span,
-                    message: d.message,
-                    label: d.label.map(std::borrow::Cow::Owned),
-                    help: d.help.map(std::borrow::Cow::Owned),
-                    related: d.related,
-                    subject: d.subject,
-                    fix: d.fix,
-                })
+                let rule = rules.get(d.rule.as_str()).copied()?;
+                Some(d.into_diagnostic(rule, Arc::clone(path)))
             })
             .collect::<Option<Vec<_>>>()?;
         Some((
@@ -1163,7 +1139,7 @@ mod tests {
             };
             let finding = FindingRef {
                 rule,
-                severity: Severity::Error,
+                severity: crate::diagnostic::Severity::Error,
                 span: None,
                 message: "m",
                 label: None,

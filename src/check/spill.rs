@@ -26,7 +26,7 @@ pub(super) type HeldFile = (Vec<Diagnostic>, Option<u64>);
 struct SpilledFile {
     path: Arc<str>,
     hash: Option<u64>,
-    findings: Vec<Spilled>,
+    findings: Vec<Finding<usize>>,
 }
 
 /// A [`SpilledFile`] as written, borrowing the findings: postcard writes it with the same
@@ -40,8 +40,8 @@ struct SpillingFile<'a> {
 
 /// A finding as written to the spill file (its rule an index into [`Spill::rules`]) or to
 /// the cache (its rule's name), borrowing the [`Diagnostic`]'s fields: postcard writes it
-/// with the bytes of the owned record it is read back as ([`Spilled`], the cache's
-/// `CachedFinding`), without copying a string on the way.
+/// with the bytes of the owned record it is read back as ([`Finding`]), without copying a
+/// string on the way.
 #[derive(serde::Serialize)]
 pub(super) struct FindingRef<'a, R> {
     pub(super) rule: R,
@@ -72,11 +72,12 @@ impl<'a, R> FindingRef<'a, R> {
     }
 }
 
-/// A [`Diagnostic`] in a [`Spill`], without its path (the file's) and with its rule as an
-/// index into [`Spill::rules`].
-#[derive(serde::Deserialize)]
-struct Spilled {
-    rule: usize,
+/// A finding as read back from the spill file (its rule an index into [`Spill::rules`]) or
+/// from the cache (its rule's name), without its path (the file's): what [`FindingRef`]
+/// wrote.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct Finding<R> {
+    pub(super) rule: R,
     severity: Severity,
     span: Option<crate::diagnostic::Span>,
     message: String,
@@ -85,6 +86,24 @@ struct Spilled {
     related: Vec<crate::diagnostic::Related>,
     subject: Option<String>,
     fix: Option<crate::diagnostic::Fix>,
+}
+
+impl<R> Finding<R> {
+    /// The finding as a [`Diagnostic`] of `rule` in the file at `path`.
+    pub(super) fn into_diagnostic(self, rule: &'static RuleMeta, path: Arc<str>) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: self.severity,
+            path,
+            span: self.span,
+            message: self.message,
+            label: self.label.map(std::borrow::Cow::Owned),
+            help: self.help.map(std::borrow::Cow::Owned),
+            related: self.related,
+            subject: self.subject,
+            fix: self.fix,
+        }
+    }
 }
 
 impl Spill {
@@ -174,20 +193,10 @@ fn read_record(
         .findings
         .into_iter()
         .map(|d| {
-            Ok(Diagnostic {
-                rule: rules.get(d.rule).copied().ok_or_else(|| {
-                    spill_error(std::io::Error::other("a record names no rule written"))
-                })?,
-                severity: d.severity,
-                path: file.path.clone(),
-                span: d.span,
-                message: d.message,
-                label: d.label.map(std::borrow::Cow::Owned),
-                help: d.help.map(std::borrow::Cow::Owned),
-                related: d.related,
-                subject: d.subject,
-                fix: d.fix,
-            })
+            let rule = rules.get(d.rule).copied().ok_or_else(|| {
+                spill_error(std::io::Error::other("a record names no rule written"))
+            })?;
+            Ok(d.into_diagnostic(rule, file.path.clone()))
         })
         .collect::<Result<_, Error>>()?;
     Ok((findings, file.hash))
