@@ -51,7 +51,7 @@ pub(crate) struct CacheSettings {
 /// The cache file in the cache folder.
 const FILE: &str = "notes.bin";
 /// The format: a cache written by another format is ignored.
-const MAGIC: &[u8; 8] = b"VLCACHE2";
+const MAGIC: &[u8; 8] = b"VLCACHE3";
 /// The largest cache written, in bytes (an ATT&CK vault of 100,000 notes with a million
 /// findings takes about 200 MiB).
 pub(crate) const MAX_CACHE_BYTES: u64 = 512 << 20;
@@ -109,9 +109,19 @@ impl Header {
     }
 }
 
-/// The hash of this build's version: a cache from another version is not used.
+/// The hash of this build's version: a cache from another version is not used. The
+/// heading key hash of a probe heading is part of it, because outlines store each heading's
+/// hash: a build between two releases that changes how headings compare must not trust the
+/// hashes an earlier build stored.
 fn version_hash() -> u64 {
-    xxh3_64(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).as_bytes())
+    let probe = crate::parse::key_hash(crate::parse::HeadingChars::new(
+        "  Ticket  Exchange [^1]: ÉTÉ #2 | a/b  ",
+        true,
+    ));
+    let mut h = Xxh3::new();
+    h.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).as_bytes());
+    h.update(&probe.to_le_bytes());
+    h.digest()
 }
 
 /// One linted note's findings in the cache.
