@@ -35,6 +35,7 @@
 //! is `pub(crate)`; `unreachable_pub` keeps `pub` meaning public, and `missing_docs` keeps
 //! every public item documented.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
 

@@ -14,7 +14,20 @@ use vaultlint::Error;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (`mimalloc.h`; libmimalloc-sys names no constant
+/// for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // Memory a run frees goes back to the system at once instead of after mimalloc's
+    // default second: with the default, peak RSS on the garden 100k vault varied from 151
+    // to 185 MB between runs (its cap is 173 MiB); with 0 it is 133 MB every run.
+    #[allow(unsafe_code)]
+    // SAFETY: sets one option of the allocator, by its number in mimalloc's own enum,
+    // before any thread is started; any value of this option is valid.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+    }
     let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
