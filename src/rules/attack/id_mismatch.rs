@@ -88,8 +88,7 @@ impl AttackRule for AttackIdMismatch {
             // A label of the wrong kind for the folder is `attack-wrong-kind`'s finding.
             if l.candidates().any(|c| {
                 ctx.index
-                    .config
-                    .folder_kind(vault.path(c))
+                    .folder_kind(c, vault.path(c))
                     .is_some_and(|k| k != l.kind)
             }) {
                 continue;

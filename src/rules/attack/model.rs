@@ -766,6 +766,11 @@ impl PathFacts {
         self.kind_folder.map(|(_, k)| k)
     }
 
+    /// The byte length of the path's kind folder and its kind ([`AttackConfig::kind_folder`]).
+    pub(crate) fn kind_folder_end(&self) -> Option<(usize, IdKind)> {
+        self.kind_folder
+    }
+
     /// The layout folder of `path` ([`layout_folder`]); `path` is the one these facts are of.
     pub(crate) fn layout_folder<'p>(&self, path: &'p str) -> &'p str {
         &path[..self.layout_folder]

@@ -384,7 +384,7 @@ fn new_row(
     let config = &ctx.index.config;
     let kind: IdKind = config.kind_of(id)?;
     let note = nearest_declaring(ctx, id, near, Some(kind), None).or_else(|| {
-        near.filter(|&n| config.folder_kind(ctx.vault.path(n)).is_none())
+        near.filter(|&n| ctx.index.folder_kind(n, ctx.vault.path(n)).is_none())
             .and_then(|_| nearest_declaring(ctx, id, near, None, None))
     })?;
     let path = ctx.vault.path(note);

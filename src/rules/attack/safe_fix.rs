@@ -24,7 +24,6 @@ pub(crate) fn guard_ambiguous_fixes(ctx: &AttackContext<'_>, out: &mut [Diagnost
         return;
     }
     let vault = ctx.vault;
-    let config = &ctx.index.config;
     for l in labelled_links(ctx) {
         let Some(target) = l.target else { continue };
         let Some(d) = out
@@ -39,8 +38,9 @@ pub(crate) fn guard_ambiguous_fixes(ctx: &AttackContext<'_>, out: &mut [Diagnost
             .get(target)
             .map_or(&[][..], Vec::as_slice);
         let other_id = !declared.is_empty() && !declared.iter().any(|x| x.id == l.id);
-        let other_kind = config
-            .folder_kind(vault.path(target))
+        let other_kind = ctx
+            .index
+            .folder_kind(target, vault.path(target))
             .is_some_and(|k| k != l.kind)
             || declared.first().is_some_and(|x| x.kind != l.kind);
         if !other_id && !other_kind {

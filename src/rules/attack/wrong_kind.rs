@@ -60,7 +60,7 @@ impl AttackRule for AttackWrongKind {
         for l in labelled_links(ctx) {
             let Some(target) = l.target else { continue };
             let target_path = vault.path(target);
-            let Some((folder, folder_kind)) = ctx.index.config.kind_folder(target_path) else {
+            let Some((folder, folder_kind)) = ctx.index.kind_folder(target, target_path) else {
                 continue;
             };
             if folder_kind == l.kind {
@@ -69,8 +69,7 @@ impl AttackRule for AttackWrongKind {
             // On a tie, the other note may be the right kind: which opens is not knowable.
             if l.tied.is_some_and(|t| {
                 ctx.index
-                    .config
-                    .folder_kind(vault.path(t))
+                    .folder_kind(t, vault.path(t))
                     .is_none_or(|k| k == l.kind)
             }) {
                 continue;
