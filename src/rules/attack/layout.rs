@@ -98,9 +98,13 @@ pub(crate) fn infer(
         let arrangement = first.map_or(Arrangement::Name, |s| s.arrangement);
         s.arrangements[arrangement as usize] += 1;
         let name = first.map_or_else(|| file_stem(path), |s| s.name);
-        if name.contains('_') && !name.contains(' ') {
+        // One pass for both: two searches cost more on names this short.
+        let (underscore, space) = name.bytes().fold((false, false), |(u, sp), b| {
+            (u || b == b'_', sp || b == b' ')
+        });
+        if underscore && !space {
             s.underscored += 1;
-        } else if name.contains(' ') {
+        } else if space {
             s.spaced += 1;
         }
         let file_id = first.and_then(|s| s.id).map(|(id, _)| id);
