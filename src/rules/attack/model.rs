@@ -149,6 +149,14 @@ fn folder_key_chars(name: &str) -> impl Iterator<Item = char> + '_ {
 /// `char::is_numeric` includes), so a text without one holds no such ID.
 fn id_start(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
+    // A number character is an ASCII digit or no ASCII at all. Most names hold neither,
+    // and this test of every byte, without branches, costs less than looking for capitals.
+    if !bytes
+        .iter()
+        .fold(false, |any, b| any | b.is_ascii_digit() | !b.is_ascii())
+    {
+        return None;
+    }
     let mut start = 0;
     while start < bytes.len() {
         if !bytes[start].is_ascii_uppercase() {
