@@ -47,8 +47,8 @@ fn declared(root: &Path) -> HashMap<String, Vec<String>> {
             let ids = crate::rules::attack::model::declared_ids(
                 outline.as_ref()?,
                 &config,
-                &file.path,
                 &facts,
+                config.layout.at(&facts, &file.path),
                 &crate::rules::attack::model::split_stem(
                     crate::rules::attack::model::file_stem(&file.path),
                     &config,

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::index::Vault;
 
 use super::model::{
-    property_id, Arrangement, AttackConfig, FolderLayout, IdKind, Layout, PathFacts, Stem,
-    STANDARD_KEYS,
+    file_stem, property_id, Arrangement, AttackConfig, FolderLayout, IdKind, Layout, PathFacts,
+    Stem, STANDARD_KEYS,
 };
 
 /// Whether a key path names an identifier (`id`, `mitre_id`, `technique_ids`, `mitre.id`,
@@ -39,7 +39,8 @@ struct KeyStats {
 struct FolderStats {
     kind: Option<IdKind>,
     notes: usize,
-    arrangements: HashMap<Arrangement, usize>,
+    /// Notes per arrangement, by its place in [`Arrangement::ALL`].
+    arrangements: [usize; Arrangement::ALL.len()],
     underscored: usize,
     spaced: usize,
     keys: BTreeMap<String, KeyStats>,
@@ -56,38 +57,54 @@ pub(crate) fn infer(
     splits: &[Vec<Stem<'_>>],
 ) -> Layout {
     // What each note's path says (its layout folder and its file name read as an ID and
-    // a name) was worked out by the index; it is counted in path order.
-    let read: Vec<Option<(&str, &str, &[Stem<'_>])>> = (0..vault.files.len())
-        .map(|file| {
-            vault.outline(file)?;
-            let path = vault.path(file);
-            let stem = path.rsplit('/').next()?.strip_suffix(".md")?;
-            let folder = facts.get(file)?.layout_folder(path);
-            Some((folder, stem, splits.get(file)?.as_slice()))
-        })
-        .collect();
-    let mut stats: BTreeMap<String, FolderStats> = BTreeMap::new();
-    for (file, read) in read.into_iter().enumerate() {
-        let (Some(outline), Some((folder, stem, split))) = (vault.outline(file), read) else {
+    // a name) was worked out by the index. A layout folder's notes mostly come in runs:
+    // its statistics are looked up when a run starts, not for every note.
+    let mut stats: Vec<(&str, FolderStats)> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut last: Option<(&str, usize)> = None;
+    for (file, (facts, split)) in facts.iter().zip(splits).enumerate() {
+        let Some(outline) = vault.outline(file) else {
             continue;
         };
-        let s = stats
-            .entry(folder.to_owned())
-            .or_insert_with(|| FolderStats {
-                kind: config
-                    .kind_folder(&format!("{folder}/_.md"))
-                    .filter(|(f, _)| *f == folder)
-                    .map(|(_, k)| k),
-                ..FolderStats::default()
-            });
+        let path = vault.path(file);
+        if !path.ends_with(".md") {
+            continue;
+        }
+        let folder = facts.layout_folder(path);
+        let at = match last {
+            Some((f, at)) if f == folder => at,
+            _ => {
+                let at = *seen.entry(folder).or_insert_with(|| {
+                    let kind = config
+                        .kind_folder(&format!("{folder}/_.md"))
+                        .filter(|(f, _)| *f == folder)
+                        .map(|(_, k)| k);
+                    stats.push((
+                        folder,
+                        FolderStats {
+                            kind,
+                            ..FolderStats::default()
+                        },
+                    ));
+                    stats.len() - 1
+                });
+                last = Some((folder, at));
+                at
+            }
+        };
+        let s = &mut stats[at].1;
         s.notes += 1;
         let first = split.first();
         let arrangement = first.map_or(Arrangement::Name, |s| s.arrangement);
-        *s.arrangements.entry(arrangement).or_default() += 1;
-        let name = first.map_or(stem, |s| s.name);
-        if name.contains('_') && !name.contains(' ') {
+        s.arrangements[arrangement as usize] += 1;
+        let name = first.map_or_else(|| file_stem(path), |s| s.name);
+        // One pass for both: two searches cost more on names this short.
+        let (underscore, space) = name.bytes().fold((false, false), |(u, sp), b| {
+            (u || b == b'_', sp || b == b' ')
+        });
+        if underscore && !space {
             s.underscored += 1;
-        } else if name.contains(' ') {
+        } else if space {
             s.spaced += 1;
         }
         let file_id = first.and_then(|s| s.id).map(|(id, _)| id);
@@ -120,11 +137,12 @@ pub(crate) fn infer(
     let folders = stats
         .into_iter()
         .map(|(folder, s)| {
-            let arrangement = s
-                .arrangements
-                .iter()
-                .max_by_key(|(a, n)| (**n, std::cmp::Reverse(**a)))
-                .map(|(a, _)| *a);
+            let arrangement = Arrangement::ALL
+                .into_iter()
+                .zip(s.arrangements)
+                .filter(|&(_, n)| n > 0)
+                .max_by_key(|&(a, n)| (n, std::cmp::Reverse(a)))
+                .map(|(a, _)| a);
             let id_keys = s
                 .keys
                 .iter()
@@ -144,7 +162,7 @@ pub(crate) fn infer(
                 .map(|(key, _)| key.clone())
                 .collect();
             (
-                folder,
+                folder.to_owned(),
                 FolderLayout {
                     kind: s.kind,
                     notes: s.notes,
@@ -206,6 +224,14 @@ mod tests {
         assert_eq!(first("T9000"), None);
         assert_eq!(first("Masquerading"), None);
         assert_eq!(first("TL0004 - Mimikatz"), None);
+    }
+
+    /// `FolderStats::arrangements` counts each arrangement at its discriminant.
+    #[test]
+    fn arrangements_are_counted_at_their_place() {
+        for (i, a) in Arrangement::ALL.into_iter().enumerate() {
+            assert_eq!(a as usize, i, "{a:?}");
+        }
     }
 
     #[test]

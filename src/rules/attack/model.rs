@@ -143,6 +143,56 @@ fn folder_key_chars(name: &str) -> impl Iterator<Item = char> + '_ {
         .flat_map(char::to_lowercase)
 }
 
+/// Where the first run of one to three ASCII capitals followed by a number character
+/// (`T1`, `TA0`, `DET0`) starts in `text`, if anywhere. Every ID the default patterns match
+/// starts so (a prefix of capitals, then `\d`, a Unicode decimal digit, which
+/// `char::is_numeric` includes), so a text without one holds no such ID.
+fn id_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // A number character is an ASCII digit or no ASCII at all. Most names hold neither,
+    // and this test of every byte, without branches, costs less than looking for capitals.
+    if !bytes
+        .iter()
+        .fold(false, |any, b| any | b.is_ascii_digit() | !b.is_ascii())
+    {
+        return None;
+    }
+    let mut start = 0;
+    while start < bytes.len() {
+        if !bytes[start].is_ascii_uppercase() {
+            start += 1;
+            continue;
+        }
+        let capitals = bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_uppercase())
+            .count();
+        let after = start + capitals;
+        // Any three capitals of a longer run are followed by a capital: only its last three
+        // can start an ID.
+        let digit = text[after..].chars().next().is_some_and(char::is_numeric);
+        if digit {
+            return Some(after - capitals.min(3));
+        }
+        start = after;
+    }
+    None
+}
+
+/// Whether `text` starts like an ID of the default patterns: [`id_start`] is 0.
+fn starts_like_id(text: &str) -> bool {
+    let capitals = text
+        .bytes()
+        .take(4)
+        .take_while(u8::is_ascii_uppercase)
+        .count();
+    (1..=3).contains(&capitals)
+        && text[capitals..]
+            .chars()
+            .next()
+            .is_some_and(char::is_numeric)
+}
+
 /// [`folder_key_chars`] of an ASCII name, as bytes.
 fn ascii_folder_key(name: &str) -> impl Iterator<Item = u8> + '_ {
     name.bytes()
@@ -179,6 +229,10 @@ struct Lookups {
     /// Every kind's ID pattern in one set: one search tells a text that is no ID, instead
     /// of one per kind. `None` when the patterns do not fit in one set.
     ids: Option<RegexSet>,
+    /// Every kind has its default pattern, so every ID has the shape [`id_start`] looks
+    /// for: most texts asked (note names, headings) are ruled out without a regex search.
+    /// A pattern set in `vaultlint.toml` may match any text, so it turns this off.
+    default_shapes: bool,
     /// Folder key ([`folder_key_chars`]) → the first kind, in `kinds` order, with a folder
     /// of that key (two folder names are one name when their keys are equal).
     kind_folders: HashMap<String, IdKind>,
@@ -198,6 +252,9 @@ impl std::fmt::Debug for Lookups {
 impl Lookups {
     fn new(kinds: &[(IdKind, Regex, Vec<String>)], domains: &[(String, String)]) -> Self {
         let ids = RegexSet::new(kinds.iter().map(|(_, re, _)| re.as_str())).ok();
+        let default_shapes = kinds
+            .iter()
+            .all(|(kind, re, _)| re.as_str() == kind.default_pattern());
         let mut kind_folders = HashMap::new();
         for (kind, _, folders) in kinds {
             for folder in folders {
@@ -210,6 +267,7 @@ impl Lookups {
         }
         Lookups {
             ids,
+            default_shapes,
             kind_folders,
             domain_folders,
         }
@@ -318,7 +376,7 @@ impl AttackConfig {
     /// The kind of an ID-shaped text (surrounding spaces ignored), if it is an ID.
     pub(crate) fn kind_of(&self, text: &str) -> Option<IdKind> {
         let text = text.trim();
-        if text.len() > 16 {
+        if text.len() > 16 || (self.lookups.default_shapes && !starts_like_id(text)) {
             return None;
         }
         // Most texts asked are no ID: one search of the set rules them out. For an ID the
@@ -335,6 +393,13 @@ impl AttackConfig {
             .iter()
             .find(|(_, re, _)| re.is_match(text))
             .map(|(k, _, _)| *k)
+    }
+
+    /// Whether `text` may hold an ID as a part ([`split_stem`] looks for IDs only in parts
+    /// of a file name): `false` only when the patterns are the defaults and nothing in
+    /// `text` starts like one of their IDs.
+    fn may_hold_id(&self, text: &str) -> bool {
+        !self.lookups.default_shapes || id_start(text).is_some()
     }
 
     /// The kind of note a path's folders hold: the nearest enclosing folder, at any depth,
@@ -490,6 +555,19 @@ pub(crate) enum Arrangement {
 }
 
 impl Arrangement {
+    /// Every arrangement, in declaration order (the order `Ord` compares them).
+    pub(crate) const ALL: [Arrangement; 9] = [
+        Arrangement::Name,
+        Arrangement::NameDashId,
+        Arrangement::NameParenId,
+        Arrangement::IdDashName,
+        Arrangement::IdHyphenName,
+        Arrangement::IdUnderscoreName,
+        Arrangement::IdSpaceName,
+        Arrangement::NameUnderscoreId,
+        Arrangement::NameSpaceId,
+    ];
+
     /// The arrangement as the summary and the JSON show it.
     pub(crate) fn shown(self) -> &'static str {
         match self {
@@ -533,6 +611,11 @@ pub(crate) struct Stem<'a> {
 /// is only an ID (`T9000`, software named like a technique) carries none: it is a name.
 pub(crate) fn split_stem<'a>(stem: &'a str, config: &AttackConfig) -> Vec<Stem<'a>> {
     let mut out = Vec::new();
+    // Every ID found below is a part of the stem: most names (a garden vault's every one)
+    // hold nothing that starts like an ID.
+    if !config.may_hold_id(stem) {
+        return out;
+    }
     let id = |text: &'a str| {
         let text = text.trim();
         config.kind_of(text).map(|k| (text, k))
@@ -739,24 +822,32 @@ impl PathFacts {
         FolderFacts::of(config, path).file(config, path)
     }
 
-    /// The facts of each path, in order: each run of paths in one folder (a vault lists
-    /// a folder's files together) works out the folder's part once.
+    /// The facts of each path, in order: each folder's part is worked out once. Sorted by
+    /// path, a folder's files are not all together (`A/B/x.md` sorts between `A/a.md` and
+    /// `A/c.md`), so folders left are looked up again when their files resume.
     pub(crate) fn of_paths<'p>(
         config: &AttackConfig,
         paths: impl IntoIterator<Item = &'p str>,
     ) -> Vec<Self> {
-        let mut last: Option<(&str, FolderFacts)> = None;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut facts: Vec<FolderFacts> = Vec::new();
+        let mut last: Option<(&str, usize)> = None;
         paths
             .into_iter()
             .map(|path| {
-                let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
-                let facts = match last.take() {
-                    Some((f, facts)) if f == folder => facts,
-                    _ => FolderFacts::of(config, path),
+                let folder = memchr::memrchr(b'/', path.as_bytes()).map_or("", |i| &path[..i]);
+                let i = match last {
+                    Some((f, i)) if f == folder => i,
+                    _ => {
+                        let i = *seen.entry(folder).or_insert_with(|| {
+                            facts.push(FolderFacts::of(config, path));
+                            facts.len() - 1
+                        });
+                        last = Some((folder, i));
+                        i
+                    }
                 };
-                let file = facts.file(config, path);
-                last = Some((folder, facts));
-                file
+                facts[i].file(config, path)
             })
             .collect()
     }
@@ -960,7 +1051,9 @@ pub(crate) fn same_sub_name(a: &str, b: &str, parent: Option<&str>) -> bool {
 
 /// A path's file name without `.md`.
 pub(crate) fn file_stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    // `rsplit('/')` set up a generic searcher per call: a third of splitting a file name
+    // that carries no ID, which the index does for every note.
+    let name = memchr::memrchr(b'/', path.as_bytes()).map_or(path, |i| &path[i + 1..]);
     name.strip_suffix(".md").unwrap_or(name)
 }
 
@@ -970,13 +1063,14 @@ pub(crate) fn file_stem(path: &str) -> &str {
 /// note's kind folder. An ID-shaped entry of the wrong kind for the folder (a group named
 /// `TA2541` in `Groups/`, software named `T9000`) is a name, not a declaration, as soon as
 /// another source declares an ID that fits. `facts` are the note path's [`PathFacts`],
-/// `split` its [`file_stem`] split by [`split_stem`] (both worked out once per file by
-/// the index, which asks them of other questions too).
+/// `folder` the layout of its layout folder ([`Layout::at`]) and `split` its [`file_stem`]
+/// split by [`split_stem`] (all worked out by the index, which asks them of other
+/// questions too).
 pub(crate) fn declared_ids(
     outline: &Outline,
     config: &AttackConfig,
-    path: &str,
     facts: &PathFacts,
+    folder: Option<&FolderLayout>,
     split: &[Stem<'_>],
 ) -> Vec<Declared> {
     let mut found: Vec<Declared> = Vec::new();
@@ -1012,7 +1106,6 @@ pub(crate) fn declared_ids(
             push(value, kind, Source::Callout(*span));
         }
     }
-    let folder = config.layout.at(facts, path);
     if let Some(keys) = folder.map(|f| &f.id_keys).filter(|k| !k.is_empty()) {
         for (key, value) in &outline.identifiers {
             if keys.iter().any(|k| **k == **key) {
@@ -1150,6 +1243,75 @@ mod tests {
         assert_eq!(c.domain_of("Enterprise-Attacks/T.md"), None);
         // The cache's stamp holds this text: the same settings, the same text.
         assert_eq!(format!("{c:?}"), format!("{:?}", AttackConfig::default()));
+    }
+
+    /// Ruling texts out by [`id_start`] under the default patterns changes no answer of
+    /// [`AttackConfig::kind_of`] or [`split_stem`]: texts made of capitals, ASCII and other
+    /// Unicode digits (`\d` matches `١`), number characters that are no digits (`²`), and
+    /// the separators file names use, compared with the same patterns unfiltered.
+    #[test]
+    fn default_shapes_rule_out_no_id() {
+        let filtered = AttackConfig::default();
+        assert!(filtered.lookups.default_shapes);
+        let mut unfiltered = filtered.clone();
+        unfiltered.lookups.default_shapes = false;
+        let alphabet = [
+            "T", "A", "D", "E", "N", "S", "X", "t", "1", "0", "\u{661}", "\u{B2}", ".", " ", "-",
+            "_", "(", ")", " - ", "\u{2013}", "\u{FF0F}", "é",
+        ];
+        // A fixed linear congruential sequence: the same texts on every run.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap_or(0) % n
+        };
+        let mut texts: Vec<String> = [
+            "T1036",
+            "T1036.008",
+            "TA0005",
+            "DET0001",
+            "AN0001",
+            "XT1036",
+            "XDET0001",
+            "T\u{661}\u{662}\u{663}\u{664}",
+            "T\u{B2}036",
+            "Phishing - T1566",
+            "T1059 - Command",
+            "Name (T1566)",
+            "ABCT1036",
+            "t1036",
+            " T1036 ",
+            "",
+        ]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+        for _ in 0..20_000 {
+            let len = next(12);
+            texts.push((0..len).map(|_| alphabet[next(alphabet.len())]).collect());
+        }
+        for text in &texts {
+            assert_eq!(starts_like_id(text), id_start(text) == Some(0), "{text:?}");
+            assert_eq!(filtered.kind_of(text), unfiltered.kind_of(text), "{text:?}");
+            assert_eq!(
+                split_stem(text, &filtered),
+                split_stem(text, &unfiltered),
+                "{text:?}"
+            );
+        }
+        assert!(texts.iter().any(|t| filtered.kind_of(t).is_some()));
+        assert_eq!(
+            filtered.kind_of("T\u{661}\u{662}\u{663}\u{664}"),
+            Some(IdKind::Technique)
+        );
+        // A pattern of the user's own may match texts of any shape.
+        let mut custom = AttackConfig::default();
+        custom.set_kind(IdKind::Mitigation, Regex::new(r"^mit-\d+$").ok(), None);
+        assert!(!custom.lookups.default_shapes);
+        assert_eq!(custom.kind_of("mit-7"), Some(IdKind::Mitigation));
+        assert_eq!(split_stem("Audit - mit-7", &custom).len(), 1);
     }
 
     #[test]
@@ -1292,11 +1454,12 @@ mod tests {
     fn declared_ids_follow_the_model() {
         let c = AttackConfig::default();
         let ids = |text: &str, path: &str| -> Vec<String> {
+            let facts = PathFacts::of(&c, path);
             declared_ids(
                 &Outline::of(&parse_note(text)),
                 &c,
-                path,
-                &PathFacts::of(&c, path),
+                &facts,
+                c.layout.at(&facts, path),
                 &split_stem(file_stem(path), &c),
             )
             .into_iter()
