@@ -472,6 +472,7 @@ mod tests {
                 path: p.as_str().into(),
                 is_note: p.ends_with(".md"),
                 os_path: None,
+                stat: None,
                 lint: true,
             })
             .collect();
