@@ -51,7 +51,7 @@ pub(crate) struct CacheSettings {
 /// The cache file in the cache folder.
 const FILE: &str = "notes.bin";
 /// The format: a cache written by another format is ignored.
-const MAGIC: &[u8; 8] = b"VLCACHE2";
+const MAGIC: &[u8; 8] = b"VLCACHE3";
 /// The largest cache written, in bytes (an ATT&CK vault of 100,000 notes with a million
 /// findings takes about 200 MiB).
 pub(crate) const MAX_CACHE_BYTES: u64 = 512 << 20;
@@ -109,9 +109,19 @@ impl Header {
     }
 }
 
-/// The hash of this build's version: a cache from another version is not used.
+/// The hash of this build's version: a cache from another version is not used. The
+/// heading key hash of a probe heading is part of it, because outlines store each heading's
+/// hash: a build between two releases that changes how headings compare must not trust the
+/// hashes an earlier build stored.
 fn version_hash() -> u64 {
-    xxh3_64(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).as_bytes())
+    let probe = crate::parse::key_hash(crate::parse::HeadingChars::new(
+        "  Ticket  Exchange [^1]: ÉTÉ #2 | a/b  ",
+        true,
+    ));
+    let mut h = Xxh3::new();
+    h.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).as_bytes());
+    h.update(&probe.to_le_bytes());
+    h.digest()
 }
 
 /// One linted note's findings in the cache.
@@ -187,6 +197,45 @@ pub(crate) struct CacheRun {
     /// in path order: they are copied as they are.
     taken: std::collections::VecDeque<(Arc<str>, Extent)>,
     rules: HashMap<&'static str, &'static RuleMeta>,
+}
+
+/// Where [`CacheRun::take_known`] is in matching the vault's files with the cache's note
+/// records (both in path order).
+struct Matching<'f> {
+    files: &'f [VaultFile],
+    /// The next file to match.
+    at: usize,
+    /// A record read but not yet matched: its path comes after the file's.
+    pending: Option<RawNote>,
+}
+
+impl Matching<'_> {
+    /// Reads and matches records until [`DECODE_BATCH`] files have one or the files run
+    /// out: the matched records with the position of their file. A record whose note is
+    /// no longer in the vault makes the cache stale.
+    fn fill(&mut self, prior: &mut Prior) -> Vec<(usize, RawNote)> {
+        let mut batch = Vec::with_capacity(DECODE_BATCH);
+        while batch.len() < DECODE_BATCH && self.at < self.files.len() {
+            let path = self.files[self.at].path.as_bytes();
+            loop {
+                if self.pending.is_none() {
+                    self.pending = prior.next_note();
+                }
+                match &self.pending {
+                    Some(raw) if raw.path() < path => {
+                        prior.stale = true;
+                        self.pending = None;
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(raw) = self.pending.take_if(|raw| raw.path() == path) {
+                batch.push((self.at, raw));
+            }
+            self.at += 1;
+        }
+        batch
+    }
 }
 
 /// The last run's cache, opened. Its records are read one at a time as the run needs
@@ -445,40 +494,47 @@ impl CacheRun {
     /// Takes what the cache knows of each of `files` (sorted by path), parallel to them.
     /// The note records, written in path order, are read and matched by path one at a
     /// time; the outlines of [`DECODE_BATCH`] matched records at a time are then decoded
-    /// in parallel (decoding was the warm run's largest cost, on one thread), so that
-    /// memory holds the outlines the run keeps and one batch of the cache's bytes besides.
-    /// The reader is left at the findings.
+    /// in parallel (decoding was the warm run's largest cost, on one thread) while the
+    /// next batch is read, so that memory holds the outlines the run keeps and two batches
+    /// of the cache's bytes besides. The reader is left at the findings.
     pub(super) fn take_known(&mut self, files: &[VaultFile]) -> Vec<Option<Known>> {
         let Some(prior) = &mut self.prior else {
             return files.iter().map(|_| None).collect();
         };
-        let mut known: Vec<Option<Known>> = Vec::with_capacity(files.len());
-        let mut pending: Option<RawNote> = None;
-        let mut batch: Vec<(usize, RawNote)> = Vec::with_capacity(DECODE_BATCH);
-        for (i, file) in files.iter().enumerate() {
-            let path = file.path.as_bytes();
-            known.push(None);
-            loop {
-                if pending.is_none() {
-                    pending = prior.next_note();
+        let mut known: Vec<Option<Known>> = files.iter().map(|_| None).collect();
+        let mut matching = Matching {
+            files,
+            at: 0,
+            pending: None,
+        };
+        let mut batch = matching.fill(prior);
+        while !batch.is_empty() {
+            let (decoded, next) = rayon::join(
+                || {
+                    batch
+                        .par_iter()
+                        .map(|(_, raw)| raw.decode())
+                        .collect::<Vec<_>>()
+                },
+                || matching.fill(prior),
+            );
+            // A record that does not decode is a bad record: neither it nor any record
+            // after it (the batch read ahead included) is taken.
+            let mut bad = false;
+            for ((i, _), k) in batch.into_iter().zip(decoded) {
+                if k.is_none() {
+                    bad = true;
+                    break;
                 }
-                match &pending {
-                    Some(raw) if raw.path() < path => {
-                        prior.stale = true;
-                        pending = None;
-                    }
-                    _ => break,
-                }
+                known[i] = k;
             }
-            if let Some(raw) = pending.take_if(|raw| raw.path() == path) {
-                batch.push((i, raw));
-                if batch.len() == DECODE_BATCH {
-                    prior.decode(&mut batch, &mut known);
-                }
+            if bad {
+                prior.end_notes();
+                break;
             }
+            batch = next;
         }
-        prior.decode(&mut batch, &mut known);
-        prior.stale |= pending.is_some();
+        prior.stale |= matching.pending.is_some();
         while prior.next_note().is_some() {
             prior.stale = true;
         }
@@ -845,21 +901,6 @@ impl Prior {
         self.reader = None;
         self.notes_left = 0;
         self.stale = true;
-    }
-
-    /// Decodes the outlines of `batch` (matched records, with the position of their file in
-    /// `known`) in parallel into `known`, and empties it. A record that does not decode is
-    /// a bad record: neither it nor any record after it is taken.
-    fn decode(&mut self, batch: &mut Vec<(usize, RawNote)>, known: &mut [Option<Known>]) {
-        let decoded: Vec<Option<Known>> = batch.par_iter().map(|(_, raw)| raw.decode()).collect();
-        // After a bad record, the notes matched after it in the batch stay unknown.
-        for ((i, _), k) in batch.drain(..).zip(decoded) {
-            if k.is_none() {
-                self.end_notes();
-                break;
-            }
-            known[i] = k;
-        }
     }
 
     /// Reads the next findings record; at the end or at a bad record, no more.

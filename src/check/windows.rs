@@ -53,6 +53,62 @@ pub(super) fn check_pass<'r>(
     mut cache: Option<&mut CacheRun>,
 ) -> Result<(usize, Vec<usize>), Error> {
     let CheckPass {
+        pool, vault, runs, ..
+    } = *pass;
+    let mut whole_vault = whole_vault.into_iter().peekable();
+    let mut links = 0;
+    let mut per_pack = vec![0usize; runs.len()];
+    // Window by window, the worker threads check the next window while this thread
+    // delivers the last one's findings: on a warm cache, rendering them (JSON, one
+    // thread, in path order) had both cores wait for it between windows.
+    let mut last: Option<(&[FileId], Vec<Checked>)> = None;
+    for window in items.chunks(WINDOW) {
+        let mut next = None;
+        let cache = cache.as_deref_mut();
+        in_place_scope(pool, |scope| {
+            let next = &mut next;
+            scope.spawn(move |_| *next = Some(check_window(pass, window, cache)));
+            match last.take() {
+                Some((ids, checked)) => {
+                    let totals = (&mut links, &mut per_pack[..]);
+                    deliver(vault, ids, checked, totals, &mut whole_vault, out, folds)
+                }
+                None => Ok(()),
+            }
+        })?;
+        last = next.map(|checked| (window, checked));
+    }
+    if let Some((ids, checked)) = last {
+        let totals = (&mut links, &mut per_pack[..]);
+        deliver(vault, ids, checked, totals, &mut whole_vault, out, folds)?;
+    }
+    while let Some(d) = whole_vault.next() {
+        let file = same_file(d, &mut whole_vault);
+        out.file(file, None, folds)?;
+    }
+    Ok((links, per_pack))
+}
+
+/// Runs `op` on this thread with a scope whose spawned work runs on the run's worker
+/// threads (`pool`, or rayon's global pool).
+fn in_place_scope<'s, R>(
+    pool: Option<&rayon::ThreadPool>,
+    op: impl FnOnce(&rayon::Scope<'s>) -> R,
+) -> R {
+    match pool {
+        Some(pool) => pool.in_place_scope(op),
+        None => rayon::in_place_scope(op),
+    }
+}
+
+/// Checks one window of notes (in parallel): the cache's findings for the notes it holds
+/// unchanged, a check for the others; what was checked is recorded in the cache.
+fn check_window(
+    pass: &CheckPass<'_, '_>,
+    window: &[FileId],
+    mut cache: Option<&mut CacheRun>,
+) -> Vec<Checked> {
+    let CheckPass {
         pool,
         vault,
         read,
@@ -61,89 +117,101 @@ pub(super) fn check_pass<'r>(
         seen,
         records,
     } = *pass;
-    let mut whole_vault = whole_vault.into_iter().peekable();
-    let mut links = 0;
-    let mut per_pack = vec![0usize; runs.len()];
-    for window in items.chunks(WINDOW) {
-        // Notes the cache holds unchanged, in a vault whose index is unchanged: their
-        // findings are the cached ones (read in path order, before the window is checked).
-        let mut cached: Vec<Option<Checked>> = match cache.as_deref_mut() {
-            // On the run's worker threads: the records are decoded in parallel.
-            Some(cache) => in_pool(pool, || {
-                cache.take_findings(
-                    window
-                        .iter()
-                        .map(|&id| (vault.path(id), seen.get(id).and_then(Option::as_ref))),
-                )
-            }),
-            None => window.iter().map(|_| None).collect(),
-        };
-        let fresh: Vec<Option<Checked>> = in_pool(pool, || {
-            window
-                .par_iter()
-                .zip(&cached)
-                .map(|(&id, hit)| {
-                    if hit.is_some() {
-                        return None;
+    // Notes the cache holds unchanged, in a vault whose index is unchanged: their
+    // findings are the cached ones (read in path order, before the window is checked).
+    let mut cached: Vec<Option<Checked>> = match cache.as_deref_mut() {
+        // On the run's worker threads: the records are decoded in parallel.
+        Some(cache) => in_pool(pool, || {
+            cache.take_findings(
+                window
+                    .iter()
+                    .map(|&id| (vault.path(id), seen.get(id).and_then(Option::as_ref))),
+            )
+        }),
+        None => window.iter().map(|_| None).collect(),
+    };
+    let fresh: Vec<Option<Checked>> = in_pool(pool, || {
+        window
+            .par_iter()
+            .zip(&cached)
+            .map(|(&id, hit)| {
+                if hit.is_some() {
+                    return None;
+                }
+                let file = &vault.files[id];
+                let recorded =
+                    records.and_then(|(records, at)| records.note(at.get(id).copied().flatten()?));
+                if let Some((note, hash)) = recorded {
+                    return Some(check_recorded(vault, id, &note, hash, read, runs, selected));
+                }
+                Some(match read(file) {
+                    NoteText::Text(text, _) if file.is_note => {
+                        let note = parse::parse_note(&text);
+                        check_note(vault, id, &note, &LazyText::Given(&text), runs, selected)
                     }
-                    let file = &vault.files[id];
-                    let recorded = records
-                        .and_then(|(records, at)| records.note(at.get(id).copied().flatten()?));
-                    if let Some((note, hash)) = recorded {
-                        return Some(check_recorded(vault, id, &note, hash, read, runs, selected));
+                    NoteText::Text(text, _) if file.is_canvas() => {
+                        let (found, counts) = check_canvas(vault, id, &text, runs);
+                        (found, counts, None)
                     }
-                    Some(match read(file) {
-                        NoteText::Text(text, _) if file.is_note => {
-                            let note = parse::parse_note(&text);
-                            check_note(vault, id, &note, &LazyText::Given(&text), runs, selected)
-                        }
-                        NoteText::Text(text, _) if file.is_canvas() => {
-                            let (found, counts) = check_canvas(vault, id, &text, runs);
-                            (found, counts, None)
-                        }
-                        NoteText::Text(text, _) => check_json(vault, id, &text, runs, selected),
-                        // The file changed between the passes; the outline pass reported what it saw.
-                        NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
-                    })
+                    NoteText::Text(text, _) => check_json(vault, id, &text, runs, selected),
+                    // The file changed between the passes; the outline pass reported what it saw.
+                    NoteText::Skipped(_) => (Vec::new(), NoteCounts::new(runs.len()), None),
                 })
-                .collect()
-        });
-        let checked = cached.iter_mut().zip(fresh).map(|(hit, fresh)| {
+            })
+            .collect()
+    });
+    let checked: Vec<Checked> = cached
+        .iter_mut()
+        .zip(fresh)
+        .map(|(hit, fresh)| {
             // One of the two is always there.
             hit.take()
                 .or(fresh)
                 .unwrap_or_else(|| (Vec::new(), NoteCounts::new(runs.len()), None))
-        });
-        let checked: Vec<Checked> = checked.collect();
-        if let Some(cache) = cache.as_deref_mut() {
-            for (&id, result) in window.iter().zip(&checked) {
-                if seen.get(id).is_some_and(Option::is_some) {
-                    cache.record_findings(vault.path(id), result);
-                }
+        })
+        .collect();
+    if let Some(cache) = cache {
+        for (&id, result) in window.iter().zip(&checked) {
+            if seen.get(id).is_some_and(Option::is_some) {
+                cache.record_findings(vault.path(id), result);
             }
         }
-        for (&id, (mut found, counts, hash)) in window.iter().zip(checked) {
-            links += counts.links;
-            for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {
-                *total += n;
-            }
-            let path = vault.path(id);
-            // Files before this one with file-level findings only.
-            while let Some(d) = whole_vault.next_if(|d| d.path < *path) {
-                let file = same_file(d, &mut whole_vault);
-                out.file(file, None, folds)?;
-            }
-            while let Some(d) = whole_vault.next_if(|d| d.path == *path) {
-                found.push(d);
-            }
-            out.file(found, hash, folds)?;
+    }
+    checked
+}
+
+/// Sends a checked window's findings to `out` in path order, each file's with the
+/// whole-vault findings on it (and, before it, the files with only whole-vault findings),
+/// and adds its counts to `totals` (links, and per pack).
+///
+/// # Errors
+/// Whatever `out`'s receiver returns.
+fn deliver<'r>(
+    vault: &Vault,
+    window: &[FileId],
+    checked: Vec<Checked>,
+    (links, per_pack): (&mut usize, &mut [usize]),
+    whole_vault: &mut std::iter::Peekable<std::vec::IntoIter<Diagnostic>>,
+    out: &mut Out<'_>,
+    folds: &mut [Box<dyn rules::Fold + 'r>],
+) -> Result<(), Error> {
+    for (&id, (mut found, counts, hash)) in window.iter().zip(checked) {
+        *links += counts.links;
+        for (total, n) in per_pack.iter_mut().zip(counts.per_pack) {
+            *total += n;
         }
+        let path = vault.path(id);
+        // Files before this one with file-level findings only.
+        while let Some(d) = whole_vault.next_if(|d| d.path < *path) {
+            let file = same_file(d, whole_vault);
+            out.file(file, None, folds)?;
+        }
+        while let Some(d) = whole_vault.next_if(|d| d.path == *path) {
+            found.push(d);
+        }
+        out.file(found, hash, folds)?;
     }
-    while let Some(d) = whole_vault.next() {
-        let file = same_file(d, &mut whole_vault);
-        out.file(file, None, folds)?;
-    }
-    Ok((links, per_pack))
+    Ok(())
 }
 
 /// The check pass for a note the outline pass recorded: checked from its record, read
