@@ -548,13 +548,13 @@ impl CacheRun {
         if self.edited.contains(&file.path) {
             return None;
         }
+        // The walk's stat was taken after the run started (`open` comes first), before the
+        // note is read, as this one would be.
+        if file.stat.is_some() {
+            return file.stat;
+        }
         let meta = std::fs::symlink_metadata(file.abs(&self.root)).ok()?;
-        let mtime = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
-        Some((meta.len(), u64::try_from(mtime.as_nanos()).ok()?))
+        crate::vault::size_and_time(&meta)
     }
 
     /// Whether the cached note can be taken as unchanged from its size and time alone.
@@ -986,6 +986,7 @@ mod tests {
             is_note: true,
             lint: true,
             os_path: None,
+            stat: None,
         }
     }
 

@@ -268,7 +268,15 @@ pub(crate) fn check_streaming(
             .map(|only| only.iter().map(|p| format!("{scope}/{p}")).collect());
         walk_options.scope = Some(scope.clone());
     }
-    // On the run's worker threads: the walk sorts in parallel.
+    // Opened before the walk, which states the notes for it: the cache trusts a note's
+    // size and time only if they were read after the run's start time (`RACY_NS`).
+    let cache = options
+        .cache
+        .clone()
+        .map(|settings| cache::CacheRun::open(settings, root, edited.keys().cloned()));
+    walk_options.stat = cache.is_some();
+    // On the run's worker threads: a walk that meets a name that is not UTF-8 sorts in
+    // parallel.
     let listing = in_pool(options.pool.as_deref(), || vault::walk(root, &walk_options));
     let read = |file: &VaultFile| match edited.get(&file.path) {
         Some(text) => NoteText::Text(text.clone(), None),
@@ -276,10 +284,6 @@ pub(crate) fn check_streaming(
     };
     // Whole-vault rules see every file; a run inside a vault reports on its folder only.
     let scoped = found.scope.is_some().then_some(&walk_options);
-    let cache = options
-        .cache
-        .clone()
-        .map(|settings| cache::CacheRun::open(settings, root, edited.keys().cloned()));
     let mut report = run(
         options,
         listing.files,
@@ -310,6 +314,7 @@ pub fn check_texts(files: &[(&str, &str)]) -> Report {
             is_note: p.ends_with(".md"),
             lint: true,
             os_path: None,
+            stat: None,
         })
         .collect();
     let texts: BTreeMap<&str, &str> = sorted.iter().copied().collect();

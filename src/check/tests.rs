@@ -130,6 +130,7 @@ fn vault() -> (Vec<VaultFile>, Vec<FileProblem>, BTreeMap<String, String>) {
             is_note: p.ends_with(".md"),
             lint: true,
             os_path: None,
+            stat: None,
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -36,6 +36,7 @@ fn vault() -> Vault {
             path: (*p).into(),
             is_note: p.ends_with(".md"),
             os_path: None,
+            stat: None,
             lint: true,
         })
         .collect();
@@ -267,6 +268,7 @@ fn many_same_named_files_rank_as_a_full_sort_would() {
             path: p.as_str().into(),
             is_note: true,
             os_path: None,
+            stat: None,
             lint: true,
         })
         .collect();
@@ -321,6 +323,7 @@ fn a_path_among_many_same_named_files_resolves_by_its_suffix_index() {
             path: p.as_str().into(),
             is_note: true,
             os_path: None,
+            stat: None,
             lint: true,
         })
         .collect();

@@ -33,6 +33,21 @@ pub(crate) struct VaultFile {
     /// The file's path relative to the vault root as the filesystem has it, when its name
     /// is not valid UTF-8 and `path` (lossy, with U+FFFD) cannot be used to open it.
     pub os_path: Option<Box<Path>>,
+    /// The file's size in bytes and modification time in nanoseconds since the Unix epoch
+    /// ([`size_and_time`]) as the walk read them, when it was asked to
+    /// ([`WalkOptions::stat`]) and could: the cache compares them with the ones it holds.
+    pub stat: Option<(u64, u64)>,
+}
+
+/// A file's size in bytes and modification time in nanoseconds since the Unix epoch, as the
+/// cache records them: `None` when the time cannot be read or lies before 1970.
+pub(crate) fn size_and_time(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((meta.len(), u64::try_from(mtime.as_nanos()).ok()?))
 }
 
 /// The file on disk for a vault-relative, `/`-separated path.

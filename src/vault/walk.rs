@@ -5,14 +5,14 @@
 //! `.obsidian/app.json`) are listed but not linted: links into them still resolve
 //! (reference note, rule 39).
 
-use std::path::Path;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;
 use regex::Regex;
-use walkdir::WalkDir;
 
-use super::{FileProblem, FileProblemKind, Listing, VaultFile};
+use super::{size_and_time, FileProblem, FileProblemKind, Listing, VaultFile};
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct WalkOptions {
@@ -24,6 +24,9 @@ pub(crate) struct WalkOptions {
     /// (`vaultlint check vault/Projects`): only files under it are linted, the whole vault
     /// resolves links.
     pub scope: Option<String>,
+    /// Whether notes and JSON files are stated as they are listed ([`VaultFile::stat`]), for
+    /// the cache.
+    pub stat: bool,
 }
 
 impl WalkOptions {
@@ -40,45 +43,185 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
     let mut listing = Listing::default();
     let ignore = UserIgnoreFilters::load(root, &mut listing.problems);
     let loaded = listing.problems.len();
-    let root_text = root.to_str();
-    // Each folder is read in the order the file system gives: the files are sorted by
-    // path below, and the walk's problems as a walk sorted by file name meets them
-    // (walkdir's sort asks `Path::file_name` of both entries in every comparison, parsing
-    // their paths again: over a quarter of the walk's instructions).
-    let walker = WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map_or_else(|| ".".to_owned(), |p| relative(root, p));
-                listing.problems.push(FileProblem {
-                    path: path.into(),
-                    kind: FileProblemKind::Unreadable(io_message(&err)),
-                });
-                continue;
+    let mut walker = Walker {
+        root,
+        options,
+        ignore: &ignore,
+        listing: &mut listing,
+        rel: String::new(),
+        os_rel: PathBuf::new(),
+        lossy_folders: 0,
+        lossy: false,
+    };
+    walker.root(root);
+    // Each folder is listed in path order (see `Walker::folder`), so the files come sorted
+    // unless a name was not UTF-8: two lossy names can read alike, and two folders that do
+    // interleave their files in path order. Stable, as the walk meets alike paths.
+    if walker.lossy {
+        listing.files.par_sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    listing.problems[loaded..].sort_by(|a, b| a.path.split('/').cmp(b.path.split('/')));
+    listing
+}
+
+/// The walk's state: the folder it is in, and what it found so far.
+struct Walker<'a> {
+    root: &'a Path,
+    options: &'a WalkOptions,
+    ignore: &'a UserIgnoreFilters,
+    listing: &'a mut Listing,
+    /// The vault path of the folder being read, with a trailing `/` (empty at the root):
+    /// one buffer that every file's path is written in.
+    rel: String,
+    /// The same folder as the file system names it, relative to the root.
+    os_rel: PathBuf,
+    /// How many folders of `os_rel` have a name that is not UTF-8.
+    lossy_folders: usize,
+    /// Whether any name met was not UTF-8.
+    lossy: bool,
+}
+
+/// An entry of a folder, kept until the folder is listed in order.
+struct Entry {
+    /// The name (lossy when it is not UTF-8), with a `/` after a folder's: a folder's files
+    /// sort as the name with that `/` does (`a-b` before `a/x`, `a` before `a b/x`).
+    key: String,
+    /// The name as the file system has it, when it is not UTF-8.
+    os_name: Option<std::ffi::OsString>,
+    /// A folder's, or a file's size and modification time ([`VaultFile::stat`]).
+    kind: EntryKind,
+}
+
+enum EntryKind {
+    Folder,
+    File(Option<(u64, u64)>),
+}
+
+impl Walker<'_> {
+    /// The root as walkdir took it: a symlink the user named is followed, a root that is a
+    /// file is listed with an empty path.
+    fn root(&mut self, root: &Path) {
+        let is_dir = match std::fs::symlink_metadata(root) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                std::fs::metadata(root).map(|m| m.is_dir())
+            }
+            Ok(meta) if meta.is_file() => {
+                self.file("", None, None);
+                return;
+            }
+            Ok(meta) => Ok(meta.is_dir()),
+            Err(e) => Err(e),
+        };
+        match is_dir {
+            Ok(true) => self.folder(root),
+            Ok(false) => {}
+            Err(e) => self.problem(String::new(), FileProblemKind::Unreadable(e.to_string())),
+        }
+    }
+
+    /// Lists the folder at `dir` (the one `rel` names) and everything under it, in path
+    /// order: its entries sorted by their keys, a folder's files before the next entry.
+    fn folder(&mut self, dir: &Path) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                let path = self.rel.strip_suffix('/').unwrap_or_default().to_owned();
+                self.problem(path, FileProblemKind::Unreadable(e.to_string()));
+                return;
             }
         };
-        let stripped = strip_root(root_text, root, entry.path());
-        let rel = joined(stripped.unwrap_or(entry.path()));
-        // The root may be a symlink: the user named it, and walkdir follows it. Only
-        // symlinks inside the vault are skipped (reporting the root gave an empty path).
-        if entry.depth() > 0 && entry.path_is_symlink() {
-            let kind = symlink_problem(root, entry.path());
-            listing.problems.push(FileProblem {
-                path: rel.into(),
-                kind,
-            });
-            continue;
+        let mut listed = Vec::new();
+        let mut lossy_here = false;
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.problem(".".to_owned(), FileProblemKind::Unreadable(e.to_string()));
+                    continue;
+                }
+            };
+            let os_name = entry.file_name();
+            // Obsidian hides dot-entries (`.obsidian/`, `.git/`, `.trash/`).
+            if os_name.as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
+            let (name, os_name) = match os_name.into_string() {
+                Ok(name) => (name, None),
+                Err(os_name) => {
+                    self.lossy = true;
+                    lossy_here = true;
+                    (os_name.to_string_lossy().into_owned(), Some(os_name))
+                }
+            };
+            let file_type = match entry.file_type() {
+                Ok(file_type) => file_type,
+                Err(e) => {
+                    let path = format!("{}{name}", self.rel);
+                    self.problem(path, FileProblemKind::Unreadable(e.to_string()));
+                    continue;
+                }
+            };
+            if file_type.is_symlink() {
+                let kind = symlink_problem(self.root, &entry.path());
+                self.problem(format!("{}{name}", self.rel), kind);
+            } else if file_type.is_dir() {
+                let mut key = name;
+                key.push('/');
+                listed.push(Entry {
+                    key,
+                    os_name,
+                    kind: EntryKind::Folder,
+                });
+            } else if file_type.is_file() {
+                // Stated through the folder's handle (`fstatat`), while it is open: the
+                // cache's stat by the full path walked the path again in the kernel.
+                let stat = (self.options.stat && cached_kind(&name))
+                    .then(|| entry.metadata().ok().and_then(|m| size_and_time(&m)))
+                    .flatten();
+                listed.push(Entry {
+                    key: name,
+                    os_name,
+                    kind: EntryKind::File(stat),
+                });
+            }
         }
-        if !entry.file_type().is_file() {
-            continue;
+        // Only lossy names can read alike, and those keep the order the folder lists them
+        // in; other keys are distinct, and the unstable sort is the cheaper.
+        if lossy_here {
+            listed.sort_by(|a, b| a.key.cmp(&b.key));
+        } else {
+            listed.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         }
-        let extension = extension(&rel);
+        for entry in listed {
+            match entry.kind {
+                EntryKind::Folder => {
+                    let len = self.rel.len();
+                    self.rel.push_str(&entry.key);
+                    let lossy = entry.os_name.is_some();
+                    self.lossy_folders += usize::from(lossy);
+                    let os_name = entry.os_name.map_or_else(
+                        || entry.key[..entry.key.len() - 1].into(),
+                        std::ffi::OsString::from,
+                    );
+                    self.os_rel.push(&os_name);
+                    self.folder(&dir.join(&os_name));
+                    self.os_rel.pop();
+                    self.lossy_folders -= usize::from(lossy);
+                    self.rel.truncate(len);
+                }
+                EntryKind::File(stat) => self.file(&entry.key, entry.os_name.as_deref(), stat),
+            }
+        }
+    }
+
+    /// Lists the file `name` (`os_name` on disk when that is not UTF-8) of the folder
+    /// `rel` names.
+    fn file(&mut self, name: &str, os_name: Option<&OsStr>, stat: Option<(u64, u64)>) {
+        let len = self.rel.len();
+        self.rel.push_str(name);
+        let rel = self.rel.as_str();
+        let options = self.options;
+        let extension = extension(name);
         let is = |ext: &str| extension.is_some_and(|e| e.eq_ignore_ascii_case(ext));
         let is_note = is("md");
         let is_canvas = is("canvas");
@@ -86,107 +229,48 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
         // layers); one that is no such format gives no finding.
         let is_json = is("json");
         let lint = (is_note || is_canvas || is_json)
-            && options.in_scope(&rel)
-            && !ignore.excludes(&rel)
-            && !options.exclude.as_ref().is_some_and(|ex| ex.is_match(&rel))
-            && options.only.as_ref().is_none_or(|only| only.contains(&rel));
-        let os_path = stripped.filter(|p| p.to_str().is_none()).map(Into::into);
-        listing.files.push(VaultFile {
+            && options.in_scope(rel)
+            && !self.ignore.excludes(rel)
+            && !options.exclude.as_ref().is_some_and(|ex| ex.is_match(rel))
+            && options.only.as_ref().is_none_or(|only| only.contains(rel));
+        let os_path = (self.lossy_folders > 0 || os_name.is_some()).then(|| {
+            self.os_rel
+                .join(os_name.unwrap_or_else(|| OsStr::new(name)))
+                .into_boxed_path()
+        });
+        self.listing.files.push(VaultFile {
             path: rel.into(),
             is_note,
             lint,
             os_path,
+            stat,
+        });
+        self.rel.truncate(len);
+    }
+
+    fn problem(&mut self, path: String, kind: FileProblemKind) {
+        self.listing.problems.push(FileProblem {
+            path: path.into(),
+            kind,
         });
     }
-    // Stable: two non-UTF-8 names can read as the same path. In parallel: sorting
-    // 100,000 paths was a fifth of the walk.
-    listing.files.par_sort_by(|a, b| a.path.cmp(&b.path));
-    listing.problems[loaded..].sort_by(|a, b| a.path.split('/').cmp(b.path.split('/')));
-    listing
 }
 
-fn io_message(err: &walkdir::Error) -> String {
-    if err.loop_ancestor().is_some() {
-        return "symlink loop".to_owned();
-    }
-    err.io_error()
-        .map_or_else(|| err.to_string(), std::string::ToString::to_string)
+/// Whether the cache compares a file named `name` by its size and time (notes and JSON
+/// files): the walk states only those.
+fn cached_kind(name: &str) -> bool {
+    extension(name).is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("json"))
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    joined(path.strip_prefix(root).unwrap_or(path))
-}
-
-/// `path`, which the walk joined under `root` (written as `root_text` when UTF-8), relative
-/// to it: `None` when it is not under it.
-fn strip_root<'p>(root_text: Option<&str>, root: &Path, path: &'p Path) -> Option<&'p Path> {
-    // On Unix a UTF-8 path under the root begins with the root's text; comparing that is
-    // cheaper than comparing components one by one (a sixth of the walk), and `joined`
-    // reads what remains of a root written with `.` or doubled slashes.
-    if cfg!(unix) {
-        if let (Some(root_text), Some(text)) = (root_text, path.to_str()) {
-            if let Some(rest) = text.strip_prefix(root_text) {
-                if rest.is_empty() || root_text.ends_with('/') {
-                    return Some(Path::new(rest));
-                }
-                if let Some(rest) = rest.strip_prefix('/') {
-                    return Some(Path::new(rest));
-                }
-            }
-        }
-    }
-    path.strip_prefix(root).ok()
-}
-
-/// A relative path as a vault path: its components joined by `/`.
-fn joined(rel: &Path) -> String {
-    // A path the walk joined is that already on Unix when it is UTF-8 and has no empty or
-    // `.` component; only other paths need their components parsed (a third of the walk).
-    if cfg!(unix) {
-        if let Some(text) = rel.to_str() {
-            if plain(text) {
-                return text.to_owned();
-            }
-        }
-    }
-    let mut out = String::new();
-    for (i, comp) in rel.components().enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        out.push_str(&comp.as_os_str().to_string_lossy());
-    }
-    out
-}
-
-/// Whether every `/`-separated component of `text` is neither empty nor `.`: one pass
-/// over the bytes (splitting was most of [`joined`]'s cost).
-fn plain(text: &str) -> bool {
-    let mut component = 0;
-    let mut dot = false;
-    for &b in text.as_bytes() {
-        if b == b'/' {
-            if component == 0 || (component == 1 && dot) {
-                return false;
-            }
-            component = 0;
-        } else {
-            dot = component == 0 && b == b'.';
-            component += 1;
-        }
-    }
-    !(component == 0 || (component == 1 && dot))
-}
-
-/// The extension of a vault path's file name, as [`Path::extension`] reads it (nothing for
-/// `.hidden` or `..`), without parsing the path's components.
-fn extension(rel: &str) -> Option<&str> {
-    let name = rel.rfind('/').map_or(rel, |i| &rel[i + 1..]);
+/// The extension of a file name, as [`Path::extension`] reads it (nothing for `.hidden`
+/// or `..`), without parsing a path.
+fn extension(name: &str) -> Option<&str> {
     if name == ".." {
         return None;
     }
-    let (stem, extension) = name.rsplit_once('.')?;
-    (!stem.is_empty()).then_some(extension)
+    // By bytes: `rsplit_once` searched for the dot by chars, a sixth of the walk's own work.
+    let dot = name.bytes().rposition(|b| b == b'.')?;
+    (dot > 0).then(|| &name[dot + 1..])
 }
 
 fn symlink_problem(root: &Path, link: &Path) -> FileProblemKind {
@@ -390,8 +474,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_read_by_bytes_as_by_their_components() {
-        let texts = [
+    fn extension_read_by_bytes_as_by_path() {
+        let names = [
             "",
             ".",
             "..",
@@ -401,34 +485,158 @@ mod tests {
             "..md",
             "a..md",
             "a.",
-            "/a",
-            "a/",
-            "a//b",
-            "./a",
-            "a/.",
-            "a/./b",
-            "a/../b",
-            "a/.b/c.md",
-            ".a/b",
-            "a/b.c/d",
-            "a/b.c/d.MD",
-            "a/.md",
-            "a/..",
-            "é/ü.md",
-            "a/b/c.tar.gz",
-            "a/b.",
-            "//",
-            "/",
-            "a/.hidden.md",
+            "a.MD",
+            "b.c",
+            "ü.md",
+            "c.tar.gz",
+            ".hidden.md",
         ];
-        for text in texts {
-            let by_components = text.split('/').all(|c| !c.is_empty() && c != ".");
-            assert_eq!(plain(text), by_components, "{text:?}");
-            if by_components {
-                let by_path = Path::new(text).extension().and_then(|e| e.to_str());
-                assert_eq!(extension(text), by_path, "{text:?}");
+        for name in names {
+            let by_path = Path::new(name).extension().and_then(|e| e.to_str());
+            assert_eq!(extension(name), by_path, "{name:?}");
+        }
+    }
+
+    /// A file's vault path and the path it is opened by when that is not UTF-8.
+    type Listed = (String, Option<Box<Path>>);
+
+    /// The files, problems and their order as walkdir's walk sorted afterwards gives them,
+    /// the walk this one replaced: the order of full paths compared as bytes.
+    fn walkdir_listing(root: &Path) -> (Vec<Listed>, Vec<String>) {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        let walker = walkdir::WalkDir::new(root).into_iter().filter_entry(|e| {
+            e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b".")
+        });
+        for entry in walker {
+            let entry = entry.unwrap();
+            let rel = entry.path().strip_prefix(root).unwrap();
+            let text: Vec<_> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect();
+            if entry.path_is_symlink() {
+                problems.push(text.join("/"));
+            } else if entry.file_type().is_file() {
+                let os_path = rel.to_str().is_none().then(|| rel.into());
+                files.push((text.join("/"), os_path));
             }
         }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        problems.sort_by(|a, b| a.split('/').cmp(b.split('/')));
+        (files, problems)
+    }
+
+    /// Each folder listed in order, a folder's files between its neighbours, gives the
+    /// order of full paths: `a-b` (`-` is before `/`) before `a/…`, `a.md` before `a/…`
+    /// before `a0`, `a/…` before `a b` in problems only, Unicode by its UTF-8 bytes.
+    #[test]
+    fn files_in_the_order_of_their_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let files = [
+            "a-b.md",
+            "a.md",
+            "a/b.md",
+            "a/b/c.md",
+            "a/b-c.md",
+            "a/b.c/d.md",
+            "a b/x.md",
+            "a0.md",
+            "ab.md",
+            "A.md",
+            "Z.md",
+            "z.md",
+            "é.md",
+            "e\u{301}.md",
+            "ü/x.md",
+            "日本/語.md",
+            "a/-.md",
+            "a/!/x.md",
+            "a/ /x.md",
+            "~.md",
+            "a/.hidden/x.md",
+            "a/.h.md",
+            "b/c/d/e/f.png",
+        ];
+        for file in files {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        std::fs::create_dir_all(root.join("empty/inner")).unwrap();
+        let listing = walk(root, &WalkOptions::default());
+        let paths: Vec<_> = listing
+            .files
+            .iter()
+            .map(|f| (f.path.to_string(), f.os_path.clone()))
+            .collect();
+        assert_eq!(paths, walkdir_listing(root).0);
+        assert!(paths.is_sorted(), "{paths:?}");
+        assert_eq!(paths.len(), files.len() - 2);
+    }
+
+    /// A name that is not UTF-8 reads lossily, and alike names sort as the walk meets them,
+    /// each file keeping the path it is opened by.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn names_not_utf8_sort_lossily_and_keep_their_path() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let name = |bytes: &[u8]| OsStr::from_bytes(bytes).to_owned();
+        for (folder, file) in [(&b"\xff"[..], "x.md"), (b"\xfe", "w.md"), (b"\xfd", "y.md")] {
+            let folder = root.join(name(folder));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join(file), "").unwrap();
+            std::fs::write(folder.join(name(b"\xfc.md")), "").unwrap();
+        }
+        std::fs::write(root.join("\u{fffd}.md"), "").unwrap();
+        let listing = walk(root, &WalkOptions::default());
+        let paths: Vec<_> = listing
+            .files
+            .iter()
+            .map(|f| (f.path.to_string(), f.os_path.clone()))
+            .collect();
+        assert_eq!(paths, walkdir_listing(root).0);
+        assert_eq!(paths.len(), 7);
+        for file in &listing.files {
+            assert!(file.abs(root).is_file(), "{file:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stat_is_the_files_own_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        for name in ["a/n.md", "l.json", "i.png"] {
+            std::fs::write(root.join(name), "twelve bytes").unwrap();
+        }
+        let options = WalkOptions {
+            stat: true,
+            ..WalkOptions::default()
+        };
+        let stats: Vec<_> = walk(root, &options)
+            .files
+            .iter()
+            .map(|f| (f.path.to_string(), f.stat))
+            .collect();
+        let own = |name: &str| size_and_time(&std::fs::symlink_metadata(root.join(name)).unwrap());
+        assert_eq!(
+            stats,
+            [
+                ("a/n.md".to_owned(), own("a/n.md")),
+                ("i.png".to_owned(), None),
+                ("l.json".to_owned(), own("l.json"))
+            ]
+        );
+        assert_eq!(own("l.json").unwrap().0, 12);
+        assert!(walk(root, &WalkOptions::default())
+            .files
+            .iter()
+            .all(|f| f.stat.is_none()));
     }
 
     #[test]
@@ -541,8 +749,7 @@ mod tests {
             assert_eq!(problems, ["0", "a/b/z", "a/link", "a b"], "{given:?}");
             let paths: Vec<&str> = listing.files.iter().map(|f| &*f.path).collect();
             assert_eq!(paths, ["a/b/Note.md"], "{given:?}");
+            assert_eq!(problems, walkdir_listing(&given).1, "{given:?}");
         }
-        assert_eq!(joined(Path::new("a/./b//c")), "a/b/c");
-        assert_eq!(joined(Path::new("a/b c/d.md")), "a/b c/d.md");
     }
 }
