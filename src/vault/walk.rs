@@ -500,6 +500,18 @@ mod tests {
     /// A file's vault path and the path it is opened by when that is not UTF-8.
     type Listed = (String, Option<Box<Path>>);
 
+    /// The walk of `root` and its files as [`Listed`], checked against walkdir's walk.
+    fn walked_as_walkdir_would(root: &Path) -> (Listing, Vec<Listed>) {
+        let listing = walk(root, &WalkOptions::default());
+        let paths: Vec<Listed> = listing
+            .files
+            .iter()
+            .map(|f| (f.path.to_string(), f.os_path.clone()))
+            .collect();
+        assert_eq!(paths, walkdir_listing(root).0);
+        (listing, paths)
+    }
+
     /// The files, problems and their order as walkdir's walk sorted afterwards gives them,
     /// the walk this one replaced: the order of full paths compared as bytes.
     fn walkdir_listing(root: &Path) -> (Vec<Listed>, Vec<String>) {
@@ -565,13 +577,7 @@ mod tests {
             std::fs::write(path, "").unwrap();
         }
         std::fs::create_dir_all(root.join("empty/inner")).unwrap();
-        let listing = walk(root, &WalkOptions::default());
-        let paths: Vec<_> = listing
-            .files
-            .iter()
-            .map(|f| (f.path.to_string(), f.os_path.clone()))
-            .collect();
-        assert_eq!(paths, walkdir_listing(root).0);
+        let (_, paths) = walked_as_walkdir_would(root);
         assert!(paths.is_sorted(), "{paths:?}");
         assert_eq!(paths.len(), files.len() - 2);
     }
@@ -592,13 +598,7 @@ mod tests {
             std::fs::write(folder.join(name(b"\xfc.md")), "").unwrap();
         }
         std::fs::write(root.join("\u{fffd}.md"), "").unwrap();
-        let listing = walk(root, &WalkOptions::default());
-        let paths: Vec<_> = listing
-            .files
-            .iter()
-            .map(|f| (f.path.to_string(), f.os_path.clone()))
-            .collect();
-        assert_eq!(paths, walkdir_listing(root).0);
+        let (listing, paths) = walked_as_walkdir_would(root);
         assert_eq!(paths.len(), 7);
         for file in &listing.files {
             assert!(file.abs(root).is_file(), "{file:?}");
