@@ -9,6 +9,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 use regex::Regex;
 
@@ -138,6 +139,47 @@ impl Walker<'_> {
         let Some(entries) = self.entries(dir) else {
             return;
         };
+        // The root's folders are walked in parallel, each by a walker of its own, and
+        // their listings joined in the root's order: the walk is the part of a warm-cache
+        // run that nothing else overlaps (one core idle while it lists and stats).
+        let folders = entries
+            .iter()
+            .filter(|e| matches!(e.kind, EntryKind::Folder))
+            .count();
+        if self.rel.is_empty() && folders > 1 {
+            let (root, options, ignore) = (self.root, self.options, self.ignore);
+            let parts: Vec<(Listing, bool)> = entries
+                .into_par_iter()
+                .map(|entry| {
+                    let mut listing = Listing::default();
+                    let mut walker = Walker {
+                        root,
+                        options,
+                        ignore,
+                        listing: &mut listing,
+                        rel: String::new(),
+                        os_rel: PathBuf::new(),
+                        lossy_folders: 0,
+                        lossy: false,
+                    };
+                    walker.walk_entries(dir, vec![entry]);
+                    let lossy = walker.lossy;
+                    (listing, lossy)
+                })
+                .collect();
+            for (listing, lossy) in parts {
+                self.listing.files.extend(listing.files);
+                self.listing.problems.extend(listing.problems);
+                self.lossy |= lossy;
+            }
+            return;
+        }
+        self.walk_entries(dir, entries);
+    }
+
+    /// Walks `entries` of the folder at `dir` (the one `rel` names), sorted, and
+    /// everything under them, depth first.
+    fn walk_entries(&mut self, dir: &Path, entries: Vec<Entry>) {
         let mut open = vec![Open {
             entries: entries.into_iter(),
             dir: dir.to_path_buf(),
