@@ -44,16 +44,7 @@ pub(crate) fn walk(root: &Path, options: &WalkOptions) -> Listing {
     let mut listing = Listing::default();
     let ignore = UserIgnoreFilters::load(root, &mut listing.problems);
     let loaded = listing.problems.len();
-    let mut walker = Walker {
-        root,
-        options,
-        ignore: &ignore,
-        listing: &mut listing,
-        rel: String::new(),
-        os_rel: PathBuf::new(),
-        lossy_folders: 0,
-        lossy: false,
-    };
+    let mut walker = Walker::at_root(root, options, &ignore, &mut listing);
     walker.root(root);
     // Each folder is listed in path order (see `Walker::folder`), so the files come sorted
     // unless a name was not UTF-8: two lossy names can read alike, and two folders that do
@@ -109,7 +100,26 @@ struct Open {
     lossy: bool,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    /// A walker at the vault root `root` that lists into `listing`.
+    fn at_root(
+        root: &'a Path,
+        options: &'a WalkOptions,
+        ignore: &'a UserIgnoreFilters,
+        listing: &'a mut Listing,
+    ) -> Self {
+        Walker {
+            root,
+            options,
+            ignore,
+            listing,
+            rel: String::new(),
+            os_rel: PathBuf::new(),
+            lossy_folders: 0,
+            lossy: false,
+        }
+    }
+
     /// The root as walkdir took it: a symlink the user named is followed, a root that is a
     /// file is listed with an empty path.
     fn root(&mut self, root: &Path) {
@@ -152,16 +162,7 @@ impl Walker<'_> {
                 .into_par_iter()
                 .map(|entry| {
                     let mut listing = Listing::default();
-                    let mut walker = Walker {
-                        root,
-                        options,
-                        ignore,
-                        listing: &mut listing,
-                        rel: String::new(),
-                        os_rel: PathBuf::new(),
-                        lossy_folders: 0,
-                        lossy: false,
-                    };
+                    let mut walker = Walker::at_root(root, options, ignore, &mut listing);
                     walker.walk_entries(dir, vec![entry]);
                     let lossy = walker.lossy;
                     (listing, lossy)
